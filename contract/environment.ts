@@ -1,0 +1,45 @@
+/**
+ * Names of the environment variables through which the construct configures the
+ * backup Lambda. The construct sets them (lib/) and the Lambda reads them (lambda/);
+ * both import this one list so that a rename cannot break only one side.
+ */
+export const ENV = {
+  /** ARN of the connection secret (JSON: host, port, username, password, dbname, ca). */
+  connectionSecretArn: 'CONNECTION_SECRET_ARN',
+  /** ARN of the access-key secret (JSON: accessKeyId, secretAccessKey). */
+  accessKeySecretArn: 'ACCESS_KEY_SECRET_ARN',
+  /** Bucket that holds the collection. */
+  bucketName: 'BUCKET_NAME',
+  /** Region of that bucket, passed to CockroachDB as AWS_REGION. */
+  bucketRegion: 'BUCKET_REGION',
+  /** Collection prefix inside the bucket: no leading or trailing slash. */
+  collection: 'COLLECTION',
+  /** Optional S3-compatible endpoint passed as AWS_ENDPOINT (empty: AWS S3). */
+  s3Endpoint: 'S3_ENDPOINT',
+  /** How the storage is named in BACKUP: 'uri' (keys in the URI) or 'external-connection'. */
+  storageMode: 'STORAGE_MODE',
+  /** Name of the external connection the Lambda keeps, when storageMode is 'external-connection'. */
+  externalConnectionName: 'EXTERNAL_CONNECTION_NAME',
+  /** AS OF SYSTEM TIME offset in whole seconds (positive; the statement uses '-<n>s'). */
+  asOfSystemTimeSeconds: 'AS_OF_SYSTEM_TIME_SECONDS',
+  /** 'true' or 'false': WITH revision_history. */
+  revisionHistory: 'REVISION_HISTORY',
+  /** Maximum incrementals on one full backup before a full backup is forced. */
+  maxIncrementals: 'MAX_INCREMENTALS',
+  /** 'true' or 'false': take a full backup when the collection belongs to another cluster or the GC TTL was outlived. */
+  autoRebaseline: 'AUTO_REBASELINE',
+  /** Seconds between incremental runs; the window in which ended jobs are reported. */
+  incrementalIntervalSeconds: 'INCREMENTAL_INTERVAL_SECONDS',
+  /** 'true' or 'false': verify the server certificate against the CA (default true). */
+  tlsVerify: 'TLS_VERIFY',
+  /** Connect timeout in milliseconds. */
+  connectTimeoutMs: 'CONNECT_TIMEOUT_MS',
+  /** Statement timeout in milliseconds. */
+  statementTimeoutMs: 'STATEMENT_TIMEOUT_MS',
+  /** CloudWatch namespace of the metrics. */
+  metricsNamespace: 'METRICS_NAMESPACE',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+export type StorageMode = 'uri' | 'external-connection';
