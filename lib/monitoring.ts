@@ -1,0 +1,367 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, MetricKey, METRICS } from '../contract/metrics';
+
+/**
+ * The statistic that makes sense for each metric of the contract: counters add up
+ * within a period, gauges and durations report their worst (largest) sample.
+ * `ChainLength` has the unit Count but is a gauge (summing two runs' chain lengths
+ * means nothing), so the statistic is chosen per metric, not per unit.
+ * `satisfies Record<MetricKey, ...>` makes a metric added to the contract fail to
+ * compile here until someone decides its statistic.
+ */
+const METRIC_STATISTICS = {
+  submitted: cloudwatch.Stats.SUM,
+  succeeded: cloudwatch.Stats.SUM,
+  failed: cloudwatch.Stats.SUM,
+  skipped: cloudwatch.Stats.SUM,
+  newestBackupAge: cloudwatch.Stats.MAXIMUM,
+  duration: cloudwatch.Stats.MAXIMUM,
+  chainLength: cloudwatch.Stats.MAXIMUM,
+} as const satisfies Record<MetricKey, string>;
+
+/** CloudWatch periods of a minute or more are whole minutes. */
+const MINUTE_SECONDS = 60;
+/** The longest period used: one datapoint a day keeps a long interval's window in few periods. */
+const MAX_PERIOD_SECONDS = 86_400;
+/** The longest window (period x evaluation periods) a CloudWatch alarm evaluates: 7 days. */
+const MAX_WINDOW_SECONDS = 7 * 86_400;
+
+/** How the RPO alarm slices time: `evaluationPeriods` periods of `period` cover one run interval. */
+export interface RpoAlarmWindow {
+  readonly period: Duration;
+  readonly evaluationPeriods: number;
+}
+
+/**
+ * The RPO alarm's window for a run interval. The Lambda reports the backup age once per
+ * run, so the window must span one interval or it would see no data between runs.
+ * CloudWatch periods are multiples of 60 s, so the interval is rounded up to whole
+ * minutes (90 s becomes 120 s); periods stop at one day, and a longer interval is
+ * covered by several daily periods (a weekly run: 7 periods of 1 day). PutMetricAlarm
+ * caps period x evaluation periods at 7 days (1 day for periods under an hour, which
+ * here always means a single period):
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+ */
+export function rpoAlarmWindow(runInterval: Duration): RpoAlarmWindow {
+  if (runInterval.isUnresolved()) {
+    throw new Error('BackupMonitoring: runInterval must be a concrete duration to size the RPO alarm period, received a token');
+  }
+  const intervalSeconds = runInterval.toSeconds({ integral: false });
+  if (intervalSeconds <= 0 || intervalSeconds > MAX_WINDOW_SECONDS) {
+    throw new Error(
+      `BackupMonitoring: runInterval must be more than 0 and at most 7 days (the longest window a CloudWatch alarm evaluates), received ${runInterval.toHumanString()}`,
+    );
+  }
+  const periodSeconds = Math.min(Math.ceil(intervalSeconds / MINUTE_SECONDS) * MINUTE_SECONDS, MAX_PERIOD_SECONDS);
+  return { period: Duration.seconds(periodSeconds), evaluationPeriods: Math.ceil(intervalSeconds / periodSeconds) };
+}
+
+/** Period of the alarms on events (a failed backup, a Lambda error or throttle). */
+const EVENT_ALARM_PERIOD = Duration.minutes(5);
+
+export interface BackupMonitoringProps {
+  /** The scheduled backup Lambda; its Errors and Throttles metrics get alarms. */
+  readonly backupFunction: lambda.IFunction;
+
+  /**
+   * Value of the `Collection` dimension the Lambda puts on every metric, made with
+   * `collectionDimensionValue(bucketName, collection)` from `contract/metrics.ts`.
+   * May be a token (a bucket name CloudFormation generates).
+   */
+  readonly collectionDimensionValue: string;
+
+  /**
+   * Recovery point objective: the RPO alarm fires when the newest successful
+   * backup is older than this, or when the Lambda stops reporting that age.
+   * Choose it larger than `runInterval` plus the time a backup takes, or the
+   * alarm fires between two healthy runs.
+   */
+  readonly rpo: Duration;
+
+  /**
+   * Interval of the most frequent (incremental) schedule. The Lambda reports the
+   * backup age once per run, so the RPO alarm's evaluation window must cover one
+   * interval; see `rpoAlarmWindow`. At most 7 days (the longest window a CloudWatch
+   * alarm can evaluate); must not be a token.
+   */
+  readonly runInterval: Duration;
+
+  /**
+   * CloudWatch namespace the Lambda publishes its metrics in.
+   * @default DEFAULT_METRICS_NAMESPACE ('CockroachBackup')
+   */
+  readonly metricsNamespace?: string;
+
+  /**
+   * Topic that receives every alarm's ALARM and OK notifications. A topic you pass
+   * in must let `cloudwatch.amazonaws.com` publish to it (and use its KMS key, if
+   * it is encrypted with a customer managed key); this construct does not change it.
+   * @default a new topic encrypted with a new customer managed KMS key, TLS-only
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Create a CloudWatch dashboard with the backup outcomes, the age of the newest
+   * backup against the RPO, durations, chain length and the Lambda's errors.
+   * @default false
+   */
+  readonly dashboard?: boolean;
+}
+
+/**
+ * Alarms, metrics and an optional dashboard for one backup collection: a backup
+ * that fails, a backup that grows older than the RPO, a Lambda that errors or is
+ * throttled all notify the alarm topic, so no failure stays silent.
+ *
+ * Every metric comes from `contract/metrics.ts`, the definition the Lambda emits
+ * (embedded metric format) with the one `Collection` dimension.
+ */
+export class BackupMonitoring extends Construct {
+  /** The topic every alarm notifies, on ALARM and on OK. */
+  public readonly alarmTopic: sns.ITopic;
+  /** `BackupFailed` Sum >= 1 within 5 minutes. */
+  public readonly backupFailedAlarm: cloudwatch.Alarm;
+  /** `NewestBackupAgeSeconds` Maximum > RPO, or no report for a whole run interval. */
+  public readonly rpoAlarm: cloudwatch.Alarm;
+  /** The Lambda's `Errors` Sum >= 1 within 5 minutes. */
+  public readonly functionErrorsAlarm: cloudwatch.Alarm;
+  /** The Lambda's `Throttles` Sum >= 1 within 5 minutes. */
+  public readonly functionThrottlesAlarm: cloudwatch.Alarm;
+  /** The dashboard, when `dashboard: true`. */
+  public readonly dashboard?: cloudwatch.Dashboard;
+
+  private readonly namespace: string;
+  private readonly collection: string;
+
+  constructor(scope: Construct, id: string, props: BackupMonitoringProps) {
+    super(scope, id);
+    this.namespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
+    this.collection = props.collectionDimensionValue;
+    if (props.rpo.isUnresolved()) {
+      throw new Error('BackupMonitoring: rpo must be a concrete duration (it is the RPO alarm threshold), received a token');
+    }
+    const window = rpoAlarmWindow(props.runInterval);
+
+    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
+    const notify = new cloudwatchActions.SnsAction(this.alarmTopic);
+
+    this.backupFailedAlarm = new cloudwatch.Alarm(this, 'BackupFailedAlarm', {
+      metric: this.metricFailed({ period: EVENT_ALARM_PERIOD }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // No data means no run reported a failure: the RPO alarm covers runs that stop.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        `A CockroachDB backup of ${this.collection} failed (a job ended failed, canceled or revert-failed, ` +
+        'or a run failed before it could submit). First read the summary line of the failed run in the ' +
+        "backup Lambda's log group: it names the job id and CockroachDB's error; then look at the job with " +
+        "SHOW JOB <id> on the cluster.",
+    });
+
+    // Why these settings: the Lambda reports NewestBackupAgeSeconds once per run, so a
+    // period shorter than the run interval would hold no data most of the time. Missing
+    // data is BREACHING because a Lambda that stops running (schedule disabled, function
+    // deleted, permissions broken before it can report) lets the backups age silently:
+    // that is an incident as much as an old backup. When the interval is longer than a
+    // day (the longest period used here), all periods of one interval must breach, so
+    // the one period that holds the run's report keeps the alarm OK.
+    this.rpoAlarm = new cloudwatch.Alarm(this, 'RpoAlarm', {
+      metric: this.metricNewestBackupAge({ period: window.period }),
+      threshold: props.rpo.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: window.evaluationPeriods,
+      datapointsToAlarm: window.evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmDescription:
+        `The newest successful CockroachDB backup of ${this.collection} is older than the RPO ` +
+        `(${props.rpo.toHumanString()}), or the backup Lambda stopped reporting it. First check whether ` +
+        "the backup Lambda still runs (its schedule is enabled, its log group has recent runs); then read " +
+        'the BackupFailed alarm and the latest run summaries for failed or skipped backups.',
+    });
+
+    this.functionErrorsAlarm = new cloudwatch.Alarm(this, 'FunctionErrorsAlarm', {
+      metric: props.backupFunction.metricErrors({ period: EVENT_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        `The backup Lambda of ${this.collection} ended with an error (an unhandled exception, a timeout ` +
+        "or running out of memory), so the run may not have reported its outcome. First read the function's " +
+        'log group around the alarm time for the error or "Task timed out"; a timeout while verifying a job ' +
+        'is harmless only if the next run reports the job.',
+    });
+
+    this.functionThrottlesAlarm = new cloudwatch.Alarm(this, 'FunctionThrottlesAlarm', {
+      metric: props.backupFunction.metricThrottles({ period: EVENT_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        `The backup Lambda of ${this.collection} was throttled. It has a reserved concurrency of 1, so two ` +
+        'schedules fired at the same time (a full and an incremental) or a run overran the next scheduled ' +
+        'run. First compare the run durations in the log group with the schedule interval; the throttled ' +
+        'invocation is retried by its scheduler, and the next run catches up.',
+    });
+
+    for (const alarm of [this.backupFailedAlarm, this.rpoAlarm, this.functionErrorsAlarm, this.functionThrottlesAlarm]) {
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+    }
+
+    if (props.dashboard) {
+      this.dashboard = this.createDashboard(props, window.period);
+    }
+  }
+
+  /**
+   * One metric of the contract for this collection: the contract's name, this
+   * namespace, the `Collection` dimension and the statistic that fits the metric.
+   * The unit is not set: CloudWatch uses a metric's unit as a filter, and a unit
+   * never identifies a metric, so leaving it out cannot hide data.
+   * @default period 5 minutes; statistic Sum for counts, Maximum for ages, durations and the chain length
+   */
+  public metric(key: MetricKey, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.namespace,
+      metricName: METRICS[key].name,
+      dimensionsMap: { [COLLECTION_DIMENSION]: this.collection },
+      statistic: METRIC_STATISTICS[key],
+      ...props,
+    });
+  }
+
+  /** Backup jobs submitted (Sum). */
+  public metricSubmitted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('submitted', props);
+  }
+
+  /** Backup jobs that succeeded (Sum). */
+  public metricSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('succeeded', props);
+  }
+
+  /** Backup jobs that failed, and runs that failed before submitting (Sum). */
+  public metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('failed', props);
+  }
+
+  /** Runs that took no backup because one was still running (Sum). */
+  public metricSkipped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('skipped', props);
+  }
+
+  /** Age in seconds of the newest successful backup, reported once per run (Maximum). */
+  public metricNewestBackupAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('newestBackupAge', props);
+  }
+
+  /** Duration in seconds of backup jobs that ended (Maximum). */
+  public metricDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('duration', props);
+  }
+
+  /** Incrementals on the newest full backup (Maximum). */
+  public metricChainLength(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('chainLength', props);
+  }
+
+  /**
+   * A topic for the alarms that satisfies cdk-nag AwsSolutions-SNS2 (encryption at
+   * rest) and SNS3 (TLS-only publishing). The key is a customer managed key, not the
+   * AWS managed `alias/aws/sns`: the AWS managed key's policy cannot be changed to let
+   * CloudWatch alarms use it, so alarms could not publish to the topic
+   * (https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns).
+   * The topic policy that `enforceSSL` creates replaces SNS's default policy, so
+   * CloudWatch alarms of this account get an explicit publish grant
+   * (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger).
+   */
+  private createAlarmTopic(): sns.ITopic {
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: `Encrypts the backup alarm notifications of ${this.node.path}`,
+      enableKeyRotation: true,
+      // The key only ever encrypts notifications in flight, nothing stored needs it
+      // after the topic is gone; KMS still waits the pending window before deleting.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const topic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+    const cloudwatchAlarms = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const stack = Stack.of(this);
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [cloudwatchAlarms],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
+    key.grant(cloudwatchAlarms, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    return topic;
+  }
+
+  private createDashboard(props: BackupMonitoringProps, period: Duration): cloudwatch.Dashboard {
+    const runMetric = { period };
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(7),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Backups by outcome',
+        left: [
+          this.metricSubmitted({ ...runMetric, label: 'Submitted' }),
+          this.metricSucceeded({ ...runMetric, label: 'Succeeded' }),
+          this.metricFailed({ ...runMetric, label: 'Failed' }),
+          this.metricSkipped({ ...runMetric, label: 'Skipped' }),
+        ],
+        stacked: true,
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Age of the newest successful backup (seconds)',
+        left: [this.metricNewestBackupAge({ ...runMetric, label: 'Age' })],
+        leftAnnotations: [{ value: props.rpo.toSeconds(), label: `RPO ${props.rpo.toHumanString()}`, color: cloudwatch.Color.RED }],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Backup duration (seconds)',
+        left: [this.metricDuration({ ...runMetric, label: 'Longest job' })],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Incremental chain length',
+        left: [this.metricChainLength({ ...runMetric, label: 'Chain length' })],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Backup Lambda errors and throttles',
+        left: [
+          props.backupFunction.metricErrors({ period: EVENT_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM, label: 'Errors' }),
+          props.backupFunction.metricThrottles({ period: EVENT_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM, label: 'Throttles' }),
+        ],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Backup alarms',
+        alarms: [this.backupFailedAlarm, this.rpoAlarm, this.functionErrorsAlarm, this.functionThrottlesAlarm],
+        width: 24,
+      }),
+    );
+    return dashboard;
+  }
+}
