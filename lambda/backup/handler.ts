@@ -1,5 +1,63 @@
-// Placeholder so that the construct can bundle an entry point while the Lambda is being
-// written (helper "lambda" replaces this file with the real handler).
-export async function handler(): Promise<never> {
-  throw new Error('backup handler not implemented yet');
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { BackupEvent } from '../../contract/backup-event';
+import { Budget } from './budget';
+import { parseEvent, parseSecretArns, parseSettings, SecretArns } from './config';
+import { log } from './log';
+import { runBackup } from './procedure';
+import { publishRun } from './publish';
+import { redactedMessage } from './redact';
+import { BackupResult } from './result';
+import { SecretsManagerSource } from './secrets-manager';
+
+/** The part of the Lambda context the handler uses. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Kept for the summary line and metrics after the budget ends. */
+export const SAFETY_MARGIN_MS = 3000;
+
+// Secrets are kept across warm invocations of one execution environment (one fetch per
+// cold start); the source is rebuilt only if the configuration names other secrets.
+let cachedSource: { key: string; source: SecretsManagerSource } | undefined;
+
+function secretSource(arns: SecretArns, requireCa: boolean): SecretsManagerSource {
+  const key = `${arns.connectionSecretArn}|${arns.accessKeySecretArn}|${requireCa}`;
+  if (cachedSource?.key !== key) {
+    cachedSource = { key, source: new SecretsManagerSource(new SecretsManagerClient({}), arns, requireCa) };
+  }
+  return cachedSource.source;
+}
+
+/**
+ * The Lambda entry: configuration and event in, result out. A run that did not leave a
+ * new or running backup (`failed`) still writes its summary line and the BackupFailed
+ * metric, then throws, so that the Lambda's Errors metric (and an async retry or
+ * dead-letter queue) sees it too. `skipped` and `superseded` are not failures: another
+ * backup of the collection is running. Invalid configuration throws before anything
+ * else, with the variable and the value expected (no metric: its dimension may be
+ * what is invalid).
+ */
+export async function handler(event: BackupEvent, context: InvocationContext): Promise<BackupResult> {
+  let settings;
+  let arns;
+  let requested;
+  try {
+    settings = parseSettings(process.env);
+    arns = parseSecretArns(process.env);
+    requested = parseEvent(event).kind;
+  } catch (error) {
+    const message = redactedMessage(error);
+    log('ERROR', 'backup run', { action: 'failed', message });
+    throw new Error(message);
+  }
+  const result = await runBackup({
+    settings,
+    requested,
+    secrets: secretSource(arns, settings.tlsVerify),
+    budget: Budget.fromNow(Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS)),
+  });
+  publishRun(result, settings);
+  if (result.action === 'failed') throw new Error(result.message);
+  return result;
 }

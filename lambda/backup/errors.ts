@@ -1,0 +1,99 @@
+import { redactedMessage } from './redact';
+
+/**
+ * A failure a person can act on: the message says what happened and what to do. It is
+ * already redacted, so it can be logged and thrown as is.
+ */
+export class BackupFailure extends Error {
+  constructor(
+    message: string,
+    /** SQLSTATE or Node error code of the cause, for tests and logs. */
+    readonly code?: string,
+  ) {
+    super(redactedMessage(message));
+    this.name = 'BackupFailure';
+  }
+}
+
+/** SQLSTATE / Node error code of an error, if it has one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** invalid_password, invalid_authorization_specification: wrong or rotated password, unknown user. */
+export function isAuthenticationFailure(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === '28P01' || code === '28000';
+}
+
+// Node's TLS verification failures (OpenSSL X509 verify codes, plus the host name check).
+const TLS_VERIFY_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+}
+
+/** Explains why the connection could not be established, never quoting the password. */
+export function describeConnectFailure(error: unknown, endpoint: Endpoint, timeoutMs: number, timedOut: boolean): BackupFailure {
+  const where = `cannot connect to the cluster at ${endpoint.host}:${endpoint.port}`;
+  const code = errorCode(error);
+  const message = redactedMessage(error);
+  if (isAuthenticationFailure(error)) {
+    return new BackupFailure(
+      `${where}: authentication of user ${endpoint.username} failed (${code}: ${message}); check username and password in the connection secret`,
+      code,
+    );
+  }
+  if (code !== undefined && TLS_VERIFY_CODES.has(code)) {
+    return new BackupFailure(
+      `${where}: TLS verification failed (${code}): the server certificate does not match the CA in the connection secret ("ca") or the host name; put the cluster's CA certificate (ca.crt) in the secret`,
+      code,
+    );
+  }
+  if (code === 'ECONNREFUSED') return new BackupFailure(`${where}: connection refused (nothing listens on that port, or a firewall rejects it)`, code);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new BackupFailure(`${where}: the host name does not resolve (${code})`, code);
+  if (timedOut || code === 'ETIMEDOUT' || /timeout/i.test(message)) {
+    return new BackupFailure(
+      `${where}: timed out after ${timeoutMs} ms (no answer: check the security group, network path and that the cluster is up)`,
+      code ?? 'ETIMEDOUT',
+    );
+  }
+  if (/does not support SSL/i.test(message)) return new BackupFailure(`${where}: the server does not accept TLS connections`, code);
+  if (/terminated|ECONNRESET|socket hang up/i.test(message) || code === 'ECONNRESET') {
+    return new BackupFailure(`${where}: the connection was closed during the handshake (${message})`, code);
+  }
+  return new BackupFailure(`${where}: ${message}`, code);
+}
+
+/** Explains a failed statement, with the fix for the failures a person can fix. */
+export function describeStatementFailure(error: unknown, what: string, username: string, timeoutMs: number): BackupFailure {
+  const code = errorCode(error);
+  const message = redactedMessage(error);
+  if (code === '42501') {
+    const grant = /EXTERNALCONNECTION|EXTERNAL CONNECTION/i.test(message)
+      ? `GRANT SYSTEM EXTERNALCONNECTION TO ${username}`
+      : `GRANT SYSTEM BACKUP TO ${username}`;
+    return new BackupFailure(`${what} was refused: user ${username} lacks a privilege (${message}); run ${grant}`, code);
+  }
+  if (message === 'Query read timeout' || code === '57014') {
+    return new BackupFailure(`${what} did not complete within ${timeoutMs} ms (statement timeout)`, code ?? 'TIMEOUT');
+  }
+  if (/Connection terminated|ECONNRESET|not queryable/i.test(message)) {
+    return new BackupFailure(`${what} failed: the connection to the cluster was lost (${message})`, code);
+  }
+  return new BackupFailure(`${what} failed: ${code !== undefined ? `${code}: ` : ''}${message}`, code);
+}

@@ -1,0 +1,84 @@
+import { JOB_COLUMNS, JobRow, UNFINISHED_STATUSES } from './job';
+import { Session } from './session';
+import { sqlString } from './statement';
+
+/**
+ * The job table is read through crdb_internal.jobs, never plain SHOW JOBS: from v24.1
+ * SHOW JOBS shortens descriptions longer than 70 characters and hides jobs finished
+ * more than 12 hours ago (docs/cockroachdb-behaviour.md section 2), which would make a
+ * collection's jobs unrecognizable. The queries use only a projection of listed
+ * columns, a conjunction of simple predicates, ORDER BY and LIMIT.
+ */
+
+interface RawJobRow {
+  readonly job_id: string;
+  readonly status: string;
+  readonly description: string | null;
+  readonly error: string | null;
+  readonly created: Date | string;
+  readonly finished: Date | string | null;
+}
+
+// TIMESTAMPTZ from 23.2 (pg returns a Date), TIMESTAMP before (pg reads it as local
+// time, which is UTC in Lambda); text if a server sends it as such.
+function toDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(/[zZ]|[+-]\d\d(:?\d\d)?$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+}
+
+function toJobRow(raw: RawJobRow): JobRow {
+  return {
+    // INT8 arrives as a string from pg (no type parser is installed for it): kept as is.
+    jobId: String(raw.job_id),
+    status: raw.status,
+    description: raw.description ?? '',
+    error: raw.error ?? '',
+    created: toDate(raw.created),
+    finished: raw.finished === null || raw.finished === undefined ? undefined : toDate(raw.finished),
+  };
+}
+
+/** Maximum rows read per collection: about 20 days of hourly backups, more than jobs.retention_time keeps. */
+export const COLLECTION_JOBS_LIMIT = 500;
+
+/** Every backup job of the collection, newest first (the one reconcile query). */
+export async function collectionJobs(session: Session, pattern: string): Promise<JobRow[]> {
+  const rows = await session.query<RawJobRow>(
+    'reading the collection\'s backup jobs from crdb_internal.jobs',
+    `SELECT ${JOB_COLUMNS} FROM crdb_internal.jobs WHERE job_type = 'BACKUP' AND description LIKE $1 ORDER BY created DESC LIMIT ${COLLECTION_JOBS_LIMIT}`,
+    [pattern],
+  );
+  return rows.map(toJobRow);
+}
+
+/** The collection's unfinished backup jobs (arbitration after submitting). */
+export async function unfinishedCollectionJobs(session: Session, pattern: string): Promise<JobRow[]> {
+  const statuses = UNFINISHED_STATUSES.map(sqlString).join(', ');
+  const rows = await session.query<RawJobRow>(
+    'listing the collection\'s unfinished backup jobs',
+    `SELECT ${JOB_COLUMNS} FROM crdb_internal.jobs WHERE job_type = 'BACKUP' AND description LIKE $1 AND status IN (${statuses}) ORDER BY created`,
+    [pattern],
+  );
+  return rows.map(toJobRow);
+}
+
+/** One job by id; the id goes as a text parameter, never through a Number. */
+export async function jobById(session: Session, jobId: string): Promise<JobRow | undefined> {
+  const rows = await session.query<RawJobRow>(
+    `reading backup job ${jobId}`,
+    `SELECT ${JOB_COLUMNS} FROM crdb_internal.jobs WHERE job_id = $1`,
+    [jobId],
+  );
+  return rows.length === 0 ? undefined : toJobRow(rows[0]);
+}
+
+/** Cancels a job; a job that already ended (or is being canceled) is not an error. */
+export async function cancelJob(session: Session, jobId: string): Promise<boolean> {
+  try {
+    await session.query(`canceling backup job ${jobId}`, 'CANCEL JOB $1', [jobId]);
+    return true;
+  } catch (error) {
+    // pkg/jobs: "job <id> is already canceled/succeeded/failed", "... cannot be requested to be canceled".
+    if (error instanceof Error && /already|cannot be requested|not found|does not exist/i.test(error.message)) return false;
+    throw error;
+  }
+}

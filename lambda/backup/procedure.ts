@@ -1,0 +1,258 @@
+import { BackupKind } from '../../contract/backup-event';
+import { pickWinner } from './arbitrate';
+import { Budget } from './budget';
+import { ClassifiedJob, curableFailure, kindOfNewJob, needsRebaselineConsent } from './classify';
+import { BackupSettings } from './config';
+import { analyzeCollection, CollectionState, decide, rebaselineInstruction } from './decide';
+import { BackupFailure, isAuthenticationFailure } from './errors';
+import { ensureExternalConnection } from './external-connection';
+import { FAILED_STATUSES, isActive, JobRow, PAUSED_STATUS } from './job';
+import { cancelJob, collectionJobs, unfinishedCollectionJobs } from './job-queries';
+import { log } from './log';
+import { redactedMessage } from './redact';
+import { BackupResult, ReportedJob, reportJob, RunAction } from './result';
+import { Credentials, SecretSource } from './secrets';
+import { Session } from './session';
+import { buildBackupStatement } from './statement';
+import { backupTarget, buildS3Uri, collectionJobsPattern, collectionLocation } from './storage';
+import { pollJob, POLL, Sleep, sleep } from './verify';
+
+export interface ProcedureInput {
+  readonly settings: BackupSettings;
+  /** The kind the schedule asked for. */
+  readonly requested: BackupKind;
+  readonly secrets: SecretSource;
+  readonly budget: Budget;
+  readonly now?: () => Date;
+  readonly sleep?: Sleep;
+}
+
+/**
+ * The procedure (docs/design.md steps 2-8): secrets, connection, reconcile with the job
+ * table, decide, submit, arbitrate, verify. It never throws: every failure becomes a
+ * `failed` result with a message a person can act on, so that the caller logs and
+ * counts it in one place. The connection is always closed.
+ */
+export async function runBackup(input: ProcedureInput): Promise<BackupResult> {
+  const run = new Run(input);
+  const fetchesBefore = input.secrets.fetchCount;
+  let session: Session | undefined;
+  let outcome: Outcome;
+  try {
+    const opened = await connect(input);
+    session = opened.session;
+    outcome = await run.execute(session, opened.credentials);
+  } catch (error) {
+    outcome = { action: 'failed', kind: input.requested, message: redactedMessage(error) };
+  } finally {
+    await session?.close();
+  }
+  return run.result(outcome, {
+    sqlRoundTrips: session?.roundTrips ?? 0,
+    secretFetches: input.secrets.fetchCount - fetchesBefore,
+  });
+}
+
+/** Connects with the cached secrets; after an authentication failure, fetches them again once (rotation). */
+async function connect(input: ProcedureInput): Promise<{ session: Session; credentials: Credentials }> {
+  const options = {
+    tlsVerify: input.settings.tlsVerify,
+    connectTimeoutMs: input.settings.connectTimeoutMs,
+    statementTimeoutMs: input.settings.statementTimeoutMs,
+    budget: input.budget,
+  };
+  const first = await input.secrets.load(false);
+  try {
+    return { session: await Session.open(first.credentials.connection, options), credentials: first.credentials };
+  } catch (error) {
+    if (first.fresh || !isAuthenticationFailure(error)) throw error;
+    log('WARN', 'authentication failed with the cached connection secret: fetching it again (rotated password?)');
+    const again = await input.secrets.load(true);
+    return { session: await Session.open(again.credentials.connection, options), credentials: again.credentials };
+  }
+}
+
+interface Outcome {
+  readonly action: RunAction;
+  readonly kind: BackupKind;
+  readonly message: string;
+  readonly job?: JobRow;
+  /** For `superseded`: the winning job. */
+  readonly winnerId?: string;
+}
+
+class Run {
+  private readonly now: () => Date;
+  private readonly wait: Sleep;
+  private state?: CollectionState;
+  private readonly reported = new Map<string, ReportedJob>();
+  private readonly submitted: string[] = [];
+  private ownSucceeded?: { kind: BackupKind; at: Date };
+
+  constructor(private readonly input: ProcedureInput) {
+    this.now = input.now ?? (() => new Date());
+    this.wait = input.sleep ?? sleep;
+  }
+
+  private get settings(): BackupSettings {
+    return this.input.settings;
+  }
+
+  async execute(session: Session, credentials: Credentials): Promise<Outcome> {
+    const pattern = collectionJobsPattern(this.settings);
+    const state = analyzeCollection(await collectionJobs(session, pattern), this.now(), this.settings.incrementalIntervalSeconds);
+    this.state = state;
+    for (const job of [...state.endedRecently, ...state.paused]) this.report(job);
+    const collectionLabel = this.settings.storageMode === 'external-connection' ? `external://${this.settings.externalConnectionName}` : collectionLocation(this.settings);
+    const decision = decide(this.input.requested, state, {
+      maxIncrementals: this.settings.maxIncrementals,
+      autoRebaseline: this.settings.autoRebaseline,
+      collectionLabel,
+    });
+    log('INFO', 'decision', { decision: decision.action, reason: decision.reason, requested: this.input.requested });
+    switch (decision.action) {
+      case 'fail':
+        return { action: 'failed', kind: this.input.requested, message: decision.reason };
+      case 'skip':
+        return { action: 'skipped', kind: this.input.requested, message: decision.reason, job: decision.blocking };
+      case 'wait': {
+        const ended = await pollJob(session, decision.blocking, decision.blocking.jobId, this.input.budget, this.wait);
+        if (ended !== undefined && isActive(ended)) {
+          return { action: 'skipped', kind: 'full', message: `${decision.reason}; it is still ${ended.status} at the end of the time budget`, job: ended };
+        }
+        if (ended !== undefined) this.report({ ...decision.blocking, ...ended });
+        return this.submitAndVerify(session, credentials, 'full', pattern, decision.reason);
+      }
+      case 'submit':
+        return this.submitAndVerify(session, credentials, decision.kind, pattern, decision.reason);
+    }
+  }
+
+  /** Submits one backup, arbitrates against concurrent runs, verifies; cures a failed incremental once. */
+  private async submitAndVerify(
+    session: Session,
+    credentials: Credentials,
+    kind: BackupKind,
+    pattern: string,
+    reason: string,
+    cureOf?: JobRow,
+  ): Promise<Outcome> {
+    if (this.settings.storageMode === 'external-connection') {
+      const change = await ensureExternalConnection(session, this.settings.externalConnectionName!, buildS3Uri(this.settings, credentials.accessKey));
+      if (change !== 'kept') log('INFO', `external connection ${this.settings.externalConnectionName} ${change}`);
+    }
+    const statement = buildBackupStatement({
+      kind,
+      target: backupTarget(this.settings, credentials.accessKey),
+      asOfSystemTimeSeconds: this.settings.asOfSystemTimeSeconds,
+      revisionHistory: this.settings.revisionHistory,
+    });
+    const rows = await session.query<{ job_id: string }>(`the ${kind} backup statement`, statement);
+    if (rows.length !== 1 || rows[0].job_id === undefined || rows[0].job_id === null) {
+      throw new BackupFailure(`the ${kind} backup statement returned ${rows.length} rows instead of one job id`);
+    }
+    const jobId = String(rows[0].job_id);
+    this.submitted.push(jobId);
+    log('INFO', 'backup submitted', { kind, jobId, reason });
+
+    await this.wait(POLL.firstDelayMs);
+    const unfinished = await unfinishedCollectionJobs(session, pattern);
+    const verdict = await this.arbitrate(session, jobId, kind, unfinished);
+    if (verdict !== undefined) return verdict;
+
+    const own = unfinished.find((j) => j.jobId === jobId);
+    const job = await pollJob(session, own, jobId, this.input.budget, this.wait, own === undefined ? 0 : POLL.firstDelayMs);
+    if (job === undefined) {
+      return { action: 'failed', kind, message: `${kind} backup job ${jobId} disappeared from crdb_internal.jobs before it ended` };
+    }
+    return this.judge(session, credentials, kind, pattern, { ...job, kind }, cureOf);
+  }
+
+  /**
+   * Resolves a race with a concurrent run (arbitrate.ts explains why this is enough).
+   * Returns an outcome only when the run's own job lost.
+   */
+  private async arbitrate(session: Session, jobId: string, kind: BackupKind, unfinished: readonly JobRow[]): Promise<Outcome | undefined> {
+    const seenBefore = new Set(this.state!.jobs.map((j) => j.jobId));
+    const knownSubdirs = new Set(this.state!.jobs.flatMap((j) => (j.subdir === undefined ? [] : [j.subdir])));
+    const contenders = unfinished
+      .filter((j) => j.jobId === jobId || (!seenBefore.has(j.jobId) && j.status !== PAUSED_STATUS))
+      .map((j) => ({ jobId: j.jobId, kind: j.jobId === jobId ? kind : (kindOfNewJob(j, knownSubdirs) ?? 'incremental') }));
+    if (!contenders.some((c) => c.jobId === jobId)) contenders.push({ jobId, kind });
+    if (contenders.length < 2) return undefined;
+    const winner = pickWinner(contenders);
+    for (const loser of contenders.filter((c) => c.jobId !== winner.jobId)) {
+      const canceled = await cancelJob(session, loser.jobId);
+      log('WARN', 'concurrent backups of one collection', { winner: winner.jobId, loser: loser.jobId, canceled });
+    }
+    if (winner.jobId === jobId) return undefined;
+    return {
+      action: 'superseded',
+      kind,
+      winnerId: winner.jobId,
+      message: `${kind} backup job ${jobId} was canceled in favour of concurrent ${winner.kind} backup job ${winner.jobId} of the same collection`,
+    };
+  }
+
+  /** Turns the verified job into the run's outcome. */
+  private async judge(
+    session: Session,
+    credentials: Credentials,
+    kind: BackupKind,
+    pattern: string,
+    job: ClassifiedJob,
+    cureOf?: JobRow,
+  ): Promise<Outcome> {
+    const what = `${kind} backup job ${job.jobId}`;
+    if (job.status === 'succeeded') {
+      this.report(job);
+      this.ownSucceeded = { kind, at: job.finished ?? this.now() };
+      const cured = cureOf === undefined ? '' : ` (after incremental job ${cureOf.jobId} failed: ${cureOf.error})`;
+      return { action: 'submitted', kind, job, message: `${what} succeeded${cured}` };
+    }
+    if (job.status === PAUSED_STATUS) {
+      this.report(job);
+      return { action: 'failed', kind, job, message: `${what} is paused: resume it (RESUME JOB ${job.jobId}) or cancel it (CANCEL JOB ${job.jobId})` };
+    }
+    if (!FAILED_STATUSES.includes(job.status)) {
+      return { action: 'submitted', kind, job, message: `${what} is still ${job.status} at the end of the time budget; the next run reports how it ended` };
+    }
+    this.report(job);
+    const failure = job.status === 'failed' ? curableFailure(job.error) : undefined;
+    if (kind === 'incremental' && failure !== undefined && cureOf === undefined) {
+      if (needsRebaselineConsent(failure) && !this.settings.autoRebaseline) {
+        const label = this.settings.storageMode === 'external-connection' ? `external://${this.settings.externalConnectionName}` : collectionLocation(this.settings);
+        return { action: 'failed', kind, job, message: `${what} failed: ${rebaselineInstruction(label, failure)}` };
+      }
+      return this.submitAndVerify(session, credentials, 'full', pattern, `incremental job ${job.jobId} failed (${failure})`, job);
+    }
+    return { action: 'failed', kind, job, message: `${what} ended ${job.status}${job.error === '' ? '' : `: ${job.error}`}` };
+  }
+
+  private report(job: ClassifiedJob): void {
+    this.reported.set(job.jobId, reportJob(job));
+  }
+
+  result(outcome: Outcome, stats: BackupResult['stats']): BackupResult {
+    const state = this.state;
+    const newest = [this.ownSucceeded?.at, state?.newestSuccess?.finished].filter((d): d is Date => d !== undefined).sort((a, b) => b.getTime() - a.getTime())[0];
+    const chainLength =
+      this.ownSucceeded !== undefined
+        ? this.ownSucceeded.kind === 'full'
+          ? 0
+          : (state?.chain?.length ?? -1) + 1
+        : state?.chain?.length;
+    return {
+      action: outcome.action,
+      kind: outcome.kind,
+      jobId: outcome.winnerId ?? outcome.job?.jobId,
+      status: outcome.winnerId === undefined ? outcome.job?.status : undefined,
+      newestBackupAgeSeconds: newest === undefined ? undefined : Math.max(0, Math.round((this.now().getTime() - newest.getTime()) / 1000)),
+      chainLength,
+      reportedJobs: [...this.reported.values()],
+      message: redactedMessage(outcome.message),
+      submittedJobIds: [...this.submitted],
+      stats,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { Client, QueryConfig } from 'pg';
+import { Budget } from './budget';
+import { describeConnectFailure, describeStatementFailure } from './errors';
+import { log } from './log';
+import { ConnectionSecret } from './secrets';
+
+export interface SessionOptions {
+  readonly tlsVerify: boolean;
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  readonly budget: Budget;
+}
+
+/**
+ * One connection to the cluster with every query counted (each `query` is one SQL
+ * round trip: pg sends Parse/Bind/Execute/Sync together) and bounded twice:
+ * server-side by the `statement_timeout` session variable (sent in the startup
+ * message, so it costs no round trip) and client-side by pg's `query_timeout`, which
+ * also covers a server that stops answering. Both are capped by the time budget.
+ */
+export class Session {
+  private trips = 0;
+
+  private constructor(
+    private readonly client: Client,
+    private readonly connection: ConnectionSecret,
+    private readonly options: SessionOptions,
+  ) {}
+
+  /** Connects over TLS; the certificate is verified against the secret's CA unless TLS_VERIFY=false. */
+  static async open(connection: ConnectionSecret, options: SessionOptions): Promise<Session> {
+    if (!options.tlsVerify) {
+      log('WARN', 'TLS_VERIFY=false: the server certificate is not verified; anyone on the network path can impersonate the cluster');
+    }
+    const timeoutMs = options.budget.cap(options.connectTimeoutMs);
+    const client = new Client({
+      host: connection.host,
+      port: connection.port,
+      user: connection.username,
+      password: connection.password,
+      database: connection.dbname,
+      ssl: options.tlsVerify ? { ca: connection.ca, rejectUnauthorized: true } : { rejectUnauthorized: false },
+      connectionTimeoutMillis: timeoutMs,
+      statement_timeout: options.statementTimeoutMs,
+      application_name: 'cockroach-backup',
+    });
+    // A connection lost while idle is reported as an 'error' event: without a listener
+    // it would crash the process; the next query reports it instead.
+    client.on('error', () => undefined);
+    const started = Date.now();
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw describeConnectFailure(error, connection, timeoutMs, Date.now() - started >= timeoutMs);
+    }
+    return new Session(client, connection, options);
+  }
+
+  /** SQL round trips so far. */
+  get roundTrips(): number {
+    return this.trips;
+  }
+
+  get username(): string {
+    return this.connection.username;
+  }
+
+  /** Runs one statement; `what` names it in error messages ("the backup statement"). */
+  async query<Row extends object>(what: string, text: string, params: readonly (string | number)[] = []): Promise<Row[]> {
+    const timeoutMs = this.options.budget.cap(this.options.statementTimeoutMs);
+    this.trips += 1;
+    try {
+      // query_timeout is honoured per query by pg (client.js) though its types list it
+      // only for the client; a variable avoids the object-literal check.
+      const config: QueryConfig & { query_timeout: number } = { text, values: [...params], query_timeout: timeoutMs };
+      const result = await this.client.query<Row>(config);
+      return result.rows;
+    } catch (error) {
+      throw describeStatementFailure(error, what, this.connection.username, timeoutMs);
+    }
+  }
+
+  /** Closes the connection; never throws (it runs in `finally`). */
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+}
