@@ -172,7 +172,11 @@ export class BackupMonitoring extends Construct {
     // deleted, permissions broken before it can report) lets the backups age silently:
     // that is an incident as much as an old backup. When the interval is longer than a
     // day (the longest period used here), all periods of one interval must breach, so
-    // the one period that holds the run's report keeps the alarm OK.
+    // the one period that holds the run's report keeps the alarm OK. CloudWatch applies
+    // the missing-data treatment only when its evaluation range (a few periods) holds
+    // fewer real datapoints than the evaluation periods, so a run that reports late does
+    // not fire the alarm, and a Lambda that stopped is noticed once that range is empty:
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
     this.rpoAlarm = new cloudwatch.Alarm(this, 'RpoAlarm', {
       metric: this.metricNewestBackupAge({ period: window.period }),
       threshold: props.rpo.toSeconds(),
