@@ -1,0 +1,103 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { parseAccessKeySecret, parseConnectionSecret } from '../../lambda/backup/secrets';
+import { SecretsManagerSource } from '../../lambda/backup/secrets-manager';
+import { ACCESS_KEY_ARN, CONNECTION_ARN, connectionSecretText, mockSecrets } from './helpers/secrets';
+import { installSecretGuard, TEST_PASSWORD } from './helpers/secret-guard';
+
+const guard = installSecretGuard();
+
+const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const arns = { connectionSecretArn: CONNECTION_ARN, accessKeySecretArn: ACCESS_KEY_ARN };
+
+function expectError(fn: () => unknown, message: string | RegExp): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  guard.inspect(caught);
+  expect(caught).toBeInstanceOf(Error);
+  expect((caught as Error).message).toMatch(message);
+}
+
+describe('parseConnectionSecret', () => {
+  test('reads every field; a numeric string port is accepted', () => {
+    expect(parseConnectionSecret(connectionSecretText({ host: 'db', port: '26257', ca: CA }), 'secret', true)).toEqual({
+      host: 'db',
+      port: 26257,
+      username: 'backup',
+      password: TEST_PASSWORD,
+      dbname: 'defaultdb',
+      ca: CA,
+    });
+  });
+
+  test('fails if the host is empty, saying to fill in the secret after deploy', () => {
+    expectError(() => parseConnectionSecret(connectionSecretText({ host: '', port: 26257, ca: CA }), 'the connection secret X', true), 'the connection secret X has an empty or non-string field "host" (fill in host, port, username, password, dbname and ca in the connection secret after deploy)');
+  });
+
+  test('fails if the password is missing, naming the field', () => {
+    const text = JSON.stringify({ host: 'db', port: 26257, username: 'u', dbname: 'd', ca: CA });
+    expectError(() => parseConnectionSecret(text, 'secret', true), 'secret has no field "password"');
+  });
+
+  test('fails if the CA is not a PEM certificate, without quoting it', () => {
+    expectError(() => parseConnectionSecret(connectionSecretText({ host: 'db', port: 26257, ca: 'not-a-pem' }), 'secret', true), /field "ca" that is not a PEM certificate/);
+  });
+
+  test('accepts a missing CA when TLS verification is off', () => {
+    expect(parseConnectionSecret(connectionSecretText({ host: 'db', port: 26257, ca: '' }), 'secret', false).ca).toBe('');
+  });
+
+  test('fails if the port is not a port', () => {
+    expectError(() => parseConnectionSecret(connectionSecretText({ host: 'db', port: 'x', ca: CA }), 'secret', true), 'secret has an invalid field "port": expected a TCP port such as 26257');
+  });
+
+  test('fails if the secret is not JSON, without quoting its text', () => {
+    expectError(() => parseConnectionSecret(`password=${TEST_PASSWORD}`, 'secret', true), 'secret is not valid JSON: expected a JSON object');
+  });
+});
+
+describe('parseAccessKeySecret', () => {
+  test('fails if the secret access key is empty, naming the field', () => {
+    expectError(() => parseAccessKeySecret('{"accessKeyId":"AKIA","secretAccessKey":""}', 'the access-key secret'), 'the access-key secret has an empty or non-string field "secretAccessKey"');
+  });
+});
+
+describe('SecretsManagerSource', () => {
+  const connection = connectionSecretText({ host: 'db', port: 26257, ca: CA });
+
+  test('fetches both secrets once and serves later loads from its cache', async () => {
+    const mock = mockSecrets(connection);
+    const source = new SecretsManagerSource(new SecretsManagerClient({ region: 'eu-west-1' }), arns, true);
+    const first = await source.load(false);
+    const second = await source.load(false);
+    expect([first.fresh, second.fresh]).toEqual([true, false]);
+    expect(second.credentials).toBe(first.credentials);
+    expect(source.fetchCount).toBe(2);
+    expect(mock.calls()).toHaveLength(2);
+    mock.restore();
+  });
+
+  test('fetches again when asked to refresh', async () => {
+    const mock = mockSecrets(connection);
+    const source = new SecretsManagerSource(new SecretsManagerClient({ region: 'eu-west-1' }), arns, true);
+    await source.load(false);
+    const refreshed = await source.load(true);
+    expect(refreshed.fresh).toBe(true);
+    expect(source.fetchCount).toBe(4);
+    mock.restore();
+  });
+
+  test('fails with the secret ARN and the service error when Secrets Manager refuses', async () => {
+    const mock = mockSecrets(connection);
+    const denied = Object.assign(new Error('User is not authorized to perform secretsmanager:GetSecretValue'), { name: 'AccessDeniedException' });
+    mock.rejects(denied);
+    const source = new SecretsManagerSource(new SecretsManagerClient({ region: 'eu-west-1' }), arns, true);
+    const error = await source.load(false).catch((e: unknown) => e);
+    guard.inspect(error);
+    expect((error as Error).message).toMatch(`cannot read the connection secret ${CONNECTION_ARN}: AccessDeniedException: User is not authorized`);
+    mock.restore();
+  });
+});
