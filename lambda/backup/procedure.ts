@@ -14,7 +14,7 @@ import { BackupResult, ReportedJob, reportJob, RunAction } from './result';
 import { Credentials, SecretSource } from './secrets';
 import { Session } from './session';
 import { buildBackupStatement } from './statement';
-import { backupTarget, buildS3Uri, collectionJobsPattern, collectionLocation } from './storage';
+import { backupTarget, buildS3Uri, collectionJobsPattern, collectionLabel } from './storage';
 import { pollJob, POLL, Sleep, sleep } from './verify';
 
 export interface ProcedureInput {
@@ -103,13 +103,11 @@ class Run {
     const state = analyzeCollection(await collectionJobs(session, pattern), this.now(), this.settings.incrementalIntervalSeconds);
     this.state = state;
     for (const job of [...state.endedRecently, ...state.paused]) this.report(job);
-    const collectionLabel = this.settings.storageMode === 'external-connection' ? `external://${this.settings.externalConnectionName}` : collectionLocation(this.settings);
     const decision = decide(this.input.requested, state, {
       maxIncrementals: this.settings.maxIncrementals,
       autoRebaseline: this.settings.autoRebaseline,
-      collectionLabel,
+      collectionLabel: collectionLabel(this.settings),
     });
-    log('INFO', 'decision', { decision: decision.action, reason: decision.reason, requested: this.input.requested });
     switch (decision.action) {
       case 'fail':
         return { action: 'failed', kind: this.input.requested, message: decision.reason };
@@ -128,14 +126,13 @@ class Run {
     }
   }
 
-  /** Submits one backup, arbitrates against concurrent runs, verifies; cures a failed incremental once. */
+  /** Submits one backup, arbitrates against concurrent runs, verifies; cures a failed incremental with a full backup. */
   private async submitAndVerify(
     session: Session,
     credentials: Credentials,
     kind: BackupKind,
     pattern: string,
     reason: string,
-    cureOf?: JobRow,
   ): Promise<Outcome> {
     if (this.settings.storageMode === 'external-connection') {
       const change = await ensureExternalConnection(session, this.settings.externalConnectionName!, buildS3Uri(this.settings, credentials.accessKey));
@@ -153,7 +150,6 @@ class Run {
     }
     const jobId = String(rows[0].job_id);
     this.submitted.push(jobId);
-    log('INFO', 'backup submitted', { kind, jobId, reason });
 
     await this.wait(POLL.firstDelayMs);
     const unfinished = await unfinishedCollectionJobs(session, pattern);
@@ -165,7 +161,7 @@ class Run {
     if (job === undefined) {
       return { action: 'failed', kind, message: `${kind} backup job ${jobId} disappeared from crdb_internal.jobs before it ended` };
     }
-    return this.judge(session, credentials, kind, pattern, { ...job, kind }, cureOf);
+    return this.judge(session, credentials, kind, pattern, reason, { ...job, kind });
   }
 
   /**
@@ -200,15 +196,15 @@ class Run {
     credentials: Credentials,
     kind: BackupKind,
     pattern: string,
+    reason: string,
     job: ClassifiedJob,
-    cureOf?: JobRow,
   ): Promise<Outcome> {
-    const what = `${kind} backup job ${job.jobId}`;
+    // The message says why this kind was chosen, then how the job ended.
+    const what = `${reason}: ${kind} backup job ${job.jobId}`;
     if (job.status === 'succeeded') {
       this.report(job);
       this.ownSucceeded = { kind, at: job.finished ?? this.now() };
-      const cured = cureOf === undefined ? '' : ` (after incremental job ${cureOf.jobId} failed: ${cureOf.error})`;
-      return { action: 'submitted', kind, job, message: `${what} succeeded${cured}` };
+      return { action: 'submitted', kind, job, message: `${what} succeeded` };
     }
     if (job.status === PAUSED_STATUS) {
       this.report(job);
@@ -219,12 +215,12 @@ class Run {
     }
     this.report(job);
     const failure = job.status === 'failed' ? curableFailure(job.error) : undefined;
-    if (kind === 'incremental' && failure !== undefined && cureOf === undefined) {
+    // Only an incremental is cured, by a full backup: the cure cannot recurse.
+    if (kind === 'incremental' && failure !== undefined) {
       if (needsRebaselineConsent(failure) && !this.settings.autoRebaseline) {
-        const label = this.settings.storageMode === 'external-connection' ? `external://${this.settings.externalConnectionName}` : collectionLocation(this.settings);
-        return { action: 'failed', kind, job, message: `${what} failed: ${rebaselineInstruction(label, failure)}` };
+        return { action: 'failed', kind, job, message: `${what} failed: ${rebaselineInstruction(collectionLabel(this.settings), failure)}` };
       }
-      return this.submitAndVerify(session, credentials, 'full', pattern, `incremental job ${job.jobId} failed (${failure})`, job);
+      return this.submitAndVerify(session, credentials, 'full', pattern, `incremental backup job ${job.jobId} failed (${job.error}), so a full backup was taken`);
     }
     return { action: 'failed', kind, job, message: `${what} ended ${job.status}${job.error === '' ? '' : `: ${job.error}`}` };
   }

@@ -30,6 +30,11 @@ export function collectionLocation(settings: BackupSettings): string {
   return `s3://${settings.bucketName}/${settings.collection}`;
 }
 
+/** How messages name the collection: `s3://<bucket>/<collection>` or `external://<name>`. */
+export function collectionLabel(settings: BackupSettings): string {
+  return settings.storageMode === 'external-connection' ? `external://${settings.externalConnectionName}` : collectionLocation(settings);
+}
+
 /** What BACKUP names as its destination: the URI, or `external://<name>`. */
 export function backupTarget(settings: BackupSettings, key: AccessKey): string {
   return settings.storageMode === 'external-connection'
