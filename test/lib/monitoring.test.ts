@@ -1,24 +1,26 @@
-import { App, CfnElement, Duration, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, METRICS } from '../../contract/metrics';
 import { BackupMonitoring, BackupMonitoringProps } from '../../lib/monitoring';
 
 const COLLECTION = 'backup-bucket/cluster-a';
 
 interface Fixture {
+  readonly app: App;
   readonly stack: Stack;
   readonly monitoring: BackupMonitoring;
-  readonly template: Template;
   /** The logical ID of the backup function, the value of its FunctionName dimension. */
   readonly functionLogicalId: string;
 }
 
-/** A stack with a plain inline Lambda (nothing to bundle) and the monitoring under test. */
-function synth(overrides: Partial<BackupMonitoringProps> = {}, addTopic = false): Fixture {
-  const stack = new Stack(new App(), 'TestStack');
+/** A stack with a plain inline Lambda (nothing to bundle) and the monitoring under test, not synthesized. */
+function build(overrides: Partial<BackupMonitoringProps> = {}, addTopic = false): Fixture {
+  const app = new App();
+  const stack = new Stack(app, 'TestStack');
   const backupFunction = new lambda.Function(stack, 'BackupFunction', {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
@@ -34,7 +36,12 @@ function synth(overrides: Partial<BackupMonitoringProps> = {}, addTopic = false)
     ...overrides,
   });
   const functionLogicalId = stack.getLogicalId(backupFunction.node.defaultChild as CfnElement);
-  return { stack, monitoring, template: Template.fromStack(stack), functionLogicalId };
+  return { app, stack, monitoring, functionLogicalId };
+}
+
+function synth(overrides: Partial<BackupMonitoringProps> = {}, addTopic = false): Fixture & { template: Template } {
+  const fixture = build(overrides, addTopic);
+  return { ...fixture, template: Template.fromStack(fixture.stack) };
 }
 
 function alarmOn(template: Template, metricName: string): Record<string, unknown> {
@@ -177,6 +184,18 @@ describe('alarm descriptions', () => {
   );
 });
 
+describe('alarm descriptions', () => {
+  test("every description fits CloudWatch's 1024-character limit with the longest collection", () => {
+    // A dimension value has at most 255 characters (CDK's Metric enforces it).
+    const longCollection = `${'b'.repeat(63)}/${'c'.repeat(191)}`;
+    const { template } = synth({ collectionDimensionValue: longCollection });
+    const lengths = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => String(alarm.Properties.AlarmDescription).length,
+    );
+    expect(lengths.filter((length) => length > 1024)).toEqual([]);
+  });
+});
+
 describe('metrics namespace', () => {
   test('the collection alarms use the namespace given', () => {
     const { template } = synth({ metricsNamespace: 'Team/Backups' });
@@ -271,6 +290,24 @@ describe('new alarm topic', () => {
         ]),
       },
     });
+  });
+});
+
+describe('cdk-nag', () => {
+  test('the monitoring with its new topic and a dashboard passes the AwsSolutions, NIST 800-53 R5 and HIPAA checks', () => {
+    const app = new App();
+    const stack = new Stack(app, 'TestStack');
+    // An imported function: the stack then holds nothing but the monitoring, so every finding would be ours.
+    new BackupMonitoring(stack, 'Monitoring', {
+      backupFunction: lambda.Function.fromFunctionName(stack, 'BackupFunction', 'cockroach-backup'),
+      collectionDimensionValue: COLLECTION,
+      rpo: Duration.hours(2),
+      runInterval: Duration.hours(1),
+      dashboard: true,
+    });
+    // Plugins run when the app synthesizes, so they are added before anything synthesizes it.
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app));
+    expect(() => app.synth()).not.toThrow();
   });
 });
 
