@@ -93,7 +93,9 @@ export function describeStatementFailure(error: unknown, what: string, username:
     return new BackupFailure(`${what} did not complete within ${timeoutMs} ms (statement timeout)`, code ?? 'TIMEOUT');
   }
   if (/Connection terminated|ECONNRESET|not queryable/i.test(message)) {
-    return new BackupFailure(`${what} failed: the connection to the cluster was lost (${message})`, code);
+    // The statement may have run before the connection broke: the next run's look at
+    // the job table finds out (a submitted backup is then reported, not repeated).
+    return new BackupFailure(`${what} failed: the connection to the cluster was lost (${message}); whether it took effect is unknown until the next run reads the job table`, code);
   }
   return new BackupFailure(`${what} failed: ${code !== undefined ? `${code}: ` : ''}${message}`, code);
 }

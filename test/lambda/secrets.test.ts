@@ -1,6 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseAccessKeySecret, parseConnectionSecret } from '../../lambda/backup/secrets';
-import { SecretsManagerSource } from '../../lambda/backup/secrets-manager';
+import { SECRET_MAX_AGE_MS, SecretsManagerSource } from '../../lambda/backup/secrets-manager';
 import { ACCESS_KEY_ARN, CONNECTION_ARN, connectionSecretText, mockSecrets } from './helpers/secrets';
 import { installSecretGuard, TEST_PASSWORD } from './helpers/secret-guard';
 
@@ -77,6 +77,19 @@ describe('SecretsManagerSource', () => {
     expect(second.credentials).toBe(first.credentials);
     expect(source.fetchCount).toBe(2);
     expect(mock.calls()).toHaveLength(2);
+    mock.restore();
+  });
+
+  test('fetches again once the cached secrets are older than SECRET_MAX_AGE_MS', async () => {
+    const mock = mockSecrets(connection);
+    let now = 1_000_000;
+    const source = new SecretsManagerSource(new SecretsManagerClient({ region: 'eu-west-1' }), arns, true, () => now);
+    await source.load(false);
+    now += SECRET_MAX_AGE_MS - 1;
+    expect((await source.load(false)).fresh).toBe(false);
+    now += 1;
+    expect((await source.load(false)).fresh).toBe(true);
+    expect(source.fetchCount).toBe(4);
     mock.restore();
   });
 
