@@ -2,7 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BackupEvent } from '../../contract/backup-event';
 import { Budget } from './budget';
 import { parseEvent, parseSecretArns, parseSettings, SecretArns } from './config';
-import { log } from './log';
+import { writeJsonLine } from './log';
 import { runBackup } from './procedure';
 import { publishRun } from './publish';
 import { redactedMessage } from './redact';
@@ -48,7 +48,7 @@ export async function handler(event: BackupEvent, context: InvocationContext): P
     requested = parseEvent(event).kind;
   } catch (error) {
     const message = redactedMessage(error);
-    log('ERROR', 'backup run', { action: 'failed', message });
+    writeJsonLine({ level: 'ERROR', summary: 'backup run', action: 'failed', message });
     throw new Error(message);
   }
   const result = await runBackup({
