@@ -32,6 +32,12 @@ const MINUTE_SECONDS = 60;
 const MAX_PERIOD_SECONDS = 86_400;
 /** The longest window (period x evaluation periods) a CloudWatch alarm evaluates: 7 days. */
 const MAX_WINDOW_SECONDS = 7 * 86_400;
+/**
+ * How much later than one interval after the previous run a run may report: a Lambda
+ * runs at most 15 minutes (its timeout quota), so reports drift by up to that much.
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ */
+const REPORT_DRIFT_SECONDS = 15 * 60;
 
 /** How the RPO alarm slices time: `evaluationPeriods` periods of `period` cover one run interval. */
 export interface RpoAlarmWindow {
@@ -42,12 +48,24 @@ export interface RpoAlarmWindow {
 /**
  * The RPO alarm's window for a run interval. The Lambda reports the backup age once per
  * run, so the window must span one interval or it would see no data between runs.
- * CloudWatch periods are multiples of 60 s, so the interval is rounded up to whole
- * minutes (90 s becomes 120 s); periods stop at one day, and a longer interval is
- * covered by several daily periods (a weekly run: 7 periods of 1 day). PutMetricAlarm
- * caps period x evaluation periods at 7 days (1 day for periods under an hour, which
- * here always means a single period):
+ *
+ * - Up to a day: one period, the interval rounded up to whole minutes (CloudWatch
+ *   periods are multiples of 60 s, so 90 s becomes 120 s). A run that reports a little
+ *   later than the previous one leaves a sliding window briefly empty, but with one
+ *   evaluation period CloudWatch then judges the newest real datapoint in its
+ *   evaluation range instead of filling the gap, so this does not fire the alarm.
+ * - Longer: daily periods (the longest used), all of which must breach, so the one
+ *   period holding the run's report keeps the alarm OK. Here CloudWatch fills empty
+ *   periods with the missing-data treatment, so the window also covers the
+ *   15-minute drift of report times where the 7-day cap leaves room (a 2-day interval
+ *   gets 3 periods; a weekly interval gets exactly 7 and no room: a weekly run that
+ *   reports later than the week before raises the alarm until it reports).
+ *
+ * PutMetricAlarm caps period x evaluation periods at 7 days (1 day for periods under
+ * an hour, which here always means a single period):
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+ * How alarms fill missing datapoints within their evaluation range:
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
  */
 export function rpoAlarmWindow(runInterval: Duration): RpoAlarmWindow {
   if (runInterval.isUnresolved()) {
@@ -59,8 +77,14 @@ export function rpoAlarmWindow(runInterval: Duration): RpoAlarmWindow {
       `BackupMonitoring: runInterval must be more than 0 and at most 7 days (the longest window a CloudWatch alarm evaluates), received ${runInterval.toHumanString()}`,
     );
   }
-  const periodSeconds = Math.min(Math.ceil(intervalSeconds / MINUTE_SECONDS) * MINUTE_SECONDS, MAX_PERIOD_SECONDS);
-  return { period: Duration.seconds(periodSeconds), evaluationPeriods: Math.ceil(intervalSeconds / periodSeconds) };
+  if (intervalSeconds <= MAX_PERIOD_SECONDS) {
+    return { period: Duration.seconds(Math.ceil(intervalSeconds / MINUTE_SECONDS) * MINUTE_SECONDS), evaluationPeriods: 1 };
+  }
+  const evaluationPeriods = Math.min(
+    Math.ceil((intervalSeconds + REPORT_DRIFT_SECONDS) / MAX_PERIOD_SECONDS),
+    MAX_WINDOW_SECONDS / MAX_PERIOD_SECONDS,
+  );
+  return { period: Duration.seconds(MAX_PERIOD_SECONDS), evaluationPeriods };
 }
 
 /** Period of the alarms on events (a failed backup, a Lambda error or throttle). */
@@ -128,7 +152,7 @@ export class BackupMonitoring extends Construct {
   public readonly alarmTopic: sns.ITopic;
   /** `BackupFailed` Sum >= 1 within 5 minutes. */
   public readonly backupFailedAlarm: cloudwatch.Alarm;
-  /** `NewestBackupAgeSeconds` Maximum > RPO, or no report for a whole run interval. */
+  /** `NewestBackupAgeSeconds` Maximum > RPO, or no report within the window `rpoAlarmWindow` gives. */
   public readonly rpoAlarm: cloudwatch.Alarm;
   /** The Lambda's `Errors` Sum >= 1 within 5 minutes. */
   public readonly functionErrorsAlarm: cloudwatch.Alarm;
@@ -163,16 +187,13 @@ export class BackupMonitoring extends Construct {
     );
 
     // Why these settings: the Lambda reports NewestBackupAgeSeconds once per run, so a
-    // period shorter than the run interval would hold no data most of the time. Missing
-    // data is BREACHING because a Lambda that stops running (schedule disabled, function
-    // deleted, permissions broken before it can report) lets the backups age silently:
-    // that is an incident as much as an old backup. When the interval is longer than a
-    // day (the longest period used here), all periods of one interval must breach, so
-    // the one period that holds the run's report keeps the alarm OK. CloudWatch applies
-    // the missing-data treatment only when its evaluation range (a few periods) holds
-    // fewer real datapoints than the evaluation periods, so a run that reports late does
-    // not fire the alarm, and a Lambda that stopped is noticed once that range is empty:
-    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+    // period shorter than the run interval would hold no data most of the time (see
+    // rpoAlarmWindow). Missing data is BREACHING because a Lambda that stops running
+    // (schedule disabled, function deleted, permissions broken before it can report)
+    // lets the backups age silently: that is an incident as much as an old backup.
+    // CloudWatch fills missing periods only once its evaluation range (a few periods)
+    // holds fewer real datapoints than the evaluation periods, so with one period a
+    // stopped Lambda is noticed a few periods after its last report, not after one.
     this.rpoAlarm = new cloudwatch.Alarm(this, 'RpoAlarm', {
       metric: this.metricNewestBackupAge({ period: window.period }),
       threshold: props.rpo.toSeconds(),

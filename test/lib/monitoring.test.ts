@@ -97,6 +97,22 @@ describe('RPO alarm', () => {
     });
   });
 
+  test('uses one daily period for a daily run interval', () => {
+    expect(alarmOn(synth({ runInterval: Duration.days(1) }).template, 'NewestBackupAgeSeconds')).toMatchObject({
+      Period: 86400,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+    });
+  });
+
+  test('covers a 2-day run interval and the drift of report times with three daily periods that must all breach', () => {
+    expect(alarmOn(synth({ runInterval: Duration.days(2) }).template, 'NewestBackupAgeSeconds')).toMatchObject({
+      Period: 86400,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+    });
+  });
+
   test('covers a 36-hour run interval with two daily periods', () => {
     expect(alarmOn(synth({ runInterval: Duration.hours(36) }).template, 'NewestBackupAgeSeconds')).toMatchObject({
       Period: 86400,
