@@ -69,16 +69,20 @@ export interface RpoAlarmWindow {
  */
 export function rpoAlarmWindow(runInterval: Duration): RpoAlarmWindow {
   if (runInterval.isUnresolved()) {
-    throw new Error('BackupMonitoring: runInterval must be a concrete duration to size the RPO alarm period, received a token');
+    throw new Error(
+      'BackupMonitoring: runInterval must be a concrete duration to size the RPO alarm period, received a token',
+    );
   }
   const intervalSeconds = runInterval.toSeconds({ integral: false });
   if (intervalSeconds <= 0 || intervalSeconds > MAX_WINDOW_SECONDS) {
     throw new Error(
-      `BackupMonitoring: runInterval must be more than 0 and at most 7 days (the longest window a CloudWatch alarm evaluates), received ${runInterval.toHumanString()}`,
+      'BackupMonitoring: runInterval must be more than 0 and at most 7 days (the longest window a CloudWatch ' +
+        `alarm evaluates), received ${runInterval.toHumanString()}`,
     );
   }
   if (intervalSeconds <= MAX_PERIOD_SECONDS) {
-    return { period: Duration.seconds(Math.ceil(intervalSeconds / MINUTE_SECONDS) * MINUTE_SECONDS), evaluationPeriods: 1 };
+    const wholeMinutes = Math.ceil(intervalSeconds / MINUTE_SECONDS);
+    return { period: Duration.seconds(wholeMinutes * MINUTE_SECONDS), evaluationPeriods: 1 };
   }
   const evaluationPeriods = Math.min(
     Math.ceil((intervalSeconds + REPORT_DRIFT_SECONDS) / MAX_PERIOD_SECONDS),
@@ -169,13 +173,16 @@ export class BackupMonitoring extends Construct {
     this.namespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     this.collection = props.collectionDimensionValue;
     if (props.rpo.isUnresolved()) {
-      throw new Error('BackupMonitoring: rpo must be a concrete duration (it is the RPO alarm threshold), received a token');
+      throw new Error(
+        'BackupMonitoring: rpo must be a concrete duration (it is the RPO alarm threshold), received a token',
+      );
     }
     const window = rpoAlarmWindow(props.runInterval);
 
     this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
-    const functionErrors = props.backupFunction.metricErrors({ period: EVENT_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM });
-    const functionThrottles = props.backupFunction.metricThrottles({ period: EVENT_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM });
+    const eventSum = { period: EVENT_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM };
+    const functionErrors = props.backupFunction.metricErrors(eventSum);
+    const functionThrottles = props.backupFunction.metricThrottles(eventSum);
 
     this.backupFailedAlarm = this.eventAlarm(
       'BackupFailedAlarm',
@@ -336,16 +343,19 @@ export class BackupMonitoring extends Construct {
     });
     const topic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
     const cloudwatchAlarms = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
-    const stack = Stack.of(this);
+    const alarmsOfThisAccount = Stack.of(this).formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublish',
         principals: [cloudwatchAlarms],
         actions: ['sns:Publish'],
         resources: [topic.topicArn],
-        conditions: {
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-        },
+        conditions: { ArnLike: { 'aws:SourceArn': alarmsOfThisAccount } },
       }),
     );
     key.grant(cloudwatchAlarms, 'kms:Decrypt', 'kms:GenerateDataKey*');
