@@ -150,6 +150,12 @@ export interface BackupMonitoringProps {
  *
  * Every metric comes from `contract/metrics.ts`, the definition the Lambda emits
  * (embedded metric format) with the one `Collection` dimension.
+ *
+ * Thresholds: the one that is a real choice, the RPO, is a prop. The other three
+ * alarms fire on a single occurrence because each occurrence is an incident, so
+ * there is no `alarms` override prop; every alarm is a public property for whatever
+ * else a team wants (more actions, a composite alarm). CloudFormation names the
+ * alarms; the construct IDs are stable, so `cdk diff` never replaces them.
  */
 export class BackupMonitoring extends Construct {
   /** The topic every alarm notifies, on ALARM and on OK. */
