@@ -1,0 +1,107 @@
+import { SecretValue, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { nagValueName } from './nag';
+
+/**
+ * Exactly what BACKUP needs on Amazon S3, from CockroachDB's docs ("Use Cloud Storage",
+ * section "Storage permissions", cockroachdb/docs src/current/v24.1/use-cloud-storage.md):
+ * Backup needs `s3:PutObject`, `s3:GetObject`, `s3:ListBucket` (write the files, read
+ * checkpoints on resume, list previous backups for incrementals). Delete is optional and
+ * "not necessary for backups to complete successfully in v22.1 and later", so it is not
+ * granted: the backup user cannot destroy backups. RESTORE and SHOW BACKUP need only Get
+ * and List, a subset. CREATE EXTERNAL CONNECTION's check writes, lists and reads a
+ * marker file (pkg/cloud/externalconn/utils/connection_storage.go), also a subset.
+ */
+export const BACKUP_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
+export const BACKUP_BUCKET_ACTIONS = ['s3:ListBucket'] as const;
+
+/**
+ * With SSE-KMS, writing an object needs `kms:GenerateDataKey` and reading it needs
+ * `kms:Decrypt` on the bucket's key (Amazon S3 User Guide, "Using server-side encryption
+ * with AWS KMS keys (SSE-KMS)", permissions section).
+ */
+export const BACKUP_KMS_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+
+export interface BackupCredentials {
+  readonly user: iam.User;
+  readonly accessKey: iam.AccessKey;
+  readonly secret: secretsmanager.Secret;
+}
+
+/**
+ * The IAM user whose access key CockroachDB's nodes use to write the collection, its
+ * key, and a secret holding `{"accessKeyId","secretAccessKey"}`. The secret is built
+ * from the key's CloudFormation attributes (Ref and GetAtt SecretAccessKey): the key
+ * never appears in the template, the assembly or an output.
+ *
+ * An IAM user rather than a role: CockroachDB's nodes run outside this account's
+ * compute (self-hosted or CockroachDB Cloud) and BACKUP takes static keys with
+ * `AUTH=specified`; `ASSUME_ROLE` would still need a principal to start from.
+ */
+export function backupCredentials(scope: Construct, bucket: s3.IBucket, collection: string, accessKeySerial: number): BackupCredentials {
+  const user = new iam.User(scope, 'BackupUser');
+  user.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadWriteCollectionObjects',
+      actions: [...BACKUP_OBJECT_ACTIONS],
+      resources: [bucket.arnForObjects(`${collection}/*`)],
+    }),
+  );
+  // s3:ListBucket applies to the bucket; the s3:prefix condition keeps the listing inside
+  // the collection. CockroachDB lists with the prefix `<collection>` itself when it lists
+  // the collection's root (List joins the URI path and an empty listing prefix without a
+  // slash: JoinPathPreservingTrailingSlash in pkg/cloud/amazon/s3_storage.go), and with
+  // `<collection>/...` below it. The first form also lists the names of keys that merely
+  // start with the same characters (collection `prod` sees the names under `prod-eu/`),
+  // never their contents: choose collection names that are not prefixes of each other
+  // when that matters.
+  user.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ListCollection',
+      actions: [...BACKUP_BUCKET_ACTIONS],
+      resources: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [collection, `${collection}/*`] } },
+    }),
+  );
+  if (bucket.encryptionKey !== undefined) {
+    user.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'UseBucketKey',
+        actions: [...BACKUP_KMS_ACTIONS],
+        resources: [bucket.encryptionKey.keyArn],
+      }),
+    );
+  }
+  const policy = user.node.findChild('DefaultPolicy');
+  Validations.of(policy).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${nagValueName(scope, bucket.arnForObjects(`${collection}/*`))}]`,
+    reason:
+      'The wildcard is the collection prefix: CockroachDB names every backup file itself (date-stamped folders, ' +
+      'data/*.sst, manifests), so the object keys cannot be listed in advance. The user can read and write ' +
+      'only below its own collection prefix and cannot delete.',
+  });
+
+  // Rotating the key: increase `accessKeySerial`. CloudFormation creates the new key,
+  // updates the secret, then deletes the old key (AWS::IAM::AccessKey Serial).
+  const accessKey = new iam.AccessKey(scope, 'AccessKey', { user, serial: accessKeySerial });
+  const secret = new secretsmanager.Secret(scope, 'AccessKeySecret', {
+    description: `Access key of the IAM user CockroachDB uses to write backups to ${scope.node.path}`,
+    secretObjectValue: {
+      accessKeyId: SecretValue.resourceAttribute(accessKey.accessKeyId),
+      secretAccessKey: accessKey.secretAccessKey,
+    },
+  });
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'This secret holds an IAM access key, which Secrets Manager cannot rotate without a custom rotation ' +
+      'function. It is rotated by deployment instead: increasing the accessKeySerial prop makes CloudFormation ' +
+      'create a new key, update this secret and delete the old key; the backup Lambda passes the new key to ' +
+      'CockroachDB on its next run.',
+  });
+  return { user, accessKey, secret };
+}
+

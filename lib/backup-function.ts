@@ -1,0 +1,118 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { EnvName } from '../contract/environment';
+import { clampDuration } from './backup-schedules';
+
+/** The directory that holds package-lock.json: lib/ in the source tree, dist/lib/ when compiled. */
+function projectRoot(): string {
+  let dir = __dirname;
+  for (let depth = 0; depth < 4; depth++) {
+    if (fs.existsSync(path.join(dir, 'package-lock.json'))) return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error(`CockroachBackup: no package-lock.json within 4 directories above ${__dirname}`);
+}
+
+/** The handler's source, or the compiled JavaScript when this file runs from dist/. */
+function handlerEntry(root: string): string {
+  const candidates = [path.join(root, 'lambda', 'backup', 'handler.ts'), path.join(__dirname, '..', 'lambda', 'backup', 'handler.js')];
+  const entry = candidates.find((file) => fs.existsSync(file));
+  if (entry === undefined) throw new Error(`CockroachBackup: the backup Lambda's entry is missing (looked for ${candidates.join(', ')})`);
+  return entry;
+}
+
+export interface BackupFunctionSettings {
+  readonly environment: Record<EnvName, string>;
+  readonly secrets: readonly secretsmanager.ISecret[];
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly runInterval: Duration;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+export interface BackupFunctionParts {
+  readonly fn: nodejs.NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+}
+
+/**
+ * The backup Lambda ('Function'), its log group ('LogGroup') and role ('FunctionRole').
+ *
+ * - Bundled here with the local esbuild (no Docker), minified, without source maps,
+ *   `@aws-sdk/*` left to the Node.js 24 runtime, which provides SDK v3: the asset is
+ *   the same bytes on every machine, so `cdk diff` shows only real changes.
+ * - Its own role instead of the default one: the default attaches the managed
+ *   AWSLambdaBasicExecutionRole (logs on every log group); this one may write only to
+ *   its log group and read only the two secrets. In a VPC it also gets the managed
+ *   AWSLambdaVPCAccessExecutionRole, which Lambda needs to create its network interfaces.
+ * - Reserved concurrency 1: two runs never overlap (a full and an incremental firing
+ *   together, or a run longer than the interval); the job table in CockroachDB is the
+ *   second guard. A throttled asynchronous invocation waits in Lambda's queue; it is
+ *   dropped when older than one run interval (at least 1 minute, at most 6 hours),
+ *   because the next scheduled run does the same work.
+ * - No automatic retry of a failed run: a failure is reported (metric, alarm) and the
+ *   next scheduled run is the retry, with the job table telling it what happened.
+ */
+export function backupFunction(scope: Construct, settings: BackupFunctionSettings): BackupFunctionParts {
+  const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: settings.logRetention });
+  const role = new iam.Role(scope, 'FunctionRole', {
+    description: `Role of the backup Lambda of ${scope.node.path}: its log group and its two secrets`,
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+  });
+  if (settings.vpc !== undefined) {
+    const vpcAccess = 'service-role/AWSLambdaVPCAccessExecutionRole';
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(vpcAccess));
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${vpcAccess}]`,
+      reason:
+        'A Lambda function in a VPC needs ec2:CreateNetworkInterface, DescribeNetworkInterfaces and ' +
+        'DeleteNetworkInterface, which cannot be scoped to resources known before deploy; the AWS managed policy ' +
+        'grants exactly these (and log writes) and is maintained by AWS as Lambda changes.',
+    });
+  }
+  const root = projectRoot();
+  const fn = new nodejs.NodejsFunction(scope, 'Function', {
+    description: `Submits and verifies the CockroachDB backups of ${scope.node.path}`,
+    entry: handlerEntry(root),
+    handler: 'handler',
+    projectRoot: root,
+    depsLockFilePath: path.join(root, 'package-lock.json'),
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: settings.memorySize,
+    timeout: settings.timeout,
+    role,
+    logGroup,
+    reservedConcurrentExecutions: 1,
+    retryAttempts: 0,
+    maxEventAge: clampDuration(settings.runInterval, Duration.minutes(1), Duration.hours(6)),
+    environment: settings.environment,
+    vpc: settings.vpc,
+    vpcSubnets: settings.vpcSubnets,
+    securityGroups: settings.securityGroups,
+    bundling: {
+      minify: true,
+      sourceMap: false,
+      sourcesContent: false,
+      externalModules: ['@aws-sdk/*'],
+      forceDockerBundling: false,
+      format: nodejs.OutputFormat.CJS,
+      logLevel: nodejs.LogLevel.WARNING,
+    },
+  });
+  logGroup.grantWrite(role);
+  for (const secret of settings.secrets) secret.grantRead(role);
+  return { fn, logGroup, role };
+}

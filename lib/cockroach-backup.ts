@@ -1,0 +1,503 @@
+import { Duration, TimeZone, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { ENV, EnvName, StorageMode } from '../contract/environment';
+import { collectionDimensionValue, DEFAULT_METRICS_NAMESPACE, MetricKey } from '../contract/metrics';
+import { backupBucket, BackupBucketOptions } from './backup-bucket';
+import { backupCredentials } from './backup-credentials';
+import { backupFunction } from './backup-function';
+import { backupSchedules, resolveSchedules } from './backup-schedules';
+import { connectionSecret } from './connection-secret';
+import { BackupMonitoring } from './monitoring';
+import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid } from './validation';
+
+/** Cockroach Labs supports at most 48 incrementals on one full backup (docs: "Take Full and Incremental Backups"). */
+export const MAX_SUPPORTED_INCREMENTALS = 48;
+
+/** Defaults of the optional props, in one place for the docs and the tests. */
+export const DEFAULTS = {
+  asOfSystemTime: Duration.seconds(10),
+  revisionHistory: true,
+  maxIncrementals: MAX_SUPPORTED_INCREMENTALS,
+  autoRebaseline: true,
+  storage: 'uri' as StorageMode,
+  verifyServerCertificate: true,
+  connectTimeout: Duration.seconds(10),
+  statementTimeout: Duration.seconds(30),
+  timeout: Duration.minutes(5),
+  memorySize: 256,
+  logRetention: logs.RetentionDays.ONE_YEAR,
+  accessKeySerial: 1,
+} as const;
+
+/** External connection names the Lambda accepts (lambda/backup/config.ts). */
+const CONNECTION_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export interface CockroachBackupProps {
+  /**
+   * The collection: the key prefix inside the bucket under which CockroachDB keeps this
+   * cluster's full and incremental backups (`s3://<bucket>/<collection>`). It scopes the
+   * backup user's permissions, so two clusters can share one bucket with different
+   * collections. Letters, digits, `.`, `_` and `-` in segments separated by single
+   * slashes, no leading or trailing slash, no `.` or `..` segment, at most 256
+   * characters, e.g. `prod/cluster-1`. Prefer names that are not a prefix of another
+   * collection in the same bucket (`prod` and `prod-eu`): listing a collection's root
+   * also shows the key names, never the contents, of such a sibling.
+   */
+  readonly collection: string;
+
+  /**
+   * An existing bucket to write the backups to. Its security settings stay yours; the
+   * backup user gets access to the collection prefix only (and to the bucket's KMS key,
+   * when the bucket object knows it). Cannot be combined with `bucketOptions`.
+   * @default a new bucket: public access blocked, TLS only, encrypted, versioned,
+   * bucket-owner-enforced ownership, retained on stack deletion (see `bucketOptions`)
+   */
+  readonly bucket?: s3.IBucket;
+
+  /**
+   * Options for the new bucket. Cannot be combined with `bucket`.
+   * @default S3-managed encryption, no server access logs, noncurrent versions kept 90 days
+   */
+  readonly bucketOptions?: BackupBucketOptions;
+
+  /**
+   * The secret the Lambda reads to reach the cluster, a JSON object:
+   * `{"host": "crdb.example.com", "port": 26257, "username": "backup", "password": "...",
+   * "dbname": "defaultdb", "ca": "-----BEGIN CERTIFICATE-----\n..."}` where `ca` is the
+   * PEM of the CA that signed the cluster's node certificates (checked unless
+   * `verifyServerCertificate` is false). The SQL user needs the BACKUP system privilege
+   * (`GRANT SYSTEM BACKUP TO backup`), and EXTERNALCONNECTION in `external-connection`
+   * storage mode.
+   * @default a new secret with host '', port 26257, username 'backup', dbname
+   * 'defaultdb', ca '' and a generated 32-character password: fill in host and ca after
+   * deploy, and set the SQL user's password to the generated one
+   */
+  readonly connectionSecret?: secretsmanager.ISecret;
+
+  /**
+   * Serial of the backup user's access key. Increase it to rotate the key: the next
+   * deploy creates a new key, stores it in the access-key secret and deletes the old one;
+   * the Lambda hands the new key to CockroachDB on its next run.
+   * @default 1
+   */
+  readonly accessKeySerial?: number;
+
+  /**
+   * When incremental backups run. Its time zone must match `timeZone` when both are set.
+   * @default every hour on the hour, in `timeZone`, except the hour of a daily full
+   * backup (with the default full schedule: `cron(0 1-23 * * ? *)`), so the two never
+   * fire together
+   */
+  readonly incrementalSchedule?: scheduler.ScheduleExpression;
+
+  /**
+   * When full backups run; no more often than incrementals. Its time zone must match
+   * `timeZone` when both are set.
+   * @default every day at 00:00 in `timeZone` (`cron(0 0 * * ? *)`)
+   */
+  readonly fullSchedule?: scheduler.ScheduleExpression;
+
+  /**
+   * Time zone of the default schedules, e.g. `TimeZone.EUROPE_BERLIN`, so that full
+   * backups run in your off-peak hours across daylight-saving changes. Schedules you
+   * pass carry their own time zone, which must then be this one.
+   * @default TimeZone.ETC_UTC
+   */
+  readonly timeZone?: TimeZone;
+
+  /**
+   * Time between two incremental runs. It sizes the RPO alarm's window and tells the
+   * Lambda which finished jobs are new since the last run. Needed only when it cannot be
+   * read from `incrementalSchedule` (rate() and simple cron() expressions can be read).
+   * @default derived from `incrementalSchedule`
+   */
+  readonly incrementalInterval?: Duration;
+
+  /**
+   * AS OF SYSTEM TIME offset: each backup reads the data as of this long ago, which
+   * avoids contention with foreground traffic. A whole number of seconds, at most 1 hour.
+   * @default Duration.seconds(10)
+   */
+  readonly asOfSystemTime?: Duration;
+
+  /**
+   * Take backups WITH revision_history, so that a restore can pick any point in time
+   * within the collection. Incrementals with revision history fail when the gap since
+   * the previous backup outlives the cluster's GC TTL (`gc.ttlseconds`, 4 hours by
+   * default from v23.1): see `autoRebaseline`.
+   * @default true
+   */
+  readonly revisionHistory?: boolean;
+
+  /**
+   * Most incrementals on one full backup; when the chain reaches it, the next run takes
+   * a full backup. From 1 to 48, the most Cockroach Labs supports.
+   * @default 48
+   */
+  readonly maxIncrementals?: number;
+
+  /**
+   * Take a full backup, instead of failing every incremental, when the collection
+   * belongs to another cluster (the cluster was restored from a backup and has a new
+   * cluster ID) or when an incremental failed because the gap since the previous backup
+   * outlived the GC TTL.
+   * @default true
+   */
+  readonly autoRebaseline?: boolean;
+
+  /**
+   * How BACKUP names the destination: `uri` passes the access key in the statement's
+   * URI (CockroachDB redacts the secret key in job descriptions); `external-connection`
+   * keeps it in a CockroachDB external connection (`CREATE EXTERNAL CONNECTION`) that the
+   * Lambda creates and replaces after key rotation, so no statement carries a key.
+   * @default 'uri'
+   */
+  readonly storage?: StorageMode;
+
+  /**
+   * Name of the external connection in `external-connection` storage mode: lower-case
+   * letters, digits and underscores, starting with a letter or underscore, at most 63.
+   * @default `backup_` followed by the collection with every other character replaced by `_`
+   */
+  readonly externalConnectionName?: string;
+
+  /**
+   * Verify the cluster's server certificate against the `ca` in the connection secret.
+   * Turn it off only for a test cluster: without verification anyone on the network path
+   * can impersonate the cluster and receive the password and the access key.
+   * @default true
+   */
+  readonly verifyServerCertificate?: boolean;
+
+  /**
+   * How long the Lambda waits for the TCP and TLS connection to the cluster.
+   * From 100 milliseconds to 15 minutes, shorter than `timeout`.
+   * @default Duration.seconds(10)
+   */
+  readonly connectTimeout?: Duration;
+
+  /**
+   * Statement timeout of the Lambda's SQL session (BACKUP ... WITH DETACHED returns at
+   * once; job queries are short). From 100 milliseconds to 15 minutes, shorter than `timeout`.
+   * @default Duration.seconds(30)
+   */
+  readonly statementTimeout?: Duration;
+
+  /**
+   * Timeout of the backup Lambda. The Lambda polls the job it submitted until 3 seconds
+   * before this runs out; a job still running then is verified by the next run.
+   * From 30 seconds to 15 minutes.
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Memory of the backup Lambda in MiB (it only sends SQL and polls).
+   * @default 256
+   */
+  readonly memorySize?: number;
+
+  /**
+   * A VPC to run the Lambda in, to reach a cluster with private addresses. The Lambda
+   * also calls Secrets Manager: its subnets then need a route to it, through a NAT
+   * gateway or a Secrets Manager interface VPC endpoint (`com.amazonaws.<region>.secretsmanager`).
+   * @default no VPC: the Lambda reaches the cluster over the internet (TLS-verified)
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` for the Lambda.
+   * @default the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the Lambda in `vpc`; they must allow outbound traffic to the
+   * cluster's SQL port and to Secrets Manager (443).
+   * @default a new security group allowing all outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Recovery point objective: the RPO alarm fires when the newest successful backup is
+   * older than this, or when the Lambda stops reporting. Longer than the incremental
+   * interval.
+   * @default twice the incremental interval
+   */
+  readonly rpo?: Duration;
+
+  /**
+   * Topic that receives the alarms' ALARM and OK notifications.
+   * @default a new KMS-encrypted, TLS-only topic (see `alarmTopic` to subscribe)
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Create a CloudWatch dashboard of backup outcomes, age, durations and chain length.
+   * @default false
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * How long the Lambda's log group keeps the run summaries (and the metrics' source).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * CloudWatch namespace of the backup metrics.
+   * @default 'CockroachBackup'
+   */
+  readonly metricsNamespace?: string;
+}
+
+/**
+ * Scheduled, verified, incremental CockroachDB backups into S3.
+ *
+ * Provisions (or accepts) the backup bucket, an IAM user scoped to the collection whose
+ * access key lives in Secrets Manager, the connection secret, a Lambda that submits
+ * `BACKUP ... WITH DETACHED` and verifies every job through CockroachDB's job table,
+ * EventBridge Scheduler schedules for full and incremental backups, and alarms on
+ * failed, stale or unreported backups.
+ *
+ * Construct IDs below this construct are stable: Bucket, BackupUser, AccessKey,
+ * AccessKeySecret, ConnectionSecret, FunctionRole, LogGroup, Function, ScheduleRole,
+ * IncrementalSchedule, FullSchedule, Monitoring.
+ */
+export class CockroachBackup extends Construct {
+  /** The bucket that holds the collection (new or given). */
+  public readonly bucket: s3.IBucket;
+  /** The collection prefix inside the bucket. */
+  public readonly collection: string;
+  /** The IAM user whose access key CockroachDB's nodes use to write the collection. */
+  public readonly backupUser: iam.User;
+  /** The backup user's access key. */
+  public readonly accessKey: iam.AccessKey;
+  /** The secret `{"accessKeyId","secretAccessKey"}` of the backup user's key. */
+  public readonly accessKeySecret: secretsmanager.ISecret;
+  /** The secret `{"host","port","username","password","dbname","ca"}` (new or given). */
+  public readonly connectionSecret: secretsmanager.ISecret;
+  /** The backup Lambda. */
+  public readonly backupFunction: lambda.IFunction;
+  /** The backup Lambda's log group. */
+  public readonly logGroup: logs.ILogGroup;
+  /** The schedule that sends `{"kind":"incremental"}`. */
+  public readonly incrementalSchedule: scheduler.Schedule;
+  /** The schedule that sends `{"kind":"full"}`. */
+  public readonly fullSchedule: scheduler.Schedule;
+  /** Time between two incremental runs. */
+  public readonly runInterval: Duration;
+  /** The alarms, metrics and optional dashboard. */
+  public readonly monitoring: BackupMonitoring;
+  /** The topic every alarm notifies. */
+  public readonly alarmTopic: sns.ITopic;
+  /** A backup job failed, or a run failed before it could submit. */
+  public readonly backupFailedAlarm: cloudwatch.Alarm;
+  /** The newest successful backup is older than the RPO, or the Lambda stopped reporting. */
+  public readonly rpoAlarm: cloudwatch.Alarm;
+  /** The backup Lambda ended with an error. */
+  public readonly functionErrorsAlarm: cloudwatch.Alarm;
+  /** The backup Lambda was throttled. */
+  public readonly functionThrottlesAlarm: cloudwatch.Alarm;
+  /** The dashboard, when `dashboard: true`. */
+  public readonly dashboard?: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: CockroachBackupProps) {
+    super(scope, id);
+    checkCollection(this, props.collection);
+    this.collection = props.collection;
+    const settings = this.validatedSettings(props);
+
+    const schedules = resolveSchedules(this, {
+      incremental: props.incrementalSchedule,
+      full: props.fullSchedule,
+      timeZone: props.timeZone,
+      incrementalInterval: props.incrementalInterval,
+    });
+    this.runInterval = schedules.runInterval;
+    const rpo = props.rpo ?? Duration.seconds(schedules.runInterval.toSeconds() * 2);
+    this.checkRpo(rpo, schedules.runInterval);
+
+    this.bucket = backupBucket(this, props.bucket, props.bucketOptions);
+    const credentials = backupCredentials(this, this.bucket, this.collection, props.accessKeySerial ?? DEFAULTS.accessKeySerial);
+    this.backupUser = credentials.user;
+    this.accessKey = credentials.accessKey;
+    this.accessKeySecret = credentials.secret;
+    this.connectionSecret = connectionSecret(this, props.connectionSecret);
+
+    const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
+    const environment: Record<EnvName, string> = {
+      [ENV.connectionSecretArn]: this.connectionSecret.secretArn,
+      [ENV.accessKeySecretArn]: this.accessKeySecret.secretArn,
+      [ENV.bucketName]: this.bucket.bucketName,
+      [ENV.bucketRegion]: this.bucket.env.region,
+      [ENV.collection]: this.collection,
+      // Empty: the bucket is on AWS S3. The variable serves S3-compatible stores in the local runner.
+      [ENV.s3Endpoint]: '',
+      [ENV.storageMode]: settings.storage,
+      // Empty in 'uri' mode, where no external connection exists.
+      [ENV.externalConnectionName]: settings.storage === 'external-connection' ? settings.externalConnectionName : '',
+      [ENV.asOfSystemTimeSeconds]: String(settings.asOfSystemTime.toSeconds()),
+      [ENV.revisionHistory]: String(props.revisionHistory ?? DEFAULTS.revisionHistory),
+      [ENV.maxIncrementals]: String(settings.maxIncrementals),
+      [ENV.autoRebaseline]: String(props.autoRebaseline ?? DEFAULTS.autoRebaseline),
+      [ENV.incrementalIntervalSeconds]: String(schedules.runInterval.toSeconds()),
+      [ENV.tlsVerify]: String(props.verifyServerCertificate ?? DEFAULTS.verifyServerCertificate),
+      [ENV.connectTimeoutMs]: String(settings.connectTimeout.toMilliseconds()),
+      [ENV.statementTimeoutMs]: String(settings.statementTimeout.toMilliseconds()),
+      [ENV.metricsNamespace]: metricsNamespace,
+    };
+    const fn = backupFunction(this, {
+      environment,
+      secrets: [this.connectionSecret, this.accessKeySecret],
+      timeout: settings.timeout,
+      memorySize: settings.memorySize,
+      logRetention: props.logRetention ?? DEFAULTS.logRetention,
+      runInterval: schedules.runInterval,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+    });
+    this.backupFunction = fn.fn;
+    this.logGroup = fn.logGroup;
+
+    const created = backupSchedules(this, fn.fn, schedules);
+    this.incrementalSchedule = created.incremental;
+    this.fullSchedule = created.full;
+
+    this.monitoring = new BackupMonitoring(this, 'Monitoring', {
+      backupFunction: fn.fn,
+      collectionDimensionValue: collectionDimensionValue(this.bucket.bucketName, this.collection),
+      rpo,
+      runInterval: schedules.runInterval,
+      metricsNamespace,
+      alarmTopic: props.alarmTopic,
+      dashboard: props.dashboard,
+    });
+    this.alarmTopic = this.monitoring.alarmTopic;
+    this.backupFailedAlarm = this.monitoring.backupFailedAlarm;
+    this.rpoAlarm = this.monitoring.rpoAlarm;
+    this.functionErrorsAlarm = this.monitoring.functionErrorsAlarm;
+    this.functionThrottlesAlarm = this.monitoring.functionThrottlesAlarm;
+    this.dashboard = this.monitoring.dashboard;
+  }
+
+  /** One metric of the contract for this collection (see `BackupMonitoring.metric`). */
+  public metric(key: MetricKey, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metric(key, props);
+  }
+
+  /** Backup jobs submitted (Sum). */
+  public metricSubmitted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricSubmitted(props);
+  }
+
+  /** Backup jobs that succeeded (Sum). */
+  public metricSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricSucceeded(props);
+  }
+
+  /** Backup jobs that failed, and runs that failed before submitting (Sum). */
+  public metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricFailed(props);
+  }
+
+  /** Runs that took no backup because one was still running (Sum). */
+  public metricSkipped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricSkipped(props);
+  }
+
+  /** Age in seconds of the newest successful backup, reported once per run (Maximum). */
+  public metricNewestBackupAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricNewestBackupAge(props);
+  }
+
+  /** Duration in seconds of backup jobs that ended (Maximum). */
+  public metricDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricDuration(props);
+  }
+
+  /** Incrementals on the newest full backup (Maximum). */
+  public metricChainLength(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricChainLength(props);
+  }
+
+  /** Validates the backup and Lambda settings and fills in their defaults. */
+  private validatedSettings(props: CockroachBackupProps) {
+    const asOfSystemTime = props.asOfSystemTime ?? DEFAULTS.asOfSystemTime;
+    checkDurationSeconds(this, 'asOfSystemTime', asOfSystemTime, Duration.seconds(1), Duration.hours(1));
+
+    const maxIncrementals = props.maxIncrementals ?? DEFAULTS.maxIncrementals;
+    checkInteger(this, 'maxIncrementals', maxIncrementals, 1, MAX_SUPPORTED_INCREMENTALS, ` (Cockroach Labs supports at most ${MAX_SUPPORTED_INCREMENTALS} incrementals on one full backup)`);
+
+    const timeout = props.timeout ?? DEFAULTS.timeout;
+    const timeoutSeconds = checkDurationSeconds(this, 'timeout', timeout, Duration.seconds(30), Duration.minutes(15));
+    const connectTimeout = props.connectTimeout ?? DEFAULTS.connectTimeout;
+    const statementTimeout = props.statementTimeout ?? DEFAULTS.statementTimeout;
+    for (const [prop, value] of [['connectTimeout', connectTimeout], ['statementTimeout', statementTimeout]] as const) {
+      const seconds = checkDurationSeconds(this, prop, value, Duration.millis(100), Duration.minutes(15), false);
+      if (seconds !== undefined && !Number.isInteger(value.toMilliseconds({ integral: false }))) {
+        invalid(this, prop, describeDuration(value), 'a whole number of milliseconds');
+      }
+      if (seconds !== undefined && timeoutSeconds !== undefined && seconds >= timeoutSeconds) {
+        invalid(this, prop, describeDuration(value), `less than the Lambda timeout (${timeout.toHumanString()})`);
+      }
+    }
+
+    const memorySize = props.memorySize ?? DEFAULTS.memorySize;
+    checkInteger(this, 'memorySize', memorySize, 128, 10240, ' (MiB, the range Lambda allows)');
+    checkInteger(this, 'accessKeySerial', props.accessKeySerial ?? DEFAULTS.accessKeySerial, 1, Number.MAX_SAFE_INTEGER);
+
+    const storage = props.storage ?? DEFAULTS.storage;
+    if (storage !== 'uri' && storage !== 'external-connection') {
+      invalid(this, 'storage', JSON.stringify(storage), "'uri' or 'external-connection'");
+    }
+    if (props.externalConnectionName !== undefined && storage !== 'external-connection') {
+      invalid(this, 'externalConnectionName', JSON.stringify(props.externalConnectionName), "to be set only with storage 'external-connection'");
+    }
+    const externalConnectionName = props.externalConnectionName ?? defaultConnectionName(this.collection);
+    if (!Token.isUnresolved(externalConnectionName) && !CONNECTION_NAME.test(externalConnectionName)) {
+      invalid(
+        this,
+        'externalConnectionName',
+        JSON.stringify(externalConnectionName),
+        'lower-case letters, digits and underscores, starting with a letter or underscore, at most 63 characters',
+      );
+    }
+    if (props.metricsNamespace !== undefined && !Token.isUnresolved(props.metricsNamespace) && !/^[A-Za-z0-9._\-/#:]{1,255}$/.test(props.metricsNamespace)) {
+      invalid(this, 'metricsNamespace', JSON.stringify(props.metricsNamespace), 'a CloudWatch namespace: 1-255 letters, digits and . _ - / # :');
+    }
+    if ((props.vpcSubnets !== undefined || props.securityGroups !== undefined) && props.vpc === undefined) {
+      invalid(this, props.vpcSubnets !== undefined ? 'vpcSubnets' : 'securityGroups', 'set without vpc', 'vpc to be set as well');
+    }
+    return { asOfSystemTime, maxIncrementals, timeout, connectTimeout, statementTimeout, memorySize, storage, externalConnectionName };
+  }
+
+  private checkRpo(rpo: Duration, runInterval: Duration): void {
+    if (rpo.isUnresolved() || runInterval.isUnresolved()) return;
+    if (rpo.toSeconds({ integral: false }) <= runInterval.toSeconds({ integral: false })) {
+      invalid(
+        this,
+        'rpo',
+        describeDuration(rpo),
+        `a duration longer than the incremental interval (${runInterval.toHumanString()}): ` +
+          'the newest backup is that old just before every run, so the alarm would fire between healthy runs',
+      );
+    }
+  }
+}
+
+/** `backup_` and the collection with every character outside [a-z0-9_] as '_', cut to 63. */
+export function defaultConnectionName(collection: string): string {
+  return `backup_${collection.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63);
+}
+

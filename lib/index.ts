@@ -1,0 +1,16 @@
+/**
+ * The public API of the package: the construct, its props and option types, and the
+ * parts of the construct/Lambda contract users need (event payloads, metric names).
+ */
+export { CockroachBackup, DEFAULTS as COCKROACH_BACKUP_DEFAULTS, MAX_SUPPORTED_INCREMENTALS } from './cockroach-backup';
+export type { CockroachBackupProps } from './cockroach-backup';
+export type { BackupBucketOptions } from './backup-bucket';
+export { CONNECTION_SECRET_TEMPLATE } from './connection-secret';
+export { CockroachBackupValidationError } from './validation';
+export { BackupMonitoring } from './monitoring';
+export type { BackupMonitoringProps } from './monitoring';
+export { BACKUP_KINDS } from '../contract/backup-event';
+export type { BackupEvent, BackupKind } from '../contract/backup-event';
+export type { StorageMode } from '../contract/environment';
+export { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, METRICS, collectionDimensionValue } from '../contract/metrics';
+export type { MetricKey } from '../contract/metrics';
