@@ -22,6 +22,13 @@ export interface ExampleContext {
   readonly rpoHours?: string;
 }
 
+export interface BuildOptions {
+  /** Context values, as `-c key=value` would give them (the ExampleContext keys, or any CDK context key). */
+  readonly context?: ExampleContext & Record<string, unknown>;
+  /** Where to write the cloud assembly. @default the CLI's, or a temporary directory */
+  readonly outdir?: string;
+}
+
 export interface ExampleApp {
   readonly app: App;
   readonly stack: Stack;
@@ -49,12 +56,12 @@ function contextString(app: App, key: keyof ExampleContext): string | undefined 
  * whose server access logs go to a second bucket, checked by cdk-nag's AwsSolutions
  * pack. Tests call this to synthesize exactly what `cdk synth` synthesizes.
  */
-export function buildApp(context: ExampleContext = {}, outdir?: string): ExampleApp {
+export function buildApp(options: BuildOptions = {}): ExampleApp {
   // Version reporting off: the CDK metadata resource would change with every library
   // upgrade and is not something the example needs (cdk.json says the same for the CLI).
   // Feature flags live here rather than in cdk.json, so that tests, which call this
   // function without the CLI, synthesize the same template as `cdk synth`.
-  const app = new App({ context: { ...context }, postCliContext: FEATURE_FLAGS, outdir, analyticsReporting: false });
+  const app = new App({ context: { ...options.context }, postCliContext: FEATURE_FLAGS, outdir: options.outdir, analyticsReporting: false });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
   const stack = new Stack(app, EXAMPLE_STACK_NAME, {

@@ -1,0 +1,105 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildApp, EXAMPLE_STACK_NAME } from '../../bin/app';
+import { ENV } from '../../contract/environment';
+
+/** A content hash of 64 hex digits (asset keys, asset directory names). */
+const ASSET_HASH = /[0-9a-f]{64}/g;
+
+interface Synthesis {
+  readonly outdir: string;
+  readonly templateText: string;
+  /** The directory of the bundled Lambda code. */
+  readonly codeDir: string;
+}
+
+/** Synthesizes the example app for real (bundling included) into a new temporary directory. */
+function synthesizeExample(): Synthesis {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cockroach-backup-app-'));
+  const { app, stack } = buildApp({ outdir });
+  const assembly = app.synth();
+  const artifact = assembly.getStackByName(stack.stackName);
+  const templateText = fs.readFileSync(path.join(outdir, artifact.templateFile), 'utf8');
+  const assets = fs.readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+  expect(assets).toHaveLength(1);
+  return { outdir, templateText, codeDir: path.join(outdir, assets[0]) };
+}
+
+// Bundling is the slow part (esbuild on 2 cores): two synthesized copies serve every test.
+let first: Synthesis;
+let second: Synthesis;
+beforeAll(() => {
+  first = synthesizeExample();
+  second = synthesizeExample();
+});
+afterAll(() => {
+  for (const synthesis of [first, second]) fs.rmSync(synthesis.outdir, { recursive: true, force: true });
+});
+
+describe('example app', () => {
+  test('has no unacknowledged cdk-nag AwsSolutions error or warning', () => {
+    const { app } = buildApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  test('writes an empty cdk-nag validation report while synthesizing', () => {
+    const report = JSON.parse(fs.readFileSync(path.join(first.outdir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports).toEqual([]);
+  });
+
+  test('synthesizes byte-identical templates twice in a row', () => {
+    expect(second.templateText).toBe(first.templateText);
+  });
+
+  test('bundles byte-identical Lambda code twice in a row', () => {
+    expect(path.basename(second.codeDir)).toBe(path.basename(first.codeDir));
+    expect(fs.readFileSync(path.join(second.codeDir, 'index.js'))).toEqual(fs.readFileSync(path.join(first.codeDir, 'index.js')));
+  });
+
+  test('matches the template snapshot (asset hashes replaced)', () => {
+    expect(JSON.parse(first.templateText.replace(ASSET_HASH, 'ASSET-HASH'))).toMatchSnapshot();
+  });
+
+  test('reads collection, timeZone and alarmEmail from the context', () => {
+    const { stack } = buildApp({
+      context: { collection: 'eu/cluster-9', timeZone: 'Europe/Berlin', alarmEmail: 'ops@example.com', 'aws:cdk:bundling-stacks': [] },
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { [ENV.collection]: 'eu/cluster-9' } } });
+    template.resourcePropertiesCountIs('AWS::Scheduler::Schedule', { ScheduleExpressionTimezone: 'Europe/Berlin' }, 2);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  test('names its stack for cdk deploy', () => {
+    expect(buildApp({ context: { 'aws:cdk:bundling-stacks': [] } }).stack.stackName).toBe(EXAMPLE_STACK_NAME);
+  });
+});
+
+describe('bundled Lambda code', () => {
+  const code = () => fs.readFileSync(path.join(first.codeDir, 'index.js'), 'utf8');
+
+  test('is one minified file without a source map', () => {
+    expect(fs.readdirSync(first.codeDir)).toEqual(['index.js']);
+    expect(code()).not.toContain('sourceMappingURL');
+    // Minified: a few long lines, not one statement per line.
+    expect(code().split('\n').length).toBeLessThan(50);
+  });
+
+  test('leaves the AWS SDK to the Lambda runtime', () => {
+    expect(code()).toMatch(/require\("@aws-sdk\/client-secrets-manager"\)/);
+    expect(code()).not.toContain('class SecretsManagerClient');
+  });
+
+  test('bundles the pg driver, which the runtime does not provide', () => {
+    expect(code()).not.toMatch(/require\("pg"\)/);
+  });
+
+  test('exports the handler', () => {
+    expect(code()).toMatch(/handler/);
+  });
+});
