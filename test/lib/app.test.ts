@@ -75,6 +75,14 @@ describe('example app', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
+  test("cdk.json's context gives the same template as the defaults, so `cdk synth` matches these tests", () => {
+    const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+    const noBundling = { 'aws:cdk:bundling-stacks': [] };
+    const withCdkJson = buildApp({ context: { ...cdkJson.context, ...noBundling } }).stack;
+    const withDefaults = buildApp({ context: noBundling }).stack;
+    expect(Template.fromStack(withCdkJson).toJSON()).toEqual(Template.fromStack(withDefaults).toJSON());
+  });
+
   test('names its stack for cdk deploy', () => {
     expect(buildApp({ context: { 'aws:cdk:bundling-stacks': [] } }).stack.stackName).toBe(EXAMPLE_STACK_NAME);
   });
