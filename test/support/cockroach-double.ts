@@ -1,0 +1,229 @@
+import { randomUUID } from 'crypto';
+import { Cluster, CockroachVersion, SystemPrivilege } from './cluster';
+import { Fault, FaultState } from './faults';
+import { JobScript } from './jobs/job';
+import { JobEngine } from './jobs/job-engine';
+import { Session, newSession } from './session';
+import { executeStatement } from './sql/executor';
+import { SqlError, SqlState } from './sql/sql-error';
+import { ResultSet } from './sql/values';
+import { serverCertificates } from './wire/certificates';
+import { ConnectionHost } from './wire/connection';
+import { PgServer } from './wire/pg-server';
+import { ScramVerifier } from './wire/scram';
+
+export type { Fault } from './faults';
+export type { JobScript } from './jobs/job';
+
+export interface DoubleUser {
+  readonly name: string;
+  readonly password: string;
+  readonly admin?: boolean;
+  readonly systemPrivileges?: readonly SystemPrivilege[];
+}
+
+export interface ReceivedStatement {
+  readonly user: string;
+  readonly text: string;
+  readonly params: readonly (string | null)[];
+}
+
+export interface CockroachDoubleOptions {
+  readonly clusterId?: string;
+  /** Default: one admin, `root` / `root-password`. */
+  readonly users?: readonly DoubleUser[];
+  /** How long a job runs before its scripted outcome (default 30 ms). */
+  readonly jobDurationMs?: number;
+  /** Which version's result columns to mimic where they differ (default '24.3'). */
+  readonly version?: CockroachVersion;
+}
+
+export interface DoubleJob {
+  readonly jobId: string;
+  readonly status: string;
+  readonly description: string;
+  readonly error: string;
+}
+
+const DEFAULT_USERS: readonly DoubleUser[] = [{ name: 'root', password: 'root-password', admin: true }];
+const CA_NAME = 'Cockroach Double CA';
+const FOREIGN_CA_NAME = 'Some Other CA';
+
+/** statement_timeout as CockroachDB reads it: milliseconds, or a duration like '30s'. */
+function statementTimeoutMs(session: Session): number {
+  const value = (session.settings.get('statement_timeout') ?? '0').trim();
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value);
+  if (match === null) return 0;
+  const unit = { ms: 1, s: 1000, m: 60000, h: 3600000 }[match[2] ?? 'ms'] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+/**
+ * A CockroachDB stand-in that speaks the PostgreSQL wire protocol over TLS with
+ * SCRAM-SHA-256, runs BACKUP jobs that write to a real S3 endpoint, and answers the
+ * job, backup-listing and external-connection statements with CockroachDB's columns,
+ * types and error texts (see docs/cockroachdb-behaviour.md).
+ */
+export class CockroachDouble {
+  readonly host = '127.0.0.1';
+  readonly caCertificate: string;
+  private readonly cluster: Cluster;
+  private readonly faults = new FaultState();
+  private readonly server: PgServer;
+  private readonly received: ReceivedStatement[] = [];
+  private readonly sleeps = new Set<() => void>();
+
+  private constructor(options: CockroachDoubleOptions) {
+    this.caCertificate = serverCertificates(CA_NAME).caCertificate;
+    this.cluster = new Cluster(options.clusterId ?? randomUUID(), new JobEngine(options.jobDurationMs ?? 30), options.version ?? '24.3');
+    for (const user of options.users ?? DEFAULT_USERS) this.addUser(user);
+    this.server = new PgServer(this.connectionHost(), this.faults);
+  }
+
+  static async start(options: CockroachDoubleOptions = {}): Promise<CockroachDouble> {
+    const double = new CockroachDouble(options);
+    await double.server.listen();
+    return double;
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  get clusterId(): string {
+    return this.cluster.clusterId;
+  }
+
+  set clusterId(id: string) {
+    this.cluster.clusterId = id;
+  }
+
+  /** Closes every socket and timer; running jobs are abandoned. */
+  async stop(): Promise<void> {
+    for (const wake of this.sleeps) wake();
+    await this.server.stop();
+    await this.cluster.jobs.stop();
+  }
+
+  addUser(user: DoubleUser): void {
+    this.cluster.addUser(user.name, user.password, user.admin === true, user.systemPrivileges ?? []);
+  }
+
+  grant(user: string, privilege: SystemPrivilege): void {
+    this.requireUser(user).privileges.add(privilege);
+  }
+
+  revoke(user: string, privilege: SystemPrivilege): void {
+    this.requireUser(user).privileges.delete(privilege);
+  }
+
+  scriptNextJob(script: JobScript): void {
+    this.cluster.jobs.scriptNext(script);
+  }
+
+  setGcThresholdExceeded(exceeded: boolean): void {
+    this.cluster.gcThresholdExceeded = exceeded;
+  }
+
+  injectFault(fault: Fault): void {
+    this.faults.add(fault);
+    if (fault.kind === 'refuse') void this.server.close();
+  }
+
+  clearFaults(): void {
+    const reopen = !this.server.listening;
+    this.faults.clear();
+    if (reopen) void this.server.reopen();
+  }
+
+  /** Awaitable form of injectFault for 'refuse' and clearFaults (the port closes/reopens asynchronously). */
+  async applyFault(fault: Fault): Promise<void> {
+    this.faults.add(fault);
+    if (fault.kind === 'refuse') await this.server.close();
+  }
+
+  async removeFaults(): Promise<void> {
+    this.faults.clear();
+    await this.server.reopen();
+  }
+
+  get statements(): readonly ReceivedStatement[] {
+    return this.received;
+  }
+
+  clearStatements(): void {
+    this.received.length = 0;
+  }
+
+  jobs(): readonly DoubleJob[] {
+    return this.cluster.jobs.list().map((job) => ({ jobId: job.id.toString(), status: job.status, description: job.description, error: job.error }));
+  }
+
+  whenJobsSettled(): Promise<void> {
+    return this.cluster.jobs.settled();
+  }
+
+  private requireUser(name: string): { privileges: Set<SystemPrivilege> } {
+    const user = this.cluster.user(name);
+    if (user === undefined) throw new Error(`no user ${name} in the double`);
+    return user;
+  }
+
+  private connectionHost(): ConnectionHost {
+    return {
+      tlsOptions: () => {
+        const certificates = serverCertificates(this.faults.has('foreign-certificate') ? FOREIGN_CA_NAME : CA_NAME);
+        return { key: certificates.privateKey, cert: certificates.certificate };
+      },
+      verifier: (user): ScramVerifier | undefined => (this.faults.has('auth-failure') ? undefined : this.cluster.user(user)?.verifier),
+      openSession: (user, parameters) => newSession(user, parameters),
+      run: (session, text, params) => this.run(session, text, params),
+      parameterStatus: (session) =>
+        new Map([
+          ['application_name', session.settings.get('application_name') ?? ''],
+          ['client_encoding', 'UTF8'],
+          ['DateStyle', 'ISO, MDY'],
+          ['default_transaction_isolation', 'serializable'],
+          ['integer_datetimes', 'on'],
+          ['IntervalStyle', 'postgres'],
+          ['is_superuser', this.cluster.user(session.user)?.admin === true ? 'on' : 'off'],
+          ['server_encoding', 'UTF8'],
+          ['server_version', '13.0.0'],
+          ['session_authorization', session.user],
+          ['standard_conforming_strings', 'on'],
+          ['TimeZone', 'UTC'],
+          ['crdb_version', `CockroachDB CCL v${this.cluster.version}.0 (double)`],
+        ]),
+    };
+  }
+
+  private async run(session: Session, text: string, params: readonly (string | null)[]): Promise<ResultSet | undefined> {
+    this.received.push({ user: session.user, text, params: [...params] });
+    if (this.faults.dropsOn(text)) return undefined;
+    const delay = this.faults.delayFor(text);
+    if (delay > 0) {
+      const timeout = statementTimeoutMs(session);
+      await this.sleep(timeout > 0 ? Math.min(delay, timeout) : delay);
+      if (timeout > 0 && timeout < delay) {
+        // pkg/sql/conn_executor_exec.go: sqlerrors.QueryTimeoutError.
+        throw new SqlError(SqlState.queryCanceled, 'query execution canceled due to statement timeout');
+      }
+    }
+    return executeStatement(text, params, session, this.cluster, {
+      clusterId: () => this.cluster.clusterId,
+      gcThresholdExceeded: () => this.cluster.gcThresholdExceeded,
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleeps.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleeps.add(wake);
+    });
+  }
+}

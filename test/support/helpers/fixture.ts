@@ -1,0 +1,61 @@
+import { Client } from 'pg';
+import { CockroachDouble, CockroachDoubleOptions } from '../cockroach-double';
+import { S3Credentials, S3TestServer, startS3Server } from '../s3-server';
+
+/** Keys as AWS issues them: the secret contains '/' and '+', which must be URL-encoded. */
+export const KEY: S3Credentials = { accessKeyId: 'AKIADOUBLETEST000001', secretAccessKey: 'wJalr/XUtnFEMI+K7MDENG/bPxRfiCYEXAMPLEKEY' };
+export const OTHER_KEY: S3Credentials = { accessKeyId: 'AKIADOUBLETEST000002', secretAccessKey: 'Zm9v/YmFy+YmF6/cXV4+EXAMPLEKEY00000000', buckets: ['other-bucket'] };
+export const BUCKET = 'backups';
+
+export const ROOT = { name: 'root', password: 'root-password', admin: true } as const;
+export const OPERATOR = { name: 'operator', password: 'operator-password', systemPrivileges: ['BACKUP', 'EXTERNALCONNECTION'] } as const;
+export const VIEWER = { name: 'viewer', password: 'viewer-password' } as const;
+
+/** An S3 URI with URL-encoded parameters, as the Lambda builds it. */
+export function s3Uri(endpoint: string, prefix: string, key: S3Credentials = KEY, bucket = BUCKET, extra = ''): string {
+  const params = new URLSearchParams({
+    AWS_ACCESS_KEY_ID: key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT: endpoint,
+  });
+  return `s3://${bucket}/${prefix}?${params.toString()}${extra}`;
+}
+
+export interface Fixture {
+  readonly double: CockroachDouble;
+  readonly s3: S3TestServer;
+  /** Opens a verified TLS connection as a user (closed by `close`). */
+  connect(user?: { name: string; password: string }, extra?: Partial<ConstructorParameters<typeof Client>[0] & object>): Promise<Client>;
+  close(): Promise<void>;
+}
+
+export async function startFixture(options: CockroachDoubleOptions = {}): Promise<Fixture> {
+  const s3 = await startS3Server({ credentials: [KEY, OTHER_KEY], buckets: [BUCKET, 'other-bucket'] });
+  const double = await CockroachDouble.start({ users: [ROOT, OPERATOR, VIEWER], ...options });
+  const clients: Client[] = [];
+  return {
+    double,
+    s3,
+    async connect(user = ROOT, extra = {}): Promise<Client> {
+      const client = new Client({
+        host: double.host,
+        port: double.port,
+        user: user.name,
+        password: user.password,
+        database: 'defaultdb',
+        ssl: { ca: double.caCertificate, rejectUnauthorized: true },
+        ...extra,
+      });
+      client.on('error', () => undefined);
+      clients.push(client);
+      await client.connect();
+      return client;
+    },
+    async close(): Promise<void> {
+      await Promise.allSettled(clients.map((c) => c.end()));
+      await double.stop();
+      await s3.stop();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { BackupStatement, backupDescription } from '../sql/backup-statement';
+import { formatHlc } from '../sql/as-of';
+import { fullSubdir, incrementalDir } from '../storage/backup-layout';
+import { BackupManifest, CollectionStore } from '../storage/collection-store';
+import { S3Location } from '../storage/storage-uri';
+import { Job } from './job';
+import { JobWork } from './job-engine';
+
+/**
+ * Whether a job's description switches to the resolved `BACKUP INTO '<subdir>' IN ...`
+ * form once its destination is known. *Unconfirmed* by version (see
+ * docs/cockroachdb-behaviour.md section 2); this is the single switch.
+ */
+export const SHOW_RESOLVED_SUBDIR = true;
+
+/** gc.ttlseconds from 23.1 (4 h): the GC threshold the double reports when asked to. */
+const GC_TTL_MS = 4 * 3600 * 1000;
+
+/** What a backup reports as its size (the double backs up nothing real). */
+export function backupSize(kind: 'full' | 'incremental'): { readonly sizeBytes: number; readonly rows: number } {
+  return kind === 'full' ? { sizeBytes: 1024, rows: 100 } : { sizeBytes: 256, rows: 10 };
+}
+
+export interface BackupContext {
+  readonly clusterId: () => string;
+  readonly gcThresholdExceeded: () => boolean;
+}
+
+export interface BackupPlan {
+  readonly statement: BackupStatement;
+  /** The collection as the description shows it (sanitized URI or external://name). */
+  readonly collectionLabel: string;
+  readonly location: S3Location;
+  readonly endTime: Date;
+}
+
+/**
+ * A BACKUP job's work, as pkg/backup/backup_job.go does it since 22.1: the destination
+ * is resolved inside the job (ResolveDest in Resume), so every problem with the
+ * collection surfaces as the job's error, not the statement's.
+ */
+export function backupWork(plan: BackupPlan, context: BackupContext): JobWork {
+  const store = new CollectionStore(plan.location);
+  let directory = '';
+  let chainSubdir = '';
+  let manifest: BackupManifest | undefined;
+  const sized = backupSize(plan.statement.kind);
+
+  const destinationLabel = (dir: string): string => {
+    const at = plan.collectionLabel.indexOf('?');
+    const base = at < 0 ? plan.collectionLabel : plan.collectionLabel.slice(0, at);
+    return `${base.replace(/\/+$/, '')}/${dir.replace(/^\/+/, '')}${at < 0 ? '' : plan.collectionLabel.slice(at)}`;
+  };
+
+  // backupdest.checkForPreviousBackup: a directory with a manifest or a checkpoint is taken.
+  const checkFree = async (dir: string): Promise<void> => {
+    if ((await store.readManifest(dir)) !== undefined) {
+      throw new Error(`${destinationLabel(dir)} already contains a BACKUP_MANIFEST file`);
+    }
+    if (await store.hasCheckpoint(dir)) {
+      throw new Error(`${destinationLabel(dir)} already contains a BACKUP-CHECKPOINT file (is another operation already in progress?)`);
+    }
+  };
+
+  const resolveFull = async (): Promise<void> => {
+    chainSubdir = fullSubdir(plan.endTime);
+    directory = chainSubdir;
+    await checkFree(directory);
+    manifest = { clusterId: context.clusterId(), kind: 'full', startTime: null, endTime: plan.endTime.toISOString(), revisionHistory: plan.statement.revisionHistory === true, ...sized };
+  };
+
+  const resolveIncremental = async (): Promise<void> => {
+    // backupdest.ReadLatestFile: pgcode.UndefinedFile wrapped around the storage's not-found error.
+    const latest = await store.readLatest();
+    const full = latest === undefined ? undefined : await store.readManifest(latest);
+    if (latest === undefined || full === undefined) {
+      throw new Error('path does not contain a completed latest backup: s3 object does not exist: NoSuchKey: The specified key does not exist.');
+    }
+    chainSubdir = latest;
+    // The chain's layers, oldest first; the new layer starts where the last one ended.
+    const layers: BackupManifest[] = [full];
+    for (const dir of await store.incrementals(latest)) {
+      const layer = await store.readManifest(dir);
+      if (layer !== undefined) layers.push(layer);
+    }
+    const previous = layers[layers.length - 1];
+    // pkg/backup/backup_planning.go (checkForNewCompleteOrIncrementalBackup...): the chain
+    // must come from this cluster; a restored cluster has a new cluster ID.
+    if (full.clusterId !== context.clusterId()) {
+      throw new Error(`previous BACKUP belongs to cluster ${full.clusterId}`);
+    }
+    const previousEnd = new Date(previous.endTime);
+    if (plan.endTime.getTime() <= previousEnd.getTime()) {
+      throw new Error(`\`AS OF SYSTEM TIME\` ${formatHlc(plan.endTime)} must be greater than the previous backup's end time of ${formatHlc(previousEnd)}`);
+    }
+    if (plan.statement.revisionHistory === true && context.gcThresholdExceeded()) {
+      // pkg/kv/kvserver/batcheval/cmd_export.go: the export of revisions since the
+      // previous end time needs history the GC already removed.
+      throw new Error(`start timestamp ${formatHlc(previousEnd)} must be after replica GC threshold ${formatHlc(new Date(Date.now() - GC_TTL_MS))}`);
+    }
+    directory = incrementalDir(latest, plan.endTime);
+    await checkFree(directory);
+    manifest = {
+      clusterId: context.clusterId(),
+      kind: 'incremental',
+      startTime: previous.endTime,
+      endTime: plan.endTime.toISOString(),
+      revisionHistory: plan.statement.revisionHistory === true,
+      ...sized,
+    };
+  };
+
+  return {
+    async resolve(job: Job): Promise<void> {
+      await (plan.statement.kind === 'full' ? resolveFull() : resolveIncremental());
+      if (SHOW_RESOLVED_SUBDIR) job.description = backupDescription(plan.statement, plan.collectionLabel, chainSubdir);
+      await store.writeCheckpoint(directory, job.id.toString());
+    },
+    async complete(): Promise<void> {
+      if (manifest === undefined) throw new Error('backup destination was never resolved');
+      await store.writeBackup(directory, manifest);
+      if (plan.statement.kind === 'full') await store.writeLatest(chainSubdir, plan.endTime);
+    },
+    dispose(): void {
+      store.close();
+    },
+  };
+}

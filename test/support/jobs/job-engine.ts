@@ -1,0 +1,252 @@
+import { SqlError, SqlState } from '../sql/sql-error';
+import { Job, JobScript, JobStatus, isTerminal, nextJobId } from './job';
+
+/** What a job does, in two steps around its run time (see backup-work.ts). */
+export interface JobWork {
+  /** Resolves the destination and checks it; throwing fails the job with the message. */
+  resolve(job: Job): Promise<void>;
+  /** Writes the result; throwing fails the job with the message. */
+  complete(job: Job): Promise<void>;
+  /** Releases what the work holds (its S3 client) once the job ended or the double stops. */
+  dispose(): void;
+}
+
+export interface NewJob {
+  readonly description: string;
+  readonly statement: string;
+  readonly userName: string;
+  readonly work: JobWork;
+}
+
+/** A short pause between the steps CockroachDB's registry takes (adoption, revert). */
+const STEP_MS = 5;
+const SETTLE_BOUND_MS = 20000;
+
+/**
+ * The job registry: creates jobs, runs them through CockroachDB's state machine
+ * (pkg/jobs/registry.go, update.go) and applies the control statements.
+ * pending -> running -> succeeded | (reverting -> failed) ;
+ * CANCEL: pending|running|paused -> cancel-requested -> reverting -> canceled ;
+ * PAUSE: pending|running|reverting -> pause-requested -> paused ; RESUME: paused -> running.
+ */
+export class JobEngine {
+  private readonly all: Job[] = [];
+  private readonly work = new Map<bigint, JobWork>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly listeners = new Set<() => void>();
+  private readonly scripts: JobScript[] = [];
+  private stopped = false;
+
+  constructor(private readonly defaultDurationMs: number) {}
+
+  scriptNext(script: JobScript): void {
+    this.scripts.push(script);
+  }
+
+  list(): readonly Job[] {
+    return this.all;
+  }
+
+  find(id: bigint): Job | undefined {
+    return this.all.find((job) => job.id === id);
+  }
+
+  /** Creates a pending job; it runs once `release` is called (at once, or at COMMIT). */
+  create(request: NewJob): Job {
+    const now = new Date();
+    const job: Job = {
+      id: nextJobId(),
+      type: 'BACKUP',
+      description: request.description,
+      statement: request.statement,
+      userName: request.userName,
+      status: 'pending',
+      runningStatus: null,
+      created: now,
+      started: null,
+      finished: null,
+      modified: now,
+      fractionCompleted: 0,
+      error: '',
+      coordinatorId: 1,
+      numRuns: 0,
+      script: this.scripts.shift() ?? { outcome: 'succeeded' },
+    };
+    this.all.push(job);
+    this.work.set(job.id, request.work);
+    return job;
+  }
+
+  /** The transaction that created the job committed: the registry may adopt it. */
+  release(job: Job): void {
+    this.later(STEP_MS, () => this.start(job));
+  }
+
+  /** The transaction that created the job rolled back: the row never existed. */
+  discard(job: Job): void {
+    const index = this.all.indexOf(job);
+    if (index >= 0) this.all.splice(index, 1);
+    this.work.get(job.id)?.dispose();
+    this.work.delete(job.id);
+  }
+
+  /** Resolves when the job reaches a terminal status (for BACKUP without DETACHED). */
+  async untilFinished(job: Job): Promise<void> {
+    for (let i = 0; i < 100000 && !isTerminal(job.status) && !this.stopped; i++) {
+      await new Promise<void>((resolve) => this.listeners.add(resolve));
+    }
+  }
+
+  /** Resolves when no job is on its way to an end; scripted 'running' and paused jobs count as settled. */
+  async settled(): Promise<void> {
+    const deadline = Date.now() + SETTLE_BOUND_MS;
+    const busy = (): Job[] =>
+      this.all.filter((job) => !isTerminal(job.status) && job.status !== 'paused' && !(job.script.outcome === 'running' && job.status === 'running'));
+    while (busy().length > 0) {
+      if (Date.now() > deadline) throw new Error(`jobs still busy after ${SETTLE_BOUND_MS} ms: ${busy().map((j) => `${j.id} (${j.status})`).join(', ')}`);
+      await new Promise<void>((resolve) => this.later(10, resolve));
+    }
+    await Promise.all([...this.running]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.notify();
+    await Promise.allSettled([...this.running]);
+    for (const work of this.work.values()) work.dispose();
+  }
+
+  // CANCEL JOB (pkg/jobs/update.go, CancelRequested): errors are plain fmt errors (XX000).
+  cancel(job: Job): void {
+    if (job.status === 'cancel-requested' || job.status === 'canceled') return;
+    if (job.status !== 'pending' && job.status !== 'running' && job.status !== 'paused') {
+      throw new SqlError(SqlState.uncategorized, `job with status ${job.status} cannot be requested to be canceled`);
+    }
+    this.transition(job, 'cancel-requested');
+    this.later(STEP_MS, () => {
+      this.transition(job, 'reverting');
+      this.later(STEP_MS, () => this.finish(job, 'canceled', ''));
+    });
+  }
+
+  // PAUSE JOB (PauseRequested): from pending, running or reverting.
+  pause(job: Job): void {
+    if (job.status === 'pause-requested' || job.status === 'paused') return;
+    if (job.status !== 'pending' && job.status !== 'running' && job.status !== 'reverting') {
+      throw new SqlError(SqlState.uncategorized, `job with status ${job.status} cannot be requested to be paused`);
+    }
+    this.transition(job, 'pause-requested');
+    this.later(STEP_MS, () => {
+      if (job.status === 'pause-requested') this.transition(job, 'paused');
+    });
+  }
+
+  // RESUME JOB (Unpaused): running/reverting is a no-op, only paused resumes.
+  resume(job: Job): void {
+    if (job.status === 'running' || job.status === 'reverting') return;
+    if (job.status !== 'paused') throw new SqlError(SqlState.uncategorized, `job with status ${job.status} cannot be resumed`);
+    this.transition(job, 'running');
+    this.later(this.duration(job), () => void this.conclude(job, { outcome: 'succeeded' }));
+  }
+
+  private duration(job: Job): number {
+    return job.script.durationMs ?? this.defaultDurationMs;
+  }
+
+  private start(job: Job): void {
+    if (job.status !== 'pending') return;
+    job.started = new Date();
+    job.numRuns += 1;
+    this.transition(job, 'running');
+    this.track(this.runResolve(job));
+  }
+
+  private async runResolve(job: Job): Promise<void> {
+    const work = this.work.get(job.id);
+    try {
+      await work?.resolve(job);
+    } catch (error) {
+      if (job.status === 'running') this.fail(job, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (job.status !== 'running' || job.script.outcome === 'running') return;
+    this.later(this.duration(job), () => void this.conclude(job, job.script));
+  }
+
+  private conclude(job: Job, script: JobScript): void {
+    if (job.status !== 'running') return;
+    switch (script.outcome) {
+      case 'succeeded':
+        this.track(this.complete(job));
+        return;
+      case 'failed':
+        this.fail(job, script.error ?? 'job failed');
+        return;
+      case 'paused':
+        this.pause(job);
+        return;
+      case 'canceled':
+        this.cancel(job);
+        return;
+      case 'running':
+        return;
+    }
+  }
+
+  private async complete(job: Job): Promise<void> {
+    try {
+      await this.work.get(job.id)?.complete(job);
+    } catch (error) {
+      if (job.status === 'running') this.fail(job, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (job.status !== 'running') return;
+    job.fractionCompleted = 1;
+    this.finish(job, 'succeeded', '');
+  }
+
+  /** A failing job reverts first, then fails (OnFailOrCancel). */
+  private fail(job: Job, error: string): void {
+    job.error = error;
+    this.transition(job, 'reverting');
+    this.later(STEP_MS, () => this.finish(job, 'failed', error));
+  }
+
+  private finish(job: Job, status: JobStatus, error: string): void {
+    if (isTerminal(job.status)) return;
+    job.error = error;
+    job.finished = new Date();
+    this.transition(job, status);
+    this.work.get(job.id)?.dispose();
+  }
+
+  private transition(job: Job, status: JobStatus): void {
+    job.status = status;
+    job.modified = new Date();
+    this.notify();
+  }
+
+  private notify(): void {
+    const waiting = [...this.listeners];
+    this.listeners.clear();
+    for (const resolve of waiting) resolve();
+  }
+
+  private later(ms: number, action: () => void): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      action();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private track(promise: Promise<void>): void {
+    this.running.add(promise);
+    void promise.finally(() => this.running.delete(promise));
+  }
+}
+

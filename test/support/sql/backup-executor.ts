@@ -1,0 +1,117 @@
+import { Cluster } from '../cluster';
+import { BackupContext, backupSize, backupWork } from '../jobs/backup-work';
+import { Job } from '../jobs/job';
+import { JobWork } from '../jobs/job-engine';
+import { Session } from '../session';
+import { S3Location, parseStorageUri, sanitizeStorageUri } from '../storage/storage-uri';
+import { Column, TypeOid } from '../wire/backend-messages';
+import { evaluateAsOf } from './as-of';
+import { BackupStatement, backupDescription, parseBackup } from './backup-statement';
+import { Cursor } from './cursor';
+import { SqlError, SqlState } from './sql-error';
+import { ResultSet, Value, rowsResult } from './values';
+
+/** DETACHED returns only the job id (pkg/jobs/resultcols.go, DetachedJobExecutionResultHeader). */
+const DETACHED_COLUMNS: readonly Column[] = [{ name: 'job_id', type: TypeOid.INT8 }];
+
+/** Blocking BACKUP (pkg/jobs/resultcols.go, BulkJobExecutionResultHeader): v22.2–v24.3, then 25.1 drops two. */
+const BLOCKING_COLUMNS: Record<Cluster['version'], readonly Column[]> = {
+  '24.3': [
+    { name: 'job_id', type: TypeOid.INT8 },
+    { name: 'status', type: TypeOid.TEXT },
+    { name: 'fraction_completed', type: TypeOid.FLOAT8 },
+    { name: 'rows', type: TypeOid.INT8 },
+    { name: 'index_entries', type: TypeOid.INT8 },
+    { name: 'bytes', type: TypeOid.INT8 },
+  ],
+  '25.1': [
+    { name: 'job_id', type: TypeOid.INT8 },
+    { name: 'status', type: TypeOid.TEXT },
+    { name: 'fraction_completed', type: TypeOid.FLOAT8 },
+    { name: 'rows', type: TypeOid.INT8 },
+  ],
+};
+
+/** A job whose destination cannot even be parsed: admins learn it from the job. */
+function failingWork(message: string): JobWork {
+  return {
+    resolve: () => Promise.reject(new Error(message)),
+    complete: () => Promise.resolve(),
+    dispose: () => undefined,
+  };
+}
+
+interface Destination {
+  readonly label: string;
+  readonly location?: S3Location;
+  readonly error?: string;
+}
+
+/**
+ * Synchronous checks of pkg/backup/backup_planning.go (backupPlanHook,
+ * checkPrivilegesForBackup): the transaction rule, the BACKUP system privilege, and
+ * for non-admins the storage URI; everything about the collection's contents is left
+ * to the job.
+ */
+function destination(statement: BackupStatement, session: Session, cluster: Cluster): Destination {
+  const admin = cluster.user(session.user)?.admin === true;
+  let parsed;
+  try {
+    parsed = parseStorageUri(statement.uri);
+  } catch (error) {
+    if (!admin || !(error instanceof SqlError)) throw error;
+    return { label: sanitizeStorageUri(statement.uri), error: error.message };
+  }
+  if (parsed.scheme === 'external') {
+    const connection = cluster.connections.get(parsed.connection);
+    if (connection === undefined) throw new SqlError(SqlState.undefinedObject, `external connection with name ${parsed.connection} does not exist`);
+    if (!admin && connection.owner !== session.user) {
+      // USAGE on the connection is needed (the owner holds ALL); wording *unconfirmed*.
+      throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have USAGE privilege on external_connection ${parsed.connection}`);
+    }
+    const stored = parseStorageUri(connection.uri);
+    return { label: statement.uri, location: stored.scheme === 's3' ? stored.location : undefined };
+  }
+  return { label: sanitizeStorageUri(statement.uri), location: parsed.location };
+}
+
+export async function executeBackup(cursor: Cursor, session: Session, cluster: Cluster, context: BackupContext): Promise<ResultSet> {
+  const statement = parseBackup(cursor);
+  if (!statement.detached && session.transaction !== 'idle') {
+    // Wording from docs/cockroachdb-behaviour.md section 1; SQLSTATE *unconfirmed*.
+    throw new SqlError(SqlState.uncategorized, 'BACKUP cannot be used inside a multi-statement transaction without DETACHED option');
+  }
+  if (!cluster.hasPrivilege(session.user, 'BACKUP')) {
+    throw new SqlError(
+      SqlState.insufficientPrivilege,
+      `only users with the admin role or the BACKUP system privilege are allowed to perform full cluster backups: user ${session.user} does not have BACKUP system privilege`,
+    );
+  }
+  const target = destination(statement, session, cluster);
+  const statementTime = new Date();
+  const endTime = statement.asOf === undefined ? statementTime : evaluateAsOf(statement.asOf, statementTime);
+  const description = backupDescription(statement, target.label, statement.kind === 'incremental' ? 'LATEST' : undefined);
+  const work =
+    target.location === undefined
+      ? failingWork(target.error ?? 'unsupported destination')
+      : backupWork({ statement, collectionLabel: target.label, location: target.location, endTime }, context);
+  const job = cluster.jobs.create({ description, statement: description, userName: session.user, work });
+  if (session.transaction === 'idle') {
+    cluster.jobs.release(job);
+  } else {
+    session.pendingJobs.push(job);
+  }
+  if (statement.detached) return rowsResult(DETACHED_COLUMNS, [[job.id]], 'BACKUP');
+  return blockingResult(job, statement, cluster);
+}
+
+async function blockingResult(job: Job, statement: BackupStatement, cluster: Cluster): Promise<ResultSet> {
+  await cluster.jobs.untilFinished(job);
+  if (job.status !== 'succeeded') {
+    throw new SqlError(SqlState.uncategorized, job.error === '' ? `job ${job.id} ${job.status}` : job.error);
+  }
+  const size = backupSize(statement.kind);
+  const values: Value[] = [job.id, job.status, job.fractionCompleted, BigInt(size.rows), 0n, BigInt(size.sizeBytes)];
+  const columns = BLOCKING_COLUMNS[cluster.version];
+  return rowsResult(columns, [values.slice(0, columns.length)], 'BACKUP');
+}

@@ -1,0 +1,104 @@
+import { Cluster } from '../cluster';
+import { Session } from '../session';
+import { CollectionStore } from '../storage/collection-store';
+import { parseStorageUri } from '../storage/storage-uri';
+import { Column, TypeOid } from '../wire/backend-messages';
+import { Cursor } from './cursor';
+import { SqlError, SqlState } from './sql-error';
+import { ResultSet, commandResult, rowsResult } from './values';
+
+/**
+ * CREATE / DROP / SHOW CREATE EXTERNAL CONNECTION (pkg/sql/create_external_connection.go,
+ * drop_external_connection.go, show_create_external_connection.go,
+ * pkg/cloud/externalconn/record.go).
+ */
+
+const notFound = (name: string): SqlError => new SqlError(SqlState.undefinedObject, `external connection with name ${name} does not exist`);
+const quote = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/** Validation: CREATE writes a file through the storage (the file name is the double's, *unconfirmed*). */
+const CHECK_FILE = 'crdb_external_storage_location';
+
+export async function createExternalConnection(cursor: Cursor, session: Session, cluster: Cluster): Promise<ResultSet> {
+  cursor.expectWord('CREATE', 'EXTERNAL', 'CONNECTION');
+  const ifNotExists = cursor.acceptWord('IF', 'NOT', 'EXISTS');
+  const name = cursor.nameOrString();
+  cursor.expectWord('AS');
+  const uri = cursor.stringOrPlaceholder();
+  cursor.expectEnd();
+  if (!cluster.hasPrivilege(session.user, 'EXTERNALCONNECTION')) {
+    throw new SqlError(SqlState.insufficientPrivilege, 'only users with the EXTERNALCONNECTION system privilege are allowed to CREATE EXTERNAL CONNECTION');
+  }
+  let parsed;
+  try {
+    parsed = parseStorageUri(uri);
+    if (parsed.scheme !== 's3') throw new SqlError(SqlState.featureNotSupported, 'external connections cannot point at other external connections');
+    const store = new CollectionStore(parsed.location);
+    try {
+      await store.write(CHECK_FILE, 'ok');
+      await store.remove(CHECK_FILE);
+    } finally {
+      store.close();
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SqlError(error instanceof SqlError ? error.code : SqlState.uncategorized, `failed to construct External Connection details: ${message}`);
+  }
+  if (cluster.connections.has(name)) {
+    if (ifNotExists) return commandResult('CREATE EXTERNAL CONNECTION');
+    throw new SqlError(SqlState.duplicateObject, `failed to create external connection: external connection with connection name ${name} already exists`);
+  }
+  cluster.connections.set(name, { name, uri, owner: session.user });
+  return commandResult('CREATE EXTERNAL CONNECTION');
+}
+
+export function dropExternalConnection(cursor: Cursor, session: Session, cluster: Cluster): ResultSet {
+  cursor.expectWord('DROP', 'EXTERNAL', 'CONNECTION');
+  const name = cursor.nameOrString();
+  cursor.expectEnd();
+  const connection = cluster.connections.get(name);
+  if (connection === undefined) throw notFound(name);
+  if (!cluster.user(session.user)?.admin && connection.owner !== session.user) {
+    // The owner holds ALL on its connection (GRANT ALL at CREATE); wording *unconfirmed*.
+    throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have DROP privilege on external_connection ${name}`);
+  }
+  cluster.connections.delete(name);
+  return commandResult('DROP EXTERNAL CONNECTION');
+}
+
+const SHOW_CREATE_COLUMNS: readonly Column[] = [
+  { name: 'connection_name', type: TypeOid.TEXT },
+  { name: 'create_statement', type: TypeOid.TEXT },
+];
+
+/**
+ * SHOW CREATE EXTERNAL CONNECTION <name> and SHOW CREATE ALL EXTERNAL CONNECTIONS return
+ * (connection_name, create_statement) with the UNREDACTED URI
+ * (MutableExternalConnection.UnredactedConnectionStatement, tree.FmtShowFullURIs).
+ * Non-admins see only the connections they own (*unconfirmed* rule).
+ */
+export function showCreateExternalConnection(cursor: Cursor, session: Session, cluster: Cluster): ResultSet {
+  cursor.expectWord('SHOW', 'CREATE');
+  const all = cursor.acceptWord('ALL');
+  cursor.expectWord('EXTERNAL');
+  let names: string[];
+  if (all) {
+    cursor.expectWord('CONNECTIONS');
+    names = [...cluster.connections.keys()].sort();
+  } else {
+    cursor.expectWord('CONNECTION');
+    const name = cursor.nameOrString();
+    if (!cluster.connections.has(name)) throw notFound(name);
+    names = [name];
+  }
+  cursor.expectEnd();
+  const admin = cluster.user(session.user)?.admin === true;
+  const rows = names.flatMap((name) => {
+    const c = cluster.connections.get(name);
+    return c !== undefined && (admin || c.owner === session.user) ? [[c.name, `CREATE EXTERNAL CONNECTION ${quote(c.name)} AS ${quote(c.uri)}`]] : [];
+  });
+  if (!all && rows.length === 0) {
+    throw new SqlError(SqlState.insufficientPrivilege, `must be admin or owner of the External Connection ${names[0]}`);
+  }
+  return rowsResult(SHOW_CREATE_COLUMNS, rows);
+}

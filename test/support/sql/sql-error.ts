@@ -1,0 +1,42 @@
+/** An error the double reports to the client as an ErrorResponse with this SQLSTATE. */
+export class SqlError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly detail?: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'SqlError';
+  }
+}
+
+/**
+ * CockroachDB's parser error: `at or near "<token>": syntax error` (SQLSTATE 42601,
+ * pkg/sql/parser/lexer.go, populateErrorDetails), with "EOF" at the end of input.
+ */
+export function syntaxError(near: string | undefined): SqlError {
+  return new SqlError('42601', `at or near "${near === undefined ? 'EOF' : near.toLowerCase()}": syntax error`);
+}
+
+/** SQLSTATE codes used by the double (pkg/sql/pgwire/pgcode/codes.go). */
+export const SqlState = {
+  insufficientPrivilege: '42501',
+  duplicateObject: '42710',
+  undefinedObject: '42704',
+  invalidPassword: '28P01',
+  invalidParameterValue: '22023',
+  activeSqlTransaction: '25001',
+  inFailedSqlTransaction: '25P02',
+  objectNotInPrerequisiteState: '55000',
+  featureNotSupported: '0A000',
+  protocolViolation: '08P01',
+  undefinedColumn: '42703',
+  undefinedParameter: '42P02',
+  undefinedFile: '58P01',
+  duplicateFile: '58P02',
+  internalError: 'XX000',
+  /** Errors CockroachDB raises without a code (fmt.Errorf, errors.New). */
+  uncategorized: 'XXUUU',
+  queryCanceled: '57014',
+} as const;

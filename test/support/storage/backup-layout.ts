@@ -1,0 +1,61 @@
+/**
+ * Where a backup collection keeps its files (pkg/backup/backupbase/constants.go and
+ * pkg/backup/backupdest): full backups in a date-named subdirectory
+ * (DateBasedIntoFmt "/2006/01/02-150405.00"), incrementals under
+ * `incrementals/<full subdir>` (DateBasedIncFolderName "/20060102/150405.00"), and the
+ * newest-pointer files in `metadata/latest/LATEST-<descending timestamp>` so that a
+ * plain listing returns the newest first.
+ */
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+function hundredths(time: Date): string {
+  return pad(Math.floor(time.getUTCMilliseconds() / 10));
+}
+
+/** `/2024/01/02-030405.67` for a full backup ending at that time (UTC). */
+export function fullSubdir(endTime: Date): string {
+  return `/${time4(endTime)}/${pad(endTime.getUTCMonth() + 1)}/${pad(endTime.getUTCDate())}-${clock(endTime)}`;
+}
+
+/** `incrementals/<full subdir>/20240102/030405.67` (relative to the collection). */
+export function incrementalDir(fullSubdirPath: string, endTime: Date): string {
+  const date = `${time4(endTime)}${pad(endTime.getUTCMonth() + 1)}${pad(endTime.getUTCDate())}`;
+  return `incrementals${fullSubdirPath}/${date}/${clock(endTime)}`;
+}
+
+function time4(time: Date): string {
+  return pad(time.getUTCFullYear(), 4);
+}
+
+function clock(time: Date): string {
+  return `${pad(time.getUTCHours())}${pad(time.getUTCMinutes())}${pad(time.getUTCSeconds())}.${hundredths(time)}`;
+}
+
+/** Whether a path is a full backup's subdirectory name (as SHOW BACKUPS lists them). */
+export const FULL_SUBDIR = /^\/?\d{4}\/\d{2}\/\d{2}-\d{6}\.\d{2}$/;
+
+export const LATEST_DIRECTORY = 'metadata/latest';
+
+/**
+ * LATEST file name: the timestamp encoded so that newer sorts first
+ * (backupdest.WriteNewLatestFile: "LATEST-" + hex of MaxUint64 - nanos, *unconfirmed* detail).
+ */
+export function latestFileName(time: Date): string {
+  const nanos = BigInt(time.getTime()) * 1_000_000n;
+  return `LATEST-${(0xffffffffffffffffn - nanos).toString(16).padStart(16, '0')}`;
+}
+
+export const MANIFEST = 'BACKUP_MANIFEST';
+export const MANIFEST_CHECKSUM = 'BACKUP_MANIFEST-CHECKSUM';
+export const STATISTICS = 'BACKUP-STATISTICS';
+/** backupinfo.BackupManifestCheckpointName, written while a backup runs. */
+export const CHECKPOINT = 'progress/BACKUP-CHECKPOINT';
+
+/** Joins a collection prefix and a relative path into an object key. */
+export function objectKey(prefix: string, ...parts: string[]): string {
+  return [prefix, ...parts]
+    .map((p) => p.replace(/^\/+|\/+$/g, ''))
+    .filter((p) => p.length > 0)
+    .join('/');
+}

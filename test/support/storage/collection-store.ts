@@ -1,0 +1,157 @@
+import { createHash } from 'crypto';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { CHECKPOINT, FULL_SUBDIR, LATEST_DIRECTORY, MANIFEST, MANIFEST_CHECKSUM, STATISTICS, latestFileName, objectKey } from './backup-layout';
+import { localS3Client } from './s3-client';
+import { S3Location } from './storage-uri';
+
+/**
+ * What the double records in a BACKUP_MANIFEST. CockroachDB writes a protobuf
+ * (backuppb.BackupManifest, optionally compressed and encrypted); the double writes
+ * JSON with the fields it needs. The key names are CockroachDB's, the contents are not.
+ */
+export interface BackupManifest {
+  readonly clusterId: string;
+  readonly kind: 'full' | 'incremental';
+  /** ISO time; null for a full backup. */
+  readonly startTime: string | null;
+  readonly endTime: string;
+  readonly revisionHistory: boolean;
+  readonly sizeBytes: number;
+  readonly rows: number;
+}
+
+/** A storage failure, with CockroachDB's wording around the S3 error (*unconfirmed* wording). */
+export class StorageError extends Error {}
+
+function describeS3Error(verb: string, key: string, error: unknown): StorageError {
+  if (error instanceof S3ServiceException) {
+    const status = error.$metadata.httpStatusCode ?? 0;
+    const requestId = error.$metadata.requestId ?? '';
+    return new StorageError(`failed to ${verb} s3 object ${key}: ${error.name}: ${error.message}\n\tstatus code: ${status}, request id: ${requestId}`);
+  }
+  return new StorageError(`failed to ${verb} s3 object ${key}: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404);
+}
+
+/** Reads and writes one collection (bucket + prefix) through the S3 API, as a node would. */
+export class CollectionStore {
+  private readonly client: S3Client;
+
+  constructor(readonly location: S3Location) {
+    this.client = localS3Client(location);
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+
+  private key(...parts: string[]): string {
+    return objectKey(this.location.prefix, ...parts);
+  }
+
+  async read(relative: string): Promise<string | undefined> {
+    const key = this.key(relative);
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: key }));
+      return response.Body === undefined ? '' : await response.Body.transformToString();
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw describeS3Error('get', key, error);
+    }
+  }
+
+  async write(relative: string, body: string | Buffer): Promise<void> {
+    const key = this.key(relative);
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: key, Body: body }));
+    } catch (error) {
+      throw describeS3Error('put', key, error);
+    }
+  }
+
+  async remove(relative: string): Promise<void> {
+    const key = this.key(relative);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: key }));
+    } catch (error) {
+      throw describeS3Error('delete', key, error);
+    }
+  }
+
+  /** Keys under a relative directory, relative to the collection, sorted (bounded to 10 pages). */
+  async list(relative: string): Promise<string[]> {
+    const directory = this.key(relative);
+    const prefix = directory === '' ? '' : `${directory}/`;
+    const base = this.location.prefix === '' ? 0 : this.location.prefix.length + 1;
+    const keys: string[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      let response;
+      try {
+        response = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+      } catch (error) {
+        throw describeS3Error('list', prefix, error);
+      }
+      for (const object of response.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key.slice(base));
+      token = response.NextContinuationToken;
+      if (token === undefined) break;
+    }
+    return keys.sort();
+  }
+
+  /** The subdirectory the newest LATEST file names, or undefined when there is none. */
+  async readLatest(): Promise<string | undefined> {
+    const files = (await this.list(LATEST_DIRECTORY)).filter((k) => k.startsWith(`${LATEST_DIRECTORY}/LATEST-`));
+    if (files.length === 0) return undefined;
+    return (await this.read(files[0]))?.trim();
+  }
+
+  async readManifest(directory: string): Promise<BackupManifest | undefined> {
+    const text = await this.read(`${directory}/${MANIFEST}`);
+    return text === undefined ? undefined : (JSON.parse(text) as BackupManifest);
+  }
+
+  async hasCheckpoint(directory: string): Promise<boolean> {
+    return (await this.read(`${directory}/${CHECKPOINT}`)) !== undefined;
+  }
+
+  async writeCheckpoint(directory: string, jobId: string): Promise<void> {
+    await this.write(`${directory}/${CHECKPOINT}`, JSON.stringify({ jobId }));
+  }
+
+  /** Writes a completed backup's files (data first, manifest last, as a completed backup is one with a manifest). */
+  async writeBackup(directory: string, manifest: BackupManifest): Promise<void> {
+    const data = Buffer.from(`sst:${manifest.clusterId}:${manifest.endTime}`.padEnd(manifest.sizeBytes, '.'));
+    await this.write(`${directory}/data/1.sst`, data);
+    await this.write(`${directory}/${STATISTICS}`, JSON.stringify({ rows: manifest.rows }));
+    const body = JSON.stringify(manifest);
+    // CockroachDB stores a CRC32C of the manifest; the double stores a SHA-256 prefix instead.
+    await this.write(`${directory}/${MANIFEST_CHECKSUM}`, createHash('sha256').update(body).digest().subarray(0, 4));
+    await this.write(`${directory}/${MANIFEST}`, body);
+    await this.remove(`${directory}/${CHECKPOINT}`);
+  }
+
+  async writeLatest(subdir: string, time: Date): Promise<void> {
+    await this.write(`${LATEST_DIRECTORY}/${latestFileName(time)}`, subdir);
+  }
+
+  /** Full backups with a manifest, oldest first, as `/yyyy/mm/dd-hhmmss.ff`. */
+  async fullBackups(): Promise<string[]> {
+    const keys = await this.list('');
+    return keys
+      .filter((k) => k.endsWith(`/${MANIFEST}`))
+      .map((k) => `/${k.slice(0, -MANIFEST.length - 1)}`)
+      .filter((dir) => FULL_SUBDIR.test(dir));
+  }
+
+  /** The incremental directories of a chain that hold a manifest, oldest first. */
+  async incrementals(fullSubdirPath: string): Promise<string[]> {
+    const keys = await this.list(`incrementals${fullSubdirPath}`);
+    return keys.filter((k) => k.endsWith(`/${MANIFEST}`)).map((k) => k.slice(0, -MANIFEST.length - 1));
+  }
+}
