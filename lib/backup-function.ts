@@ -62,6 +62,10 @@ export interface BackupFunctionParts {
  *   second guard. A throttled asynchronous invocation waits in Lambda's queue; it is
  *   dropped when older than one run interval (at least 1 minute, at most 6 hours),
  *   because the next scheduled run does the same work.
+ * - Log format left at Lambda's default (text): the Lambda writes its EMF metric documents
+ *   with console.log, and in the JSON log format the Node.js runtime would nest each
+ *   line under a "message" field, where CloudWatch no longer reads it as EMF (Lambda
+ *   developer guide, "Using embedded metric format (EMF) ... with structured JSON logs").
  * - No automatic retry of a failed run: a failure is reported (metric, alarm) and the
  *   next scheduled run is the retry, with the job table telling it what happened.
  */
