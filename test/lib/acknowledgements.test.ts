@@ -31,7 +31,7 @@ function findingsWithoutAcknowledgements(build: () => IConstruct): { acknowledge
   try {
     const root = build();
     const report = new AwsSolutionsChecks(root).validateScope(root);
-    const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath })));
+    const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? r.locations.join(",") })));
     return { acknowledgements, findings };
   } finally {
     spy.mockRestore();
