@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, DatabaseError } from 'pg';
 import { CockroachDouble, CockroachDoubleOptions } from '../cockroach-double';
 import { S3Credentials, S3TestServer, startS3Server } from '../s3-server';
 
@@ -58,4 +58,35 @@ export async function startFixture(options: CockroachDoubleOptions = {}): Promis
       await s3.stop();
     },
   };
+}
+
+/** The error a pg promise rejects with, for asserting its SQLSTATE and text. */
+export async function sqlError(promise: Promise<unknown>): Promise<DatabaseError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DatabaseError) return error;
+    throw error;
+  }
+  throw new Error('expected the statement to fail');
+}
+
+export interface JobRow {
+  readonly job_id: string;
+  readonly status: string;
+  readonly description: string;
+  readonly error: string;
+}
+
+/** One job as crdb_internal.jobs shows it. */
+export async function jobRow(client: Client, jobId: string): Promise<JobRow> {
+  const result = await client.query<JobRow>('SELECT job_id, status, description, error FROM crdb_internal.jobs WHERE job_id = $1', [jobId]);
+  if (result.rows.length !== 1) throw new Error(`job ${jobId} not found`);
+  return result.rows[0];
+}
+
+/** Submits a detached backup and returns its job id (a string). */
+export async function submit(client: Client, statement: string, params: unknown[] = []): Promise<string> {
+  const result = await client.query<{ job_id: string }>(statement, params);
+  return result.rows[0].job_id;
 }
