@@ -8,8 +8,8 @@ import { compareJobIds } from './job';
  *
  * - The invocation that looked at the table after the other one submitted sees the
  *   other's job and skips: no race.
- * - Otherwise both submitted. After submitting, each lists the collection's unfinished
- *   jobs. The one that listed first may see only its own job (the other's did not exist
+ * - Otherwise both submitted. After submitting, each lists the collection's newest
+ *   jobs and looks at the active ones. The one that listed first may see only its own job (the other's did not exist
  *   yet); the one that listed last sees both. So only the later one is sure to see the
  *   conflict, and it must be able to resolve it whichever job should lose, including
  *   its own.

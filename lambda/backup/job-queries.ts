@@ -1,6 +1,5 @@
-import { JOB_COLUMNS, JobRow, UNFINISHED_STATUSES } from './job';
+import { JOB_COLUMNS, JobRow } from './job';
 import { Session } from './session';
-import { sqlString } from './statement';
 
 /**
  * The job table is read through crdb_internal.jobs, never plain SHOW JOBS: from v24.1
@@ -37,25 +36,20 @@ function toJobRow(raw: RawJobRow): JobRow {
   };
 }
 
-/** Maximum rows read per collection: about 20 days of hourly backups, more than jobs.retention_time keeps. */
+/** Rows read to reconcile: about 20 days of hourly backups, more than jobs.retention_time (14 days) keeps. */
 export const COLLECTION_JOBS_LIMIT = 500;
 
-/** Every backup job of the collection, newest first (the one reconcile query). */
-export async function collectionJobs(session: Session, pattern: string): Promise<JobRow[]> {
+/**
+ * Rows read right after submitting: the run's own job and any job a concurrent run
+ * created since the reconcile query are among the collection's newest few.
+ */
+export const RECENT_JOBS_LIMIT = 10;
+
+/** The collection's newest backup jobs, newest first. */
+export async function collectionJobs(session: Session, pattern: string, limit: number = COLLECTION_JOBS_LIMIT): Promise<JobRow[]> {
   const rows = await session.query<RawJobRow>(
     'reading the collection\'s backup jobs from crdb_internal.jobs',
-    `SELECT ${JOB_COLUMNS} FROM crdb_internal.jobs WHERE job_type = 'BACKUP' AND description LIKE $1 ORDER BY created DESC LIMIT ${COLLECTION_JOBS_LIMIT}`,
-    [pattern],
-  );
-  return rows.map(toJobRow);
-}
-
-/** The collection's unfinished backup jobs (arbitration after submitting). */
-export async function unfinishedCollectionJobs(session: Session, pattern: string): Promise<JobRow[]> {
-  const statuses = UNFINISHED_STATUSES.map(sqlString).join(', ');
-  const rows = await session.query<RawJobRow>(
-    'listing the collection\'s unfinished backup jobs',
-    `SELECT ${JOB_COLUMNS} FROM crdb_internal.jobs WHERE job_type = 'BACKUP' AND description LIKE $1 AND status IN (${statuses}) ORDER BY created`,
+    `SELECT ${JOB_COLUMNS} FROM crdb_internal.jobs WHERE job_type = 'BACKUP' AND description LIKE $1 ORDER BY created DESC LIMIT ${limit}`,
     [pattern],
   );
   return rows.map(toJobRow);

@@ -29,8 +29,6 @@ export const ACTIVE_STATUSES: readonly string[] = ['pending', 'running', 'pause-
  * forever. procedure.ts reports it loudly on every run instead.
  */
 export const PAUSED_STATUS = 'paused';
-/** Every status that is not terminal. */
-export const UNFINISHED_STATUSES: readonly string[] = [...ACTIVE_STATUSES, PAUSED_STATUS];
 
 /** Statuses in which a job ended without producing a backup. */
 export const FAILED_STATUSES: readonly string[] = ['failed', 'canceled', 'revert-failed'];

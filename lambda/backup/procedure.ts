@@ -7,7 +7,7 @@ import { analyzeCollection, CollectionState, decide, rebaselineInstruction } fro
 import { BackupFailure, isAuthenticationFailure } from './errors';
 import { ensureExternalConnection } from './external-connection';
 import { FAILED_STATUSES, isActive, JobRow, PAUSED_STATUS } from './job';
-import { cancelJob, collectionJobs, unfinishedCollectionJobs } from './job-queries';
+import { cancelJob, collectionJobs, RECENT_JOBS_LIMIT } from './job-queries';
 import { log } from './log';
 import { redactedMessage } from './redact';
 import { BackupResult, ReportedJob, reportJob, RunAction } from './result';
@@ -151,12 +151,14 @@ class Run {
     const jobId = String(rows[0].job_id);
     this.submitted.push(jobId);
 
+    // One query serves two purposes: the first poll of the run's own job, and the
+    // check for a concurrent run's job (arbitrate.ts).
     await this.wait(POLL.firstDelayMs);
-    const unfinished = await unfinishedCollectionJobs(session, pattern);
-    const verdict = await this.arbitrate(session, jobId, kind, unfinished);
+    const recent = await collectionJobs(session, pattern, RECENT_JOBS_LIMIT);
+    const own = recent.find((j) => j.jobId === jobId);
+    const verdict = own !== undefined && isActive(own) ? await this.arbitrate(session, jobId, kind, recent) : undefined;
     if (verdict !== undefined) return verdict;
 
-    const own = unfinished.find((j) => j.jobId === jobId);
     const job = await pollJob(session, own, jobId, this.input.budget, this.wait, own === undefined ? 0 : POLL.firstDelayMs);
     if (job === undefined) {
       return { action: 'failed', kind, message: `${kind} backup job ${jobId} disappeared from crdb_internal.jobs before it ended` };
@@ -165,16 +167,17 @@ class Run {
   }
 
   /**
-   * Resolves a race with a concurrent run (arbitrate.ts explains why this is enough).
+   * Resolves a race with a concurrent run while the run's own job is active
+   * (arbitrate.ts explains why this is enough). Contenders are the active jobs the
+   * reconcile query did not see: a job that already ended is no longer stacked on.
    * Returns an outcome only when the run's own job lost.
    */
-  private async arbitrate(session: Session, jobId: string, kind: BackupKind, unfinished: readonly JobRow[]): Promise<Outcome | undefined> {
+  private async arbitrate(session: Session, jobId: string, kind: BackupKind, recent: readonly JobRow[]): Promise<Outcome | undefined> {
     const seenBefore = new Set(this.state!.jobs.map((j) => j.jobId));
     const knownSubdirs = new Set(this.state!.jobs.flatMap((j) => (j.subdir === undefined ? [] : [j.subdir])));
-    const contenders = unfinished
-      .filter((j) => j.jobId === jobId || (!seenBefore.has(j.jobId) && j.status !== PAUSED_STATUS))
+    const contenders = recent
+      .filter((j) => isActive(j) && (j.jobId === jobId || !seenBefore.has(j.jobId)))
       .map((j) => ({ jobId: j.jobId, kind: j.jobId === jobId ? kind : (kindOfNewJob(j, knownSubdirs) ?? 'incremental') }));
-    if (!contenders.some((c) => c.jobId === jobId)) contenders.push({ jobId, kind });
     if (contenders.length < 2) return undefined;
     const winner = pickWinner(contenders);
     for (const loser of contenders.filter((c) => c.jobId !== winner.jobId)) {

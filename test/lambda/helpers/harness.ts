@@ -1,0 +1,165 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Client } from 'pg';
+import { BackupKind } from '../../../contract/backup-event';
+import { ENV } from '../../../contract/environment';
+import { handler } from '../../../lambda/backup/handler';
+import { BackupResult } from '../../../lambda/backup/result';
+import { CockroachDouble, DoubleUser } from '../../support/cockroach-double';
+import { S3Credentials, S3TestServer, startS3Server } from '../../support/s3-server';
+import { TEST_ACCESS_KEY_ID, TEST_PASSWORD, TEST_SECRET_ACCESS_KEY } from './secret-guard';
+
+export const BUCKET = 'backup-bucket';
+export const COLLECTION = 'prod_1/cluster';
+export const BACKUP_USER: DoubleUser = { name: 'backup', password: TEST_PASSWORD, systemPrivileges: ['BACKUP', 'EXTERNALCONNECTION'] };
+export const ACCESS_KEY: S3Credentials = { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: TEST_SECRET_ACCESS_KEY };
+
+/** What an invocation gave back: its result, or the error the handler threw. */
+export interface Invocation {
+  readonly result?: BackupResult;
+  readonly error?: Error;
+}
+
+let arnCounter = 0;
+const arn = (name: string): string => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-${++arnCounter}`;
+
+/**
+ * One deployment of the Lambda: its environment and its two secrets. Each has secret
+ * ARNs of its own, so the handler's warm cache (keyed by ARN) never carries secrets
+ * from one deployment (or test) to the next, while its invocations share it as a warm
+ * Lambda would. `coldStart` gives the same deployment with an empty cache.
+ */
+export class Deployment {
+  readonly connectionSecretArn = arn('connection');
+  readonly accessKeySecretArn = arn('access-key');
+  /** The secret texts Secrets Manager serves; a test may change them (rotation, malformed secret). */
+  connectionSecret: string;
+  accessKeySecret: string;
+
+  constructor(
+    private readonly harness: Harness,
+    readonly double: CockroachDouble,
+    readonly environment: Record<string, string>,
+    secrets?: { connection: string; accessKey: string },
+  ) {
+    this.connectionSecret = secrets?.connection ?? connectionSecretFor(double);
+    this.accessKeySecret = secrets?.accessKey ?? JSON.stringify({ accessKeyId: ACCESS_KEY.accessKeyId, secretAccessKey: ACCESS_KEY.secretAccessKey });
+    harness.serve(this.connectionSecretArn, () => this.connectionSecret);
+    harness.serve(this.accessKeySecretArn, () => this.accessKeySecret);
+  }
+
+  setEnvironment(values: Record<string, string>): void {
+    Object.assign(this.environment, values);
+  }
+
+  /** The same deployment in a new execution environment (nothing cached). */
+  coldStart(): Deployment {
+    return new Deployment(this.harness, this.double, this.environment, { connection: this.connectionSecret, accessKey: this.accessKeySecret });
+  }
+
+  /** Invokes the handler as the schedule would, with `remainingMs` before the Lambda timeout. */
+  async invoke(kind: BackupKind, remainingMs = 15_000): Promise<Invocation> {
+    for (const name of Object.values(ENV)) delete process.env[name];
+    Object.assign(process.env, this.environment, {
+      [ENV.connectionSecretArn]: this.connectionSecretArn,
+      [ENV.accessKeySecretArn]: this.accessKeySecretArn,
+    });
+    const deadline = Date.now() + remainingMs;
+    try {
+      return { result: await handler({ kind }, { getRemainingTimeInMillis: () => deadline - Date.now() }) };
+    } catch (error) {
+      return { error: error as Error };
+    }
+  }
+
+  /** Invokes and expects a result, not a thrown failure. */
+  async run(kind: BackupKind, remainingMs?: number): Promise<BackupResult> {
+    const { result, error } = await this.invoke(kind, remainingMs);
+    if (result === undefined) throw new Error(`expected a result, the run failed: ${error?.message}`);
+    return result;
+  }
+}
+
+/** The connection secret for a double, as the operator fills it in after deploy. */
+export function connectionSecretFor(double: CockroachDouble, password = TEST_PASSWORD): string {
+  return JSON.stringify({ host: double.host, port: double.port, username: BACKUP_USER.name, password, dbname: 'defaultdb', ca: double.caCertificate });
+}
+
+/**
+ * A cluster double, an S3 server holding the bucket, Secrets Manager mocked, and a
+ * deployment of the Lambda configured for them (`lambda`).
+ */
+export class Harness {
+  private readonly secretsManager = mockClient(SecretsManagerClient);
+  private readonly secrets = new Map<string, () => string>();
+  private readonly savedEnv = { ...process.env };
+  readonly lambda: Deployment;
+
+  private constructor(
+    readonly double: CockroachDouble,
+    readonly s3: S3TestServer,
+    environment: Record<string, string>,
+  ) {
+    this.secretsManager.on(GetSecretValueCommand).callsFake((input: { SecretId?: string }) => {
+      const text = input.SecretId === undefined ? undefined : this.secrets.get(input.SecretId);
+      if (text === undefined) {
+        throw Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException' });
+      }
+      return { SecretString: text() };
+    });
+    this.lambda = this.deploy(double, environment);
+  }
+
+  static async start(
+    options: { environment?: Record<string, string>; jobDurationMs?: number; s3Credentials?: readonly S3Credentials[] } = {},
+  ): Promise<Harness> {
+    const s3 = await startS3Server({ credentials: options.s3Credentials ?? [ACCESS_KEY], buckets: [BUCKET] });
+    const double = await CockroachDouble.start({ users: [BACKUP_USER], jobDurationMs: options.jobDurationMs ?? 30 });
+    return new Harness(double, s3, options.environment ?? {});
+  }
+
+  /** A deployment of the Lambda backing up `double` into the harness's collection. */
+  deploy(double: CockroachDouble, environment: Record<string, string> = {}): Deployment {
+    return new Deployment(this, double, {
+      [ENV.bucketName]: BUCKET,
+      [ENV.bucketRegion]: 'eu-west-1',
+      [ENV.collection]: COLLECTION,
+      [ENV.s3Endpoint]: this.s3.endpoint,
+      [ENV.connectTimeoutMs]: '2000',
+      [ENV.statementTimeoutMs]: '2000',
+      ...environment,
+    });
+  }
+
+  serve(secretArn: string, text: () => string): void {
+    this.secrets.set(secretArn, text);
+  }
+
+  /** Makes Secrets Manager fail for a secret, as when the Lambda may not read it. */
+  withhold(secretArn: string): void {
+    this.secrets.delete(secretArn);
+  }
+
+  secretFetches(): number {
+    return this.secretsManager.commandCalls(GetSecretValueCommand).length;
+  }
+
+  async stop(): Promise<void> {
+    this.secretsManager.restore();
+    process.env = { ...this.savedEnv };
+    await this.double.stop();
+    await this.s3.stop();
+  }
+}
+
+/** Counts pg clients connected and ended in each test, to show every connection is closed. */
+export function trackConnections(): { opened(): number; closed(): number } {
+  let connect: jest.SpyInstance | undefined;
+  let end: jest.SpyInstance | undefined;
+  beforeEach(() => {
+    // spyOn calls through to pg; it only counts.
+    connect = jest.spyOn(Client.prototype, 'connect');
+    end = jest.spyOn(Client.prototype, 'end');
+  });
+  return { opened: () => connect?.mock.calls.length ?? 0, closed: () => end?.mock.calls.length ?? 0 };
+}

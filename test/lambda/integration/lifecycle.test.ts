@@ -1,0 +1,129 @@
+import { BUCKET, COLLECTION, Harness } from '../helpers/harness';
+import { installSecretGuard } from '../helpers/secret-guard';
+
+const guard = installSecretGuard();
+
+let harness: Harness;
+
+beforeEach(async () => {
+  harness = await Harness.start();
+});
+
+afterEach(async () => {
+  await harness.stop();
+});
+
+function record<T>(value: T): T {
+  guard.inspect(value);
+  return value;
+}
+
+describe('backup lifecycle through the handler, pg over TLS and the cluster double', () => {
+  test('takes a full backup on the first run of an empty collection, even when an incremental is due', async () => {
+    const result = record(await harness.lambda.run('incremental'));
+    expect(result).toMatchObject({ action: 'submitted', kind: 'full', status: 'succeeded', chainLength: 0 });
+    expect(await harness.s3.listKeys(BUCKET, `${COLLECTION}/`)).not.toEqual([]);
+  });
+
+  test('takes incrementals on later runs, growing the chain', async () => {
+    await harness.lambda.run('incremental');
+    const second = record(await harness.lambda.run('incremental'));
+    const third = record(await harness.lambda.run('incremental'));
+    expect([second.kind, second.status, second.chainLength]).toEqual(['incremental', 'succeeded', 1]);
+    expect([third.kind, third.status, third.chainLength]).toEqual(['incremental', 'succeeded', 2]);
+  });
+
+  test('starts a new chain with the scheduled full backup', async () => {
+    await harness.lambda.run('incremental');
+    await harness.lambda.run('incremental');
+    const full = record(await harness.lambda.run('full'));
+    const next = record(await harness.lambda.run('incremental'));
+    expect([full.kind, full.chainLength]).toEqual(['full', 0]);
+    expect([next.kind, next.chainLength]).toEqual(['incremental', 1]);
+  });
+
+  test('forces a full backup when the chain reached MAX_INCREMENTALS', async () => {
+    harness.lambda.setEnvironment({ MAX_INCREMENTALS: '1' });
+    await harness.lambda.run('incremental');
+    await harness.lambda.run('incremental');
+    const third = record(await harness.lambda.run('incremental'));
+    expect(third).toMatchObject({ kind: 'full', chainLength: 0 });
+    expect(third.message).toContain('MAX_INCREMENTALS=1');
+  });
+
+  test('keeps the job id exact above 2^53', async () => {
+    const result = record(await harness.lambda.run('full'));
+    const [job] = harness.double.jobs();
+    expect(result.jobId).toBe(job.jobId);
+    expect(BigInt(result.jobId!)).toBeGreaterThan(2n ** 53n);
+  });
+
+  test('does not stack a backup on one still running, and says which', async () => {
+    harness.double.scriptNextJob({ outcome: 'running' });
+    const first = record(await harness.lambda.run('full', 5000));
+    expect(first).toMatchObject({ action: 'submitted', status: 'running' });
+    const second = record(await harness.lambda.run('incremental'));
+    expect(second.action).toBe('skipped');
+    expect(second.message).toContain(`backup job ${first.jobId} is still running`);
+    expect(harness.double.jobs()).toHaveLength(1);
+  });
+
+  test('reports on the next run a job that was still running at the end of the run', async () => {
+    harness.double.scriptNextJob({ outcome: 'succeeded', durationMs: 5000 });
+    const first = record(await harness.lambda.run('full', 4000));
+    expect(first).toMatchObject({ action: 'submitted', status: 'running' });
+    await harness.double.whenJobsSettled();
+    const second = record(await harness.lambda.run('incremental'));
+    expect(second.reportedJobs.find((j) => j.jobId === first.jobId)).toMatchObject({ status: 'succeeded', kind: 'full' });
+    expect(second.kind).toBe('incremental');
+  });
+
+  test.each([
+    ['failed', 'failed', 'injected failure'],
+    ['canceled', 'canceled', ''],
+  ] as const)('reports a job that %s and fails the run', async (outcome, status, error) => {
+    await harness.lambda.run('full');
+    harness.double.scriptNextJob({ outcome, error: error === '' ? undefined : error });
+    const { error: thrown } = await harness.lambda.invoke('incremental');
+    record(thrown);
+    expect(thrown?.message).toMatch(new RegExp(`incremental backup job \\d+ ended ${status}`));
+    const summary = JSON.parse(guard.lines.filter((l) => l.includes('"summary":"backup run"')).pop()!);
+    expect(summary).toMatchObject({ action: 'failed', status });
+    expect(summary.reportedJobs).toEqual(expect.arrayContaining([expect.objectContaining({ status })]));
+  });
+
+  test('reports a paused job loudly on every run without letting it block backups', async () => {
+    await harness.lambda.run('full');
+    harness.double.scriptNextJob({ outcome: 'paused' });
+    const { error } = await harness.lambda.invoke('incremental');
+    record(error);
+    expect(error?.message).toMatch(/is paused: resume it \(RESUME JOB \d+\) or cancel it \(CANCEL JOB \d+\)/);
+    const next = record(await harness.lambda.run('incremental'));
+    expect(next.action).toBe('submitted');
+    expect(next.reportedJobs).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'paused' })]));
+  });
+
+  test('publishes the run as embedded metrics with the Collection dimension', async () => {
+    await harness.lambda.run('full');
+    const metrics = guard.lines.map((l) => JSON.parse(l)).find((l) => l._aws !== undefined);
+    expect(metrics).toMatchObject({ Collection: `${BUCKET}/${COLLECTION}`, BackupSubmitted: 1, BackupSucceeded: 1, BackupFailed: 0, ChainLength: 0 });
+  });
+
+  test('needs few SQL round trips for an ordinary incremental run', async () => {
+    await harness.lambda.run('full');
+    harness.double.clearStatements();
+    const result = record(await harness.lambda.run('incremental'));
+    const trips = harness.double.statements.length;
+    // The reconcile query, BACKUP, and the collection's newest jobs (own job's status and
+    // the arbitration check in one), which here already shows the short job ended.
+    expect(result.stats.sqlRoundTrips).toBe(trips);
+    expect(trips).toBeLessThanOrEqual(3);
+    process.stdout.write(`round trips of an ordinary incremental run: ${trips} (${harness.double.statements.map((s) => s.text.split(' ')[0]).join(', ')})\n`);
+  });
+
+  test('reads the secrets once per warm Lambda', async () => {
+    await harness.lambda.run('full');
+    await harness.lambda.run('incremental');
+    expect(harness.secretFetches()).toBe(2);
+  });
+});
