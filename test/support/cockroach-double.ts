@@ -34,6 +34,8 @@ export interface CockroachDoubleOptions {
   readonly users?: readonly DoubleUser[];
   /** How long a job runs before its scripted outcome (default 30 ms). */
   readonly jobDurationMs?: number;
+  /** How long the intermediate states pending, cancel-requested, pause-requested and reverting last (default 10 ms). */
+  readonly transitionDelayMs?: number;
   /** Which version's result columns to mimic where they differ (default '24.3'). */
   readonly version?: CockroachVersion;
 }
@@ -75,7 +77,7 @@ export class CockroachDouble {
 
   private constructor(options: CockroachDoubleOptions) {
     this.caCertificate = serverCertificates(CA_NAME).caCertificate;
-    this.cluster = new Cluster(options.clusterId ?? randomUUID(), new JobEngine(options.jobDurationMs ?? 30), options.version ?? '24.3');
+    this.cluster = new Cluster(options.clusterId ?? randomUUID(), new JobEngine(options.jobDurationMs ?? 30, options.transitionDelayMs ?? 10), options.version ?? '24.3');
     for (const user of options.users ?? DEFAULT_USERS) this.addUser(user);
     this.server = new PgServer(this.connectionHost(), this.faults);
   }

@@ -18,8 +18,6 @@ export interface NewJob {
   readonly work: JobWork;
 }
 
-/** A short pause between the steps CockroachDB's registry takes (adoption, revert). */
-const STEP_MS = 5;
 const SETTLE_BOUND_MS = 20000;
 
 /**
@@ -38,7 +36,15 @@ export class JobEngine {
   private readonly scripts: JobScript[] = [];
   private stopped = false;
 
-  constructor(private readonly defaultDurationMs: number) {}
+  /**
+   * @param defaultDurationMs how long a job runs before its scripted outcome
+   * @param stepMs how long the registry takes between steps (adoption of a pending job,
+   *   acting on cancel-requested / pause-requested, reverting): how long those states last
+   */
+  constructor(
+    private readonly defaultDurationMs: number,
+    private readonly stepMs: number,
+  ) {}
 
   scriptNext(script: JobScript): void {
     this.scripts.push(script);
@@ -80,7 +86,7 @@ export class JobEngine {
 
   /** The transaction that created the job committed: the registry may adopt it. */
   release(job: Job): void {
-    this.later(STEP_MS, () => this.start(job));
+    this.later(this.stepMs, () => this.start(job));
   }
 
   /** The transaction that created the job rolled back: the row never existed. */
@@ -126,9 +132,9 @@ export class JobEngine {
       throw new SqlError(SqlState.uncategorized, `job with status ${job.status} cannot be requested to be canceled`);
     }
     this.transition(job, 'cancel-requested');
-    this.later(STEP_MS, () => {
+    this.later(this.stepMs, () => {
       this.transition(job, 'reverting');
-      this.later(STEP_MS, () => this.finish(job, 'canceled', ''));
+      this.later(this.stepMs, () => this.finish(job, 'canceled', ''));
     });
   }
 
@@ -139,7 +145,7 @@ export class JobEngine {
       throw new SqlError(SqlState.uncategorized, `job with status ${job.status} cannot be requested to be paused`);
     }
     this.transition(job, 'pause-requested');
-    this.later(STEP_MS, () => {
+    this.later(this.stepMs, () => {
       if (job.status === 'pause-requested') this.transition(job, 'paused');
     });
   }
@@ -212,7 +218,7 @@ export class JobEngine {
   private fail(job: Job, error: string): void {
     job.error = error;
     this.transition(job, 'reverting');
-    this.later(STEP_MS, () => this.finish(job, 'failed', error));
+    this.later(this.stepMs, () => this.finish(job, 'failed', error));
   }
 
   private finish(job: Job, status: JobStatus, error: string): void {
