@@ -1,5 +1,5 @@
 import { BackupKind } from '../../contract/backup-event';
-import { pickWinner } from './arbitrate';
+import { Contender, pickWinner } from './arbitrate';
 import { Budget } from './budget';
 import { ClassifiedJob, curableFailure, kindOfNewJob, needsRebaselineConsent } from './classify';
 import { BackupSettings } from './config';
@@ -70,6 +70,15 @@ async function connect(input: ProcedureInput): Promise<{ session: Session; crede
     const again = await input.secrets.load(true);
     return { session: await Session.open(again.credentials.connection, options), credentials: again.credentials };
   }
+}
+
+function superseded(jobId: string, kind: BackupKind, winner: Contender): Outcome {
+  return {
+    action: 'superseded',
+    kind,
+    winnerId: winner.jobId,
+    message: `${kind} backup job ${jobId} was canceled in favour of concurrent ${winner.kind} backup job ${winner.jobId} of the same collection`,
+  };
 }
 
 interface Outcome {
@@ -168,29 +177,44 @@ class Run {
 
   /**
    * Resolves a race with a concurrent run while the run's own job is active
-   * (arbitrate.ts explains why this is enough). Contenders are the active jobs the
-   * reconcile query did not see: a job that already ended is no longer stacked on.
-   * Returns an outcome only when the run's own job lost.
+   * (arbitrate.ts explains why this is enough). A job that already ended is no longer
+   * stacked on, so only active jobs contend. Returns an outcome only when the run's own
+   * job lost.
    */
   private async arbitrate(session: Session, jobId: string, kind: BackupKind, recent: readonly JobRow[]): Promise<Outcome | undefined> {
-    const seenBefore = new Set(this.state!.jobs.map((j) => j.jobId));
-    const knownSubdirs = new Set(this.state!.jobs.flatMap((j) => (j.subdir === undefined ? [] : [j.subdir])));
-    const contenders = recent
-      .filter((j) => isActive(j) && (j.jobId === jobId || !seenBefore.has(j.jobId)))
-      .map((j) => ({ jobId: j.jobId, kind: j.jobId === jobId ? kind : (kindOfNewJob(j, knownSubdirs) ?? 'incremental') }));
+    const contenders = this.contenders(recent, jobId, kind, isActive);
     if (contenders.length < 2) return undefined;
     const winner = pickWinner(contenders);
     for (const loser of contenders.filter((c) => c.jobId !== winner.jobId)) {
       const canceled = await cancelJob(session, loser.jobId);
       log('WARN', 'concurrent backups of one collection', { winner: winner.jobId, loser: loser.jobId, canceled });
     }
-    if (winner.jobId === jobId) return undefined;
-    return {
-      action: 'superseded',
-      kind,
-      winnerId: winner.jobId,
-      message: `${kind} backup job ${jobId} was canceled in favour of concurrent ${winner.kind} backup job ${winner.jobId} of the same collection`,
-    };
+    return winner.jobId === jobId ? undefined : superseded(jobId, kind, winner);
+  }
+
+  /**
+   * The run's own job and the jobs of concurrent runs that `count` against it: jobs of
+   * the collection the reconcile query did not see (created since).
+   */
+  private contenders(recent: readonly JobRow[], jobId: string, kind: BackupKind, count: (job: JobRow) => boolean): Contender[] {
+    const seenBefore = new Set(this.state!.jobs.map((j) => j.jobId));
+    const knownSubdirs = new Set(this.state!.jobs.flatMap((j) => (j.subdir === undefined ? [] : [j.subdir])));
+    const others = recent
+      .filter((j) => j.jobId !== jobId && !seenBefore.has(j.jobId) && count(j))
+      .map((j) => ({ jobId: j.jobId, kind: kindOfNewJob(j, knownSubdirs) ?? 'incremental' }));
+    return [{ jobId, kind }, ...others];
+  }
+
+  /**
+   * When the run's own job was canceled, finds out whether a concurrent run did it:
+   * the run whose arbitration query came first saw no conflict (arbitrate.ts), so it
+   * learns that it lost only from its job's status. The job that beats it is reported.
+   */
+  private async canceledBy(session: Session, pattern: string, jobId: string, kind: BackupKind): Promise<Contender | undefined> {
+    const recent = await collectionJobs(session, pattern, RECENT_JOBS_LIMIT);
+    const contenders = this.contenders(recent, jobId, kind, (j) => isActive(j) || j.status === 'succeeded');
+    const winner = pickWinner(contenders);
+    return winner.jobId === jobId ? undefined : winner;
   }
 
   /** Turns the verified job into the run's outcome. */
@@ -216,6 +240,8 @@ class Run {
     if (!FAILED_STATUSES.includes(job.status)) {
       return { action: 'submitted', kind, job, message: `${what} is still ${job.status} at the end of the time budget; the next run reports how it ended` };
     }
+    const winner = job.status === 'canceled' ? await this.canceledBy(session, pattern, job.jobId, kind) : undefined;
+    if (winner !== undefined) return superseded(job.jobId, kind, winner);
     this.report(job);
     const failure = job.status === 'failed' ? curableFailure(job.error) : undefined;
     // Only an incremental is cured, by a full backup: the cure cannot recurse.
