@@ -152,4 +152,18 @@ describe('job states, scripts and control statements', () => {
     await f.double.whenJobsSettled();
     expect(f.double.jobs()).toContainEqual({ jobId, status: 'succeeded', description: expect.stringContaining('BACKUP INTO'), error: '' });
   });
+
+  test('a failing job passes through reverting before failed', async () => {
+    f.double.scriptNextJob({ outcome: 'failed', error: 'boom' });
+    const jobId = await backup();
+    await until(client, jobId, 'reverting');
+    await until(client, jobId, 'failed');
+  });
+
+  test('SHOW JOB WHEN COMPLETE waits until the job ends', async () => {
+    f.double.scriptNextJob({ outcome: 'succeeded', durationMs: 300 });
+    const jobId = await backup();
+    const result = await client.query('SHOW JOB WHEN COMPLETE $1', [jobId]);
+    expect(result.rows[0]).toMatchObject({ job_id: jobId, status: 'succeeded' });
+  });
 });

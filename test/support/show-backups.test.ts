@@ -1,4 +1,6 @@
-import { Fixture, ROOT, s3Uri, sqlError, startFixture, submit } from './helpers/fixture';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { BUCKET, Fixture, KEY, ROOT, s3Uri, sqlError, startFixture, submit } from './helpers/fixture';
+import { localS3Client } from './storage/s3-client';
 
 describe('SHOW BACKUPS and SHOW BACKUP read what is in the bucket', () => {
   let f: Fixture;
@@ -64,5 +66,41 @@ describe('SHOW BACKUPS and SHOW BACKUP read what is in the bucket', () => {
     const error = await sqlError(client.query('SHOW BACKUP FROM LATEST IN $1', [s3Uri(f.s3.endpoint, 'list/nothing')]));
     expect(error.code).toBe('58P01');
     expect(error.message).toMatch(/^path does not contain a completed latest backup/);
+  });
+});
+
+describe('SHOW BACKUP ... WITH check_files', () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await startFixture();
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  test('adds file_bytes when every data file is present', async () => {
+    const client = await f.connect(ROOT);
+    const uri = s3Uri(f.s3.endpoint, 'check/complete');
+    await submit(client, "BACKUP INTO $1 AS OF SYSTEM TIME '-10s' WITH detached", [uri]);
+    await f.double.whenJobsSettled();
+    const result = await client.query('SHOW BACKUP FROM LATEST IN $1 WITH check_files', [uri]);
+    expect(result.fields.at(-1)?.name).toBe('file_bytes');
+    expect(result.rows).toHaveLength(1);
+  });
+
+  test('lists the data files missing from the bucket', async () => {
+    const client = await f.connect(ROOT);
+    const uri = s3Uri(f.s3.endpoint, 'check/missing');
+    await submit(client, "BACKUP INTO $1 AS OF SYSTEM TIME '-10s' WITH detached", [uri]);
+    await f.double.whenJobsSettled();
+    const dataFile = (await f.s3.listKeys(BUCKET, 'check/missing/')).find((key) => key.endsWith('/data/1.sst')) as string;
+    const s3 = localS3Client({ ...KEY, region: 'us-east-1', endpoint: f.s3.endpoint });
+    try {
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: dataFile }));
+    } finally {
+      s3.destroy();
+    }
+    const error = await sqlError(client.query('SHOW BACKUP FROM LATEST IN $1 WITH check_files', [uri]));
+    expect(error.message).toBe(`The following files are missing from the backup:\n\t${dataFile.slice('check/missing/'.length)}`);
   });
 });

@@ -1,4 +1,6 @@
+import { Job } from './jobs/job';
 import { Cursor } from './sql/cursor';
+import { showJobsRow } from './sql/jobs-table';
 import { evaluateAsOf, formatHlc } from './sql/as-of';
 import { Table, evaluateSelect, likeToRegExp } from './sql/select';
 import { compareValues, formatTimestamp } from './sql/values';
@@ -78,5 +80,37 @@ describe('the double\'s pure parts', () => {
     expect(formatHlc(time)).toBe('1704110400.250000000,0');
     expect(formatTimestamp(time, true)).toBe('2024-01-01 12:00:00.25+00');
     expect(formatTimestamp(time, false)).toBe('2024-01-01 12:00:00.25');
+  });
+
+  const job = (finished: Date | null, description = 'BACKUP INTO x'): Job => ({
+    id: 600000000000000001n,
+    type: 'BACKUP',
+    description,
+    statement: description,
+    userName: 'root',
+    status: finished === null ? 'running' : 'succeeded',
+    runningStatus: null,
+    created: new Date(0),
+    started: new Date(0),
+    finished,
+    modified: new Date(0),
+    fractionCompleted: finished === null ? 0 : 1,
+    error: '',
+    coordinatorId: 1,
+    numRuns: 1,
+    script: { outcome: 'succeeded' },
+  });
+
+  test('plain SHOW JOBS hides jobs finished more than 12 hours ago and keeps unfinished ones', () => {
+    const now = new Date(Date.UTC(2024, 0, 2, 12));
+    expect(showJobsRow(job(new Date(now.getTime() - 13 * 3600 * 1000)), now)).toBeUndefined();
+    expect(showJobsRow(job(new Date(now.getTime() - 11 * 3600 * 1000)), now)).toBeDefined();
+    expect(showJobsRow(job(null), now)).toBeDefined();
+  });
+
+  test('plain SHOW JOBS keeps a description of exactly 70 characters whole', () => {
+    const description = 'x'.repeat(70);
+    expect(showJobsRow(job(null, description), new Date())?.[2]).toBe(description);
+    expect(showJobsRow(job(null, `${description}y`), new Date())?.[2]).toBe(`${'x'.repeat(60)} … ${'x'.repeat(6)}y`);
   });
 });

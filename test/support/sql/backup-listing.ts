@@ -10,7 +10,7 @@ import { ResultSet, Value, rowsResult } from './values';
 /** SHOW BACKUPS IN: one column, one row per full backup (pkg/backup/show.go, showBackupsInCollectionPlanHook). */
 const SHOW_BACKUPS_COLUMNS: readonly Column[] = [{ name: 'path', type: TypeOid.TEXT }];
 
-/** SHOW BACKUP's default columns (pkg/backup/show.go, backupShower.header); times are TIMESTAMP. */
+/** SHOW BACKUP's default columns (pkg/backup/show.go, backupShower.header); times are TIMESTAMP; check_files appends file_bytes. */
 const SHOW_BACKUP_COLUMNS: readonly Column[] = [
   { name: 'database_name', type: TypeOid.TEXT },
   { name: 'parent_schema_name', type: TypeOid.TEXT },
@@ -61,6 +61,7 @@ export async function showBackups(cursor: Cursor, _session: Session, cluster: Cl
   const named = latest ? undefined : cursor.stringOrPlaceholder();
   cursor.expectWord('IN');
   const uri = cursor.stringOrPlaceholder();
+  const checkFiles = cursor.acceptWord('WITH') && (cursor.expectWord('CHECK_FILES'), true);
   cursor.expectEnd();
   const layers = await withStore(uri, cluster, async (store) => {
     const subdir = latest ? await store.readLatest() : named;
@@ -69,15 +70,16 @@ export async function showBackups(cursor: Cursor, _session: Session, cluster: Cl
       // backupdest.ReadLatestFile / the manifest read: pgcode.UndefinedFile.
       throw new SqlError(SqlState.undefinedFile, latest ? 'path does not contain a completed latest backup: s3 object does not exist' : `backup manifest not found in ${subdir}`);
     }
-    const chain: BackupManifest[] = [full];
+    const chain: Layer[] = [{ directory: subdir, manifest: full }];
     for (const dir of await store.incrementals(subdir.startsWith('/') ? subdir : `/${subdir}`)) {
       const layer = await store.readManifest(dir);
-      if (layer !== undefined) chain.push(layer);
+      if (layer !== undefined) chain.push({ directory: dir, manifest: layer });
     }
+    if (checkFiles) await checkDataFiles(store, chain);
     return chain;
   });
   // One object per layer: the double backs up no real schema, only the layers matter.
-  const rows = layers.map((m): Value[] => [
+  const rows = layers.map(({ manifest: m }): Value[] => [
     'defaultdb',
     null,
     'defaultdb',
@@ -89,6 +91,27 @@ export async function showBackups(cursor: Cursor, _session: Session, cluster: Cl
     BigInt(m.rows),
     true,
     null,
+    ...(checkFiles ? [BigInt(m.sizeBytes)] : []),
   ]);
-  return rowsResult(SHOW_BACKUP_COLUMNS, rows);
+  return rowsResult(checkFiles ? [...SHOW_BACKUP_COLUMNS, { name: 'file_bytes', type: TypeOid.INT8 }] : SHOW_BACKUP_COLUMNS, rows);
+}
+
+interface Layer {
+  readonly directory: string;
+  readonly manifest: BackupManifest;
+}
+
+/**
+ * WITH check_files: every data file of every layer must exist (pkg/backup/show.go,
+ * checkBackupFiles); CockroachDB compares sizes, the double only existence.
+ */
+async function checkDataFiles(store: CollectionStore, chain: readonly Layer[]): Promise<void> {
+  const missing: string[] = [];
+  for (const { directory } of chain) {
+    const dataFile = `${directory.replace(/^\/+/, '')}/data/1.sst`;
+    if (!(await store.list(`${directory}/data`)).includes(dataFile)) missing.push(dataFile);
+  }
+  if (missing.length > 0) {
+    throw new SqlError(SqlState.undefinedFile, `The following files are missing from the backup:\n\t${missing.join('\n\t')}`);
+  }
 }
