@@ -136,8 +136,23 @@ describe('job states, scripts and control statements', () => {
     await f.double.whenJobsSettled();
     const seen = (await operator.query('SELECT job_id FROM crdb_internal.jobs')).rows.map((row) => row.job_id);
     expect(seen).toEqual([own]);
-    expect((await sqlError(operator.query('CANCEL JOB $1', [jobId]))).message).toBe(`job with ID ${jobId} does not exist`);
+    const error = await sqlError(operator.query('CANCEL JOB $1', [jobId]));
+    expect(error.code).toBe('42501');
+    expect(error.message).toBe('only admins can control jobs owned by other admins');
+    expect((await operator.query('SHOW JOB $1', [jobId])).rows).toEqual([]);
     expect((await client.query('SELECT job_id FROM crdb_internal.jobs WHERE job_id = $1', [own])).rows).toHaveLength(1);
+  });
+
+  test('a non-admin cannot control another non-admin\'s job', async () => {
+    f.double.addUser({ name: 'other', password: 'other-password', systemPrivileges: ['BACKUP'] });
+    const other = await f.connect({ name: 'other', password: 'other-password' });
+    f.double.scriptNextJob({ outcome: 'running' });
+    const jobId = await submit(other, 'BACKUP INTO $1 WITH detached', [uri]);
+    const operator = await f.connect(OPERATOR);
+    const error = await sqlError(operator.query('PAUSE JOB $1', [jobId]));
+    expect(error.message).toBe(`user operator does not have privileges for job ${jobId}`);
+    await other.query('CANCEL JOB $1', [jobId]);
+    await f.double.whenJobsSettled();
   });
 
   test('whenJobsSettled waits for a job taking longer than the default', async () => {

@@ -42,6 +42,11 @@ describe('the double speaks the PostgreSQL protocol like a secure CockroachDB no
     expect((await client.query('SHOW application_name')).rows).toEqual([{ application_name: 'backup-test' }]);
   });
 
+  test('takes session variables from the startup options parameter (-c name=value)', async () => {
+    const client = await f.connect(ROOT, { options: '-c statement_timeout=5s' });
+    expect((await client.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '5s' }]);
+  });
+
   test('accepts SET of a session variable', async () => {
     const client = await f.connect(ROOT);
     await client.query("SET application_name = 'changed'");

@@ -15,7 +15,7 @@ export type JobStatus =
   | 'pause-requested'
   | 'revert-failed';
 
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled', 'revert-failed'];
+const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled', 'revert-failed'];
 
 export interface JobScript {
   readonly outcome: 'succeeded' | 'failed' | 'paused' | 'canceled' | 'running';

@@ -9,7 +9,7 @@ import { ResultSet, Value, coerce, commandResult, rowsResult } from './values';
 import { TypeOid } from '../wire/backend-messages';
 
 /** The tables a SELECT may read; other names are "relation does not exist". */
-export function tableLookup(session: Session, cluster: Cluster): (name: string) => Table | undefined {
+function tableLookup(session: Session, cluster: Cluster): (name: string) => Table | undefined {
   return (name) => (name === 'crdb_internal.jobs' ? jobsTable(() => cluster.visibleJobs(session.user)) : undefined);
 }
 
@@ -24,11 +24,19 @@ function jobId(cursor: Cursor): bigint {
   return coerce(operand.text, TypeOid.INT8) as bigint;
 }
 
-/** pkg/jobs/errors.go, JobNotFoundError. */
-function visibleJob(id: bigint, session: Session, cluster: Cluster): Job {
-  const job = cluster.visibleJobs(session.user).find((j) => j.id === id);
+/**
+ * A job the session may control (pkg/jobs/jobsauth/authorization.go, Authorize with
+ * ControlAccess): admins any, others their own; a missing job is JobNotFoundError
+ * (pkg/jobs/errors.go).
+ */
+function controllableJob(id: bigint, session: Session, cluster: Cluster): Job {
+  const job = cluster.jobs.find(id);
   if (job === undefined) throw new SqlError(SqlState.undefinedObject, `job with ID ${id} does not exist`);
-  return job;
+  if (cluster.visibleJobs(session.user).includes(job)) return job;
+  if (cluster.user(job.userName)?.admin === true) {
+    throw new SqlError(SqlState.insufficientPrivilege, 'only admins can control jobs owned by other admins');
+  }
+  throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have privileges for job ${id}`);
 }
 
 /**
@@ -41,7 +49,9 @@ export async function showJobs(cursor: Cursor, session: Session, cluster: Cluste
     const whenComplete = cursor.acceptWord('WHEN', 'COMPLETE');
     const id = jobId(cursor);
     cursor.expectEnd();
-    const job = visibleJob(id, session, cluster);
+    // SHOW JOB is SHOW JOBS over crdb_internal.jobs: an unknown or invisible job is no row.
+    const job = cluster.visibleJobs(session.user).find((j) => j.id === id);
+    if (job === undefined) return rowsResult(SHOW_JOBS_COLUMNS, []);
     if (whenComplete) await cluster.jobs.untilFinished(job);
     return rowsResult(SHOW_JOBS_COLUMNS, [showJobRow(job)]);
   }
@@ -67,7 +77,7 @@ export function controlJob(cursor: Cursor, session: Session, cluster: Cluster): 
   cursor.expectWord('JOB');
   const id = jobId(cursor);
   cursor.expectEnd();
-  const job = visibleJob(id, session, cluster);
+  const job = controllableJob(id, session, cluster);
   if (verb === 'CANCEL') cluster.jobs.cancel(job);
   else if (verb === 'PAUSE') cluster.jobs.pause(job);
   else cluster.jobs.resume(job);

@@ -28,13 +28,10 @@ export const SqlState = {
   invalidParameterValue: '22023',
   activeSqlTransaction: '25001',
   inFailedSqlTransaction: '25P02',
-  objectNotInPrerequisiteState: '55000',
   featureNotSupported: '0A000',
   protocolViolation: '08P01',
   undefinedColumn: '42703',
-  undefinedParameter: '42P02',
   undefinedFile: '58P01',
-  duplicateFile: '58P02',
   internalError: 'XX000',
   /** Errors CockroachDB raises without a code (fmt.Errorf, errors.New). */
   uncategorized: 'XXUUU',

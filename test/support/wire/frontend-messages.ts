@@ -6,10 +6,10 @@ import { BufferReader } from 'pg-protocol/dist/buffer-reader';
  * (SSLRequest, StartupMessage, CancelRequest); afterwards each starts with one.
  */
 
-export const SSL_REQUEST_CODE = 80877103;
-export const GSSENC_REQUEST_CODE = 80877104;
-export const CANCEL_REQUEST_CODE = 80877102;
-export const PROTOCOL_3_0 = 196608;
+const SSL_REQUEST_CODE = 80877103;
+const GSSENC_REQUEST_CODE = 80877104;
+const CANCEL_REQUEST_CODE = 80877102;
+const PROTOCOL_3_0 = 196608;
 
 export type UntypedMessage =
   | { readonly kind: 'ssl-request' }
