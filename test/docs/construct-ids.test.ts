@@ -1,0 +1,34 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { CockroachBackup } from '../../lib';
+import { readGuideFile, tableAfterHeading } from './markdown';
+
+/** The backticked words of a text, e.g. the construct IDs a sentence lists. */
+function codeSpans(text: string): string[] {
+  return [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+}
+
+describe('construct IDs and alarms named in the README', () => {
+  // Bundling skipped: only the construct tree is needed, not the Lambda's code.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const backup = new CockroachBackup(new Stack(app, 'Docs'), 'Backup', { collection: 'prod/cluster-1' });
+  const childIds = backup.node.children.map((c) => c.node.id).sort();
+  const readme = readGuideFile('README.md');
+
+  test('fails if the list of stable construct IDs in "Reading cdk diff" differs from the construct\'s children', () => {
+    const sentence = /Construct IDs below `CockroachBackup` are stable \(([^)]*)\)/.exec(readme);
+    expect(sentence).not.toBeNull();
+    expect(codeSpans(sentence![1]).sort()).toEqual(childIds);
+  });
+
+  test('fails if the architecture table does not name every construct ID, or names one that does not exist', () => {
+    const [, ...rows] = tableAfterHeading(readme, 'Architecture');
+    expect(rows.flatMap((cells) => codeSpans(cells[0])).sort()).toEqual(childIds);
+  });
+
+  test('fails if the Alarms table does not list exactly the alarms the construct creates', () => {
+    const alarms = backup.monitoring.node.children.filter((c) => c instanceof cloudwatch.Alarm).map((c) => c.node.id);
+    const [, ...rows] = tableAfterHeading(readme, 'Alarms');
+    expect(rows.flatMap((cells) => codeSpans(cells[0])).sort()).toEqual(alarms.sort());
+  });
+});
