@@ -36,7 +36,7 @@ describe('backup jobs and their destination', () => {
       `layout/full/${subdir}/BACKUP_MANIFEST-CHECKSUM`,
       `layout/full/${subdir}/data/1.sst`,
     ]);
-    expect(keys.filter((k) => k.includes('/metadata/'))).toEqual([expect.stringMatching(/^layout\/full\/metadata\/latest\/LATEST-[0-9a-f]{16}$/)]);
+    expect(keys.filter((k) => k.includes('/metadata/'))).toEqual([expect.stringMatching(/^layout\/full\/metadata\/latest\/LATEST-13[0-9a-f]+fffe$/)]);
   });
 
   test('writes an incremental at <prefix>/incrementals/<full subdir>/<yyyymmdd>/<hhmmss.ff>/', async () => {
@@ -57,7 +57,10 @@ describe('backup jobs and their destination', () => {
     const jobId = await submit(client, `BACKUP INTO LATEST IN $1 WITH detached`, [s3Uri(f.s3.endpoint, 'empty-collection')]);
     const job = await settledJob(jobId);
     expect(job.status).toBe('failed');
-    expect(job.error).toMatch(/^path does not contain a completed latest backup: /);
+    expect(job.error).toBe(
+      'path does not contain a completed latest backup: LATEST file could not be read in base or metadata directory: ' +
+        's3 object does not exist: NoSuchKey: The specified key does not exist.',
+    );
   });
 
   test('fails an incremental whose AS OF SYSTEM TIME is not after the previous backup\'s end', async () => {

@@ -13,6 +13,10 @@ import { JobWork } from './job-engine';
  */
 export const SHOW_RESOLVED_SUBDIR = true;
 
+export const NO_LATEST_BACKUP =
+  'path does not contain a completed latest backup: LATEST file could not be read in base or metadata directory: ' +
+  's3 object does not exist: NoSuchKey: The specified key does not exist.';
+
 /** gc.ttlseconds from 23.1 (4 h): the GC threshold the double reports when asked to. */
 const GC_TTL_MS = 4 * 3600 * 1000;
 
@@ -70,11 +74,12 @@ export function backupWork(plan: BackupPlan, context: BackupContext): JobWork {
   };
 
   const resolveIncremental = async (): Promise<void> => {
-    // backupdest.ReadLatestFile: pgcode.UndefinedFile wrapped around the storage's not-found error.
+    // backupdest.ReadLatestFile and FindLatestFile: pgcode.UndefinedFile wrapped around the
+    // S3 storage's not-found error (pkg/cloud/amazon/s3_storage.go, "s3 object does not exist").
     const latest = await store.readLatest();
     const full = latest === undefined ? undefined : await store.readManifest(latest);
     if (latest === undefined || full === undefined) {
-      throw new Error('path does not contain a completed latest backup: s3 object does not exist: NoSuchKey: The specified key does not exist.');
+      throw new Error(NO_LATEST_BACKUP);
     }
     chainSubdir = latest;
     // The chain's layers, oldest first; the new layer starts where the last one ended.

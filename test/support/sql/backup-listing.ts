@@ -1,4 +1,5 @@
 import { Cluster } from '../cluster';
+import { NO_LATEST_BACKUP } from '../jobs/backup-work';
 import { Session } from '../session';
 import { BackupManifest, CollectionStore, StorageError } from '../storage/collection-store';
 import { S3Location, parseStorageUri } from '../storage/storage-uri';
@@ -68,7 +69,7 @@ export async function showBackups(cursor: Cursor, _session: Session, cluster: Cl
     const full = subdir === undefined ? undefined : await store.readManifest(subdir);
     if (subdir === undefined || full === undefined) {
       // backupdest.ReadLatestFile / the manifest read: pgcode.UndefinedFile.
-      throw new SqlError(SqlState.undefinedFile, latest ? 'path does not contain a completed latest backup: s3 object does not exist' : `backup manifest not found in ${subdir}`);
+      throw new SqlError(SqlState.undefinedFile, latest ? NO_LATEST_BACKUP : `backup manifest not found in ${subdir}`);
     }
     const chain: Layer[] = [{ directory: subdir, manifest: full }];
     for (const dir of await store.incrementals(subdir.startsWith('/') ? subdir : `/${subdir}`)) {

@@ -38,12 +38,18 @@ export const FULL_SUBDIR = /^\/?\d{4}\/\d{2}\/\d{2}-\d{6}\.\d{2}$/;
 export const LATEST_DIRECTORY = 'metadata/latest';
 
 /**
- * LATEST file name: the timestamp encoded so that newer sorts first
- * (backupdest.WriteNewLatestFile: "LATEST-" + hex of MaxUint64 - nanos, *unconfirmed* detail).
+ * LATEST file name (pkg/backup/backupdest/backup_destination.go,
+ * newTimestampedLatestFileName): "LATEST-" + hex of the current time's Go string
+ * (`2006-01-02 15:04:05.999999999 -0700 MST`) encoded by encoding.EncodeStringDescending
+ * (marker 0x13, every byte inverted, terminator 0xff 0xfe), so that newer files sort first.
  */
 export function latestFileName(time: Date): string {
-  const nanos = BigInt(time.getTime()) * 1_000_000n;
-  return `LATEST-${(0xffffffffffffffffn - nanos).toString(16).padStart(16, '0')}`;
+  const fraction = pad(time.getUTCMilliseconds(), 3).replace(/0+$/, '');
+  const goString =
+    `${time4(time)}-${pad(time.getUTCMonth() + 1)}-${pad(time.getUTCDate())} ` +
+    `${pad(time.getUTCHours())}:${pad(time.getUTCMinutes())}:${pad(time.getUTCSeconds())}${fraction === '' ? '' : `.${fraction}`} +0000 UTC`;
+  const inverted = Buffer.from(goString, 'ascii').map((byte) => ~byte & 0xff);
+  return `LATEST-13${Buffer.from(inverted).toString('hex')}fffe`;
 }
 
 export const MANIFEST = 'BACKUP_MANIFEST';
