@@ -1,0 +1,45 @@
+import { main, parseArguments, USAGE } from '../../lambda/backup/cli';
+import { fencedBlocks, readGuideFile, withoutCodeBlocks } from './markdown';
+
+/** The README's "Local runner" section, up to the next second-level heading. */
+function localRunnerSection(): string {
+  const readme = readGuideFile('README.md');
+  const start = readme.indexOf('\n## Local runner\n');
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end === -1 ? undefined : end);
+}
+
+describe('README local runner section', () => {
+  const section = localRunnerSection();
+  const commands = fencedBlocks(section)
+    .flatMap((block) => block.code.split('\n'))
+    .filter((line) => line.startsWith('npm run backup -- '));
+  const proseFlags = [...withoutCodeBlocks(section).matchAll(/`(--[a-z-]+)/g)].map((m) => m[1]);
+
+  test('fails if the section shows no npm run backup command', () => {
+    expect(commands.length).toBeGreaterThan(0);
+  });
+
+  test('fails if a command shown is refused by the runner\'s argument parser', () => {
+    for (const command of commands) {
+      expect(() => parseArguments(command.replace('npm run backup -- ', '').split(/\s+/))).not.toThrow();
+    }
+  });
+
+  test('fails if the prose names a flag the runner does not know', () => {
+    expect(proseFlags.length).toBeGreaterThan(0);
+    expect(proseFlags.filter((flag) => !USAGE.includes(flag))).toEqual([]);
+  });
+
+  test('fails if the documented --dry-run output is not what the runner prints for the documented command', async () => {
+    const dryRun = commands.find((command) => command.includes('--dry-run'));
+    const documented = fencedBlocks(section).find((block) => block.language === 'text');
+    expect(dryRun).toBeDefined();
+    expect(documented).toBeDefined();
+    const printed: string[] = [];
+    // No AWS keys in the environment: the dry run shows placeholders, as documented.
+    const status = await main(dryRun!.replace('npm run backup -- ', '').split(/\s+/), {}, (line) => printed.push(line));
+    expect(status).toBe(0);
+    expect(printed.join('\n')).toBe(documented!.code);
+  });
+});
