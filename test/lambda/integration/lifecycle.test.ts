@@ -126,4 +126,31 @@ describe('backup lifecycle through the handler, pg over TLS and the cluster doub
     await harness.lambda.run('incremental');
     expect(harness.secretFetches()).toBe(2);
   });
+
+  test('waits for a running incremental when a full backup is due, then takes the full backup', async () => {
+    await harness.lambda.run('full');
+    harness.double.scriptNextJob({ outcome: 'succeeded', durationMs: 2500 });
+    const incremental = record(await harness.lambda.run('incremental', 4000));
+    expect(incremental).toMatchObject({ kind: 'incremental', status: 'running' });
+    const full = record(await harness.lambda.run('full'));
+    expect(full).toMatchObject({ action: 'submitted', kind: 'full', status: 'succeeded' });
+    expect(full.message).toContain(`incremental backup job ${incremental.jobId} is still running: waiting for it before the full backup`);
+    expect(full.reportedJobs).toEqual(expect.arrayContaining([expect.objectContaining({ jobId: incremental.jobId, status: 'succeeded' })]));
+  });
+
+  test('takes a full backup in the same run when the incremental finds no completed full backup', async () => {
+    await harness.lambda.run('full');
+    harness.double.scriptNextJob({ outcome: 'failed', error: 'path does not contain a completed latest backup: s3 object does not exist' });
+    const result = record(await harness.lambda.run('incremental'));
+    expect(result).toMatchObject({ action: 'submitted', kind: 'full', status: 'succeeded', submittedJobIds: [expect.any(String), expect.any(String)] });
+    expect(result.reportedJobs).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'incremental', status: 'failed' })]));
+  });
+
+  test('connects without verifying the certificate only when TLS_VERIFY=false, and warns', async () => {
+    harness.double.injectFault({ kind: 'foreign-certificate' });
+    harness.lambda.setEnvironment({ TLS_VERIFY: 'false' });
+    const result = record(await harness.lambda.run('full'));
+    expect(result.status).toBe('succeeded');
+    expect(guard.lines.map((l) => JSON.parse(l))).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'WARN', message: expect.stringMatching(/^TLS_VERIFY=false/) })]));
+  });
 });
