@@ -1,7 +1,8 @@
 import { Job } from './jobs/job';
 import { Cursor } from './sql/cursor';
 import { showJobsRow } from './sql/jobs-table';
-import { evaluateAsOf, formatHlc } from './sql/as-of';
+import { evaluateAsOf } from './sql/as-of';
+import { formatHlc, goTimeString } from './time-format';
 import { Table, evaluateSelect, likeToRegExp } from './sql/select';
 import { compareValues, formatTimestamp } from './sql/values';
 import { fullSubdir, incrementalDir, latestFileName } from './storage/backup-layout';
@@ -78,6 +79,8 @@ describe('the double\'s pure parts', () => {
   test('prints HLC timestamps and PostgreSQL text timestamps', () => {
     const time = new Date(Date.UTC(2024, 0, 1, 12, 0, 0, 250));
     expect(formatHlc(time)).toBe('1704110400.250000000,0');
+    expect(goTimeString(time)).toBe('2024-01-01 12:00:00.25 +0000 UTC');
+    expect(goTimeString(new Date(Date.UTC(2024, 0, 1)))).toBe('2024-01-01 00:00:00 +0000 UTC');
     expect(formatTimestamp(time, true)).toBe('2024-01-01 12:00:00.25+00');
     expect(formatTimestamp(time, false)).toBe('2024-01-01 12:00:00.25');
   });

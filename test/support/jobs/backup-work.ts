@@ -1,8 +1,8 @@
 import { BackupStatement, backupDescription } from '../sql/backup-statement';
-import { formatHlc } from '../sql/as-of';
 import { fullSubdir, incrementalDir } from '../storage/backup-layout';
 import { BackupManifest, CollectionStore } from '../storage/collection-store';
 import { S3Location } from '../storage/storage-uri';
+import { formatHlc, goTimeString } from '../time-format';
 import { Job } from './job';
 import { JobWork } from './job-engine';
 
@@ -89,14 +89,16 @@ export function backupWork(plan: BackupPlan, context: BackupContext): JobWork {
       if (layer !== undefined) layers.push(layer);
     }
     const previous = layers[layers.length - 1];
-    // pkg/backup/backup_planning.go (checkForNewCompleteOrIncrementalBackup...): the chain
-    // must come from this cluster; a restored cluster has a new cluster ID.
-    if (full.clusterId !== context.clusterId()) {
-      throw new Error(`previous BACKUP belongs to cluster ${full.clusterId}`);
-    }
     const previousEnd = new Date(previous.endTime);
-    if (plan.endTime.getTime() <= previousEnd.getTime()) {
-      throw new Error(`\`AS OF SYSTEM TIME\` ${formatHlc(plan.endTime)} must be greater than the previous backup's end time of ${formatHlc(previousEnd)}`);
+    // pkg/backup/backup_planning.go (getBackupDetailAndManifest), in this order: the new
+    // end time must not precede the previous one, then every layer must come from this
+    // cluster (a restored cluster has a new cluster ID).
+    if (previousEnd.getTime() > plan.endTime.getTime()) {
+      throw new Error(`\`AS OF SYSTEM TIME\` ${goTimeString(plan.endTime)} must be greater than the previous backup's end time of ${goTimeString(previousEnd)}.`);
+    }
+    const foreign = layers.find((layer) => layer.clusterId !== context.clusterId());
+    if (foreign !== undefined) {
+      throw new Error(`previous BACKUP belongs to cluster ${foreign.clusterId}`);
     }
     if (plan.statement.revisionHistory === true && context.gcThresholdExceeded()) {
       // pkg/kv/kvserver/batcheval/cmd_export.go: the export of revisions since the

@@ -28,9 +28,3 @@ export function evaluateAsOf(text: string, statementTime: Date): Date {
   }
   return time;
 }
-
-/** An HLC timestamp as CockroachDB prints it in errors: `<seconds>.<nanos>,<logical>`. */
-export function formatHlc(time: Date): string {
-  const ms = time.getTime();
-  return `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1_000_000).padStart(9, '0')},0`;
-}

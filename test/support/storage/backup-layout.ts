@@ -1,3 +1,5 @@
+import { goTimeString } from '../time-format';
+
 /**
  * Where a backup collection keeps its files (pkg/backup/backupbase/constants.go and
  * pkg/backup/backupdest): full backups in a date-named subdirectory
@@ -44,11 +46,7 @@ export const LATEST_DIRECTORY = 'metadata/latest';
  * (marker 0x13, every byte inverted, terminator 0xff 0xfe), so that newer files sort first.
  */
 export function latestFileName(time: Date): string {
-  const fraction = pad(time.getUTCMilliseconds(), 3).replace(/0+$/, '');
-  const goString =
-    `${time4(time)}-${pad(time.getUTCMonth() + 1)}-${pad(time.getUTCDate())} ` +
-    `${pad(time.getUTCHours())}:${pad(time.getUTCMinutes())}:${pad(time.getUTCSeconds())}${fraction === '' ? '' : `.${fraction}`} +0000 UTC`;
-  const inverted = Buffer.from(goString, 'ascii').map((byte) => ~byte & 0xff);
+  const inverted = Buffer.from(goTimeString(time), 'ascii').map((byte) => ~byte & 0xff);
   return `LATEST-13${Buffer.from(inverted).toString('hex')}fffe`;
 }
 

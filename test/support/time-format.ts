@@ -1,0 +1,21 @@
+/** How CockroachDB (Go) prints times in the texts the double reproduces. */
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/**
+ * Go's time.Time.String() for a UTC time: `2006-01-02 15:04:05.999999999 +0000 UTC`,
+ * fraction without trailing zeros (and none when zero).
+ */
+export function goTimeString(time: Date): string {
+  const fraction = pad(time.getUTCMilliseconds(), 3).replace(/0+$/, '');
+  return (
+    `${pad(time.getUTCFullYear(), 4)}-${pad(time.getUTCMonth() + 1)}-${pad(time.getUTCDate())} ` +
+    `${pad(time.getUTCHours())}:${pad(time.getUTCMinutes())}:${pad(time.getUTCSeconds())}${fraction === '' ? '' : `.${fraction}`} +0000 UTC`
+  );
+}
+
+/** An HLC timestamp as hlc.Timestamp's %v prints it: `<seconds>.<nanos>,<logical>`. */
+export function formatHlc(time: Date): string {
+  const ms = time.getTime();
+  return `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1_000_000).padStart(9, '0')},0`;
+}
