@@ -8,7 +8,7 @@ import {
   currentChain,
   needsRebaselineConsent,
 } from './classify';
-import { FAILED_STATUSES, isActive, JobRow, PAUSED_STATUS } from './job';
+import { FAILED_STATUSES, isActive, isTerminal, JobRow, PAUSED_STATUS } from './job';
 
 /** What the job table says about one collection (the Lambda keeps no state of its own). */
 export interface CollectionState {
@@ -33,7 +33,7 @@ export function analyzeCollection(rows: readonly JobRow[], now: Date, windowSeco
     undefined,
   );
   const windowStart = now.getTime() - windowSeconds * 1000;
-  const ended = jobs.filter((j) => j.finished !== undefined && !isActive(j) && j.status !== PAUSED_STATUS);
+  const ended = jobs.filter((j) => isTerminal(j) && j.finished !== undefined);
   const brokenChain = ended
     .filter((j) => j.kind === 'incremental' && FAILED_STATUSES.includes(j.status))
     .filter((j) => newestSuccess === undefined || j.finished! > newestSuccess.finished!)

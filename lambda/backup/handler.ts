@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { BackupEvent } from '../../contract/backup-event';
+import { BackupEvent, BackupKind } from '../../contract/backup-event';
 import { Budget } from './budget';
-import { parseEvent, parseSecretArns, parseSettings, SecretArns } from './config';
+import { BackupSettings, parseEvent, parseSecretArns, parseSettings, SecretArns } from './config';
 import { writeJsonLine } from './log';
 import { runBackup } from './procedure';
 import { publishRun } from './publish';
@@ -29,6 +29,16 @@ function secretSource(arns: SecretArns, requireCa: boolean): SecretsManagerSourc
   return cachedSource.source;
 }
 
+function readInvocation(event: unknown): { settings: BackupSettings; arns: SecretArns; requested: BackupKind } {
+  try {
+    return { settings: parseSettings(process.env), arns: parseSecretArns(process.env), requested: parseEvent(event).kind };
+  } catch (error) {
+    const message = redactedMessage(error);
+    writeJsonLine({ level: 'ERROR', summary: 'backup run', action: 'failed', message });
+    throw new Error(message);
+  }
+}
+
 /**
  * The Lambda entry: configuration and event in, result out. A run that did not leave a
  * new or running backup (`failed`) still writes its summary line and the BackupFailed
@@ -39,18 +49,7 @@ function secretSource(arns: SecretArns, requireCa: boolean): SecretsManagerSourc
  * what is invalid).
  */
 export async function handler(event: BackupEvent, context: InvocationContext): Promise<BackupResult> {
-  let settings;
-  let arns;
-  let requested;
-  try {
-    settings = parseSettings(process.env);
-    arns = parseSecretArns(process.env);
-    requested = parseEvent(event).kind;
-  } catch (error) {
-    const message = redactedMessage(error);
-    writeJsonLine({ level: 'ERROR', summary: 'backup run', action: 'failed', message });
-    throw new Error(message);
-  }
+  const { settings, arns, requested } = readInvocation(event);
   const result = await runBackup({
     settings,
     requested,
