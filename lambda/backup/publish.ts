@@ -7,13 +7,14 @@ import { BackupResult } from './result';
 /**
  * The metric values of a run (contract/metrics.ts):
  * - BackupSubmitted: BACKUP statements that returned a job;
- * - BackupSucceeded / BackupFailed: reported jobs that ended so (a job that ended
- *   between two runs is reported by the next run, within INCREMENTAL_INTERVAL_SECONDS;
+ * - BackupSucceeded / BackupFailed: reported jobs that ended so. A job that ended
+ *   between two runs is reported by the next run (window INCREMENTAL_INTERVAL_SECONDS);
  *   a job the run verified itself may be counted again by the next run, since the
- *   Lambda keeps no state: alarms use "> 0", so a repeat cannot hide or invent a
- *   failure). BackupFailed also counts every paused job on every run (it waits for a
- *   person, so it keeps the alarm on), and a run that failed without a failed job to
- *   show for it (configuration, secrets, connection, privilege, a refused decision);
+ *   Lambda keeps no state. The alarm fires on Sum >= 1 (lib/monitoring.ts), so a repeat
+ *   cannot hide or invent a failure. BackupFailed also counts every paused job on every
+ *   run (it waits for a person, so the alarm stays on) and a run that failed without a
+ *   failed job to show for it (secrets, connection, privilege, a refused decision).
+ *   Invalid configuration emits nothing (handler.ts): the Lambda Errors alarm sees it;
  * - BackupSkipped: 1 when a running backup made the run skip;
  * - NewestBackupAgeSeconds, ChainLength: as known at the end of the run;
  * - BackupDurationSeconds: one sample per ended reported job.
