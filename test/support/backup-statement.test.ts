@@ -143,6 +143,13 @@ describe('BACKUP statements', () => {
     expect(error.message).toBe('unknown S3 query parameters: AWS_BOGUS');
   });
 
+  test('refuses AUTH=implicit for a non-admin (EXTERNALIOIMPLICITACCESS)', async () => {
+    const client = await f.connect(OPERATOR);
+    const error = await sqlError(client.query('BACKUP INTO $1 WITH detached', [`s3://backups/implicit?AUTH=implicit&AWS_ENDPOINT=${encodeURIComponent(f.s3.endpoint)}`]));
+    expect(error.code).toBe('42501');
+    expect(error.message).toBe('only users with the admin role or the EXTERNALIOIMPLICITACCESS system privilege are allowed to access the specified s3 URI');
+  });
+
   test('lets the job report a malformed URI for an admin', async () => {
     const client = await f.connect(ROOT);
     const jobId = await submit(client, 'BACKUP INTO $1 WITH detached', [s3Uri(f.s3.endpoint, 'bad-param', undefined, undefined, '&AWS_BOGUS=1')]);

@@ -34,7 +34,7 @@ export interface CockroachDoubleOptions {
   readonly users?: readonly DoubleUser[];
   /** How long a job runs before its scripted outcome (default 30 ms). */
   readonly jobDurationMs?: number;
-  /** How long the intermediate states pending, cancel-requested, pause-requested and reverting last (default 10 ms). */
+  /** How long the intermediate states cancel-requested, pause-requested and reverting last (default 10 ms). */
   readonly transitionDelayMs?: number;
   /** Which version's result columns to mimic where they differ (default '24.3'). */
   readonly version?: CockroachVersion;

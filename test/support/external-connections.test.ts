@@ -72,9 +72,23 @@ describe('external connections', () => {
     expect((await f.s3.listKeys(BUCKET, 'ec/backups/')).some((key) => key.endsWith('/BACKUP_MANIFEST'))).toBe(true);
   });
 
-  test('BACKUP INTO an external connection that does not exist fails at once', async () => {
-    const client = await f.connect(ROOT);
+  test('BACKUP INTO an external connection that does not exist fails at once for a non-admin', async () => {
+    const client = await f.connect(OPERATOR);
     const error = await sqlError(client.query("BACKUP INTO 'external://missing' WITH detached"));
     expect(error.message).toBe('external connection with name missing does not exist');
+  });
+
+  test('BACKUP INTO an external connection that does not exist fails in the job for an admin', async () => {
+    const client = await f.connect(ROOT);
+    const jobId = await submit(client, "BACKUP INTO 'external://missing' WITH detached");
+    await f.double.whenJobsSettled();
+    expect(await jobRow(client, jobId)).toMatchObject({ status: 'failed', error: 'external connection with name missing does not exist' });
+  });
+
+  test('BACKUP INTO another user\'s external connection needs USAGE on it', async () => {
+    const admin = await f.connect(ROOT);
+    await admin.query('CREATE EXTERNAL CONNECTION admins_ec AS $1', [s3Uri(f.s3.endpoint, 'ec/admins')]);
+    const error = await sqlError((await f.connect(OPERATOR)).query("BACKUP INTO 'external://admins_ec' WITH detached"));
+    expect(error.code).toBe('42501');
   });
 });

@@ -16,7 +16,7 @@ describe('job states, scripts and control statements', () => {
   let uri: string;
   beforeAll(async () => {
     // Intermediate states last long enough to be read over the wire.
-    f = await startFixture({ jobDurationMs: 40, transitionDelayMs: 200 });
+    f = await startFixture({ jobDurationMs: 40, transitionDelayMs: 600 });
     client = await f.connect(ROOT);
     uri = s3Uri(f.s3.endpoint, 'control');
   });

@@ -19,6 +19,8 @@ export interface NewJob {
 }
 
 const SETTLE_BOUND_MS = 20000;
+/** How soon the registry adopts a released job (CockroachDB: at once for jobs started by their statement). */
+const ADOPTION_MS = 5;
 
 /**
  * The job registry: creates jobs, runs them through CockroachDB's state machine
@@ -38,8 +40,8 @@ export class JobEngine {
 
   /**
    * @param defaultDurationMs how long a job runs before its scripted outcome
-   * @param stepMs how long the registry takes between steps (adoption of a pending job,
-   *   acting on cancel-requested / pause-requested, reverting): how long those states last
+   * @param stepMs how long the registry takes to act on cancel-requested and
+   *   pause-requested and to revert: how long those states last
    */
   constructor(
     private readonly defaultDurationMs: number,
@@ -86,7 +88,7 @@ export class JobEngine {
 
   /** The transaction that created the job committed: the registry may adopt it. */
   release(job: Job): void {
-    this.later(this.stepMs, () => this.start(job));
+    this.later(ADOPTION_MS, () => this.start(job));
   }
 
   /** The transaction that created the job rolled back: the row never existed. */

@@ -48,31 +48,44 @@ interface Destination {
 }
 
 /**
- * Synchronous checks of pkg/backup/backup_planning.go (backupPlanHook,
- * checkPrivilegesForBackup): the transaction rule, the BACKUP system privilege, and
- * for non-admins the storage URI; everything about the collection's contents is left
- * to the job.
+ * The destination as the statement sees it. Only non-admins get synchronous URI and
+ * privilege errors (pkg/cloud/cloudprivilege/privileges.go, CheckDestinationPrivileges,
+ * returns at once for admins); for an admin the same problems surface in the job.
  */
 function destination(statement: BackupStatement, session: Session, cluster: Cluster): Destination {
   const admin = cluster.user(session.user)?.admin === true;
-  let parsed;
   try {
-    parsed = parseStorageUri(statement.uri);
+    return checkedDestination(statement.uri, session, cluster, admin);
   } catch (error) {
     if (!admin || !(error instanceof SqlError)) throw error;
     return { label: sanitizeStorageUri(statement.uri), error: error.message };
   }
+}
+
+function checkedDestination(uri: string, session: Session, cluster: Cluster, admin: boolean): Destination {
+  const parsed = parseStorageUri(uri);
   if (parsed.scheme === 'external') {
     const connection = cluster.connections.get(parsed.connection);
+    // pkg/cloud/externalconn/record.go, externalConnectionNotFoundError.
     if (connection === undefined) throw new SqlError(SqlState.undefinedObject, `external connection with name ${parsed.connection} does not exist`);
     if (!admin && connection.owner !== session.user) {
-      // USAGE on the connection is needed (the owner holds ALL); wording *unconfirmed*.
+      // CheckPrivilege(USAGE) on the connection; its owner holds ALL. Wording *unconfirmed*.
       throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have USAGE privilege on external_connection ${parsed.connection}`);
     }
     const stored = parseStorageUri(connection.uri);
-    return { label: statement.uri, location: stored.scheme === 's3' ? stored.location : undefined };
+    return { label: uri, location: stored.scheme === 's3' ? stored.location : undefined };
   }
-  return { label: sanitizeStorageUri(statement.uri), location: parsed.location };
+  if (parsed.location.auth === 'implicit') {
+    if (!admin) {
+      throw new SqlError(
+        SqlState.insufficientPrivilege,
+        'only users with the admin role or the EXTERNALIOIMPLICITACCESS system privilege are allowed to access the specified s3 URI',
+      );
+    }
+    // The double's nodes have no instance credentials: the job fails like a node without a role.
+    throw new SqlError(SqlState.uncategorized, 'no AWS credentials available to the node for AUTH=implicit');
+  }
+  return { label: sanitizeStorageUri(uri), location: parsed.location };
 }
 
 export async function executeBackup(cursor: Cursor, session: Session, cluster: Cluster, context: BackupContext): Promise<ResultSet> {

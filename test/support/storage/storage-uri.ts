@@ -24,6 +24,8 @@ const S3_PARAMETERS = new Set([
 const REDACTED_PARAMETERS = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
 
 export interface S3Location {
+  /** 'implicit': the node's own AWS credentials instead of keys in the URI. */
+  readonly auth: 'specified' | 'implicit';
   readonly bucket: string;
   /** The collection prefix without leading or trailing slash ('' at the bucket root). */
   readonly prefix: string;
@@ -65,6 +67,9 @@ function parseS3Location(url: URL): S3Location {
   }
   const param = (name: string): string | undefined => url.searchParams.get(name) ?? undefined;
   const auth = param('AUTH') ?? 'specified';
+  if (auth !== 'specified' && auth !== 'implicit') {
+    throw new SqlError(SqlState.invalidParameterValue, `unsupported value ${auth} for AUTH`);
+  }
   const accessKeyId = param('AWS_ACCESS_KEY_ID');
   const secretAccessKey = param('AWS_SECRET_ACCESS_KEY');
   if (auth === 'specified' && accessKeyId === undefined) {
@@ -74,6 +79,7 @@ function parseS3Location(url: URL): S3Location {
     throw new SqlError(SqlState.invalidParameterValue, "AUTH is set to 'specified', but AWS_SECRET_ACCESS_KEY is not set");
   }
   return {
+    auth,
     bucket: url.host,
     prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''),
     accessKeyId: accessKeyId ?? '',
