@@ -21,6 +21,12 @@ describe('external connections', () => {
     expect(result.rows).toEqual([{ connection_name: 'show_me', create_statement: `CREATE EXTERNAL CONNECTION 'show_me' AS '${uri}'` }]);
   });
 
+  test('CREATE EXTERNAL CONNECTION leaves its sentinel file in the bucket', async () => {
+    const client = await f.connect(OPERATOR);
+    await client.query('CREATE EXTERNAL CONNECTION sentinel AS $1', [s3Uri(f.s3.endpoint, 'ec/sentinel')]);
+    expect(await f.s3.listKeys(BUCKET, 'ec/sentinel/')).toEqual(['ec/sentinel/crdb_external_storage_location']);
+  });
+
   test('SHOW CREATE ALL EXTERNAL CONNECTIONS lists every connection', async () => {
     const client = await f.connect(ROOT);
     await client.query('CREATE EXTERNAL CONNECTION all_a AS $1', [s3Uri(f.s3.endpoint, 'ec/a')]);

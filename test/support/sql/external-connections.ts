@@ -16,7 +16,11 @@ import { ResultSet, commandResult, rowsResult } from './values';
 const notFound = (name: string): SqlError => new SqlError(SqlState.undefinedObject, `external connection with name ${name} does not exist`);
 const quote = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
-/** Validation: CREATE writes a file through the storage (the file name is the double's, *unconfirmed*). */
+/**
+ * CREATE validates a storage URI by writing this sentinel file, listing it and reading
+ * it back; the file stays (pkg/cloud/externalconn/utils/connection_storage.go,
+ * CheckExternalStorageConnection; docs: create-external-connection.md).
+ */
 const CHECK_FILE = 'crdb_external_storage_location';
 
 export async function createExternalConnection(cursor: Cursor, session: Session, cluster: Cluster): Promise<ResultSet> {
@@ -35,8 +39,9 @@ export async function createExternalConnection(cursor: Cursor, session: Session,
     if (parsed.scheme !== 's3') throw new SqlError(SqlState.featureNotSupported, 'external connections cannot point at other external connections');
     const store = new CollectionStore(parsed.location);
     try {
-      await store.write(CHECK_FILE, 'ok');
-      await store.remove(CHECK_FILE);
+      await store.write(CHECK_FILE, 'external connection check');
+      await store.list('');
+      await store.read(CHECK_FILE);
     } finally {
       store.close();
     }
