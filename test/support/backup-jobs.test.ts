@@ -147,6 +147,23 @@ describe('backup jobs and their destination', () => {
 });
 
 describe('a cluster restored from a backup (a new cluster ID)', () => {
+  test('setting clusterId on a running double (a restore in place) fails the next incremental', async () => {
+    const f = await startFixture();
+    try {
+      const client = await f.connect(ROOT);
+      const uri = s3Uri(f.s3.endpoint, 'restored-in-place');
+      await submit(client, `BACKUP INTO $1 WITH detached`, [uri]);
+      await f.double.whenJobsSettled();
+      const before = f.double.clusterId;
+      f.double.clusterId = '33333333-3333-4333-8333-333333333333';
+      const jobId = await submit(client, `BACKUP INTO LATEST IN $1 WITH detached`, [uri]);
+      await f.double.whenJobsSettled();
+      expect(await jobRow(client, jobId)).toMatchObject({ status: 'failed', error: `previous BACKUP belongs to cluster ${before}` });
+    } finally {
+      await f.close();
+    }
+  });
+
   test('fails an incremental on a collection written by the old cluster with "previous BACKUP belongs to cluster"', async () => {
     const f = await startFixture({ clusterId: '11111111-1111-4111-8111-111111111111' });
     const restored = await CockroachDouble.start({ clusterId: '22222222-2222-4222-8222-222222222222', users: [ROOT] });
