@@ -7,7 +7,7 @@ import { handler } from '../../../lambda/backup/handler';
 import { BackupResult } from '../../../lambda/backup/result';
 import { CockroachDouble, DoubleUser } from '../../support/cockroach-double';
 import { S3Credentials, S3TestServer, startS3Server } from '../../support/s3-server';
-import { TEST_ACCESS_KEY_ID, TEST_PASSWORD, TEST_SECRET_ACCESS_KEY } from './secret-guard';
+import { recordForSecretCheck, TEST_ACCESS_KEY_ID, TEST_PASSWORD, TEST_SECRET_ACCESS_KEY } from './secret-guard';
 
 export const BUCKET = 'backup-bucket';
 export const COLLECTION = 'prod_1/cluster';
@@ -65,11 +65,16 @@ export class Deployment {
       [ENV.accessKeySecretArn]: this.accessKeySecretArn,
     });
     const deadline = Date.now() + remainingMs;
+    let invocation: Invocation;
     try {
-      return { result: await handler({ kind }, { getRemainingTimeInMillis: () => deadline - Date.now() }) };
+      invocation = { result: await handler({ kind }, { getRemainingTimeInMillis: () => deadline - Date.now() }) };
     } catch (error) {
-      return { error: error as Error };
+      invocation = { error: error as Error };
     }
+    // Results are returned unredacted as a whole: the secret guard checks every one.
+    recordForSecretCheck(invocation);
+    recordForSecretCheck(invocation.error);
+    return invocation;
   }
 
   /** Invokes and expects a result, not a thrown failure. */

@@ -16,6 +16,19 @@ export function findSecrets(text: string, secrets: readonly string[] = TEST_SECR
   return secrets.filter((s) => text.includes(s) || text.includes(encodeURIComponent(s)));
 }
 
+// Values recorded by helpers (every handler result and error, see harness.ts), checked
+// by the guard of the test file they were recorded in.
+const recorded: string[] = [];
+
+function describeValue(value: unknown): string {
+  return value instanceof Error ? `${value.name}: ${value.message}\n${value.stack ?? ''}` : (JSON.stringify(value) ?? String(value));
+}
+
+/** Records a value (result, error) to be checked for secrets after the file's tests. */
+export function recordForSecretCheck(value: unknown): void {
+  recorded.push(describeValue(value));
+}
+
 export interface SecretGuard {
   /** Console lines captured in the current test. */
   readonly lines: string[];
@@ -25,7 +38,6 @@ export interface SecretGuard {
 
 export function installSecretGuard(extraSecrets: readonly string[] = []): SecretGuard {
   const lines: string[] = [];
-  const inspected: string[] = [];
   const all: string[] = [];
   const capture = (...args: unknown[]): void => {
     const line = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
@@ -42,13 +54,11 @@ export function installSecretGuard(extraSecrets: readonly string[] = []): Secret
     jest.restoreAllMocks();
   });
   afterAll(() => {
-    const leaks = [...all, ...inspected].flatMap((text) => findSecrets(text, [...TEST_SECRETS, ...extraSecrets]).map((s) => `${s} in ${text.slice(0, 200)}`));
+    const leaks = [...all, ...recorded].flatMap((text) => findSecrets(text, [...TEST_SECRETS, ...extraSecrets]).map((s) => `${s} in ${text.slice(0, 200)}`));
     expect(leaks).toEqual([]);
   });
   return {
     lines,
-    inspect(value: unknown): void {
-      inspected.push(value instanceof Error ? `${value.name}: ${value.message}\n${value.stack ?? ''}` : JSON.stringify(value) ?? String(value));
-    },
+    inspect: recordForSecretCheck,
   };
 }
