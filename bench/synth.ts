@@ -1,0 +1,76 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { median, runProcess } from './measure';
+
+export const PROJECT_ROOT = join(__dirname, '..');
+const EXAMPLE_STACK = 'CockroachBackupExample';
+
+/**
+ * The app commands compared: the project's (cdk.json), `cdk init`'s type-checking
+ * default, the example without its cdk-nag plugin (profiling), and the empty app.
+ */
+export const APPS = {
+  example: undefined,
+  exampleTypeChecked: 'npx ts-node --prefer-ts-exts bin/app.ts',
+  exampleWithoutNag: 'npx ts-node --transpile-only bench/fixtures/example-without-nag.ts',
+  empty: 'npx ts-node --transpile-only bench/fixtures/empty-app.ts',
+} as const;
+
+export interface SynthRun {
+  readonly ms: number;
+  readonly outdir: string;
+  /** Phases the CDK app recorded in performance-counters.json (milliseconds), when it wrote the file. */
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+/** `npx cdk synth --quiet -o <new temporary directory>`, with another app command when given. */
+export async function cdkSynth(app: string | undefined): Promise<SynthRun> {
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
+  const args = ['cdk', 'synth', '--quiet', '-o', outdir, ...(app === undefined ? [] : ['--app', app])];
+  const run = await runProcess('npx', args, { cwd: PROJECT_ROOT, timeoutMs: 300_000 });
+  const countersFile = join(outdir, 'performance-counters.json');
+  const counters = statExists(countersFile) ? (JSON.parse(readFileSync(countersFile, 'utf8')) as { counters: Record<string, number> }).counters : {};
+  return { ms: run.ms, outdir, counters };
+}
+
+function statExists(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Template {
+  readonly bytes: number;
+  readonly resources: number;
+}
+
+export function exampleTemplate(outdir: string): Template {
+  const text = readFileSync(join(outdir, `${EXAMPLE_STACK}.template.json`), 'utf8');
+  return { bytes: Buffer.byteLength(text), resources: Object.keys((JSON.parse(text) as { Resources: object }).Resources).length };
+}
+
+/** The Lambda's bundle as the construct staged it in the cloud assembly (the one asset directory). */
+export function lambdaBundle(outdir: string): { file: string; bytes: number } {
+  const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+  if (assets.length !== 1) throw new Error(`expected one asset directory in ${outdir}, found ${assets.length}`);
+  const file = join(outdir, assets[0], 'index.js');
+  return { file, bytes: statSync(file).size };
+}
+
+/**
+ * Medians of the phases synths recorded. The app writes the file when it exits and not
+ * every run leaves one, so the medians are over the runs that did (`runs`).
+ */
+export function medianCounters(runs: readonly SynthRun[], names: readonly string[]): { runs: number; phases: Record<string, number> } {
+  const recorded = runs.filter((r) => Object.keys(r.counters).length > 0);
+  const phases: Record<string, number> = {};
+  for (const name of names) {
+    const values = recorded.map((r) => r.counters[name]).filter((v): v is number => typeof v === 'number');
+    if (values.length > 0) phases[name] = median(values);
+  }
+  return { runs: recorded.length, phases };
+}
