@@ -1,6 +1,6 @@
 import { BackupStatement, backupDescription } from '../sql/backup-statement';
 import { fullSubdir, incrementalDir } from '../storage/backup-layout';
-import { BackupManifest, CollectionStore } from '../storage/collection-store';
+import { BackupManifest, CollectionStore, StorageError } from '../storage/collection-store';
 import { S3Location } from '../storage/storage-uri';
 import { formatHlc, goTimeString } from '../time-format';
 import { Job } from './job';
@@ -56,13 +56,19 @@ export function backupWork(plan: BackupPlan, context: BackupContext): JobWork {
     return `${base.replace(/\/+$/, '')}/${dir.replace(/^\/+/, '')}${at < 0 ? '' : plan.collectionLabel.slice(at)}`;
   };
 
-  // backupdest.checkForPreviousBackup: a directory with a manifest or a checkpoint is taken.
+  // backupinfo.CheckForPreviousBackup: a directory with a manifest or a checkpoint is
+  // taken; any other storage error (a wrong key) is wrapped as "unexpected".
   const checkFree = async (dir: string): Promise<void> => {
-    if ((await store.readManifest(dir)) !== undefined) {
-      throw new Error(`${destinationLabel(dir)} already contains a BACKUP_MANIFEST file`);
+    const label = destinationLabel(dir);
+    const unexpected = (file: string) => (error: unknown): never => {
+      if (!(error instanceof StorageError)) throw error;
+      throw new Error(`${label} returned an unexpected error when checking for the existence of ${file} file: ${error.message}`);
+    };
+    if ((await store.readManifest(dir).catch(unexpected('BACKUP_MANIFEST'))) !== undefined) {
+      throw new Error(`${label} already contains a BACKUP_MANIFEST file`);
     }
-    if (await store.hasCheckpoint(dir)) {
-      throw new Error(`${destinationLabel(dir)} already contains a BACKUP-CHECKPOINT file (is another operation already in progress?)`);
+    if (await store.hasCheckpoint(dir).catch(unexpected('BACKUP-CHECKPOINT'))) {
+      throw new Error(`${label} already contains a BACKUP-CHECKPOINT file (is another operation already in progress?)`);
     }
   };
 

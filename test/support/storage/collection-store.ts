@@ -20,16 +20,22 @@ export interface BackupManifest {
   readonly rows: number;
 }
 
-/** A storage failure, with CockroachDB's wording around the S3 error (*unconfirmed* wording). */
+/** A storage failure other than "not found". */
 export class StorageError extends Error {}
 
-function describeS3Error(verb: string, key: string, error: unknown): StorageError {
+/**
+ * pkg/cloud/amazon/s3_storage.go wraps S3 errors as "failed to get s3 object" (and
+ * similarly for other operations) around the AWS SDK's text,
+ * `<Code>: <Message>\n\tstatus code: <n>, request id: <id>` (aws-sdk-go v1's awserr
+ * format; the verbs other than "get" are *unconfirmed*).
+ */
+function describeS3Error(verb: string, error: unknown): StorageError {
   if (error instanceof S3ServiceException) {
     const status = error.$metadata.httpStatusCode ?? 0;
     const requestId = error.$metadata.requestId ?? '';
-    return new StorageError(`failed to ${verb} s3 object ${key}: ${error.name}: ${error.message}\n\tstatus code: ${status}, request id: ${requestId}`);
+    return new StorageError(`failed to ${verb} s3 object: ${error.name}: ${error.message}\n\tstatus code: ${status}, request id: ${requestId}`);
   }
-  return new StorageError(`failed to ${verb} s3 object ${key}: ${error instanceof Error ? error.message : String(error)}`);
+  return new StorageError(`failed to ${verb} s3 object: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 function isNotFound(error: unknown): boolean {
@@ -59,7 +65,7 @@ export class CollectionStore {
       return response.Body === undefined ? '' : await response.Body.transformToString();
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw describeS3Error('get', key, error);
+      throw describeS3Error('get', error);
     }
   }
 
@@ -68,7 +74,7 @@ export class CollectionStore {
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: key, Body: body }));
     } catch (error) {
-      throw describeS3Error('put', key, error);
+      throw describeS3Error('put', error);
     }
   }
 
@@ -77,7 +83,7 @@ export class CollectionStore {
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: key }));
     } catch (error) {
-      throw describeS3Error('delete', key, error);
+      throw describeS3Error('delete', error);
     }
   }
 
@@ -95,7 +101,7 @@ export class CollectionStore {
           new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: prefix, ContinuationToken: token }),
         );
       } catch (error) {
-        throw describeS3Error('list', prefix, error);
+        throw describeS3Error('list', error);
       }
       for (const object of response.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key.slice(base));
       token = response.NextContinuationToken;
