@@ -161,6 +161,11 @@ export class CockroachDouble {
     return this.cluster.jobs.list().map((job) => ({ jobId: job.id.toString(), status: job.status, description: job.description, error: job.error }));
   }
 
+  /**
+   * Resolves when no job is on its way to an end (bounded: rejects after 20 s). Jobs
+   * scripted to stay running, and paused jobs, count as settled; a job created in a
+   * transaction that never ends does not.
+   */
   whenJobsSettled(): Promise<void> {
     return this.cluster.jobs.settled();
   }
