@@ -18,9 +18,9 @@ interface RawJobRow {
   readonly finished: Date | string | null;
 }
 
-// TIMESTAMPTZ from 23.2 (pg returns a Date), TIMESTAMP before (pg reads it as local
-// time, which is UTC in Lambda); text if a server sends it as such.
-function toDate(value: Date | string): Date {
+// TIMESTAMPTZ from 23.2 (pg returns a Date); TIMESTAMP before, kept as text by the
+// session (session.ts) and read here as UTC.
+export function parseJobTimestamp(value: Date | string): Date {
   return value instanceof Date ? value : new Date(/[zZ]|[+-]\d\d(:?\d\d)?$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 }
 
@@ -31,8 +31,8 @@ function toJobRow(raw: RawJobRow): JobRow {
     status: raw.status,
     description: raw.description ?? '',
     error: raw.error ?? '',
-    created: toDate(raw.created),
-    finished: raw.finished === null || raw.finished === undefined ? undefined : toDate(raw.finished),
+    created: parseJobTimestamp(raw.created),
+    finished: raw.finished === null || raw.finished === undefined ? undefined : parseJobTimestamp(raw.finished),
   };
 }
 

@@ -1,8 +1,17 @@
-import { Client, QueryConfig } from 'pg';
+import { Client, QueryConfig, types } from 'pg';
 import { Budget } from './budget';
 import { describeConnectFailure, describeStatementFailure } from './errors';
 import { log } from './log';
 import { ConnectionSecret } from './secrets';
+
+// TIMESTAMP (without zone): crdb_internal.jobs uses it up to 23.1. pg would read it in
+// the process's local time zone; kept as text, job-queries.ts reads it as UTC, which is
+// what CockroachDB stores. Only this client is affected (no global type parser), and
+// INT8 keeps pg's default: a string.
+const TIMESTAMP_OID = 1114;
+
+const keepTimestampText: typeof types.getTypeParser = (oid: number, format?: 'text' | 'binary') =>
+  oid === TIMESTAMP_OID ? (value: string) => value : types.getTypeParser(oid, format);
 
 export interface SessionOptions {
   readonly tlsVerify: boolean;
@@ -43,6 +52,7 @@ export class Session {
       connectionTimeoutMillis: timeoutMs,
       statement_timeout: options.statementTimeoutMs,
       application_name: 'cockroach-backup',
+      types: { getTypeParser: keepTimestampText },
     });
     // A connection lost while idle is reported as an 'error' event: without a listener
     // it would crash the process; the next query reports it instead.
