@@ -24,7 +24,8 @@ export interface SessionOptions {
  * One connection to the cluster with every query counted (each `query` is one SQL
  * round trip: pg sends Parse/Bind/Execute/Sync together) and bounded twice:
  * server-side by the `statement_timeout` session variable (sent in the startup
- * message, so it costs no round trip) and client-side by pg's `query_timeout`, which
+ * message, which CockroachDB takes as session defaults: parseClientProvidedSessionParameters
+ * in pkg/sql/pgwire; so it costs no round trip) and client-side by pg's `query_timeout`, which
  * also covers a server that stops answering. Both are capped by the time budget.
  */
 export class Session {
