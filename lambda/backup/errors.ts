@@ -79,15 +79,23 @@ export function describeConnectFailure(error: unknown, endpoint: Endpoint, timeo
   return new BackupFailure(`${where}: ${message}`, code);
 }
 
+/**
+ * The GRANT that fixes a refused statement, from the privilege CockroachDB names:
+ * BACKUP for BACKUP, EXTERNALCONNECTION to create an external connection,
+ * VIEWCLUSTERMETADATA to read one the user does not own
+ * (pkg/sql/show_create_external_connection.go).
+ */
+export function grantFor(message: string, username: string): string {
+  const privilege = /VIEWCLUSTERMETADATA/.test(message) ? 'VIEWCLUSTERMETADATA' : /EXTERNALCONNECTION/.test(message) ? 'EXTERNALCONNECTION' : 'BACKUP';
+  return `GRANT SYSTEM ${privilege} TO ${username}`;
+}
+
 /** Explains a failed statement, with the fix for the failures a person can fix. */
 export function describeStatementFailure(error: unknown, what: string, username: string, timeoutMs: number): BackupFailure {
   const code = errorCode(error);
   const message = redactedMessage(error);
   if (code === '42501') {
-    const grant = /EXTERNALCONNECTION|EXTERNAL CONNECTION/i.test(message)
-      ? `GRANT SYSTEM EXTERNALCONNECTION TO ${username}`
-      : `GRANT SYSTEM BACKUP TO ${username}`;
-    return new BackupFailure(`${what} was refused: user ${username} lacks a privilege (${message}); run ${grant}`, code);
+    return new BackupFailure(`${what} was refused: user ${username} lacks a privilege (${message}); run ${grantFor(message, username)}`, code);
   }
   if (message === 'Query read timeout' || code === '57014') {
     return new BackupFailure(`${what} did not complete within ${timeoutMs} ms (statement timeout)`, code ?? 'TIMEOUT');
