@@ -57,15 +57,21 @@ function statementName(text: string): string {
   return text.split(/\s+/).slice(0, 3).join(' ');
 }
 
-/** Splits one run into secrets, connect, statements and the gaps between them (waits, local work). */
+/**
+ * Splits one run into secrets, connect, statements and the gaps between them: the gap
+ * after the BACKUP statement is the wait before the job is first checked, later gaps
+ * are poll waits, the others local work.
+ */
 function profile(startMs: number, endMs: number, events: readonly PgEvent[]): { part: string; ms: number }[] {
   const parts: { part: string; ms: number }[] = [];
   let cursor = startMs;
+  let submitted = false;
   for (const event of events) {
-    const gap = event.startMs - cursor;
-    const before = parts.length === 0 ? 'secrets + setup' : 'wait / local work';
-    parts.push({ part: before, ms: gap });
-    parts.push({ part: event.kind === 'connect' ? 'connect (TLS + SCRAM)' : statementName(event.text), ms: event.endMs - event.startMs });
+    const name = event.kind === 'connect' ? 'connect (TLS + SCRAM)' : statementName(event.text);
+    const gap = parts.length === 0 ? 'secrets + setup' : submitted ? 'waits before checking the job' : 'local work';
+    parts.push({ part: gap, ms: event.startMs - cursor });
+    parts.push({ part: name, ms: event.endMs - event.startMs });
+    submitted ||= name === 'BACKUP statement';
     cursor = event.endMs;
   }
   parts.push({ part: 'close + result + metrics', ms: endMs - cursor });

@@ -20,7 +20,7 @@ export interface LayoutGrowth {
   readonly fixed: number;
   /** Clusters that fit under STACK_RESOURCE_LIMIT. */
   readonly fit: number;
-  /** Synth time each further cluster adds (ms). */
+  /** Synth time each further cluster adds (ms): least-squares slope over every synth of the layout. */
   readonly synthMsPerCluster: number;
   /** What each further cluster adds, by resource type. */
   readonly typesPerCluster: Readonly<Record<string, number>>;
@@ -56,7 +56,7 @@ export async function measureScaling(sizes: readonly number[], runs: number): Pr
       perCluster,
       fixed,
       fit: Math.floor((STACK_RESOURCE_LIMIT - fixed) / perCluster),
-      synthMsPerCluster: (high.synthMs - low.synthMs) / (largest - smallest),
+      synthMsPerCluster: slope(results.filter((r) => r.layout === layout).map((r) => [r.clusters, r.synthMs])),
       typesPerCluster: typesAdded(byType(layout, smallest), byType(layout, largest), largest - smallest),
     };
   });
@@ -70,4 +70,14 @@ function typesAdded(low: Readonly<Record<string, number>>, high: Readonly<Record
     if (perCluster !== 0) added[type] = perCluster;
   }
   return added;
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  const covariance = points.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0);
+  const variance = points.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
+  return covariance / variance;
 }

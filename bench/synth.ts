@@ -6,14 +6,10 @@ import { median, runProcess } from './measure';
 export const PROJECT_ROOT = join(__dirname, '..');
 const EXAMPLE_STACK = 'CockroachBackupExample';
 
-/**
- * The app commands compared: the project's (cdk.json), `cdk init`'s type-checking
- * default, the example without its cdk-nag plugin (profiling), and the empty app.
- */
+/** The app commands compared: the project's (cdk.json), `cdk init`'s type-checking default, and the empty app. */
 export const APPS = {
   example: undefined,
   exampleTypeChecked: 'npx ts-node --prefer-ts-exts bin/app.ts',
-  exampleWithoutNag: 'npx ts-node --transpile-only bench/fixtures/example-without-nag.ts',
   empty: 'npx ts-node --transpile-only bench/fixtures/empty-app.ts',
 } as const;
 
