@@ -20,10 +20,17 @@ export interface SynthRun {
   readonly counters: Readonly<Record<string, number>>;
 }
 
+/**
+ * aws-cdk-lib writes its phase counters only for a synth slower than this context value
+ * (10 s per stack by default; core/lib/app.js shouldReportSlowSynth); 0 makes every
+ * synth write them, a few hundred bytes, so each run can be profiled.
+ */
+const ALWAYS_WRITE_COUNTERS = ['-c', '@aws-cdk/core.slowSynthThreshold=0'];
+
 /** `npx cdk synth --quiet -o <new temporary directory>`, with another app command when given. */
 export async function cdkSynth(app: string | undefined): Promise<SynthRun> {
   const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
-  const args = ['cdk', 'synth', '--quiet', '-o', outdir, ...(app === undefined ? [] : ['--app', app])];
+  const args = ['cdk', 'synth', '--quiet', '-o', outdir, ...ALWAYS_WRITE_COUNTERS, ...(app === undefined ? [] : ['--app', app])];
   const run = await runProcess('npx', args, { cwd: PROJECT_ROOT, timeoutMs: 300_000 });
   const countersFile = join(outdir, 'performance-counters.json');
   const counters = statExists(countersFile) ? (JSON.parse(readFileSync(countersFile, 'utf8')) as { counters: Record<string, number> }).counters : {};
@@ -57,10 +64,7 @@ export function lambdaBundle(outdir: string): { file: string; bytes: number } {
   return { file, bytes: statSync(file).size };
 }
 
-/**
- * Medians of the phases synths recorded. The app writes the file when it exits and not
- * every run leaves one, so the medians are over the runs that did (`runs`).
- */
+/** Medians of the phases synths recorded, over the runs that wrote the file (`runs`). */
 export function medianCounters(runs: readonly SynthRun[], names: readonly string[]): { runs: number; phases: Record<string, number> } {
   const recorded = runs.filter((r) => Object.keys(r.counters).length > 0);
   const phases: Record<string, number> = {};
