@@ -13,13 +13,6 @@ export function nowMs(): number {
   return performance.now();
 }
 
-/** Runs `fn` once and returns its result and wall time in milliseconds. */
-export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = nowMs();
-  const value = await fn();
-  return { value, ms: nowMs() - started };
-}
-
 export interface ProcessRun {
   readonly ms: number;
   readonly stdout: string;
