@@ -6,8 +6,7 @@ const guard = installSecretGuard();
 let harness: Harness;
 
 beforeEach(async () => {
-  // Jobs long enough that both runs still see each other's job after submitting.
-  harness = await Harness.start({ jobDurationMs: 1500 });
+  harness = await Harness.start();
 });
 
 afterEach(async () => {
@@ -20,56 +19,75 @@ function liveJobs() {
 }
 
 describe('two runs for one collection at the same moment', () => {
-  test('leave only the full backup when a full and an incremental coincide', async () => {
+  /**
+   * Makes both runs read the job table before either BACKUP statement runs (every one
+   * waits 1.5 s), lets the statement matching `late` arrive 1.5 s after the other, and
+   * makes both jobs outlast the race (4 s). Without this, which run looks first is up
+   * to the machine's load: a run that looks after the other submitted simply skips, or
+   * (a full backup finding an incremental running) waits for it.
+   */
+  function submitTogether(late?: RegExp): void {
+    harness.lambda.setEnvironment({ STATEMENT_TIMEOUT_MS: '5000' });
+    harness.double.injectFault({ kind: 'slow', delayMs: 1500, on: /^BACKUP/ });
+    if (late !== undefined) harness.double.injectFault({ kind: 'slow', delayMs: 1500, on: late });
+    harness.double.scriptNextJob({ outcome: 'succeeded', durationMs: 4000 });
+    harness.double.scriptNextJob({ outcome: 'succeeded', durationMs: 4000 });
+  }
+
+  function cancelsOf(jobId: string): number {
+    const cancels = harness.double.statements.filter((s) => s.text.startsWith('CANCEL JOB'));
+    expect(cancels.every((s) => s.params[0] === jobId)).toBe(true);
+    return cancels.length;
+  }
+
+
+  test('leave only the full backup when a full and an incremental are submitted together', async () => {
     await harness.lambda.run('full');
-    await harness.double.whenJobsSettled();
     const before = new Set(harness.double.jobs().map((j) => j.jobId));
-    const [full, incremental] = await Promise.all([harness.lambda.run('full'), harness.lambda.run('incremental')]);
+    submitTogether();
+    const [full, incremental] = await Promise.all([harness.lambda.run('full', 30_000), harness.lambda.run('incremental', 30_000)]);
     guard.inspect([full, incremental]);
     await harness.double.whenJobsSettled();
     const survivors = liveJobs().filter((j) => !before.has(j.jobId));
     expect(survivors).toHaveLength(1);
-    expect(full).toMatchObject({ action: 'submitted', kind: 'full', jobId: survivors[0].jobId });
-    expect(incremental.action === 'superseded' ? incremental.jobId : undefined).toBe(survivors[0].jobId);
+    expect(full).toMatchObject({ action: 'submitted', kind: 'full', status: 'succeeded', jobId: survivors[0].jobId });
+    expect(incremental).toMatchObject({ action: 'superseded', jobId: survivors[0].jobId });
   });
 
   test('leave one backup when the same event is delivered twice', async () => {
     await harness.lambda.run('full');
-    await harness.double.whenJobsSettled();
     const before = new Set(harness.double.jobs().map((j) => j.jobId));
-    const results = await Promise.all([harness.lambda.run('incremental'), harness.lambda.run('incremental')]);
+    submitTogether();
+    const results = await Promise.all([harness.lambda.run('incremental', 30_000), harness.lambda.run('incremental', 30_000)]);
     guard.inspect(results);
     await harness.double.whenJobsSettled();
     const survivors = liveJobs().filter((j) => !before.has(j.jobId));
     expect(survivors).toHaveLength(1);
-    const winner = results.find((r) => r.action === 'submitted');
-    expect(winner?.jobId).toBe(survivors[0].jobId);
-    // The other run either saw the first job before submitting (skipped) or lost the arbitration.
-    expect(results.filter((r) => r.action !== 'submitted').map((r) => r.action)).toEqual([expect.stringMatching(/^(skipped|superseded)$/)]);
+    expect(results.map((r) => r.action).sort()).toEqual(['submitted', 'superseded']);
+    // Both runs name the surviving job: the lower job id of the two.
+    expect(results.map((r) => r.jobId)).toEqual([survivors[0].jobId, survivors[0].jobId]);
+    const submitted = results.flatMap((r) => r.submittedJobIds);
+    expect(survivors[0].jobId).toBe(submitted.reduce((a, b) => (BigInt(a) < BigInt(b) ? a : b)));
   });
 
-  /** Both runs have read the job table; the incremental's statement reaches the cluster a second later. */
   test('the run that looks last cancels its own job when it loses, and reports superseded', async () => {
     await harness.lambda.run('full');
-    harness.double.injectFault({ kind: 'slow', delayMs: 1000, on: /^BACKUP INTO LATEST/ });
-    const [full, incremental] = await Promise.all([harness.lambda.run('full'), harness.lambda.run('incremental')]);
+    submitTogether(/^BACKUP INTO LATEST/);
+    const [full, incremental] = await Promise.all([harness.lambda.run('full', 30_000), harness.lambda.run('incremental', 30_000)]);
     guard.inspect([full, incremental]);
     expect(full).toMatchObject({ action: 'submitted', status: 'succeeded' });
     expect(incremental).toMatchObject({ action: 'superseded', jobId: full.jobId });
-    const cancels = harness.double.statements.filter((s) => s.text.startsWith('CANCEL JOB'));
-    expect(cancels).toEqual([expect.objectContaining({ params: [incremental.submittedJobIds[0]] })]);
+    expect(cancelsOf(incremental.submittedJobIds[0])).toBe(1);
   });
 
-  /** The full backup's statement arrives a second late: the incremental's run looked first and saw no conflict. */
   test('the run that looked first learns from its canceled job that it lost, and reports superseded', async () => {
     await harness.lambda.run('full');
-    harness.double.injectFault({ kind: 'slow', delayMs: 1000, on: /^BACKUP INTO 's3/ });
-    const [full, incremental] = await Promise.all([harness.lambda.run('full'), harness.lambda.run('incremental')]);
+    submitTogether(/^BACKUP INTO 's3/);
+    const [full, incremental] = await Promise.all([harness.lambda.run('full', 30_000), harness.lambda.run('incremental', 30_000)]);
     guard.inspect([full, incremental]);
     expect(full).toMatchObject({ action: 'submitted', status: 'succeeded' });
     expect(incremental).toMatchObject({ action: 'superseded', jobId: full.jobId });
     expect(incremental.reportedJobs.map((j) => j.status)).not.toContain('canceled');
-    const cancels = harness.double.statements.filter((s) => s.text.startsWith('CANCEL JOB'));
-    expect(cancels).toEqual([expect.objectContaining({ params: [incremental.submittedJobIds[0]] })]);
+    expect(cancelsOf(incremental.submittedJobIds[0])).toBe(1);
   });
 });
