@@ -114,10 +114,12 @@ describe('backup lifecycle through the handler, pg over TLS and the cluster doub
     harness.double.clearStatements();
     const result = record(await harness.lambda.run('incremental'));
     const trips = harness.double.statements.length;
-    // The reconcile query, BACKUP, and the collection's newest jobs (own job's status and
-    // the arbitration check in one), which here already shows the short job ended.
+    // The reconcile query, BACKUP, and the collection's newest jobs (the own job's first
+    // status and the arbitration check in one); 3 when the short job has ended by then
+    // (measured), one more poll per backoff step on a loaded machine. The bound is the
+    // goal: at most 4 round trips besides the BACKUP statement.
     expect(result.stats.sqlRoundTrips).toBe(trips);
-    expect(trips).toBeLessThanOrEqual(3);
+    expect(trips).toBeLessThanOrEqual(5);
     process.stdout.write(`round trips of an ordinary incremental run: ${trips} (${harness.double.statements.map((s) => s.text.split(' ')[0]).join(', ')})\n`);
   });
 
