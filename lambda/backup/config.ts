@@ -50,8 +50,9 @@ export class ConfigurationError extends Error {
 // S3 bucket naming rules (lower case letters, digits, dots, hyphens; 3-63 characters).
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // Path segments restricted to characters that need no URL encoding, so that the
-// prefix we match in job descriptions is exactly what CockroachDB prints there.
-const COLLECTION = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+// prefix we match in job descriptions is exactly what CockroachDB prints there; no
+// '.' or '..' segment (a URL parser would fold it away). Same rule as lib/validation.ts.
+const COLLECTION = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
 // External connection names are kept to identifier characters: they are printed
 // inside 'external://<name>' and matched with LIKE.
@@ -135,7 +136,7 @@ export function parseSettings(env: Environment, labels: SettingLabels = {}): Bac
   return {
     bucketName: read.matching('bucketName', BUCKET_NAME, 'an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)'),
     bucketRegion: read.matching('bucketRegion', REGION, 'an AWS region such as eu-west-1'),
-    collection: read.matching('collection', COLLECTION, 'a prefix of letters, digits, . _ - separated by single slashes, without leading or trailing slash'),
+    collection: read.matching('collection', COLLECTION, 'a prefix of letters, digits, . _ - separated by single slashes, without leading or trailing slash or . or .. segments'),
     s3Endpoint,
     storageMode,
     externalConnectionName:

@@ -77,6 +77,14 @@ describe('parseSettings', () => {
     expect(() => parseSettings(testEnvironment({ COLLECTION: '/prod' }))).toThrow(/COLLECTION is '\/prod': expected a prefix .* without leading or trailing slash/);
   });
 
+  test.each(['prod/../other', './prod', 'prod/.'])('fails if the collection %s has a . or .. segment', (collection) => {
+    expect(() => parseSettings(testEnvironment({ COLLECTION: collection }))).toThrow(`COLLECTION is '${collection}'`);
+  });
+
+  test('accepts dots inside segment names', () => {
+    expect(parseSettings(testEnvironment({ COLLECTION: 'prod.v2/cluster..a' })).collection).toBe('prod.v2/cluster..a');
+  });
+
   test('fails if the storage mode is unknown', () => {
     expect(() => parseSettings(testEnvironment({ STORAGE_MODE: 'iam' }))).toThrow("STORAGE_MODE is 'iam': expected 'uri' or 'external-connection'");
   });
