@@ -23,8 +23,6 @@ export interface ProcedureInput {
   readonly requested: BackupKind;
   readonly secrets: SecretSource;
   readonly budget: Budget;
-  readonly now?: () => Date;
-  readonly sleep?: Sleep;
 }
 
 /**
@@ -91,17 +89,14 @@ interface Outcome {
 }
 
 class Run {
-  private readonly now: () => Date;
-  private readonly wait: Sleep;
+  private readonly now = (): Date => new Date();
+  private readonly wait: Sleep = sleep;
   private state?: CollectionState;
   private readonly reported = new Map<string, ReportedJob>();
   private readonly submitted: string[] = [];
   private ownSucceeded?: { kind: BackupKind; at: Date };
 
-  constructor(private readonly input: ProcedureInput) {
-    this.now = input.now ?? (() => new Date());
-    this.wait = input.sleep ?? sleep;
-  }
+  constructor(private readonly input: ProcedureInput) {}
 
   private get settings(): BackupSettings {
     return this.input.settings;

@@ -73,10 +73,6 @@ export class Session {
     return this.trips;
   }
 
-  get username(): string {
-    return this.connection.username;
-  }
-
   /** Runs one statement; `what` names it in error messages ("the backup statement"). */
   async query<Row extends object>(what: string, text: string, params: readonly (string | number)[] = []): Promise<Row[]> {
     const timeoutMs = this.options.budget.cap(this.options.statementTimeoutMs);

@@ -10,12 +10,12 @@ export const sleep: Sleep = (milliseconds) => new Promise((resolve) => setTimeou
 /** Poll delays: short at first (most jobs of a small cluster end within seconds), then capped. */
 export const POLL = { firstDelayMs: 500, factor: 2, maxDelayMs: 5000 } as const;
 
-export function nextDelay(delayMs: number): number {
+function nextDelay(delayMs: number): number {
   return Math.min(POLL.maxDelayMs, delayMs * POLL.factor);
 }
 
 /** A job that will not change without a person or has ended: polling it further is pointless. */
-export function isSettled(job: JobRow): boolean {
+function isSettled(job: JobRow): boolean {
   return isTerminal(job) || job.status === PAUSED_STATUS;
 }
 
