@@ -193,8 +193,9 @@ export class BackupMonitoring extends Construct {
     this.backupFailedAlarm = this.eventAlarm(
       'BackupFailedAlarm',
       this.metricFailed({ period: EVENT_ALARM_PERIOD }),
-      `A CockroachDB backup of ${this.collection} failed (a job ended failed, canceled or revert-failed, ` +
-        'or a run failed before it could submit). First read the summary line of the failed run in the ' +
+      `A CockroachDB backup of ${this.collection} failed (a job ended failed or revert-failed, was canceled ` +
+        'by a person, is paused (counted on every run until it is resumed or canceled), or a run failed ' +
+        'before it could submit). First read the summary line of the failed run in the ' +
         "backup Lambda's log group: it names the job id and CockroachDB's error; then look at the job with " +
         'SHOW JOB <id> on the cluster.',
     );
@@ -230,16 +231,18 @@ export class BackupMonitoring extends Construct {
         'this run submitted, and the RPO alarm fires if no backup succeeds in time.',
     );
 
-    // Lambda retries a throttled asynchronous invocation for up to 6 hours by default:
-    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+    // Lambda retries a throttled asynchronous invocation until the event reaches its
+    // maximum age (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html);
+    // lib/backup-function.ts sets that age to one run interval, at most 6 hours.
     this.functionThrottlesAlarm = this.eventAlarm(
       'FunctionThrottlesAlarm',
       functionThrottles,
       `The backup Lambda of ${this.collection} was throttled. It has a reserved concurrency of 1, so two ` +
         'schedules fired at the same time (a full and an incremental) or a run overran the next scheduled ' +
         'run. First compare the run durations in the log group with the schedule interval. Lambda queues a ' +
-        'throttled scheduled (asynchronous) invocation and retries it for up to 6 hours, so the run is late, ' +
-        'not lost, unless throttles continue.',
+        'throttled scheduled (asynchronous) invocation and retries it until it is one run interval old (at ' +
+        'most 6 hours), then drops it: the next scheduled run does the same work, so a backup is late, not ' +
+        'lost, unless throttles continue.',
     );
 
     const notify = new cloudwatchActions.SnsAction(this.alarmTopic);
