@@ -12,7 +12,6 @@ import { median, nowMs } from './measure';
 import { installPgProbe, PgEvent } from './pg-probe';
 import { RUNBOOK, runbookStatement } from './runbook-floor';
 import { startSecretsManagerFake } from './secrets-manager-fake';
-import { withTcpNoDelay } from './tcp-no-delay';
 
 /** How long every backup job of the double runs, for the Lambda's jobs and the floor's alike. */
 export const JOB_DURATION_MS = 20;
@@ -114,7 +113,7 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
  */
 export async function measureLambdaRuns(runs: number): Promise<LambdaFigures> {
   const s3 = await startS3Server({ credentials: [ACCESS_KEY], buckets: [BUCKET] });
-  const double = await withTcpNoDelay(() => CockroachDouble.start({ users: [BACKUP_USER], jobDurationMs: JOB_DURATION_MS }));
+  const double = await CockroachDouble.start({ users: [BACKUP_USER], jobDurationMs: JOB_DURATION_MS });
   const secretsManager = await startSecretsManagerFake();
   const probe = installPgProbe();
   const savedEnv = { ...process.env };
