@@ -15,7 +15,7 @@ import { Credentials, SecretSource } from './secrets';
 import { Session } from './session';
 import { buildBackupStatement } from './statement';
 import { backupTarget, buildS3Uri, collectionJobsPattern, collectionLabel } from './storage';
-import { pollJob, POLL, Sleep, sleep } from './verify';
+import { nextDelay, pollJob, POLL, Sleep, sleep } from './verify';
 
 export interface ProcedureInput {
   readonly settings: BackupSettings;
@@ -156,14 +156,20 @@ class Run {
     this.submitted.push(jobId);
 
     // One query serves two purposes: the first poll of the run's own job, and the
-    // check for a concurrent run's job (arbitrate.ts).
+    // check for a concurrent run's job (arbitrate.ts). The wait before it is short
+    // (POLL.firstDelayMs, 50 ms) only so that a job ending in milliseconds is seen ended
+    // by this first read. Arbitration does not rely on it: a DETACHED BACKUP writes its
+    // job row in the statement's own transaction and returns the id once that committed
+    // (cockroachdb/cockroach#50775), so whichever run reads later sees both jobs,
+    // whatever either waited. A longer wait would only let the run's own job end before
+    // the read, and a job that ended is no longer arbitrated.
     await this.wait(POLL.firstDelayMs);
     const recent = await collectionJobs(session, pattern, RECENT_JOBS_LIMIT);
     const own = recent.find((j) => j.jobId === jobId);
     const verdict = own !== undefined && isActive(own) ? await this.arbitrate(session, jobId, kind, recent) : undefined;
     if (verdict !== undefined) return verdict;
 
-    const job = await pollJob(session, own, jobId, this.input.budget, this.wait, own === undefined ? 0 : POLL.firstDelayMs);
+    const job = await pollJob(session, own, jobId, this.input.budget, this.wait, own === undefined ? 0 : nextDelay(POLL.firstDelayMs));
     if (job === undefined) {
       return { action: 'failed', kind, message: `${kind} backup job ${jobId} disappeared from crdb_internal.jobs before it ended` };
     }

@@ -1,3 +1,4 @@
+import * as verify from '../../../lambda/backup/verify';
 import { BUCKET, COLLECTION, Harness } from '../helpers/harness';
 import { installSecretGuard } from '../helpers/secret-guard';
 
@@ -115,12 +116,31 @@ describe('backup lifecycle through the handler, pg over TLS and the cluster doub
     const result = record(await harness.lambda.run('incremental'));
     const trips = harness.double.statements.length;
     // The reconcile query, BACKUP, and the collection's newest jobs (the own job's first
-    // status and the arbitration check in one); 3 when the short job has ended by then
-    // (measured), one more poll per backoff step on a loaded machine. The bound is the
-    // goal: at most 4 round trips besides the BACKUP statement.
+    // status and the arbitration check in one, 50 ms after submitting), then a poll 100 ms
+    // later: 4 when the job (about 130 ms in the double) has ended by then (measured),
+    // one more poll per backoff step on a loaded machine. The bound is the goal: at most
+    // 4 round trips besides the BACKUP statement.
     expect(result.stats.sqlRoundTrips).toBe(trips);
     expect(trips).toBeLessThanOrEqual(5);
     process.stdout.write(`round trips of an ordinary incremental run: ${trips} (${harness.double.statements.map((s) => s.text.split(' ')[0]).join(', ')})\n`);
+  });
+
+  test('looks at its job 50 ms after submitting, then polls at 100 ms doubling', async () => {
+    await harness.lambda.run('full');
+    harness.double.scriptNextJob({ outcome: 'succeeded', durationMs: 1000 });
+    const waits: number[] = [];
+    // Records the waits of the run (the real sleep still runs): a schedule, not a time.
+    const spy = jest.spyOn(verify, 'sleep').mockImplementation((ms) => {
+      waits.push(ms);
+      return new Promise((resolve) => setTimeout(resolve, ms));
+    });
+    try {
+      record(await harness.lambda.run('incremental'));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(waits.slice(0, 3)).toEqual([50, 100, 200]);
+    expect(waits.slice(1).every((ms, i) => ms === Math.min(5000, 2 * waits[i]))).toBe(true);
   });
 
   test('reads the secrets once per warm Lambda', async () => {
