@@ -1,5 +1,5 @@
 import { BackupKind } from '../../contract/backup-event';
-import { Contender, pickWinner } from './arbitrate';
+import { Contender, pickWinner, supersedingJob } from './arbitrate';
 import { Budget } from './budget';
 import { ClassifiedJob, curableFailure, kindOfNewJob, needsRebaselineConsent } from './classify';
 import { BackupSettings } from './config';
@@ -255,8 +255,9 @@ class Run {
     return { action: 'failed', kind, job, message: `${what} ended ${job.status}${job.error === '' ? '' : `: ${job.error}`}` };
   }
 
+  /** Reports a job; a job canceled by an earlier arbitration names the job that beat it. */
   private report(job: ClassifiedJob): void {
-    this.reported.set(job.jobId, reportJob(job));
+    this.reported.set(job.jobId, reportJob(job, supersedingJob(job, this.state!.jobs)?.jobId));
   }
 
   result(outcome: Outcome, stats: BackupResult['stats']): BackupResult {

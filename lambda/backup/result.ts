@@ -11,6 +11,11 @@ export interface ReportedJob {
   readonly finished?: string;
   /** From created to finished, for ended jobs. */
   readonly durationSeconds?: number;
+  /**
+   * For a job canceled because a concurrent run's job won the arbitration
+   * (arbitrate.ts `supersedingJob`): that job's id. Counted neither failed nor succeeded.
+   */
+  readonly supersededBy?: string;
 }
 
 export type RunAction = 'submitted' | 'skipped' | 'superseded' | 'failed';
@@ -39,7 +44,7 @@ export interface RunStats {
   readonly secretFetches: number;
 }
 
-export function reportJob(job: ClassifiedJob): ReportedJob {
+export function reportJob(job: ClassifiedJob, supersededBy?: string): ReportedJob {
   return {
     jobId: job.jobId,
     kind: job.kind,
@@ -48,5 +53,6 @@ export function reportJob(job: ClassifiedJob): ReportedJob {
     created: job.created.toISOString(),
     finished: job.finished?.toISOString(),
     durationSeconds: job.finished === undefined ? undefined : Math.max(0, (job.finished.getTime() - job.created.getTime()) / 1000),
+    supersededBy,
   };
 }

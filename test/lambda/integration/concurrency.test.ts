@@ -70,6 +70,21 @@ describe('two runs for one collection at the same moment', () => {
     expect(survivors[0].jobId).toBe(submitted.reduce((a, b) => (BigInt(a) < BigInt(b) ? a : b)));
   });
 
+  test('leave the next run reporting the canceled loser as superseded, not failed', async () => {
+    await harness.lambda.run('full');
+    submitTogether();
+    const [full, incremental] = await Promise.all([harness.lambda.run('full', 30_000), harness.lambda.run('incremental', 30_000)]);
+    guard.inspect([full, incremental]);
+    await harness.double.whenJobsSettled();
+    const next = await harness.lambda.run('incremental');
+    guard.inspect(next);
+    expect(next.reportedJobs).toEqual(
+      expect.arrayContaining([expect.objectContaining({ jobId: incremental.submittedJobIds[0], status: 'canceled', supersededBy: full.jobId })]),
+    );
+    const metrics = guard.lines.map((l) => JSON.parse(l)).filter((l) => l._aws !== undefined).pop();
+    expect(metrics).toMatchObject({ BackupFailed: 0 });
+  });
+
   test('the run that looks last cancels its own job when it loses, and reports superseded', async () => {
     await harness.lambda.run('full');
     submitTogether(/^BACKUP INTO LATEST/);

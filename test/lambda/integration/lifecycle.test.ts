@@ -93,6 +93,18 @@ describe('backup lifecycle through the handler, pg over TLS and the cluster doub
     expect(summary.reportedJobs).toEqual(expect.arrayContaining([expect.objectContaining({ status })]));
   });
 
+  test('counts on the next run a job a person canceled as failed', async () => {
+    await harness.lambda.run('full');
+    harness.double.scriptNextJob({ outcome: 'canceled' });
+    record(await harness.lambda.invoke('incremental'));
+    const next = record(await harness.lambda.run('incremental'));
+    const canceled = next.reportedJobs.find((j) => j.status === 'canceled');
+    expect(canceled).toBeDefined();
+    expect(canceled?.supersededBy).toBeUndefined();
+    const metrics = guard.lines.map((l) => JSON.parse(l)).filter((l) => l._aws !== undefined).pop();
+    expect(metrics).toMatchObject({ BackupFailed: 1 });
+  });
+
   test('reports a paused job loudly on every run without letting it block backups', async () => {
     await harness.lambda.run('full');
     harness.double.scriptNextJob({ outcome: 'paused' });
