@@ -1,4 +1,5 @@
 import { BackupKind } from '../../contract/backup-event';
+import { ENV } from '../../contract/environment';
 import {
   Chain,
   ClassifiedJob,
@@ -76,7 +77,7 @@ export function rebaselineInstruction(collectionLabel: string, failure: CurableF
   return (
     `${cause}, so no incremental can be appended: take a full backup to start a new chain ` +
     `(BACKUP INTO '${collectionLabel}' AS OF SYSTEM TIME '-10s' WITH DETACHED, or invoke the Lambda with {"kind":"full"}), ` +
-    `or set AUTO_REBASELINE=true to let the Lambda do it`
+    `or set the construct's autoRebaseline prop (${ENV.autoRebaseline}=true) to let the Lambda do it`
   );
 }
 

@@ -1,4 +1,5 @@
-import { analyzeCollection, decide, DecisionPolicy } from '../../lambda/backup/decide';
+import type { CockroachBackupProps } from '../../lib/cockroach-backup';
+import { analyzeCollection, decide, DecisionPolicy, rebaselineInstruction } from '../../lambda/backup/decide';
 import { JobRow } from '../../lambda/backup/job';
 import { DESCRIPTIONS, job, NOW } from './helpers/fixtures';
 import { installSecretGuard } from './helpers/secret-guard';
@@ -103,6 +104,14 @@ describe('decide', () => {
     expect(decision.action).toBe('fail');
     expect(decision.reason).toContain("take a full backup to start a new chain (BACKUP INTO 's3://backup-bucket/prod_1/cluster'");
     expect(decision.reason).toContain('another cluster');
+  });
+
+  test("names the construct's autoRebaseline prop and the AUTO_REBASELINE variable in the runbook's instruction", () => {
+    // Compiles only while the construct has the prop the instruction names.
+    const prop: keyof CockroachBackupProps = 'autoRebaseline';
+    expect(rebaselineInstruction('s3://backup-bucket/prod_1/cluster', 'gc-threshold')).toContain(
+      `or set the construct's ${prop} prop (AUTO_REBASELINE=true) to let the Lambda do it`,
+    );
   });
 
   test('retries an incremental after a failure a full backup would not cure', () => {

@@ -58,6 +58,7 @@ describe('a collection written by another cluster (a restored cluster)', () => {
     guard.inspect(error);
     expect(error?.message).toContain('the collection was written by another cluster (the cluster was restored from a backup)');
     expect(error?.message).toContain(`take a full backup to start a new chain (BACKUP INTO 's3://${BUCKET}/${COLLECTION}' AS OF SYSTEM TIME '-10s' WITH DETACHED`);
+    expect(error?.message).toContain("set the construct's autoRebaseline prop (AUTO_REBASELINE=true)");
   });
 
   test('takes no further incremental until a full backup is taken, when AUTO_REBASELINE is false', async () => {
