@@ -10,8 +10,9 @@ export const sleep: Sleep = (milliseconds) => new Promise((resolve) => setTimeou
 /**
  * Poll delays: 50 ms before the first look after submitting, then 100, 200, 400 ms...
  * up to 5 s. A job that ends within a few tens of milliseconds is verified by the
- * first or second read; one lasting minutes costs three more reads than a 500 ms start
- * would (seven reads in the first 6.35 s instead of four in 7.5 s), then one per 5 s.
+ * first or second read; one lasting minutes costs two or three more reads than the
+ * former 500 ms start (seven reads in the first 6.35 s where that made five in 8 s),
+ * then one every 5 s either way.
  */
 export const POLL = { firstDelayMs: 50, factor: 2, maxDelayMs: 5000 } as const;
 
