@@ -5,15 +5,15 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { BackupEvent, BackupKind } from '../contract/backup-event';
+import { MAX_ALARM_WINDOW } from './monitoring';
 import { nagValueName } from './nag';
 import { describeDuration, invalid } from './validation';
 
 /** Full backups at local midnight, every day (CockroachDB's own default with hourly incrementals). */
 export const DEFAULT_FULL_SCHEDULE_CRON = { minute: '0', hour: '0' } as const;
 
-/** The shortest and longest run interval the monitoring and the Lambda accept. */
+/** The shortest run interval the monitoring and the Lambda accept; the longest is the RPO alarm's window. */
 const MIN_INTERVAL = Duration.minutes(1);
-const MAX_INTERVAL = Duration.days(7);
 
 /**
  * The regular step between two runs of a schedule expression, or undefined when it
@@ -143,7 +143,7 @@ export function resolveSchedules(scope: Construct, settings: ScheduleSettings): 
   }
   if (!runInterval.isUnresolved()) {
     const seconds = runInterval.toSeconds({ integral: false });
-    if (seconds < MIN_INTERVAL.toSeconds() || seconds > MAX_INTERVAL.toSeconds() || !Number.isInteger(seconds)) {
+    if (seconds < MIN_INTERVAL.toSeconds() || seconds > MAX_ALARM_WINDOW.toSeconds() || !Number.isInteger(seconds)) {
       invalid(
         scope,
         settings.incrementalInterval !== undefined ? 'incrementalInterval' : 'the interval of incrementalSchedule',

@@ -30,8 +30,12 @@ const METRIC_STATISTICS = {
 const MINUTE_SECONDS = 60;
 /** The longest period used: one datapoint a day keeps a long interval's window in few periods. */
 const MAX_PERIOD_SECONDS = 86_400;
-/** The longest window (period x evaluation periods) a CloudWatch alarm evaluates: 7 days. */
-const MAX_WINDOW_SECONDS = 7 * 86_400;
+/**
+ * The longest window (period x evaluation periods) a CloudWatch alarm evaluates, and so
+ * the longest run interval the RPO alarm can watch.
+ */
+export const MAX_ALARM_WINDOW = Duration.days(7);
+const MAX_WINDOW_SECONDS = MAX_ALARM_WINDOW.toSeconds();
 /**
  * How much later than one interval after the previous run a run may report: a Lambda
  * runs at most 15 minutes (its timeout quota), so reports drift by up to that much.
