@@ -16,6 +16,7 @@ import { backupCredentials } from './backup-credentials';
 import { backupFunction } from './backup-function';
 import { backupSchedules, resolveSchedules } from './backup-schedules';
 import { connectionSecret } from './connection-secret';
+import { grantCollectionRead } from './restore-access';
 import { BackupMonitoring } from './monitoring';
 import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid } from './validation';
 
@@ -429,6 +430,26 @@ export class CockroachBackup extends Construct {
   /** Incrementals on the newest full backup (Maximum). */
   public metricChainLength(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.monitoring.metricChainLength(props);
+  }
+
+  /**
+   * Gives `grantee` read-only access to this collection, for restores and restore drills:
+   * `s3:GetObject` on `<collection>/*`, `s3:ListBucket` on the bucket limited to the
+   * collection prefix (as the backup user is), and `kms:Decrypt` on the bucket's key
+   * when the bucket uses one (for an existing bucket: when its `IBucket` knows the key,
+   * e.g. `s3.Bucket.fromBucketAttributes({ bucketName, encryptionKey })`). Nothing that
+   * writes or deletes: hand this key, not the backup user's, to a scratch cluster.
+   *
+   * The statements go to the grantee's own policy, never to the bucket's, so the grantee
+   * must be in this bucket's account (another account also needs a bucket policy).
+   * Example: an IAM user with an access key, whose key goes into the restore URI
+   * (docs/restore.md, "Where the keys come from").
+   *
+   * @param grantee the principal that reads the backups, e.g. an `iam.User`
+   * @returns the grant; check `grant.success` for principals that cannot take policies
+   */
+  public grantRestoreRead(grantee: iam.IGrantable): iam.Grant {
+    return grantCollectionRead(grantee, this.bucket, this.collection);
   }
 
   /** Validates the backup and Lambda settings and fills in their defaults. */
