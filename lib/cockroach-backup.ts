@@ -132,9 +132,9 @@ export interface CockroachBackupProps {
 
   /**
    * Take backups WITH revision_history, so that a restore can pick any point in time
-   * within the collection. Incrementals with revision history fail when the gap since
-   * the previous backup outlives the cluster's GC TTL (`gc.ttlseconds`, 4 hours by
-   * default from v23.1): see `autoRebaseline`.
+   * a chain covers, not only the times its backups ended. Every incremental, with or
+   * without revision history, needs the gap since the previous backup to stay below the
+   * cluster's GC TTL: see `autoRebaseline`.
    * @default true
    */
   readonly revisionHistory?: boolean;
@@ -150,7 +150,10 @@ export interface CockroachBackupProps {
    * Take a full backup, instead of failing every incremental, when the collection
    * belongs to another cluster (the cluster was restored from a backup and has a new
    * cluster ID) or when an incremental failed because the gap since the previous backup
-   * outlived the GC TTL.
+   * outlived the GC TTL (`gc.ttlseconds`: 4 hours by default on clusters created on
+   * v23.1 or later, 25 hours on clusters upgraded from older versions). That failure hits
+   * every incremental, with or without revision history: the one-off BACKUP statements
+   * the Lambda sends get no protected timestamps, unlike CockroachDB's backup schedules.
    * @default true
    */
   readonly autoRebaseline?: boolean;
