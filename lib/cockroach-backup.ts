@@ -160,9 +160,11 @@ export interface CockroachBackupProps {
 
   /**
    * How BACKUP names the destination: `uri` passes the access key in the statement's
-   * URI (CockroachDB redacts the secret key in job descriptions); `external-connection`
-   * keeps it in a CockroachDB external connection (`CREATE EXTERNAL CONNECTION`) that the
-   * Lambda creates and replaces after key rotation, so no statement carries a key.
+   * URI (CockroachDB redacts the secret key in job descriptions, but keeps it in each
+   * job's payload for `jobs.retention_time`, 14 days by default); `external-connection`
+   * keeps it in a CockroachDB external connection (`CREATE EXTERNAL CONNECTION`, stored in
+   * `system.external_connections`) that the Lambda creates and replaces after key
+   * rotation, so no statement carries a key. Either way the key is stored in the cluster.
    * @default 'uri'
    */
   readonly storage?: StorageMode;
