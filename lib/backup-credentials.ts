@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { nagValueName } from './nag';
+import { acknowledgeCollectionWildcard, collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS } from './collection-access';
 
 /**
  * Exactly what BACKUP needs on Amazon S3, from CockroachDB's docs ("Use Cloud Storage",
@@ -16,7 +16,7 @@ import { nagValueName } from './nag';
  * marker file (pkg/cloud/externalconn/utils/connection_storage.go), also a subset.
  */
 export const BACKUP_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
-export const BACKUP_BUCKET_ACTIONS = ['s3:ListBucket'] as const;
+export const BACKUP_BUCKET_ACTIONS = COLLECTION_LIST_ACTIONS;
 
 /**
  * With SSE-KMS, writing an object needs `kms:GenerateDataKey` and reading it needs
@@ -37,9 +37,12 @@ export interface BackupCredentials {
  * from the key's CloudFormation attributes (Ref and GetAtt SecretAccessKey): the key
  * never appears in the template, the assembly or an output.
  *
- * An IAM user rather than a role: CockroachDB's nodes run outside this account's
- * compute (self-hosted or CockroachDB Cloud) and BACKUP takes static keys with
- * `AUTH=specified`; `ASSUME_ROLE` would still need a principal to start from.
+ * An IAM user rather than a role, because static keys (`AUTH=specified`) work wherever
+ * the nodes run. Without static keys CockroachDB starts from the nodes' own identity:
+ * `AUTH=implicit` on EC2 (instance profile) or EKS (workload identity), or the managed
+ * identity role CockroachDB Cloud provides, and `ASSUME_ROLE` can chain to a role of
+ * this account from there. That mode needs a role trusting the cluster's identity and
+ * is not built yet (README, Limitations).
  */
 export function backupCredentials(scope: Construct, bucket: s3.IBucket, collection: string, accessKeySerial: number): BackupCredentials {
   const user = new iam.User(scope, 'BackupUser');
@@ -47,23 +50,15 @@ export function backupCredentials(scope: Construct, bucket: s3.IBucket, collecti
     new iam.PolicyStatement({
       sid: 'ReadWriteCollectionObjects',
       actions: [...BACKUP_OBJECT_ACTIONS],
-      resources: [bucket.arnForObjects(`${collection}/*`)],
+      resources: [collectionObjectsArn(bucket, collection)],
     }),
   );
-  // s3:ListBucket applies to the bucket; the s3:prefix condition keeps the listing inside
-  // the collection. CockroachDB lists with the prefix `<collection>` itself when it lists
-  // the collection's root (List joins the URI path and an empty listing prefix without a
-  // slash: JoinPathPreservingTrailingSlash in pkg/cloud/amazon/s3_storage.go), and with
-  // `<collection>/...` below it. The first form also lists the names of keys that merely
-  // start with the same characters (collection `prod` sees the names under `prod-eu/`),
-  // never their contents: choose collection names that are not prefixes of each other
-  // when that matters.
   user.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'ListCollection',
       actions: [...BACKUP_BUCKET_ACTIONS],
       resources: [bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [collection, `${collection}/*`] } },
+      conditions: collectionListConditions(collection),
     }),
   );
   if (bucket.encryptionKey !== undefined) {
@@ -75,14 +70,14 @@ export function backupCredentials(scope: Construct, bucket: s3.IBucket, collecti
       }),
     );
   }
-  const policy = user.node.findChild('DefaultPolicy');
-  Validations.of(policy).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::${nagValueName(scope, bucket.arnForObjects(`${collection}/*`))}]`,
-    reason:
-      'The wildcard is the collection prefix: CockroachDB names every backup file itself (date-stamped folders, ' +
+  acknowledgeCollectionWildcard(
+    user.node.findChild('DefaultPolicy'),
+    bucket,
+    collection,
+    'The wildcard is the collection prefix: CockroachDB names every backup file itself (date-stamped folders, ' +
       'data/*.sst, manifests), so the object keys cannot be listed in advance. The user can read and write ' +
       'only below its own collection prefix and cannot delete.',
-  });
+  );
 
   // Rotating the key: increase `accessKeySerial`. CloudFormation creates the new key,
   // updates the secret, then deletes the old key (AWS::IAM::AccessKey Serial).

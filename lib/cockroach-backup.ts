@@ -16,6 +16,7 @@ import { backupCredentials } from './backup-credentials';
 import { backupFunction } from './backup-function';
 import { backupSchedules, resolveSchedules } from './backup-schedules';
 import { connectionSecret } from './connection-secret';
+import { grantCollectionRead } from './restore-access';
 import { BackupMonitoring } from './monitoring';
 import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid } from './validation';
 
@@ -131,9 +132,9 @@ export interface CockroachBackupProps {
 
   /**
    * Take backups WITH revision_history, so that a restore can pick any point in time
-   * within the collection. Incrementals with revision history fail when the gap since
-   * the previous backup outlives the cluster's GC TTL (`gc.ttlseconds`, 4 hours by
-   * default from v23.1): see `autoRebaseline`.
+   * a chain covers, not only the times its backups ended. Every incremental, with or
+   * without revision history, needs the gap since the previous backup to stay below the
+   * cluster's GC TTL: see `autoRebaseline`.
    * @default true
    */
   readonly revisionHistory?: boolean;
@@ -149,16 +150,21 @@ export interface CockroachBackupProps {
    * Take a full backup, instead of failing every incremental, when the collection
    * belongs to another cluster (the cluster was restored from a backup and has a new
    * cluster ID) or when an incremental failed because the gap since the previous backup
-   * outlived the GC TTL.
+   * outlived the GC TTL (`gc.ttlseconds`: 4 hours by default on clusters created on
+   * v23.1 or later, 25 hours on clusters upgraded from older versions). That failure hits
+   * every incremental, with or without revision history: the one-off BACKUP statements
+   * the Lambda sends get no protected timestamps, unlike CockroachDB's backup schedules.
    * @default true
    */
   readonly autoRebaseline?: boolean;
 
   /**
    * How BACKUP names the destination: `uri` passes the access key in the statement's
-   * URI (CockroachDB redacts the secret key in job descriptions); `external-connection`
-   * keeps it in a CockroachDB external connection (`CREATE EXTERNAL CONNECTION`) that the
-   * Lambda creates and replaces after key rotation, so no statement carries a key.
+   * URI (CockroachDB redacts the secret key in job descriptions, but keeps it in each
+   * job's payload for `jobs.retention_time`, 14 days by default); `external-connection`
+   * keeps it in a CockroachDB external connection (`CREATE EXTERNAL CONNECTION`, stored in
+   * `system.external_connections`) that the Lambda creates and replaces after key
+   * rotation, so no statement carries a key. Either way the key is stored in the cluster.
    * @default 'uri'
    */
   readonly storage?: StorageMode;
@@ -429,6 +435,26 @@ export class CockroachBackup extends Construct {
   /** Incrementals on the newest full backup (Maximum). */
   public metricChainLength(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.monitoring.metricChainLength(props);
+  }
+
+  /**
+   * Gives `grantee` read-only access to this collection, for restores and restore drills:
+   * `s3:GetObject` on `<collection>/*`, `s3:ListBucket` on the bucket limited to the
+   * collection prefix (as the backup user is), and `kms:Decrypt` on the bucket's key
+   * when the bucket uses one (for an existing bucket: when its `IBucket` knows the key,
+   * e.g. `s3.Bucket.fromBucketAttributes({ bucketName, encryptionKey })`). Nothing that
+   * writes or deletes: hand this key, not the backup user's, to a scratch cluster.
+   *
+   * The statements go to the grantee's own policy, never to the bucket's, so the grantee
+   * must be in this bucket's account (another account also needs a bucket policy).
+   * Example: an IAM user with an access key, whose key goes into the restore URI
+   * (docs/restore.md, "Where the keys come from").
+   *
+   * @param grantee the principal that reads the backups, e.g. an `iam.User`
+   * @returns the grant; check `grant.success` for principals that cannot take policies
+   */
+  public grantRestoreRead(grantee: iam.IGrantable): iam.Grant {
+    return grantCollectionRead(grantee, this.bucket, this.collection);
   }
 
   /** Validates the backup and Lambda settings and fills in their defaults. */

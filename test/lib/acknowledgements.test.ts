@@ -1,5 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { buildApp } from '../../bin/app';
@@ -66,4 +67,18 @@ test("the VPC acknowledgement answers the managed VPC access policy finding on t
     { path: 'VpcStack/Backup/FunctionRole', id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]' },
   ]);
   expect(findings.filter((f) => answers(vpcAck[0], f))).toHaveLength(1);
+});
+
+test("grantRestoreRead's acknowledgement answers the collection wildcard finding on the reader's own policy, and nothing else is left", () => {
+  const { acknowledgements, findings } = findingsWithoutAcknowledgements(() => {
+    const app = appWithoutBundling();
+    const stack = new Stack(app, 'RestoreStack');
+    const backup = new CockroachBackup(stack, 'Backup', { collection: 'prod/cluster-1' });
+    backup.grantRestoreRead(new iam.User(stack, 'RestoreReader'));
+    return app;
+  });
+  const readerAcks = acknowledgements.filter((a) => a.path.startsWith('RestoreStack/RestoreReader'));
+  expect(readerAcks).toEqual([{ path: 'RestoreStack/RestoreReader/DefaultPolicy', id: expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<BackupBucket[0-9A-F]+\.Arn>\/prod\/cluster-1\/\*\]$/) }]);
+  expect(findings.filter((f) => answers(readerAcks[0], f))).toHaveLength(1);
+  expect(findings.filter((f) => f.path.startsWith('RestoreStack/RestoreReader') && !acknowledgements.some((a) => answers(a, f)))).toEqual([]);
 });
