@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '../docs/props';
 export const PACKAGE_JSON = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
   readonly name: string;
   readonly version: string;
+  readonly engines: { readonly node: string };
   readonly peerDependencies: Record<string, string>;
   readonly devDependencies: Record<string, string>;
 };
