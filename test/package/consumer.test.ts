@@ -8,6 +8,7 @@ import { CockroachBackup } from '../../lib';
 import { BACKUP_LAMBDA_ASSET_DIR } from '../../lib/lambda-asset';
 import { guideExamples } from '../docs/compile-examples';
 import { readGuideFile, relativeLinks } from '../docs/markdown';
+import { PROJECT_ROOT } from '../docs/props';
 import {
   caretFloor,
   compileAndSynth,
@@ -103,6 +104,10 @@ describe('npm pack', () => {
 
   test('stays under 600 KB unpacked', () => {
     expect(packed.unpackedSize).toBeLessThan(600_000);
+  });
+
+  test('ships a bundle that holds no absolute path of the checkout that built it', () => {
+    expect(fs.readFileSync(BUNDLE, 'utf8').includes(PROJECT_ROOT)).toBe(false);
   });
 
   test('ships the bundle the repository synthesizes with', () => {
