@@ -4,29 +4,22 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { EnvName } from '../contract/environment';
 import { clampDuration } from './backup-schedules';
+import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER } from './lambda-asset';
 
-/** The directory that holds package-lock.json: lib/ in the source tree, dist/lib/ when compiled. */
-function projectRoot(): string {
-  let dir = __dirname;
-  for (let depth = 0; depth < 4; depth++) {
-    if (fs.existsSync(path.join(dir, 'package-lock.json'))) return dir;
-    dir = path.dirname(dir);
+/** The bundled Lambda, or an error that says how to build it (only a source checkout lacks it). */
+function backupLambdaCode(): lambda.Code {
+  if (!fs.existsSync(path.join(BACKUP_LAMBDA_ASSET_DIR, 'index.js'))) {
+    throw new Error(
+      `CockroachBackup: the backup Lambda's bundle is missing from ${BACKUP_LAMBDA_ASSET_DIR}; ` +
+        'the published package ships it, and in a clone of the repository `npm run build` builds it',
+    );
   }
-  throw new Error(`CockroachBackup: no package-lock.json within 4 directories above ${__dirname}`);
-}
-
-/** The handler's source, or the compiled JavaScript when this file runs from dist/. */
-function handlerEntry(root: string): string {
-  const candidates = [path.join(root, 'lambda', 'backup', 'handler.ts'), path.join(__dirname, '..', 'lambda', 'backup', 'handler.js')];
-  const entry = candidates.find((file) => fs.existsSync(file));
-  if (entry === undefined) throw new Error(`CockroachBackup: the backup Lambda's entry is missing (looked for ${candidates.join(', ')})`);
-  return entry;
+  return lambda.Code.fromAsset(BACKUP_LAMBDA_ASSET_DIR);
 }
 
 export interface BackupFunctionSettings {
@@ -42,7 +35,7 @@ export interface BackupFunctionSettings {
 }
 
 export interface BackupFunctionParts {
-  readonly fn: nodejs.NodejsFunction;
+  readonly fn: lambda.Function;
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
 }
@@ -50,9 +43,10 @@ export interface BackupFunctionParts {
 /**
  * The backup Lambda ('Function'), its log group ('LogGroup') and role ('FunctionRole').
  *
- * - Bundled here with the local esbuild (no Docker), minified, without source maps,
- *   `@aws-sdk/*` left to the Node.js 24 runtime, which provides SDK v3: the asset is
- *   the same bytes on every machine, so `cdk diff` shows only real changes.
+ * - Its code is the bundle built with the package (lib/lambda-asset.ts): esbuild, minified,
+ *   without source maps, `@aws-sdk/*` left to the Node.js 24 runtime, which provides SDK
+ *   v3. Synthesis only hashes and copies it: the asset is the same bytes in this repo and
+ *   in every app that installs the package, so `cdk diff` shows only real changes.
  * - Its own role instead of the default one: the default attaches the managed
  *   AWSLambdaBasicExecutionRole (logs on every log group); this one may write only to
  *   its log group and read only the two secrets. In a VPC it also gets the managed
@@ -86,13 +80,10 @@ export function backupFunction(scope: Construct, settings: BackupFunctionSetting
         'grants exactly these (and log writes) and is maintained by AWS as Lambda changes.',
     });
   }
-  const root = projectRoot();
-  const fn = new nodejs.NodejsFunction(scope, 'Function', {
+  const fn = new lambda.Function(scope, 'Function', {
     description: `Submits and verifies the CockroachDB backups of ${scope.node.path}`,
-    entry: handlerEntry(root),
-    handler: 'handler',
-    projectRoot: root,
-    depsLockFilePath: path.join(root, 'package-lock.json'),
+    code: backupLambdaCode(),
+    handler: BACKUP_LAMBDA_HANDLER,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: settings.memorySize,
@@ -106,15 +97,6 @@ export function backupFunction(scope: Construct, settings: BackupFunctionSetting
     vpc: settings.vpc,
     vpcSubnets: settings.vpcSubnets,
     securityGroups: settings.securityGroups,
-    bundling: {
-      minify: true,
-      sourceMap: false,
-      sourcesContent: false,
-      externalModules: ['@aws-sdk/*'],
-      forceDockerBundling: false,
-      format: nodejs.OutputFormat.CJS,
-      logLevel: nodejs.LogLevel.WARNING,
-    },
   });
   logGroup.grantWrite(role);
   for (const secret of settings.secrets) secret.grantRead(role);

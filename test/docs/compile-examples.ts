@@ -1,5 +1,6 @@
 import * as path from 'path';
 import * as ts from 'typescript';
+import { fencedBlocks, guideFiles, readGuideFile } from './markdown';
 import { PROJECT_ROOT } from './props';
 
 /** The package name examples import from, as users of the published package do. */
@@ -11,6 +12,18 @@ export interface Example {
   /** Line in the Markdown file of the example's first line. */
   readonly firstLine: number;
   readonly code: string;
+}
+
+/**
+ * Every ```ts / ```typescript block of the guide (README.md, then docs/*.md): the examples
+ * test/docs type-checks against lib/ and the package test compiles in a consumer's app.
+ */
+export function guideExamples(): Example[] {
+  return guideFiles().flatMap((file) =>
+    fencedBlocks(readGuideFile(file))
+      .filter((block) => block.language === 'ts' || block.language === 'typescript')
+      .map((block) => ({ origin: `${file}:${block.firstLine}`, firstLine: block.firstLine, code: block.code })),
+  );
 }
 
 export interface ExampleDiagnostic {

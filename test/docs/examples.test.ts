@@ -1,14 +1,4 @@
-import { Example, ExampleDiagnostic, PACKAGE_NAME, typeCheckExamples } from './compile-examples';
-import { fencedBlocks, guideFiles, readGuideFile } from './markdown';
-
-/** Every ```ts / ```typescript block of the guide. */
-function guideExamples(): Example[] {
-  return guideFiles().flatMap((file) =>
-    fencedBlocks(readGuideFile(file))
-      .filter((block) => block.language === 'ts' || block.language === 'typescript')
-      .map((block) => ({ origin: `${file}:${block.firstLine}`, firstLine: block.firstLine, code: block.code })),
-  );
-}
+import { Example, ExampleDiagnostic, guideExamples, PACKAGE_NAME, typeCheckExamples } from './compile-examples';
 
 /** A deliberately wrong example, checked in the same program to show the check can fail. */
 const BROKEN: Example = {

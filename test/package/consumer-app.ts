@@ -1,0 +1,168 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Example } from '../docs/compile-examples';
+import { PROJECT_ROOT } from '../docs/props';
+
+/**
+ * A user's CDK app in a directory outside the repository, with the packed tarball
+ * installed from a file and everything else from the npm registry: what
+ * `npm install cockroach-backup-cdk aws-cdk-lib constructs` gives a new user.
+ */
+
+/** The repository's package.json, where the peer range and the pinned toolchain are declared. */
+export const PACKAGE_JSON = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+  readonly name: string;
+  readonly version: string;
+  readonly engines: { readonly node: string };
+  readonly peerDependencies: Record<string, string>;
+  readonly devDependencies: Record<string, string>;
+};
+
+/** The lowest version a caret range (`^2.200.0`) admits: the floor the peer range promises. */
+export function caretFloor(range: string): string {
+  const match = /^\^(\d+\.\d+\.\d+)$/.exec(range);
+  if (match === null) throw new Error(`expected a caret range such as ^2.200.0, got ${range}`);
+  return match[1];
+}
+
+export interface PackedFile {
+  readonly path: string;
+  readonly size: number;
+}
+
+export interface PackedPackage {
+  readonly tarball: string;
+  readonly files: readonly PackedFile[];
+  readonly unpackedSize: number;
+}
+
+/** `npm pack` of the repository into `destination`, as `npm publish` would pack it (prepack builds). */
+export function packPackage(destination: string): PackedPackage {
+  const output = execFileSync('npm', ['pack', '--json', '--pack-destination', destination], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The prepack build writes to stderr: stdout is npm's JSON report alone.
+  const [report] = JSON.parse(output) as { filename: string; files: PackedFile[]; unpackedSize: number }[];
+  return { tarball: path.join(destination, report.filename), files: report.files, unpackedSize: report.unpackedSize };
+}
+
+export interface ConsumerVersions {
+  readonly awsCdkLib: string;
+  readonly constructs: string;
+}
+
+/** The example that becomes the consumer's app: `example-<index>.ts`. */
+export function exampleFile(index: number): string {
+  return `example-${String(index).padStart(2, '0')}.ts`;
+}
+
+/**
+ * Writes the app: each example as its own module under examples/ (`export {}` makes it a
+ * module, as test/docs does), the compiler options of `cdk init app --language typescript`
+ * (strict, NodeNext) but with skipLibCheck off, so that the package's .d.ts are checked as
+ * well, and a cdk.json whose app runs the compiled example number `appExample`.
+ */
+export function writeConsumerApp(dir: string, examples: readonly Example[], appExample: number): void {
+  fs.mkdirSync(path.join(dir, 'examples'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer-app', version: '0.0.0', private: true }, null, 2));
+  const compilerOptions = {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    lib: ['es2022'],
+    strict: true,
+    noImplicitReturns: true,
+    skipLibCheck: false,
+    rootDir: 'examples',
+    outDir: 'build',
+    types: ['node'],
+  };
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['examples'] }, null, 2));
+  examples.forEach((example, index) => fs.writeFileSync(path.join(dir, 'examples', exampleFile(index)), `${example.code}\nexport {};\n`));
+  const app = `node build/${exampleFile(appExample).replace(/\.ts$/, '.js')}`;
+  fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ app }, null, 2));
+}
+
+/**
+ * Runs a command of the consumer with a PATH that reaches none of the repository's tools
+ * (npm scripts put node_modules/.bin directories on it) and finds `tools` first.
+ */
+export function consumerEnv(dir: string, tools: string): NodeJS.ProcessEnv {
+  const entries = (process.env.PATH ?? '').split(path.delimiter).filter((entry) => !/node_modules[\\/]\.bin$/.test(entry) && !entry.startsWith(PROJECT_ROOT));
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: [tools, ...entries].join(path.delimiter) };
+  // The CDK CLI synthesizes with no AWS account: no credentials, no metadata service, no
+  // notices, telemetry or version check, so it sends nothing over the network.
+  for (const key of Object.keys(env)) if (/^(AWS_|CDK_)/.test(key)) delete env[key];
+  Object.assign(env, {
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: path.join(dir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-aws-credentials'),
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    CDK_DISABLE_VERSION_CHECK: 'true',
+  });
+  return env;
+}
+
+/**
+ * A directory of stand-ins for `docker` and `esbuild`: each records that it was called,
+ * then fails, as on a machine without them. Asset bundling that reached for either would
+ * fail the synth and leave a trace.
+ */
+export function missingTools(dir: string): { readonly bin: string; readonly calls: string } {
+  const bin = path.join(dir, 'missing-tools');
+  const calls = path.join(dir, 'missing-tool-calls.log');
+  fs.mkdirSync(bin, { recursive: true });
+  for (const tool of ['docker', 'esbuild']) {
+    const script = `#!/bin/sh\necho "${tool} $*" >> '${calls}'\necho "${tool}: not installed" >&2\nexit 1\n`;
+    fs.writeFileSync(path.join(bin, tool), script, { mode: 0o755 });
+  }
+  return { bin, calls };
+}
+
+/** Runs a command in the consumer's directory; a failure carries the command's output. */
+export function runInConsumer(dir: string, env: NodeJS.ProcessEnv, command: string, args: readonly string[]): string {
+  try {
+    return execFileSync(command, args, { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed in ${dir}:\n${stdout ?? ''}\n${stderr ?? ''}`);
+  }
+}
+
+/**
+ * `npm install` of the tarball, the two peers at the given versions, and the toolchain a
+ * CDK app has (typescript, @types/node, the aws-cdk CLI) at the versions this repo pins.
+ * `--prefer-offline`: npm's cache, filled by the repo's own `npm ci`, serves what it holds.
+ */
+export function installConsumer(dir: string, env: NodeJS.ProcessEnv, tarball: string, versions: ConsumerVersions): void {
+  const pinned = (name: string) => `${name}@${PACKAGE_JSON.devDependencies[name]}`;
+  runInConsumer(dir, env, 'npm', [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--prefer-offline',
+    tarball,
+    `aws-cdk-lib@${versions.awsCdkLib}`,
+    `constructs@${versions.constructs}`,
+    pinned('typescript'),
+    pinned('@types/node'),
+    pinned('aws-cdk'),
+  ]);
+}
+
+/** The consumer's `tsc`, then `cdk synth`; returns the cloud assembly's directory. */
+export function compileAndSynth(dir: string, env: NodeJS.ProcessEnv): string {
+  runInConsumer(dir, env, process.execPath, [path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
+  runInConsumer(dir, env, 'npx', ['--no-install', 'cdk', 'synth', '--no-notices', '--quiet']);
+  return path.join(dir, 'cdk.out');
+}
+
+/** Where an installed package's files are, or undefined when it is not installed. */
+export function installedPackage(dir: string, name: string): string | undefined {
+  const location = path.join(dir, 'node_modules', name);
+  return fs.existsSync(path.join(location, 'package.json')) ? location : undefined;
+}

@@ -1,0 +1,158 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CockroachBackup } from '../../lib';
+import { BACKUP_LAMBDA_ASSET_DIR } from '../../lib/lambda-asset';
+import { guideExamples } from '../docs/compile-examples';
+import { readGuideFile, relativeLinks } from '../docs/markdown';
+import { PROJECT_ROOT } from '../docs/props';
+import {
+  caretFloor,
+  compileAndSynth,
+  ConsumerVersions,
+  consumerEnv,
+  installConsumer,
+  installedPackage,
+  missingTools,
+  PACKAGE_JSON,
+  PackedPackage,
+  packPackage,
+  writeConsumerApp,
+} from './consumer-app';
+
+/**
+ * The published package, as a user gets it: `npm pack`, then a fresh CDK app outside the
+ * repository installs the tarball with the peer dependencies, compiles the README's and
+ * docs' examples and runs `cdk synth` of the README's first example, with no esbuild and
+ * no Docker. Once at the peer range's floor, once at the version this repo pins.
+ * Slow by nature (two installs and two synths): about 3 minutes on 2 cores.
+ */
+
+const BUNDLE = path.join(BACKUP_LAMBDA_ASSET_DIR, 'index.js');
+
+/** A file's SHA-256: compares 100 KB files in one short line of a failure message. */
+function sha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** What the package may ship: compiled library and types, the Lambda bundle, docs, licence. */
+const SHIPPED = /^(dist\/(lib|contract)\/[\w-]+\.(js|d\.ts)|dist\/backup-lambda\/index\.js|docs\/[\w-]+\.md|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
+
+const VERSIONS: readonly (ConsumerVersions & { readonly label: string })[] = [
+  { label: "the peer range's floor", awsCdkLib: caretFloor(PACKAGE_JSON.peerDependencies['aws-cdk-lib']), constructs: caretFloor(PACKAGE_JSON.peerDependencies.constructs) },
+  { label: 'the pinned version', awsCdkLib: PACKAGE_JSON.devDependencies['aws-cdk-lib'], constructs: PACKAGE_JSON.devDependencies.constructs },
+];
+
+interface Synthesis {
+  /** The Lambda's asset hash (the S3 key without `.zip`). */
+  readonly assetHash: string;
+  readonly resourceCounts: Record<string, number>;
+}
+
+function describeTemplate(template: { Resources?: Record<string, { Type: string; Properties?: { Code?: { S3Key?: unknown } } }> }): Synthesis {
+  const resources = Object.values(template.Resources ?? {});
+  const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
+  if (functions.length !== 1) throw new Error(`expected one Lambda function in the template, found ${functions.length}`);
+  const key = String(functions[0].Properties?.Code?.S3Key);
+  const resourceCounts: Record<string, number> = {};
+  for (const { Type } of resources) resourceCounts[Type] = (resourceCounts[Type] ?? 0) + 1;
+  return { assetHash: key.replace(/\.zip$/, ''), resourceCounts };
+}
+
+/** The repository's own synthesis of one CockroachBackup with default props. */
+function repositorySynthesis(): Synthesis {
+  const stack = new Stack(new App(), 'Reference');
+  new CockroachBackup(stack, 'Backup', { collection: 'prod/cluster-1' });
+  return describeTemplate(Template.fromStack(stack).toJSON());
+}
+
+let workDir: string;
+let packed: PackedPackage;
+let repository: Synthesis;
+beforeAll(() => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cockroach-backup-package-'));
+  packed = packPackage(workDir);
+  repository = repositorySynthesis();
+}, 300_000);
+afterAll(() => {
+  if (workDir !== undefined) fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('npm pack', () => {
+  const shipped = () => packed.files.map((file) => file.path);
+
+  test('ships the compiled library, its types, the Lambda bundle, README, LICENSE and CHANGELOG', () => {
+    expect(shipped()).toEqual(
+      expect.arrayContaining(['dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/backup-lambda/index.js', 'README.md', 'LICENSE', 'CHANGELOG.md']),
+    );
+  });
+
+  test('fails if it ships anything else (tests, doubles, bench, example app, sources, CI)', () => {
+    expect(shipped().filter((file) => !SHIPPED.test(file))).toEqual([]);
+  });
+
+  test('ships every doc the README links to', () => {
+    const docs = relativeLinks(readGuideFile('README.md'))
+      .map((link) => link.target.replace(/#.*$/, ''))
+      .filter((target) => target.startsWith('docs/'));
+    expect(docs.length).toBeGreaterThan(0);
+    expect(shipped()).toEqual(expect.arrayContaining([...new Set(docs)]));
+  });
+
+  test('stays under 600 KB unpacked', () => {
+    expect(packed.unpackedSize).toBeLessThan(600_000);
+  });
+
+  test('ships a bundle that holds no absolute path of the checkout that built it', () => {
+    expect(fs.readFileSync(BUNDLE, 'utf8').includes(PROJECT_ROOT)).toBe(false);
+  });
+
+  test('ships the bundle the repository synthesizes with', () => {
+    expect(packed.files.find((file) => file.path === 'dist/backup-lambda/index.js')?.size).toBe(fs.statSync(BUNDLE).size);
+  });
+});
+
+describe.each(VERSIONS)('a consumer app with aws-cdk-lib $awsCdkLib and constructs $constructs ($label)', (versions) => {
+  let dir: string;
+  let toolCalls: string;
+  let cloudAssembly: string;
+  let consumer: Synthesis;
+  beforeAll(() => {
+    const examples = guideExamples();
+    const app = examples.findIndex((example) => example.origin.startsWith('README.md:') && example.code.includes('new App('));
+    if (app === -1) throw new Error('the README has no example with `new App(` to synthesize');
+    dir = path.join(workDir, `app-${versions.awsCdkLib}`);
+    writeConsumerApp(dir, examples, app);
+    const tools = missingTools(dir);
+    toolCalls = tools.calls;
+    const env = consumerEnv(dir, tools.bin);
+    installConsumer(dir, env, packed.tarball, versions);
+    cloudAssembly = compileAndSynth(dir, env);
+    const templates = fs.readdirSync(cloudAssembly).filter((name) => name.endsWith('.template.json'));
+    if (templates.length !== 1) throw new Error(`expected one stack template in ${cloudAssembly}, found ${templates.join(', ')}`);
+    consumer = describeTemplate(JSON.parse(fs.readFileSync(path.join(cloudAssembly, templates[0]), 'utf8')));
+  }, 600_000);
+
+  test('installs the requested peers and no esbuild', () => {
+    const version = (name: string) => JSON.parse(fs.readFileSync(path.join(installedPackage(dir, name) ?? '', 'package.json'), 'utf8')).version;
+    expect([version('aws-cdk-lib'), version('constructs')]).toEqual([versions.awsCdkLib, versions.constructs]);
+    expect(installedPackage(dir, 'esbuild')).toBeUndefined();
+  });
+
+  test('synthesizes without calling docker or esbuild', () => {
+    expect(fs.existsSync(toolCalls) ? fs.readFileSync(toolCalls, 'utf8') : '').toBe('');
+  });
+
+  test("deploys the repository's Lambda asset: same hash, same bytes", () => {
+    expect(consumer.assetHash).toBe(repository.assetHash);
+    expect(sha256(path.join(cloudAssembly, `asset.${consumer.assetHash}`, 'index.js'))).toBe(sha256(BUNDLE));
+  });
+
+  test("has every resource of the repository's synthesis", () => {
+    const missing = Object.entries(repository.resourceCounts).filter(([type, count]) => (consumer.resourceCounts[type] ?? 0) < count);
+    expect(missing).toEqual([]);
+  });
+});
