@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { ENV, EnvName, StorageMode } from '../contract/environment';
 import { collectionDimensionValue, DEFAULT_METRICS_NAMESPACE, MetricKey } from '../contract/metrics';
 import { backupBucket, BackupBucketOptions } from './backup-bucket';
+import { claimCollection } from './collection-overlap';
 import { backupCredentials } from './backup-credentials';
 import { backupFunction } from './backup-function';
 import { backupSchedules, resolveSchedules } from './backup-schedules';
@@ -328,6 +329,7 @@ export class CockroachBackup extends Construct {
     this.checkRpo(rpo, schedules.runInterval);
 
     this.bucket = backupBucket(this, props.bucket, props.bucketOptions);
+    claimCollection(this, this.bucket, this.collection);
     const credentials = backupCredentials(this, this.bucket, this.collection, props.accessKeySerial ?? DEFAULTS.accessKeySerial);
     this.backupUser = credentials.user;
     this.accessKey = credentials.accessKey;
