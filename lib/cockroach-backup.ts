@@ -2,6 +2,7 @@ import { Duration, TimeZone, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -17,6 +18,7 @@ import { backupCredentials } from './backup-credentials';
 import { backupFunction } from './backup-function';
 import { backupSchedules, resolveSchedules } from './backup-schedules';
 import { connectionSecret } from './connection-secret';
+import { allowLogGroupEncryption } from './key-policies';
 import { BackupMonitoring } from './monitoring';
 import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid } from './validation';
 
@@ -243,6 +245,15 @@ export interface CockroachBackupProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
+   * Customer managed KMS key of the new alarm topic, e.g. the key you give
+   * `logEncryptionKey`, to manage one key for the backup's logs and notifications. Its
+   * key policy gets a statement that lets CloudWatch alarms use it. Cannot be combined
+   * with `alarmTopic`.
+   * @default a new customer managed key with rotation, used only by the topic
+   */
+  readonly alarmTopicKey?: kms.IKey;
+
+  /**
    * Create a CloudWatch dashboard of backup outcomes, age, durations and chain length.
    * @default false
    */
@@ -253,6 +264,17 @@ export interface CockroachBackupProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Customer managed KMS key that encrypts the Lambda's log group (run summaries name
+   * hosts, job ids and CockroachDB's errors, never secrets). Its key policy gets a
+   * statement that lets the CloudWatch Logs service of this region use it for log groups
+   * of this account (`kms:EncryptionContext:aws:logs:arn`); a key imported by ARN cannot
+   * be changed, and synth warns with the statement to add yourself. The same key may
+   * serve the alarm topic: pass it as `alarmTopicKey` too.
+   * @default encrypted by CloudWatch Logs with keys it manages
+   */
+  readonly logEncryptionKey?: kms.IKey;
 
   /**
    * CloudWatch namespace of the backup metrics.
@@ -364,11 +386,13 @@ export class CockroachBackup extends Construct {
       timeout: settings.timeout,
       memorySize: settings.memorySize,
       logRetention: props.logRetention ?? DEFAULTS.logRetention,
+      logEncryptionKey: props.logEncryptionKey,
       runInterval: schedules.runInterval,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
     });
+    if (props.logEncryptionKey !== undefined) allowLogGroupEncryption(this, props.logEncryptionKey);
     this.backupFunction = fn.fn;
     this.logGroup = fn.logGroup;
 
@@ -383,6 +407,7 @@ export class CockroachBackup extends Construct {
       runInterval: schedules.runInterval,
       metricsNamespace,
       alarmTopic: props.alarmTopic,
+      alarmTopicKey: props.alarmTopicKey,
       dashboard: props.dashboard,
     });
     this.alarmTopic = this.monitoring.alarmTopic;
