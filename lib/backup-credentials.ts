@@ -27,6 +27,8 @@ export const BACKUP_KMS_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as cons
 
 export interface BackupCredentials {
   readonly user: iam.User;
+  readonly group: iam.Group;
+  readonly policy: iam.ManagedPolicy;
   readonly accessKey: iam.AccessKey;
   readonly secret: secretsmanager.Secret;
 }
@@ -40,34 +42,40 @@ export interface BackupCredentials {
  * An IAM user rather than a role: CockroachDB's nodes run outside this account's
  * compute (self-hosted or CockroachDB Cloud) and BACKUP takes static keys with
  * `AUTH=specified`; `ASSUME_ROLE` would still need a principal to start from.
+ *
+ * The user holds no policy itself: it is the only member of a group ('BackupGroup') to
+ * which one customer managed policy ('BackupPolicy') is attached. That is what IAM best
+ * practice and AWS Control Tower's CT.IAM.PR.4 ask (no policy on a user), and the
+ * permissions stay one reviewable, versioned document. The user keeps its construct ID,
+ * so an upgrade adds the group and policy and removes the former inline policy without
+ * replacing the user or its key (CloudFormation creates the new resources before it
+ * deletes the old one, so the key never loses its permissions).
  */
 export function backupCredentials(scope: Construct, bucket: s3.IBucket, collection: string, accessKeySerial: number): BackupCredentials {
   const user = new iam.User(scope, 'BackupUser');
-  user.addToPrincipalPolicy(
+  const statements = [
     new iam.PolicyStatement({
       sid: 'ReadWriteCollectionObjects',
       actions: [...BACKUP_OBJECT_ACTIONS],
       resources: [bucket.arnForObjects(`${collection}/*`)],
     }),
-  );
-  // s3:ListBucket applies to the bucket; the s3:prefix condition keeps the listing inside
-  // the collection. CockroachDB lists with the prefix `<collection>` itself when it lists
-  // the collection's root (List joins the URI path and an empty listing prefix without a
-  // slash: JoinPathPreservingTrailingSlash in pkg/cloud/amazon/s3_storage.go), and with
-  // `<collection>/...` below it. The first form also lists the names of keys that merely
-  // start with the same characters (collection `prod` sees the names under `prod-eu/`),
-  // never their contents: choose collection names that are not prefixes of each other
-  // when that matters.
-  user.addToPrincipalPolicy(
+    // s3:ListBucket applies to the bucket; the s3:prefix condition keeps the listing inside
+    // the collection. CockroachDB lists with the prefix `<collection>` itself when it lists
+    // the collection's root (List joins the URI path and an empty listing prefix without a
+    // slash: JoinPathPreservingTrailingSlash in pkg/cloud/amazon/s3_storage.go), and with
+    // `<collection>/...` below it. The first form also lists the names of keys that merely
+    // start with the same characters (collection `prod` sees the names under `prod-eu/`),
+    // never their contents: choose collection names that are not prefixes of each other
+    // when that matters.
     new iam.PolicyStatement({
       sid: 'ListCollection',
       actions: [...BACKUP_BUCKET_ACTIONS],
       resources: [bucket.bucketArn],
       conditions: { StringLike: { 's3:prefix': [collection, `${collection}/*`] } },
     }),
-  );
+  ];
   if (bucket.encryptionKey !== undefined) {
-    user.addToPrincipalPolicy(
+    statements.push(
       new iam.PolicyStatement({
         sid: 'UseBucketKey',
         actions: [...BACKUP_KMS_ACTIONS],
@@ -75,7 +83,13 @@ export function backupCredentials(scope: Construct, bucket: s3.IBucket, collecti
       }),
     );
   }
-  const policy = user.node.findChild('DefaultPolicy');
+  const group = new iam.Group(scope, 'BackupGroup');
+  const policy = new iam.ManagedPolicy(scope, 'BackupPolicy', {
+    description: `What CockroachDB needs to write and read the backups of ${scope.node.path} (collection ${collection})`,
+    statements,
+    groups: [group],
+  });
+  user.addToGroup(group);
   Validations.of(policy).acknowledge({
     id: `AwsSolutions-IAM5[Resource::${nagValueName(scope, bucket.arnForObjects(`${collection}/*`))}]`,
     reason:
@@ -102,6 +116,6 @@ export function backupCredentials(scope: Construct, bucket: s3.IBucket, collecti
       'create a new key, update this secret and delete the old key; the backup Lambda passes the new key to ' +
       'CockroachDB on its next run.',
   });
-  return { user, accessKey, secret };
+  return { user, group, policy, accessKey, secret };
 }
 

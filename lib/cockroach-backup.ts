@@ -292,7 +292,7 @@ export interface CockroachBackupProps {
  * EventBridge Scheduler schedules for full and incremental backups, and alarms on
  * failed, stale or unreported backups.
  *
- * Construct IDs below this construct are stable: Bucket, BackupUser, AccessKey,
+ * Construct IDs below this construct are stable: Bucket, BackupUser, BackupGroup, BackupPolicy, AccessKey,
  * AccessKeySecret, ConnectionSecret, FunctionRole, LogGroup, Function, ScheduleRole,
  * IncrementalSchedule, FullSchedule, Monitoring.
  */
@@ -303,6 +303,10 @@ export class CockroachBackup extends Construct {
   public readonly collection: string;
   /** The IAM user whose access key CockroachDB's nodes use to write the collection. */
   public readonly backupUser: iam.User;
+  /** The group the backup user gets its permissions through (its only member). */
+  public readonly backupGroup: iam.Group;
+  /** The customer managed policy of `backupGroup`: what CockroachDB needs on the collection. */
+  public readonly backupPolicy: iam.ManagedPolicy;
   /** The backup user's access key. */
   public readonly accessKey: iam.AccessKey;
   /** The secret `{"accessKeyId","secretAccessKey"}` of the backup user's key. */
@@ -354,6 +358,8 @@ export class CockroachBackup extends Construct {
     claimCollection(this, this.bucket, this.collection);
     const credentials = backupCredentials(this, this.bucket, this.collection, props.accessKeySerial ?? DEFAULTS.accessKeySerial);
     this.backupUser = credentials.user;
+    this.backupGroup = credentials.group;
+    this.backupPolicy = credentials.policy;
     this.accessKey = credentials.accessKey;
     this.accessKeySecret = credentials.secret;
     this.connectionSecret = connectionSecret(this, props.connectionSecret);
