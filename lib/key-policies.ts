@@ -65,3 +65,22 @@ export function allowAlarmNotifications(scope: IConstruct, key: kms.IKey): void 
     'CloudWatch alarms need it to publish to the encrypted alarm topic',
   );
 }
+
+/**
+ * Denies KMS grants to anyone but AWS services acting for an AWS resource (AWS Control
+ * Tower CT.KMS.PR.3): a grant is a second, policy-less way to hand out a key's use. The
+ * services this construct's keys serve (SNS, CloudWatch Logs) use the key directly and
+ * need no grant.
+ */
+export function denyGrantsExceptForAwsServices(key: kms.Key): void {
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DenyGrantsExceptForAwsServices',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }),
+  );
+}

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, MetricKey, METRICS } from '../contract/metrics';
-import { allowAlarmNotifications } from './key-policies';
+import { allowAlarmNotifications, denyGrantsExceptForAwsServices } from './key-policies';
 import { invalid } from './validation';
 
 /**
@@ -365,15 +365,7 @@ export class BackupMonitoring extends Construct {
    * (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger).
    */
   private createAlarmTopic(givenKey: kms.IKey | undefined): sns.ITopic {
-    const key =
-      givenKey ??
-      new kms.Key(this, 'AlarmTopicKey', {
-        description: `Encrypts the backup alarm notifications of ${this.node.path}`,
-        enableKeyRotation: true,
-        // The key only ever encrypts notifications in flight, nothing stored needs it
-        // after the topic is gone; KMS still waits the pending window before deleting.
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
+    const key = givenKey ?? this.createAlarmTopicKey();
     const topic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
     const cloudwatchAlarms = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
     const alarmsOfThisAccount = Stack.of(this).formatArn({
@@ -393,6 +385,19 @@ export class BackupMonitoring extends Construct {
     );
     allowAlarmNotifications(this, key);
     return topic;
+  }
+
+  /** The topic's own key, when none is given; it may not be used for grants. */
+  private createAlarmTopicKey(): kms.Key {
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: `Encrypts the backup alarm notifications of ${this.node.path}`,
+      enableKeyRotation: true,
+      // The key only ever encrypts notifications in flight, nothing stored needs it
+      // after the topic is gone; KMS still waits the pending window before deleting.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    denyGrantsExceptForAwsServices(key);
+    return key;
   }
 
   /**

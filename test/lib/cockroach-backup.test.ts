@@ -27,8 +27,8 @@ describe('construct tree', () => {
     expect(ids).toEqual([
       'Bucket',
       'BackupUser',
-      'BackupGroup',
       'BackupPolicy',
+      'BackupGroup',
       'AccessKey',
       'AccessKeySecret',
       'ConnectionSecret',
@@ -143,8 +143,8 @@ describe('existing bucket', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::S3::Bucket', 0);
     expect(backup.bucket).toBe(bucket);
+    template.hasResourceProperties('AWS::IAM::Group', { ManagedPolicyArns: [{ Ref: logicalId(stack, backup.backupPolicy) }] });
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Groups: [{ Ref: logicalId(stack, backup.backupGroup) }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::existing-backups/c/*']] } }),
@@ -159,7 +159,6 @@ describe('backup user', () => {
 
   test('may get and put objects below the collection and list only the collection, nothing else', () => {
     defaults.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Groups: [{ Ref: groupId }],
       PolicyDocument: {
         Version: '2012-10-17',
         Statement: [
@@ -192,11 +191,10 @@ describe('backup user', () => {
 
   test('its group holds exactly the one customer managed policy and nothing else', () => {
     const group = onlyResource(defaults.template, 'AWS::IAM::Group');
-    expect(group.Properties).toBeUndefined();
-    const attached = Object.values(defaults.template.findResources('AWS::IAM::ManagedPolicy')).filter((policy) =>
-      JSON.stringify(policy.Properties.Groups ?? []).includes(groupId),
-    );
-    expect(attached).toHaveLength(1);
+    expect(group.Properties).toEqual({ ManagedPolicyArns: [{ Ref: logicalId(defaults.stack, defaults.backup.backupPolicy) }] });
+    const policy = onlyResource(defaults.template, 'AWS::IAM::ManagedPolicy');
+    // Attached through the group only: the policy names no user, group or role itself.
+    expect(Object.keys(policy.Properties ?? {}).sort()).toEqual(['Description', 'Path', 'PolicyDocument']);
     expect(JSON.stringify(defaults.template.findResources('AWS::IAM::Policy'))).not.toContain(groupId);
   });
 
@@ -209,8 +207,8 @@ describe('backup user', () => {
     const stack = new Stack(appWithoutBundling(), 'KmsStack');
     const key = new kms.Key(stack, 'Key');
     const backup = new CockroachBackup(stack, 'Backup', { collection: 'c', bucketOptions: { encryptionKey: key } });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Group', { ManagedPolicyArns: [{ Ref: logicalId(stack, backup.backupPolicy) }] });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Groups: [{ Ref: logicalId(stack, backup.backupGroup) }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           { Sid: 'UseBucketKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [logicalId(stack, key), 'Arn'] } },
@@ -458,15 +456,14 @@ describe('two instances sharing one bucket', () => {
     ['first', first, 'cluster-a'],
     ['second', second, 'cluster-b'],
   ])('scope the %s user to its own prefix only', (_name, backup, prefix) => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Groups: [{ Ref: logicalId(stack, backup.backupGroup) }],
-      PolicyDocument: {
-        Statement: [
-          Match.objectLike({ Resource: { 'Fn::Join': ['', [sharedArn, `/${prefix}/*`]] } }),
-          Match.objectLike({ Condition: { StringLike: { 's3:prefix': [prefix, `${prefix}/*`] } } }),
-        ],
-      },
-    });
+    const resources = template.toJSON().Resources;
+    const groupRef = { Ref: logicalId(stack, backup.backupGroup) };
+    expect(resources[logicalId(stack, backup.backupUser)].Properties.Groups).toEqual([groupRef]);
+    expect(resources[groupRef.Ref].Properties.ManagedPolicyArns).toEqual([{ Ref: logicalId(stack, backup.backupPolicy) }]);
+    expect(resources[logicalId(stack, backup.backupPolicy)].Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Resource: { 'Fn::Join': ['', [sharedArn, `/${prefix}/*`]] } }),
+      expect.objectContaining({ Condition: { StringLike: { 's3:prefix': [prefix, `${prefix}/*`] } } }),
+    ]);
   });
 
   test('give each Lambda its own collection', () => {

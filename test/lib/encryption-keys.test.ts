@@ -90,6 +90,25 @@ describe('alarmTopicKey', () => {
     expect(stack.node.tryFindChild('Backup')?.node.tryFindChild('Monitoring')?.node.tryFindChild('AlarmTopicKey')).toBeDefined();
   });
 
+  test('the default AlarmTopicKey refuses grants except to AWS services for AWS resources (CT.KMS.PR.3)', () => {
+    const { template, keyId } = withKey(() => ({}));
+    const [topicKey] = Object.entries(template.findResources('AWS::KMS::Key')).filter(([id]) => id !== keyId);
+    expect(topicKey[1].Properties.KeyPolicy.Statement).toContainEqual({
+      Sid: 'DenyGrantsExceptForAwsServices',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    });
+  });
+
+  test('leaves the policy of a given key alone apart from the CloudWatch statement (no grant denial added)', () => {
+    const { template, keyId } = withKey((key) => ({ alarmTopicKey: key }));
+    const sids = template.findResources('AWS::KMS::Key')[keyId].Properties.KeyPolicy.Statement.map((s: { Sid?: string }) => s.Sid);
+    expect(sids).toEqual([undefined, 'AllowCloudWatchAlarms']);
+  });
+
   test('fails together with alarmTopic', () => {
     const stack = new Stack(appWithoutBundling(), 'S');
     const error = constructionError({ alarmTopic: new sns.Topic(stack, 'Topic'), alarmTopicKey: new kms.Key(stack, 'Key') });
