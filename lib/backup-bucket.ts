@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { controlTowerRuleId } from './nag';
 import { checkDurationSeconds, invalid } from './validation';
 
 /**
@@ -103,6 +104,14 @@ export function backupBucket(scope: Construct, existing: s3.IBucket | undefined,
       { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: noncurrent },
       { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: INCOMPLETE_UPLOAD_EXPIRATION },
     ],
+  });
+  Validations.of(bucket).acknowledge({
+    id: controlTowerRuleId('s3_event_notifications_enabled_check'),
+    reason:
+      'CT.S3.PR.4 (event notifications): nothing in this construct consumes object events. Each backup is verified ' +
+      "through CockroachDB's job status and the collection through SHOW BACKUP, and alarms come from the Lambda's " +
+      'metrics. S3 does not charge for EventBridge delivery: turn it on with ' +
+      '(backup.bucket as s3.Bucket).enableEventBridgeNotification() to alert on deletions in the collection.',
   });
   return bucket;
 }
