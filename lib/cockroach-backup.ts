@@ -68,7 +68,7 @@ export interface CockroachBackupProps {
 
   /**
    * Options for the new bucket. Cannot be combined with `bucket`.
-   * @default S3-managed encryption, no server access logs, noncurrent versions kept 90 days
+   * @default S3-managed encryption, no server access logs, noncurrent versions kept 90 days, no Object Lock
    */
   readonly bucketOptions?: BackupBucketOptions;
 
