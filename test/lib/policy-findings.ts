@@ -10,6 +10,8 @@ export interface Finding {
   readonly plugin: string;
   /** The id an acknowledgement names: cdk-nag's rule id, or `<plugin>::<rule>` for other plugins. */
   readonly id: string;
+  /** The rule as people name it: `AwsSolutions-S1`, or the control `CT.S3.PR.9`. */
+  readonly rule: string;
   readonly path: string;
 }
 
@@ -19,6 +21,7 @@ interface ReportedConstruct {
 }
 interface ReportedViolation {
   readonly ruleName: string;
+  readonly description: string;
   readonly violatingConstructs: ReportedConstruct[];
 }
 interface PluginReport {
@@ -36,19 +39,24 @@ function acknowledgementId(pluginName: string, ruleName: string): string {
 }
 
 /**
- * Synthesizes an app that has policy-validation plugins into a temporary directory and
- * returns the plugin reports CDK wrote (validation-report.json). A synth that fails only
+ * Synthesizes an app that has policy-validation plugins and returns the plugin reports CDK
+ * wrote into its output directory (validation-report.json). A synth that fails only
  * because of findings is expected here; any other error is rethrown.
  */
+export function pluginReportsOf(app: App): PluginReport[] {
+  try {
+    app.synth();
+  } catch (error) {
+    if (!/Validation ?failed/i.test(String(error))) throw error;
+  }
+  return JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf8')).pluginReports;
+}
+
+/** `pluginReportsOf` for an app built into a new temporary directory, removed afterwards. */
 export function synthPluginReports(createApp: (outdir: string) => App): PluginReport[] {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cockroach-backup-findings-'));
   try {
-    try {
-      createApp(outdir).synth();
-    } catch (error) {
-      if (!/Validation ?failed/i.test(String(error))) throw error;
-    }
-    return JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')).pluginReports;
+    return pluginReportsOf(createApp(outdir));
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
@@ -61,6 +69,7 @@ export function findingsOf(reports: PluginReport[]): Finding[] {
       violation.violatingConstructs.map((c) => ({
         plugin: report.pluginName,
         id: acknowledgementId(report.pluginName, violation.ruleName),
+        rule: /^\[(CT\.[A-Z0-9.]+)\]/.exec(violation.description)?.[1] ?? violation.ruleName.replace(/\[.*\]$/, ''),
         path: c.constructPath ?? `<no construct> ${c.cloudFormationResource?.logicalId}`,
       })),
     ),
