@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { CockroachBackup } from '../lib';
+import { denyGrantsExceptForAwsServices } from '../lib/key-policies';
 import { controlTowerRuleId } from '../lib/nag';
 
 /** The example stack's name (`cdk deploy CockroachBackupExample`). */
@@ -63,16 +63,7 @@ function contextString(app: App, key: keyof ExampleContext): string | undefined 
  */
 function customerManagedKey(scope: Construct, id: string, description: string): kms.Key {
   const key = new kms.Key(scope, id, { description, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'DenyGrantsExceptForAwsServices',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-    }),
-  );
+  denyGrantsExceptForAwsServices(key);
   return key;
 }
 
