@@ -53,7 +53,9 @@ export interface CockroachBackupProps {
    * slashes, no leading or trailing slash, no `.` or `..` segment, at most 256
    * characters, e.g. `prod/cluster-1`. Prefer names that are not a prefix of another
    * collection in the same bucket (`prod` and `prod-eu`): listing a collection's root
-   * also shows the key names, never the contents, of such a sibling.
+   * also shows the key names, never the contents, of such a sibling. Two CockroachBackups
+   * of one app may not use overlapping collections of one bucket (equal, or one a path
+   * prefix of the other): synth fails naming both.
    */
   readonly collection: string;
 

@@ -34,7 +34,7 @@ export function checkExample(example: Example): ExampleChecks {
       outdirs.push(outdir);
       // Bundling skipped: the policy packs read templates, not the Lambda's code.
       super({ ...props, outdir, context: { ...props.context, 'aws:cdk:bundling-stacks': [] } });
-      Validations.of(this).addPlugins(new AwsSolutionsChecks(this), new CfnGuardValidator());
+      cdk.Validations.of(this).addPlugins(new AwsSolutionsChecks(this), new CfnGuardValidator());
       apps.push(this);
     }
   }
@@ -43,7 +43,6 @@ export function checkExample(example: Example): ExampleChecks {
       super(scope ?? new ExampleApp(), id, props);
     }
   }
-  const Validations = cdk.Validations;
   const cdkForExamples = { ...cdk, App: ExampleApp, Stack: ExampleStack };
   const exampleRequire = (name: string): unknown => {
     if (name === PACKAGE_NAME) return require(path.join(PROJECT_ROOT, 'lib'));
