@@ -357,7 +357,6 @@ export class CockroachBackup extends Construct {
     this.checkRpo(rpo, schedules.runInterval);
 
     this.bucket = backupBucket(this, props.bucket, props.bucketOptions);
-    claimCollection(this, this.bucket, this.collection);
     const credentials = backupCredentials(this, this.bucket, this.collection, props.accessKeySerial ?? DEFAULTS.accessKeySerial);
     this.backupUser = credentials.user;
     this.backupGroup = credentials.group;
@@ -424,6 +423,8 @@ export class CockroachBackup extends Construct {
     this.functionErrorsAlarm = this.monitoring.functionErrorsAlarm;
     this.functionThrottlesAlarm = this.monitoring.functionThrottlesAlarm;
     this.dashboard = this.monitoring.dashboard;
+    // Last, so that a construct refused for another reason leaves no claim behind.
+    claimCollection(this, this.bucket, this.collection);
   }
 
   /** One metric of the contract for this collection (see `BackupMonitoring.metric`). */

@@ -74,6 +74,13 @@ describe('collections in the same bucket', () => {
   });
 });
 
+test('a construct refused for another reason claims nothing, so a corrected one with the same collection is accepted', () => {
+  const stack = new Stack(appWithoutBundling(), 'Stack');
+  const bucket = s3.Bucket.fromBucketName(stack, 'Shared', 'backups-eu');
+  expect(() => new CockroachBackup(stack, 'First', { collection: 'c', bucket, maxIncrementals: 60 })).toThrow(/maxIncrementals is 60/);
+  expect(() => new CockroachBackup(stack, 'Second', { collection: 'c', bucket })).not.toThrow();
+});
+
 describe('collections in different buckets', () => {
   test('accepts the same collection in two new buckets', () => {
     expect(secondError(() => ({ collection: 'c' }), () => ({ collection: 'c' }))).toBeUndefined();
