@@ -1,9 +1,14 @@
 #!/usr/bin/env node
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
 import { CockroachBackup } from '../lib';
+import { denyGrantsExceptForAwsServices } from '../lib/key-policies';
+import { controlTowerRuleId } from '../lib/nag';
 
 /** The example stack's name (`cdk deploy CockroachBackupExample`). */
 export const EXAMPLE_STACK_NAME = 'CockroachBackupExample';
@@ -52,9 +57,21 @@ function contextString(app: App, key: keyof ExampleContext): string | undefined 
 }
 
 /**
+ * A rotating customer managed key that may not be used for grants except by AWS services
+ * for AWS resources (Control Tower CT.KMS.PR.3): S3, CloudWatch Logs and SNS use the key
+ * directly and need no grant.
+ */
+function customerManagedKey(scope: Construct, id: string, description: string): kms.Key {
+  const key = new kms.Key(scope, id, { description, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+  denyGrantsExceptForAwsServices(key);
+  return key;
+}
+
+/**
  * Builds the example app: one stack with a `CockroachBackup` writing to a new bucket
  * whose server access logs go to a second bucket, checked by cdk-nag's AwsSolutions
- * pack. Tests call this to synthesize exactly what `cdk synth` synthesizes.
+ * pack and by AWS Control Tower's proactive controls (cfn-guard). Tests call this to
+ * synthesize exactly what `cdk synth` synthesizes.
  */
 export function buildApp(options: BuildOptions = {}): ExampleApp {
   // Version reporting off: the CDK metadata resource would change with every library
@@ -62,7 +79,9 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
   // Feature flags live here rather than in cdk.json, so that tests, which call this
   // function without the CLI, synthesize the same template as `cdk synth`.
   const app = new App({ context: { ...options.context }, postCliContext: FEATURE_FLAGS, outdir: options.outdir, analyticsReporting: false });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Two policy packs: cdk-nag's AwsSolutions rules, and the AWS Control Tower proactive
+  // controls as cfn-guard rules (the cfn-guard binary ships in the npm package).
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
 
   const stack = new Stack(app, EXAMPLE_STACK_NAME, {
     description: 'Scheduled, verified, incremental CockroachDB backups to Amazon S3 (example of the CockroachBackup construct)',
@@ -79,6 +98,12 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
     // server-access-log destination of another bucket in the stack.
     lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
   });
+  acknowledgeAccessLogsBucket(accessLogs);
+  // Customer managed keys (Control Tower CT.S3.PR.10, CT.CLOUDWATCH.PR.3): one for the
+  // backups, which CockroachDB's nodes use through the backup user, and one for the
+  // Lambda's logs and the alarm notifications, which only AWS services use.
+  const bucketKey = customerManagedKey(stack, 'BackupBucketKey', 'Encrypts the CockroachDB backups');
+  const monitoringKey = customerManagedKey(stack, 'MonitoringKey', 'Encrypts the backup logs and alarm notifications');
 
   const rpoHours = contextString(app, 'rpoHours');
   if (rpoHours !== undefined && !(Number(rpoHours) > 0)) {
@@ -89,8 +114,23 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
     collection: contextString(app, 'collection') ?? 'cluster-1',
     timeZone: timeZone === undefined ? undefined : TimeZone.of(timeZone),
     rpo: rpoHours === undefined ? undefined : Duration.hours(Number(rpoHours)),
-    bucketOptions: { serverAccessLogsBucket: accessLogs, serverAccessLogsPrefix: 'backup-bucket/' },
+    bucketOptions: { encryptionKey: bucketKey, serverAccessLogsBucket: accessLogs, serverAccessLogsPrefix: 'backup-bucket/' },
+    logEncryptionKey: monitoringKey,
+    alarmTopicKey: monitoringKey,
     dashboard: true,
+  });
+  Validations.of(backup.backupFunction).acknowledge({
+    id: controlTowerRuleId('lambda_inside_vpc_check'),
+    reason:
+      'CT.LAMBDA.PR.3 (Lambda in a VPC): the example backs up a cluster reached over the internet, with TLS and a ' +
+      "verified server certificate; it needs no network access of this account. For a cluster with private addresses " +
+      'set the vpc prop (its subnets then need a NAT gateway or a Secrets Manager interface endpoint).',
+  });
+  Validations.of(backup.bucket).acknowledge({
+    id: controlTowerRuleId('s3_bucket_object_lock_enabled_check'),
+    reason:
+      'CT.S3.PR.9 (Object Lock): the example is meant to be deployed, tried and removed, and Object Lock cannot be ' +
+      'turned off once a bucket has it. For production set bucketOptions.objectLock (README, "Object Lock").',
   });
 
   const alarmEmail = contextString(app, 'alarmEmail');
@@ -98,6 +138,33 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
     backup.alarmTopic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
   }
   return { app, stack, backup };
+}
+
+/**
+ * What Control Tower reports on the bucket that receives the backup bucket's server access
+ * logs, and why each finding does not apply to a log destination.
+ */
+function acknowledgeAccessLogsBucket(bucket: s3.Bucket): void {
+  Validations.of(bucket).acknowledge(
+    {
+      id: controlTowerRuleId('s3_bucket_logging_enabled_check'),
+      reason: 'CT.S3.PR.2 (server access logging): this bucket is the access-log destination; logging it to itself would loop.',
+    },
+    {
+      id: controlTowerRuleId('s3_bucket_default_encryption_kms_check'),
+      reason: 'CT.S3.PR.10 (SSE-KMS): S3 server access log delivery supports only SSE-S3 on the destination bucket.',
+    },
+    {
+      id: controlTowerRuleId('s3_bucket_object_lock_enabled_check'),
+      reason:
+        'CT.S3.PR.9 (Object Lock): a server access log destination may not have a default Object Lock retention, and ' +
+        'its logs expire after a year by design.',
+    },
+    {
+      id: controlTowerRuleId('s3_event_notifications_enabled_check'),
+      reason: 'CT.S3.PR.4 (event notifications): nothing consumes events of access-log objects; they are read on demand.',
+    },
+  );
 }
 
 if (require.main === module) {

@@ -27,6 +27,8 @@ export const BACKUP_KMS_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as cons
 
 export interface BackupCredentials {
   readonly user: iam.User;
+  readonly group: iam.Group;
+  readonly policy: iam.ManagedPolicy;
   readonly accessKey: iam.AccessKey;
   readonly secret: secretsmanager.Secret;
 }
@@ -43,26 +45,32 @@ export interface BackupCredentials {
  * identity role CockroachDB Cloud provides, and `ASSUME_ROLE` can chain to a role of
  * this account from there. That mode needs a role trusting the cluster's identity and
  * is not built yet (README, Limitations).
+ *
+ * The user holds no policy itself: it is the only member of a group ('BackupGroup') to
+ * which one customer managed policy ('BackupPolicy') is attached. That is what IAM best
+ * practice and AWS Control Tower's CT.IAM.PR.4 ask (no policy on a user), and the
+ * permissions stay one reviewable, versioned document. The user keeps its construct ID,
+ * so an upgrade adds the group and policy and removes the former inline policy without
+ * replacing the user or its key (CloudFormation creates the new resources before it
+ * deletes the old one, so the key never loses its permissions).
  */
 export function backupCredentials(scope: Construct, bucket: s3.IBucket, collection: string, accessKeySerial: number): BackupCredentials {
   const user = new iam.User(scope, 'BackupUser');
-  user.addToPrincipalPolicy(
+  const statements = [
     new iam.PolicyStatement({
       sid: 'ReadWriteCollectionObjects',
       actions: [...BACKUP_OBJECT_ACTIONS],
       resources: [collectionObjectsArn(bucket, collection)],
     }),
-  );
-  user.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'ListCollection',
       actions: [...BACKUP_BUCKET_ACTIONS],
       resources: [bucket.bucketArn],
       conditions: collectionListConditions(collection),
     }),
-  );
+  ];
   if (bucket.encryptionKey !== undefined) {
-    user.addToPrincipalPolicy(
+    statements.push(
       new iam.PolicyStatement({
         sid: 'UseBucketKey',
         actions: [...BACKUP_KMS_ACTIONS],
@@ -70,8 +78,16 @@ export function backupCredentials(scope: Construct, bucket: s3.IBucket, collecti
       }),
     );
   }
+  const policy = new iam.ManagedPolicy(scope, 'BackupPolicy', {
+    description: `What CockroachDB needs to write and read the backups of ${scope.node.path} (collection ${collection})`,
+    statements,
+  });
+  // Attached on the group's side (ManagedPolicyArns): a group without properties fails
+  // Control Tower's CT.IAM.PR.1 and PR.5, which cannot evaluate a resource that has none.
+  const group = new iam.Group(scope, 'BackupGroup', { managedPolicies: [policy] });
+  user.addToGroup(group);
   acknowledgeCollectionWildcard(
-    user.node.findChild('DefaultPolicy'),
+    policy,
     bucket,
     collection,
     'The wildcard is the collection prefix: CockroachDB names every backup file itself (date-stamped folders, ' +
@@ -97,6 +113,6 @@ export function backupCredentials(scope: Construct, bucket: s3.IBucket, collecti
       'create a new key, update this secret and delete the old key; the backup Lambda passes the new key to ' +
       'CockroachDB on its next run.',
   });
-  return { user, accessKey, secret };
+  return { user, group, policy, accessKey, secret };
 }
 

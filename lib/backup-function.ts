@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -28,6 +29,8 @@ export interface BackupFunctionSettings {
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly logRetention: logs.RetentionDays;
+  /** Customer managed key of the log group; its key policy must let CloudWatch Logs use it. */
+  readonly logEncryptionKey?: kms.IKey;
   readonly runInterval: Duration;
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
@@ -64,7 +67,7 @@ export interface BackupFunctionParts {
  *   next scheduled run is the retry, with the job table telling it what happened.
  */
 export function backupFunction(scope: Construct, settings: BackupFunctionSettings): BackupFunctionParts {
-  const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: settings.logRetention });
+  const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: settings.logRetention, encryptionKey: settings.logEncryptionKey });
   const role = new iam.Role(scope, 'FunctionRole', {
     description: `Role of the backup Lambda of ${scope.node.path}: its log group and its two secrets`,
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

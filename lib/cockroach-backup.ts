@@ -2,6 +2,7 @@ import { Duration, TimeZone, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -12,11 +13,13 @@ import { Construct } from 'constructs';
 import { ENV, EnvName, StorageMode } from '../contract/environment';
 import { collectionDimensionValue, DEFAULT_METRICS_NAMESPACE, MetricKey } from '../contract/metrics';
 import { backupBucket, BackupBucketOptions } from './backup-bucket';
+import { claimCollection } from './collection-overlap';
 import { backupCredentials } from './backup-credentials';
 import { backupFunction } from './backup-function';
 import { backupSchedules, resolveSchedules } from './backup-schedules';
 import { connectionSecret } from './connection-secret';
 import { grantCollectionRead } from './restore-access';
+import { allowLogGroupEncryption } from './key-policies';
 import { BackupMonitoring } from './monitoring';
 import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid } from './validation';
 
@@ -51,7 +54,9 @@ export interface CockroachBackupProps {
    * slashes, no leading or trailing slash, no `.` or `..` segment, at most 256
    * characters, e.g. `prod/cluster-1`. Prefer names that are not a prefix of another
    * collection in the same bucket (`prod` and `prod-eu`): listing a collection's root
-   * also shows the key names, never the contents, of such a sibling.
+   * also shows the key names, never the contents, of such a sibling. Two CockroachBackups
+   * of one app may not use overlapping collections of one bucket (equal, or one a path
+   * prefix of the other): synth fails naming both.
    */
   readonly collection: string;
 
@@ -66,7 +71,7 @@ export interface CockroachBackupProps {
 
   /**
    * Options for the new bucket. Cannot be combined with `bucket`.
-   * @default S3-managed encryption, no server access logs, noncurrent versions kept 90 days
+   * @default S3-managed encryption, no server access logs, noncurrent versions kept 90 days, no Object Lock
    */
   readonly bucketOptions?: BackupBucketOptions;
 
@@ -248,6 +253,15 @@ export interface CockroachBackupProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
+   * Customer managed KMS key of the new alarm topic, e.g. the key you give
+   * `logEncryptionKey`, to manage one key for the backup's logs and notifications. Its
+   * key policy gets a statement that lets CloudWatch alarms use it. Cannot be combined
+   * with `alarmTopic`.
+   * @default a new customer managed key with rotation, used only by the topic
+   */
+  readonly alarmTopicKey?: kms.IKey;
+
+  /**
    * Create a CloudWatch dashboard of backup outcomes, age, durations and chain length.
    * @default false
    */
@@ -258,6 +272,17 @@ export interface CockroachBackupProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Customer managed KMS key that encrypts the Lambda's log group (run summaries name
+   * hosts, job ids and CockroachDB's errors, never secrets). Its key policy gets a
+   * statement that lets the CloudWatch Logs service of this region use it for log groups
+   * of this account (`kms:EncryptionContext:aws:logs:arn`); a key imported by ARN cannot
+   * be changed, and synth warns with the statement to add yourself. The same key may
+   * serve the alarm topic: pass it as `alarmTopicKey` too.
+   * @default encrypted by CloudWatch Logs with keys it manages
+   */
+  readonly logEncryptionKey?: kms.IKey;
 
   /**
    * CloudWatch namespace of the backup metrics.
@@ -275,7 +300,7 @@ export interface CockroachBackupProps {
  * EventBridge Scheduler schedules for full and incremental backups, and alarms on
  * failed, stale or unreported backups.
  *
- * Construct IDs below this construct are stable: Bucket, BackupUser, AccessKey,
+ * Construct IDs below this construct are stable: Bucket, BackupUser, BackupGroup, BackupPolicy, AccessKey,
  * AccessKeySecret, ConnectionSecret, FunctionRole, LogGroup, Function, ScheduleRole,
  * IncrementalSchedule, FullSchedule, Monitoring.
  */
@@ -286,6 +311,10 @@ export class CockroachBackup extends Construct {
   public readonly collection: string;
   /** The IAM user whose access key CockroachDB's nodes use to write the collection. */
   public readonly backupUser: iam.User;
+  /** The group the backup user gets its permissions through (its only member). */
+  public readonly backupGroup: iam.Group;
+  /** The customer managed policy of `backupGroup`: what CockroachDB needs on the collection. */
+  public readonly backupPolicy: iam.ManagedPolicy;
   /** The backup user's access key. */
   public readonly accessKey: iam.AccessKey;
   /** The secret `{"accessKeyId","secretAccessKey"}` of the backup user's key. */
@@ -336,6 +365,8 @@ export class CockroachBackup extends Construct {
     this.bucket = backupBucket(this, props.bucket, props.bucketOptions);
     const credentials = backupCredentials(this, this.bucket, this.collection, props.accessKeySerial ?? DEFAULTS.accessKeySerial);
     this.backupUser = credentials.user;
+    this.backupGroup = credentials.group;
+    this.backupPolicy = credentials.policy;
     this.accessKey = credentials.accessKey;
     this.accessKeySecret = credentials.secret;
     this.connectionSecret = connectionSecret(this, props.connectionSecret);
@@ -368,11 +399,13 @@ export class CockroachBackup extends Construct {
       timeout: settings.timeout,
       memorySize: settings.memorySize,
       logRetention: props.logRetention ?? DEFAULTS.logRetention,
+      logEncryptionKey: props.logEncryptionKey,
       runInterval: schedules.runInterval,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
     });
+    if (props.logEncryptionKey !== undefined) allowLogGroupEncryption(this, props.logEncryptionKey);
     this.backupFunction = fn.fn;
     this.logGroup = fn.logGroup;
 
@@ -387,6 +420,7 @@ export class CockroachBackup extends Construct {
       runInterval: schedules.runInterval,
       metricsNamespace,
       alarmTopic: props.alarmTopic,
+      alarmTopicKey: props.alarmTopicKey,
       dashboard: props.dashboard,
     });
     this.alarmTopic = this.monitoring.alarmTopic;
@@ -395,6 +429,8 @@ export class CockroachBackup extends Construct {
     this.functionErrorsAlarm = this.monitoring.functionErrorsAlarm;
     this.functionThrottlesAlarm = this.monitoring.functionThrottlesAlarm;
     this.dashboard = this.monitoring.dashboard;
+    // Last, so that a construct refused for another reason leaves no claim behind.
+    claimCollection(this, this.bucket, this.collection);
   }
 
   /** One metric of the contract for this collection (see `BackupMonitoring.metric`). */

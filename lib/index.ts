@@ -4,7 +4,7 @@
  */
 export { CockroachBackup, DEFAULTS as COCKROACH_BACKUP_DEFAULTS, MAX_SUPPORTED_INCREMENTALS } from './cockroach-backup';
 export type { CockroachBackupProps } from './cockroach-backup';
-export type { BackupBucketOptions } from './backup-bucket';
+export type { BackupBucketOptions, BackupObjectLock } from './backup-bucket';
 export { CONNECTION_SECRET_TEMPLATE } from './connection-secret';
 export { CockroachBackupValidationError } from './validation';
 export { BackupMonitoring } from './monitoring';

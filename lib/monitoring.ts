@@ -7,6 +7,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, MetricKey, METRICS } from '../contract/metrics';
+import { allowAlarmNotifications, denyGrantsExceptForAwsServices } from './key-policies';
+import { invalid } from './validation';
 
 /**
  * The statistic that makes sense for each metric of the contract: counters add up
@@ -140,6 +142,14 @@ export interface BackupMonitoringProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
+   * Customer managed KMS key of the new alarm topic. Its key policy gets a statement that
+   * lets CloudWatch alarms use it. Pass the key you give `logEncryptionKey` to manage
+   * one key for the backup's logs and notifications. Cannot be combined with `alarmTopic`.
+   * @default a new customer managed key with rotation, used only by the topic
+   */
+  readonly alarmTopicKey?: kms.IKey;
+
+  /**
    * Create a CloudWatch dashboard with the backup outcomes, the age of the newest
    * backup against the RPO, durations, chain length and the Lambda's errors.
    * @default false
@@ -189,7 +199,15 @@ export class BackupMonitoring extends Construct {
     }
     const window = rpoAlarmWindow(props.runInterval);
 
-    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
+    if (props.alarmTopic !== undefined && props.alarmTopicKey !== undefined) {
+      invalid(
+        this,
+        'alarmTopicKey',
+        'set together with alarmTopic',
+        'either a topic of your own or a key for the new topic, not both: a key cannot change a topic this construct does not create',
+      );
+    }
+    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic(props.alarmTopicKey);
     const eventSum = { period: EVENT_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM };
     const functionErrors = props.backupFunction.metricErrors(eventSum);
     const functionThrottles = props.backupFunction.metricThrottles(eventSum);
@@ -346,14 +364,8 @@ export class BackupMonitoring extends Construct {
    * CloudWatch alarms of this account get an explicit publish grant
    * (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger).
    */
-  private createAlarmTopic(): sns.ITopic {
-    const key = new kms.Key(this, 'AlarmTopicKey', {
-      description: `Encrypts the backup alarm notifications of ${this.node.path}`,
-      enableKeyRotation: true,
-      // The key only ever encrypts notifications in flight, nothing stored needs it
-      // after the topic is gone; KMS still waits the pending window before deleting.
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+  private createAlarmTopic(givenKey: kms.IKey | undefined): sns.ITopic {
+    const key = givenKey ?? this.createAlarmTopicKey();
     const topic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
     const cloudwatchAlarms = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
     const alarmsOfThisAccount = Stack.of(this).formatArn({
@@ -371,8 +383,21 @@ export class BackupMonitoring extends Construct {
         conditions: { ArnLike: { 'aws:SourceArn': alarmsOfThisAccount } },
       }),
     );
-    key.grant(cloudwatchAlarms, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    allowAlarmNotifications(this, key);
     return topic;
+  }
+
+  /** The topic's own key, when none is given; it may not be used for grants. */
+  private createAlarmTopicKey(): kms.Key {
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: `Encrypts the backup alarm notifications of ${this.node.path}`,
+      enableKeyRotation: true,
+      // The key only ever encrypts notifications in flight, nothing stored needs it
+      // after the topic is gone; KMS still waits the pending window before deleting.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    denyGrantsExceptForAwsServices(key);
+    return key;
   }
 
   /**

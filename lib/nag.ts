@@ -23,3 +23,13 @@ function render(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/**
+ * The id under which CDK reports (and acknowledges) a finding of AWS Control Tower's
+ * proactive controls run by `@cdklabs/cdk-validator-cfnguard`: the plugin's name as the
+ * namespace and the guard rule's name, e.g.
+ * `cdk-validator-cfnguard::s3_event_notifications_enabled_check` for CT.S3.PR.4.
+ */
+export function controlTowerRuleId(guardRuleName: string): string {
+  return `cdk-validator-cfnguard::${guardRuleName}`;
+}

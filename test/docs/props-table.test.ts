@@ -29,6 +29,7 @@ function expectedDefault(prop: DocumentedProp): string {
 describe.each([
   { heading: '`CockroachBackupProps`', source: 'lib/cockroach-backup.ts', name: 'CockroachBackupProps' },
   { heading: '`BackupBucketOptions`', source: 'lib/backup-bucket.ts', name: 'BackupBucketOptions' },
+  { heading: '`BackupObjectLock`', source: 'lib/backup-bucket.ts', name: 'BackupObjectLock' },
 ])('README prop table of $name', ({ heading, source, name }) => {
   const props = interfaceProps(source, name);
   const rows = tableRows(heading);

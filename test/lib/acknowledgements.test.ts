@@ -1,39 +1,34 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { buildApp } from '../../bin/app';
 import { CockroachBackup } from '../../lib';
-import { appWithoutBundling } from './fixtures';
+import { controlTowerRuleId } from '../../lib/nag';
+import { Finding, findingsOf, synthPluginReports } from './policy-findings';
 
 /**
  * Each acknowledgement must answer a finding that really occurs, on the resource it is
  * attached to: an acknowledgement that matches nothing (a typo, a rule that no longer
  * fires) or one placed too high in the tree would hide findings nobody reviewed. The
- * tests record every acknowledgement instead of applying it, run cdk-nag, and pair them.
+ * tests record every acknowledgement instead of applying it, run both policy packs
+ * (cdk-nag AwsSolutions and the AWS Control Tower proactive controls), and pair them.
  */
 interface Acknowledgement {
   readonly path: string;
   readonly id: string;
 }
 
-interface Finding {
-  readonly rule: string;
-  readonly path: string;
-}
-
-function findingsWithoutAcknowledgements(build: () => IConstruct): { acknowledgements: Acknowledgement[]; findings: Finding[] } {
+function findingsWithoutAcknowledgements(createApp: (outdir: string) => App): { acknowledgements: Acknowledgement[]; findings: Finding[] } {
   const acknowledgements: Acknowledgement[] = [];
   const spy = jest.spyOn(Validations.prototype, 'acknowledge').mockImplementation(function (this: Validations, ...rules) {
     const scope = (this as unknown as { scope: IConstruct }).scope;
     for (const rule of rules) acknowledgements.push({ path: scope.node.path, id: rule.id });
   });
   try {
-    const root = build();
-    const report = new AwsSolutionsChecks(root).validateScope(root);
-    const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? r.locations.join(",") })));
-    return { acknowledgements, findings };
+    return { acknowledgements, findings: findingsOf(synthPluginReports(createApp)) };
   } finally {
     spy.mockRestore();
   }
@@ -41,23 +36,61 @@ function findingsWithoutAcknowledgements(build: () => IConstruct): { acknowledge
 
 /** The finding an acknowledgement answers: same rule, on the acknowledged construct or below it. */
 function answers(ack: Acknowledgement, finding: Finding): boolean {
-  return finding.rule === ack.id && (finding.path === ack.path || finding.path.startsWith(`${ack.path}/`));
+  return finding.id === ack.id && (finding.path === ack.path || finding.path.startsWith(`${ack.path}/`));
 }
 
-test('every acknowledgement of the example app answers one finding on its own resource, and every finding is acknowledged', () => {
-  const { acknowledgements, findings } = findingsWithoutAcknowledgements(() => buildApp({ context: { 'aws:cdk:bundling-stacks': [] } }).app);
-  expect(acknowledgements.length).toBeGreaterThan(0);
-  for (const ack of acknowledgements) {
-    expect({ ack, answered: findings.filter((f) => answers(ack, f)).length }).toEqual({ ack, answered: 1 });
-  }
-  for (const finding of findings) {
-    expect({ finding, acknowledged: acknowledgements.some((a) => answers(a, finding)) }).toEqual({ finding, acknowledged: true });
-  }
+function noBundling(outdir: string): App {
+  return new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+}
+
+describe('example app', () => {
+  let acknowledgements: Acknowledgement[];
+  let findings: Finding[];
+  beforeAll(() => {
+    ({ acknowledgements, findings } = findingsWithoutAcknowledgements((outdir) => buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }).app));
+  });
+
+  test('both packs ran and found something to acknowledge', () => {
+    expect(new Set(findings.map((f) => f.plugin))).toEqual(new Set(['AwsSolutions', new CfnGuardValidator().name]));
+  });
+
+  test('every acknowledgement answers exactly one finding on its own resource', () => {
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const ack of acknowledgements) {
+      expect({ ack, answered: findings.filter((f) => answers(ack, f)).length }).toEqual({ ack, answered: 1 });
+    }
+  });
+
+  test('every finding is acknowledged', () => {
+    for (const finding of findings) {
+      expect({ finding, acknowledged: acknowledgements.some((a) => answers(a, finding)) }).toEqual({ finding, acknowledged: true });
+    }
+  });
+
+  test('acknowledges exactly this list: one rule on one resource each (a new finding needs a decision, not a wider acknowledgement)', () => {
+    const ct = (rule: string) => controlTowerRuleId(rule);
+    expect(acknowledgements.map((a) => `${a.path} ${a.id.replace(/\[.*\]$/, '[...]')}`).sort()).toEqual(
+      [
+        `CockroachBackupExample/AccessLogsBucket ${ct('s3_bucket_default_encryption_kms_check')}`,
+        `CockroachBackupExample/AccessLogsBucket ${ct('s3_bucket_logging_enabled_check')}`,
+        `CockroachBackupExample/AccessLogsBucket ${ct('s3_bucket_object_lock_enabled_check')}`,
+        `CockroachBackupExample/AccessLogsBucket ${ct('s3_event_notifications_enabled_check')}`,
+        'CockroachBackupExample/Backup/AccessKeySecret AwsSolutions-SMG4',
+        'CockroachBackupExample/Backup/BackupPolicy AwsSolutions-IAM5[...]',
+        `CockroachBackupExample/Backup/Bucket ${ct('s3_bucket_object_lock_enabled_check')}`,
+        `CockroachBackupExample/Backup/Bucket ${ct('s3_event_notifications_enabled_check')}`,
+        'CockroachBackupExample/Backup/ConnectionSecret AwsSolutions-SMG4',
+        `CockroachBackupExample/Backup/Function ${ct('lambda_inside_vpc_check')}`,
+        'CockroachBackupExample/Backup/ScheduleRole AwsSolutions-IAM5[...]',
+      ].sort(),
+    );
+  });
 });
 
 test("the VPC acknowledgement answers the managed VPC access policy finding on the function's role", () => {
-  const { acknowledgements, findings } = findingsWithoutAcknowledgements(() => {
-    const app = appWithoutBundling();
+  const { acknowledgements, findings } = findingsWithoutAcknowledgements((outdir) => {
+    const app = noBundling(outdir);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const stack = new Stack(app, 'VpcStack');
     new CockroachBackup(stack, 'Backup', { collection: 'c', vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 1 }) });
     return app;
@@ -70,8 +103,9 @@ test("the VPC acknowledgement answers the managed VPC access policy finding on t
 });
 
 test("grantRestoreRead's acknowledgement answers the collection wildcard finding on the reader's own policy, and nothing else is left", () => {
-  const { acknowledgements, findings } = findingsWithoutAcknowledgements(() => {
-    const app = appWithoutBundling();
+  const { acknowledgements, findings } = findingsWithoutAcknowledgements((outdir) => {
+    const app = noBundling(outdir);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const stack = new Stack(app, 'RestoreStack');
     const backup = new CockroachBackup(stack, 'Backup', { collection: 'prod/cluster-1' });
     backup.grantRestoreRead(new iam.User(stack, 'RestoreReader'));

@@ -27,6 +27,8 @@ describe('construct tree', () => {
     expect(ids).toEqual([
       'Bucket',
       'BackupUser',
+      'BackupPolicy',
+      'BackupGroup',
       'AccessKey',
       'AccessKeySecret',
       'ConnectionSecret',
@@ -141,8 +143,8 @@ describe('existing bucket', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::S3::Bucket', 0);
     expect(backup.bucket).toBe(bucket);
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Users: [{ Ref: logicalId(stack, backup.backupUser) }],
+    template.hasResourceProperties('AWS::IAM::Group', { ManagedPolicyArns: [{ Ref: logicalId(stack, backup.backupPolicy) }] });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::existing-backups/c/*']] } }),
@@ -153,9 +155,10 @@ describe('existing bucket', () => {
 });
 
 describe('backup user', () => {
+  const groupId = logicalId(defaults.stack, defaults.backup.backupGroup);
+
   test('may get and put objects below the collection and list only the collection, nothing else', () => {
-    defaults.template.hasResourceProperties('AWS::IAM::Policy', {
-      Users: [{ Ref: logicalId(defaults.stack, defaults.backup.backupUser) }],
+    defaults.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Version: '2012-10-17',
         Statement: [
@@ -177,23 +180,35 @@ describe('backup user', () => {
     });
   });
 
-  test('has no other policy, managed policy or group', () => {
+  test('gets its permissions only through its group: no policy names the user, and the user has no property but Groups', () => {
     const userId = logicalId(defaults.stack, defaults.backup.backupUser);
-    const policiesOfUser = Object.values(defaults.template.findResources('AWS::IAM::Policy')).filter((policy) =>
-      JSON.stringify(policy.Properties.Users ?? []).includes(userId),
-    );
-    expect(policiesOfUser).toHaveLength(1);
+    const policies = { ...defaults.template.findResources('AWS::IAM::Policy'), ...defaults.template.findResources('AWS::IAM::ManagedPolicy') };
+    const naming = Object.values(policies).filter((policy) => JSON.stringify(policy.Properties.Users ?? []).includes(userId));
+    expect(naming).toEqual([]);
     const user = onlyResource(defaults.template, 'AWS::IAM::User');
-    // No ManagedPolicyArns, Groups or inline Policies: the user has no properties at all.
-    expect(user.Properties).toBeUndefined();
+    expect(user.Properties).toEqual({ Groups: [{ Ref: groupId }] });
+  });
+
+  test('its group holds exactly the one customer managed policy and nothing else', () => {
+    const group = onlyResource(defaults.template, 'AWS::IAM::Group');
+    expect(group.Properties).toEqual({ ManagedPolicyArns: [{ Ref: logicalId(defaults.stack, defaults.backup.backupPolicy) }] });
+    const policy = onlyResource(defaults.template, 'AWS::IAM::ManagedPolicy');
+    // Attached through the group only: the policy names no user, group or role itself.
+    expect(Object.keys(policy.Properties ?? {}).sort()).toEqual(['Description', 'Path', 'PolicyDocument']);
+    expect(JSON.stringify(defaults.template.findResources('AWS::IAM::Policy'))).not.toContain(groupId);
+  });
+
+  test('keeps the construct ID and logical ID of the user, so an upgrade does not replace it or its key', () => {
+    expect(defaults.backup.backupUser.node.path).toBe('TestStack/Backup/BackupUser');
+    expect(logicalId(defaults.stack, defaults.backup.backupUser)).toBe('BackupBackupUser2BCEC5EF') // as in the snapshot before the group existed;
   });
 
   test('may also generate data keys and decrypt with the bucket key when the bucket uses KMS', () => {
     const stack = new Stack(appWithoutBundling(), 'KmsStack');
     const key = new kms.Key(stack, 'Key');
     const backup = new CockroachBackup(stack, 'Backup', { collection: 'c', bucketOptions: { encryptionKey: key } });
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      Users: [{ Ref: logicalId(stack, backup.backupUser) }],
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Group', { ManagedPolicyArns: [{ Ref: logicalId(stack, backup.backupPolicy) }] });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           { Sid: 'UseBucketKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [logicalId(stack, key), 'Arn'] } },
@@ -203,7 +218,7 @@ describe('backup user', () => {
   });
 
   test('gets no KMS permission when the bucket uses S3-managed keys', () => {
-    expect(JSON.stringify(defaults.template.findResources('AWS::IAM::Policy'))).not.toContain('kms:');
+    expect(JSON.stringify(defaults.template.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('kms:');
   });
 });
 
@@ -441,15 +456,14 @@ describe('two instances sharing one bucket', () => {
     ['first', first, 'cluster-a'],
     ['second', second, 'cluster-b'],
   ])('scope the %s user to its own prefix only', (_name, backup, prefix) => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Users: [{ Ref: logicalId(stack, backup.backupUser) }],
-      PolicyDocument: {
-        Statement: [
-          Match.objectLike({ Resource: { 'Fn::Join': ['', [sharedArn, `/${prefix}/*`]] } }),
-          Match.objectLike({ Condition: { StringLike: { 's3:prefix': [prefix, `${prefix}/*`] } } }),
-        ],
-      },
-    });
+    const resources = template.toJSON().Resources;
+    const groupRef = { Ref: logicalId(stack, backup.backupGroup) };
+    expect(resources[logicalId(stack, backup.backupUser)].Properties.Groups).toEqual([groupRef]);
+    expect(resources[groupRef.Ref].Properties.ManagedPolicyArns).toEqual([{ Ref: logicalId(stack, backup.backupPolicy) }]);
+    expect(resources[logicalId(stack, backup.backupPolicy)].Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Resource: { 'Fn::Join': ['', [sharedArn, `/${prefix}/*`]] } }),
+      expect.objectContaining({ Condition: { StringLike: { 's3:prefix': [prefix, `${prefix}/*`] } } }),
+    ]);
   });
 
   test('give each Lambda its own collection', () => {

@@ -55,9 +55,7 @@ describe('grantRestoreRead', () => {
 
   test('scopes the listing exactly as the backup user is scoped', () => {
     const { stack, backup, statements } = restoreReader();
-    const backupUserPolicy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find((policy) =>
-      JSON.stringify(policy.Properties.Users).includes(logicalId(stack, backup.backupUser)),
-    );
+    const backupUserPolicy = Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy')[logicalId(stack, backup.backupPolicy)];
     const backupList = (backupUserPolicy?.Properties.PolicyDocument.Statement as (Statement & { Sid: string })[]).find((s) => s.Sid === 'ListCollection');
     const readerList = statements.find((s) => s.Action === 's3:ListBucket');
     expect(readerList).toEqual({ Effect: 'Allow', Action: backupList?.Action, Resource: backupList?.Resource, Condition: backupList?.Condition });
@@ -129,8 +127,8 @@ describe('grantRestoreRead', () => {
     const without = new Stack(appWithoutBundling(), 'RestoreStack');
     const plain = new CockroachBackup(without, 'Backup', { collection: 'prod/cluster-1' });
     const { stack, backup } = restoreReader();
-    const backupPolicy = (s: Stack, b: CockroachBackup) =>
-      Object.values(Template.fromStack(s).findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Users ?? []).includes(logicalId(s, b.backupUser)));
+    const backupPolicy = (s: Stack, b: CockroachBackup) => Template.fromStack(s).findResources('AWS::IAM::ManagedPolicy')[logicalId(s, b.backupPolicy)];
+    expect(backupPolicy(stack, backup)).toBeDefined();
     expect(backupPolicy(stack, backup)).toEqual(backupPolicy(without, plain));
   });
 });

@@ -72,7 +72,11 @@ export class CollectionStore {
   async write(relative: string, body: string | Buffer): Promise<void> {
     const key = this.key(relative);
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: key, Body: body }));
+      // CockroachDB sends Content-MD5 with every upload; S3 refuses uploads without it (or a
+      // checksum) to a bucket with Object Lock (cockroachdb/cockroach#115602 reverted a change
+      // that dropped it and added a regression test for object-locked buckets).
+      const contentMd5 = createHash('md5').update(body).digest('base64');
+      await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: key, Body: body, ContentMD5: contentMd5 }));
     } catch (error) {
       throw describeS3Error('put', error);
     }

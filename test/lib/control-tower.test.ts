@@ -1,0 +1,44 @@
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CockroachBackup } from '../../lib';
+import { denyGrantsExceptForAwsServices } from '../../lib/key-policies';
+import { findingsOf, synthPluginReports } from './policy-findings';
+
+/**
+ * With every option the Control Tower controls ask for (customer managed keys, a VPC,
+ * Object Lock, server access logs), nothing of the construct is reported by either pack:
+ * the defaults' findings are choices, not gaps.
+ */
+test('with keys, a VPC, Object Lock and access logs, neither pack reports anything on the construct', () => {
+  const reports = synthPluginReports((outdir) => {
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
+    const stack = new Stack(app, 'Hardened');
+    const key = (id: string) => {
+      const k = new kms.Key(stack, id, { enableKeyRotation: true });
+      denyGrantsExceptForAwsServices(k);
+      return k;
+    };
+    const monitoringKey = key('MonitoringKey');
+    new CockroachBackup(stack, 'Backup', {
+      collection: 'prod/cluster-1',
+      bucketOptions: {
+        encryptionKey: key('BucketKey'),
+        serverAccessLogsBucket: s3.Bucket.fromBucketName(stack, 'Logs', 'central-access-logs'),
+        objectLock: { mode: s3.ObjectLockMode.COMPLIANCE, defaultRetention: Duration.days(35) },
+      },
+      vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 1 }),
+      logEncryptionKey: monitoringKey,
+      alarmTopicKey: monitoringKey,
+    });
+    return app;
+  });
+  const onConstruct = findingsOf(reports).filter((f) => f.path.startsWith('Hardened/Backup/'));
+  expect(onConstruct.map((f) => `${f.rule} ${f.path}`)).toEqual([]);
+  // The packs ran: the VPC of the test, which is not the construct's, is reported.
+  expect(findingsOf(reports).some((f) => f.path.startsWith('Hardened/Vpc/'))).toBe(true);
+});
