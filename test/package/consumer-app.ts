@@ -52,6 +52,20 @@ export function packPackage(destination: string): PackedPackage {
 export interface ConsumerVersions {
   readonly awsCdkLib: string;
   readonly constructs: string;
+  /** Whether the app also installs the policy packs (POLICY_PACKS) some examples import. */
+  readonly policyPacks: boolean;
+}
+
+/**
+ * Packages the README's policy-check examples import besides the peers: a user adds them
+ * to run those checks, the construct does not need them. cdk-nag 3 needs a newer
+ * aws-cdk-lib than the peer range's floor, so an app at the floor leaves those examples out.
+ */
+export const POLICY_PACKS = ['cdk-nag', '@cdklabs/cdk-validator-cfnguard'] as const;
+
+/** Whether an example imports one of the policy packs. */
+export function importsPolicyPack(example: Example): boolean {
+  return POLICY_PACKS.some((name) => example.code.includes(`from '${name}'`));
 }
 
 /** The example that becomes the consumer's app: `example-<index>.ts`. */
@@ -151,6 +165,7 @@ export function installConsumer(dir: string, env: NodeJS.ProcessEnv, tarball: st
     pinned('typescript'),
     pinned('@types/node'),
     pinned('aws-cdk'),
+    ...(versions.policyPacks ? POLICY_PACKS.map(pinned) : []),
   ]);
 }
 
