@@ -4,9 +4,9 @@ import { describeConnectFailure, describeStatementFailure } from './errors';
 import { log } from './log';
 import { ConnectionSecret } from './secrets';
 
-// TIMESTAMP (without zone): crdb_internal.jobs uses it up to 23.1. pg would read it in
-// the process's local time zone; kept as text, job-queries.ts reads it as UTC, which is
-// what CockroachDB stores. Only this client is affected (no global type parser), and
+// TIMESTAMP (without zone): SHOW JOB(S) uses it up to 23.1, SHOW BACKUP on every version.
+// pg would read it in the process's local time zone; kept as text, timestamp.ts reads it
+// as UTC, which is what CockroachDB stores. Only this client is affected (no global type parser), and
 // INT8 keeps pg's default: a string.
 const TIMESTAMP_OID = 1114;
 
