@@ -1,4 +1,6 @@
-import { Fixture, OPERATOR, ROOT, VIEWER, jobRow, s3Uri, sqlError, startFixture, submit } from './helpers/fixture';
+import { SUPPORTED_VERSIONS } from './cockroach-double';
+import { Fixture, OPERATOR, ROOT, VIEWER, awsS3Uri, jobRow, s3Uri, sqlError, startFixture, submit } from './helpers/fixture';
+import { atLeast } from './versions';
 
 describe('BACKUP statements', () => {
   let f: Fixture;
@@ -158,13 +160,18 @@ describe('BACKUP statements', () => {
   });
 });
 
-describe('BACKUP on v25.1', () => {
-  test('without DETACHED returns job_id, status, fraction_completed, rows', async () => {
-    const f = await startFixture({ version: '25.1' });
+/** Blocking BACKUP's columns (pkg/jobs/resultcols.go): index_entries and bytes until 24.3, gone from 25.1. */
+describe.each(SUPPORTED_VERSIONS)('BACKUP without DETACHED on %s', (version) => {
+  const columns = atLeast(version, '25.1')
+    ? ['job_id', 'status', 'fraction_completed', 'rows']
+    : ['job_id', 'status', 'fraction_completed', 'rows', 'index_entries', 'bytes'];
+  test(`returns ${columns.join(', ')}`, async () => {
+    const f = await startFixture({ version });
     try {
       const client = await f.connect(ROOT);
-      const result = await client.query(`BACKUP INTO $1`, [s3Uri(f.s3.endpoint, 'v25')]);
-      expect(result.fields.map((field) => field.name)).toEqual(['job_id', 'status', 'fraction_completed', 'rows']);
+      const result = await client.query(`BACKUP INTO $1`, [awsS3Uri(`blocking-${version}`)]);
+      expect(result.fields.map((field) => field.name)).toEqual(columns);
+      expect(result.rows[0].status).toBe('succeeded');
     } finally {
       await f.close();
     }

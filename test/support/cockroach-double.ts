@@ -14,6 +14,9 @@ import { ScramVerifier } from './wire/scram';
 
 export type { Fault } from './faults';
 export type { JobScript } from './jobs/job';
+export type { SystemPrivilege } from './cluster';
+export { SUPPORTED_VERSIONS } from './versions';
+export type { CockroachVersion } from './versions';
 
 export interface DoubleUser {
   readonly name: string;
@@ -36,8 +39,15 @@ export interface CockroachDoubleOptions {
   readonly jobDurationMs?: number;
   /** How long the intermediate states cancel-requested, pause-requested and reverting last (default 10 ms). */
   readonly transitionDelayMs?: number;
-  /** Which version's result columns to mimic where they differ (default '24.3'). */
+  /** Which release to behave as where releases differ (see versions.ts; default '24.3'). */
   readonly version?: CockroachVersion;
+  /**
+   * Where the double's nodes send S3 requests for an s3:// URI without AWS_ENDPOINT: the
+   * stand-in for AWS S3, so that tests use plain s3:// URIs, which a user with only the
+   * BACKUP privilege may use (a URI with AWS_ENDPOINT needs EXTERNALIOIMPLICITACCESS).
+   * Default: none; such a URI then fails (the double never reaches AWS).
+   */
+  readonly awsS3Endpoint?: string;
 }
 
 export interface DoubleJob {
@@ -77,7 +87,8 @@ export class CockroachDouble {
 
   private constructor(options: CockroachDoubleOptions) {
     this.caCertificate = serverCertificates(CA_NAME).caCertificate;
-    this.cluster = new Cluster(options.clusterId ?? randomUUID(), new JobEngine(options.jobDurationMs ?? 30, options.transitionDelayMs ?? 10), options.version ?? '24.3');
+    const jobs = new JobEngine(options.jobDurationMs ?? 30, options.transitionDelayMs ?? 10);
+    this.cluster = new Cluster(options.clusterId ?? randomUUID(), jobs, options.version ?? '24.3', options.awsS3Endpoint);
     for (const user of options.users ?? DEFAULT_USERS) this.addUser(user);
     this.server = new PgServer(this.connectionHost(), this.faults);
   }
@@ -90,6 +101,10 @@ export class CockroachDouble {
 
   get port(): number {
     return this.server.port;
+  }
+
+  get version(): CockroachVersion {
+    return this.cluster.version;
   }
 
   get clusterId(): string {
@@ -162,6 +177,18 @@ export class CockroachDouble {
   }
 
   /**
+   * Moves jobs into the past by `ms`, as if that much time had passed since they were
+   * created, started and finished (for the 12-hour window of plain SHOW JOBS). Only the
+   * job table changes: backups already in storage keep their times.
+   * @param jobIds the jobs to age (default: all)
+   */
+  ageJobs(ms: number, jobIds?: readonly string[]): void {
+    for (const job of this.cluster.jobs.list()) {
+      if (jobIds === undefined || jobIds.includes(job.id.toString())) this.cluster.jobs.age(job, ms);
+    }
+  }
+
+  /**
    * Resolves when no job is on its way to an end (bounded: rejects after 20 s). Jobs
    * scripted to stay running, and paused jobs, count as settled; a job created in a
    * transaction that never ends does not.
@@ -183,7 +210,7 @@ export class CockroachDouble {
         return { key: certificates.privateKey, cert: certificates.certificate };
       },
       verifier: (user): ScramVerifier | undefined => (this.faults.has('auth-failure') ? undefined : this.cluster.user(user)?.verifier),
-      openSession: (user, parameters) => newSession(user, parameters),
+      openSession: (user, parameters) => newSession(user, parameters, this.cluster.facts),
       run: (session, text, params) => this.run(session, text, params),
       parameterStatus: (session) =>
         new Map([

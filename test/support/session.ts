@@ -1,4 +1,6 @@
 import { Job } from './jobs/job';
+import { ALLOW_UNSAFE_INTERNALS } from './sql/unsafe-internals';
+import { VersionFacts } from './versions';
 
 /** Per-connection state: who is logged in, the transaction, session variables. */
 export interface Session {
@@ -10,12 +12,13 @@ export interface Session {
   readonly settings: Map<string, string>;
 }
 
-export function newSession(user: string, startupParameters: ReadonlyMap<string, string>): Session {
+export function newSession(user: string, startupParameters: ReadonlyMap<string, string>, facts: VersionFacts): Session {
   const settings = new Map<string, string>([
     ['application_name', ''],
     ['statement_timeout', '0'],
     ['database', 'defaultdb'],
   ]);
+  if (facts.allowUnsafeInternalsDefault !== undefined) settings.set(ALLOW_UNSAFE_INTERNALS, facts.allowUnsafeInternalsDefault);
   for (const [name, value] of startupParameters) {
     if (name !== 'user' && name !== 'options') settings.set(name, value);
   }

@@ -91,6 +91,15 @@ export class JobEngine {
     this.later(ADOPTION_MS, () => this.start(job));
   }
 
+  /** Moves the job's timestamps `ms` into the past (CockroachDouble.ageJobs). */
+  age(job: Job, ms: number): void {
+    const earlier = (time: Date): Date => new Date(time.getTime() - ms);
+    job.created = earlier(job.created);
+    job.modified = earlier(job.modified);
+    if (job.started !== null) job.started = earlier(job.started);
+    if (job.finished !== null) job.finished = earlier(job.finished);
+  }
+
   /** The transaction that created the job rolled back: the row never existed. */
   discard(job: Job): void {
     const index = this.all.indexOf(job);

@@ -14,23 +14,19 @@ import { ResultSet, Value, rowsResult } from './values';
 /** DETACHED returns only the job id (pkg/jobs/resultcols.go, DetachedJobExecutionResultHeader). */
 const DETACHED_COLUMNS: readonly Column[] = [{ name: 'job_id', type: TypeOid.INT8 }];
 
-/** Blocking BACKUP (pkg/jobs/resultcols.go, BulkJobExecutionResultHeader): v22.2–v24.3, then 25.1 drops two. */
-const BLOCKING_COLUMNS: Record<Cluster['version'], readonly Column[]> = {
-  '24.3': [
-    { name: 'job_id', type: TypeOid.INT8 },
-    { name: 'status', type: TypeOid.TEXT },
-    { name: 'fraction_completed', type: TypeOid.FLOAT8 },
-    { name: 'rows', type: TypeOid.INT8 },
-    { name: 'index_entries', type: TypeOid.INT8 },
-    { name: 'bytes', type: TypeOid.INT8 },
-  ],
-  '25.1': [
-    { name: 'job_id', type: TypeOid.INT8 },
-    { name: 'status', type: TypeOid.TEXT },
-    { name: 'fraction_completed', type: TypeOid.FLOAT8 },
-    { name: 'rows', type: TypeOid.INT8 },
-  ],
-};
+/**
+ * Blocking BACKUP (pkg/jobs/resultcols.go, BulkJobExecutionResultHeader): v22.2–v24.3;
+ * 25.1 drops index_entries and bytes (VersionFacts.blockingBackupWithSizes).
+ */
+const BLOCKING_COLUMNS: readonly Column[] = [
+  { name: 'job_id', type: TypeOid.INT8 },
+  { name: 'status', type: TypeOid.TEXT },
+  { name: 'fraction_completed', type: TypeOid.FLOAT8 },
+  { name: 'rows', type: TypeOid.INT8 },
+  { name: 'index_entries', type: TypeOid.INT8 },
+  { name: 'bytes', type: TypeOid.INT8 },
+];
+const BLOCKING_COLUMNS_WITHOUT_SIZES = BLOCKING_COLUMNS.slice(0, 4);
 
 /** A job whose destination cannot even be parsed: admins learn it from the job. */
 function failingWork(message: string): JobWork {
@@ -73,7 +69,7 @@ function checkedDestination(uri: string, session: Session, cluster: Cluster, adm
       throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have USAGE privilege on external_connection ${parsed.connection}`);
     }
     const stored = parseStorageUri(connection.uri);
-    return { label: uri, location: stored.scheme === 's3' ? stored.location : undefined };
+    return { label: uri, location: stored.scheme === 's3' ? cluster.nodeLocation(stored.location) : undefined };
   }
   if (parsed.location.auth === 'implicit') {
     if (!admin) {
@@ -85,7 +81,7 @@ function checkedDestination(uri: string, session: Session, cluster: Cluster, adm
     // The double's nodes have no instance credentials: the job fails like a node without a role.
     throw new SqlError(SqlState.uncategorized, 'no AWS credentials available to the node for AUTH=implicit');
   }
-  return { label: sanitizeStorageUri(uri), location: parsed.location };
+  return { label: sanitizeStorageUri(uri), location: cluster.nodeLocation(parsed.location) };
 }
 
 export async function executeBackup(cursor: Cursor, session: Session, cluster: Cluster, context: BackupContext): Promise<ResultSet> {
@@ -125,6 +121,6 @@ async function blockingResult(job: Job, statement: BackupStatement, cluster: Clu
   }
   const size = backupSize(statement.kind);
   const values: Value[] = [job.id, job.status, job.fractionCompleted, BigInt(size.rows), 0n, BigInt(size.sizeBytes)];
-  const columns = BLOCKING_COLUMNS[cluster.version];
+  const columns = cluster.facts.blockingBackupWithSizes ? BLOCKING_COLUMNS : BLOCKING_COLUMNS_WITHOUT_SIZES;
   return rowsResult(columns, [values.slice(0, columns.length)], 'BACKUP');
 }

@@ -28,12 +28,12 @@ const SHOW_BACKUP_COLUMNS: readonly Column[] = [
 
 function location(uri: string, cluster: Cluster): S3Location {
   const parsed = parseStorageUri(uri);
-  if (parsed.scheme === 's3') return parsed.location;
+  if (parsed.scheme === 's3') return cluster.nodeLocation(parsed.location);
   const connection = cluster.connections.get(parsed.connection);
   if (connection === undefined) throw new SqlError(SqlState.undefinedObject, `external connection with name ${parsed.connection} does not exist`);
   const stored = parseStorageUri(connection.uri);
   if (stored.scheme !== 's3') throw new SqlError(SqlState.featureNotSupported, 'nested external connection');
-  return stored.location;
+  return cluster.nodeLocation(stored.location);
 }
 
 async function withStore<T>(uri: string, cluster: Cluster, read: (store: CollectionStore) => Promise<T>): Promise<T> {

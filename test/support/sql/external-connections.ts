@@ -37,7 +37,7 @@ export async function createExternalConnection(cursor: Cursor, session: Session,
   try {
     parsed = parseStorageUri(uri);
     if (parsed.scheme !== 's3') throw new SqlError(SqlState.featureNotSupported, 'external connections cannot point at other external connections');
-    const store = new CollectionStore(parsed.location);
+    const store = new CollectionStore(cluster.nodeLocation(parsed.location));
     try {
       await store.write(CHECK_FILE, 'external connection check');
       await store.list('');
