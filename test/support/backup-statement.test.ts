@@ -124,7 +124,7 @@ describe('BACKUP statements', () => {
 
   test('lets a user with the BACKUP system privilege back up', async () => {
     const client = await f.connect(OPERATOR);
-    const jobId = await submit(client, `BACKUP INTO $1 WITH detached`, [s3Uri(f.s3.endpoint, 'operator')]);
+    const jobId = await submit(client, `BACKUP INTO $1 WITH detached`, [awsS3Uri('operator')]);
     await f.double.whenJobsSettled();
     expect((await jobRow(client, jobId)).status).toBe('succeeded');
   });
@@ -132,7 +132,7 @@ describe('BACKUP statements', () => {
   test('applies GRANT SYSTEM BACKUP and REVOKE SYSTEM BACKUP run by an admin', async () => {
     const admin = await f.connect(ROOT);
     const viewer = await f.connect(VIEWER);
-    const uri = s3Uri(f.s3.endpoint, 'granted');
+    const uri = awsS3Uri('granted');
     await admin.query('GRANT SYSTEM BACKUP TO viewer');
     await submit(viewer, 'BACKUP INTO $1 WITH detached', [uri]);
     await admin.query('REVOKE SYSTEM BACKUP FROM viewer');

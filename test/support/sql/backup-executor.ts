@@ -9,6 +9,7 @@ import { evaluateAsOf } from './as-of';
 import { BackupStatement, backupDescription, parseBackup } from './backup-statement';
 import { Cursor } from './cursor';
 import { SqlError, SqlState } from './sql-error';
+import { checkStoragePrivileges } from './storage-privileges';
 import { ResultSet, Value, rowsResult } from './values';
 
 /** DETACHED returns only the job id (pkg/jobs/resultcols.go, DetachedJobExecutionResultHeader). */
@@ -49,37 +50,29 @@ interface Destination {
  * returns at once for admins); for an admin the same problems surface in the job.
  */
 function destination(statement: BackupStatement, session: Session, cluster: Cluster): Destination {
-  const admin = cluster.user(session.user)?.admin === true;
+  const admin = cluster.isAdmin(session.user);
   try {
-    return checkedDestination(statement.uri, session, cluster, admin);
+    return checkedDestination(statement.uri, session, cluster);
   } catch (error) {
     if (!admin || !(error instanceof SqlError)) throw error;
     return { label: sanitizeStorageUri(statement.uri), error: error.message };
   }
 }
 
-function checkedDestination(uri: string, session: Session, cluster: Cluster, admin: boolean): Destination {
+function checkedDestination(uri: string, session: Session, cluster: Cluster): Destination {
   const parsed = parseStorageUri(uri);
   if (parsed.scheme === 'external') {
-    const connection = cluster.connections.get(parsed.connection);
     // pkg/cloud/externalconn/record.go, externalConnectionNotFoundError.
+    const connection = cluster.connections.get(parsed.connection);
     if (connection === undefined) throw new SqlError(SqlState.undefinedObject, `external connection with name ${parsed.connection} does not exist`);
-    if (!admin && connection.owner !== session.user) {
-      // CheckPrivilege(USAGE) on the connection; its owner holds ALL. Wording *unconfirmed*.
-      throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have USAGE privilege on external_connection ${parsed.connection}`);
-    }
+    checkStoragePrivileges(parsed, session, cluster);
     const stored = parseStorageUri(connection.uri);
     return { label: uri, location: stored.scheme === 's3' ? cluster.nodeLocation(stored.location) : undefined };
   }
+  checkStoragePrivileges(parsed, session, cluster);
   if (parsed.location.auth === 'implicit') {
-    if (!admin) {
-      throw new SqlError(
-        SqlState.insufficientPrivilege,
-        'only users with the admin role or the EXTERNALIOIMPLICITACCESS system privilege are allowed to access the specified s3 URI',
-      );
-    }
     // The double's nodes have no instance credentials: the job fails like a node without a role.
-    throw new SqlError(SqlState.uncategorized, 'no AWS credentials available to the node for AUTH=implicit');
+    return { label: sanitizeStorageUri(uri), error: 'no AWS credentials available to the node for AUTH=implicit' };
   }
   return { label: sanitizeStorageUri(uri), location: cluster.nodeLocation(parsed.location) };
 }
