@@ -72,6 +72,11 @@ describe.each(SUPPORTED_VERSIONS)('the unsafe-internals gate on %s', (version) =
       const other: Client = await f.connect(OPERATOR);
       expect((await other.query('SHOW allow_unsafe_internals')).rows[0].allow_unsafe_internals).toBe(closedByDefault ? 'off' : 'on');
     });
+
+    test('takes the variable from the connection\'s startup options too', async () => {
+      const client = await f.connect(OPERATOR, { options: '-c allow_unsafe_internals=false' });
+      expect((await sqlError(client.query('SELECT job_id FROM crdb_internal.jobs'))).message).toBe(RESTRICTED);
+    });
   } else {
     test('does not know allow_unsafe_internals', async () => {
       const client = await f.connect(OPERATOR);

@@ -1,6 +1,6 @@
 import { Cluster } from '../cluster';
 import { BackupContext } from '../jobs/backup-work';
-import { Session } from '../session';
+import { Session, setSessionVariable } from '../session';
 import { TypeOid } from '../wire/backend-messages';
 import { executeBackup } from './backup-executor';
 import { showBackups } from './backup-listing';
@@ -9,7 +9,6 @@ import { createExternalConnection, dropExternalConnection, showCreateExternalCon
 import { controlJob, selectStatement, showJobs } from './job-statements';
 import { grantOrRevoke } from './privileges';
 import { SqlError, SqlState } from './sql-error';
-import { ALLOW_UNSAFE_INTERNALS } from './unsafe-internals';
 import { ResultSet, commandResult, rowsResult } from './values';
 
 /**
@@ -68,14 +67,6 @@ function endTransaction(cursor: Cursor, session: Session, cluster: Cluster): Res
   return commandResult(committed ? 'COMMIT' : 'ROLLBACK');
 }
 
-/**
- * Variables that exist only on some versions: SET of one the session lacks is refused
- * as unknown, like any variable the version does not have (pkg/sql/vars.go).
- */
-const VERSIONED_VARIABLES: readonly string[] = [ALLOW_UNSAFE_INTERNALS];
-/** Boolean variables, stored as CockroachDB shows them: 'on' or 'off'. */
-const BOOLEAN_VARIABLES: readonly string[] = [ALLOW_UNSAFE_INTERNALS];
-
 /** SET [SESSION] name = value | TO value: stored and echoed by SHOW, otherwise harmless. */
 function setVariable(cursor: Cursor, session: Session): ResultSet {
   cursor.expectWord('SET');
@@ -84,18 +75,8 @@ function setVariable(cursor: Cursor, session: Session): ResultSet {
   if (!cursor.acceptOp('=')) cursor.expectWord('TO');
   const value = cursor.peek()?.kind === 'word' ? cursor.identifier() : cursor.operand();
   cursor.expectEnd();
-  if (VERSIONED_VARIABLES.includes(name) && !session.settings.has(name)) {
-    throw new SqlError(SqlState.undefinedObject, `unrecognized configuration parameter "${name}"`);
-  }
-  const text = typeof value === 'string' ? value : value.kind === 'null' ? '' : value.text;
-  session.settings.set(name, BOOLEAN_VARIABLES.includes(name) ? booleanSetting(name, text) : text);
+  setSessionVariable(session, name, typeof value === 'string' ? value : value.kind === 'null' ? '' : value.text);
   return commandResult('SET');
-}
-
-function booleanSetting(name: string, text: string): 'on' | 'off' {
-  if (/^(on|true|yes|t|1)$/i.test(text)) return 'on';
-  if (/^(off|false|no|f|0)$/i.test(text)) return 'off';
-  throw new SqlError(SqlState.invalidParameterValue, `parameter "${name}" requires a Boolean value`);
 }
 
 function showVariable(cursor: Cursor, session: Session): ResultSet {
