@@ -70,6 +70,11 @@ function statementTimeoutMs(session: Session): number {
   return Number(match[1]) * unit;
 }
 
+/** pkg/sql/conn_executor_exec.go: sqlerrors.QueryTimeoutError. */
+function queryCanceled(): SqlError {
+  return new SqlError(SqlState.queryCanceled, 'query execution canceled due to statement timeout');
+}
+
 /**
  * A CockroachDB stand-in that speaks the PostgreSQL wire protocol over TLS with
  * SCRAM-SHA-256, runs BACKUP jobs that write to a real S3 endpoint, and answers the
@@ -234,18 +239,52 @@ export class CockroachDouble {
   private async run(session: Session, text: string, params: readonly (string | null)[]): Promise<ResultSet | undefined> {
     this.received.push({ user: session.user, text, params: [...params] });
     if (this.faults.dropsOn(text)) return undefined;
-    const delay = this.faults.delayFor(text);
-    if (delay > 0) {
-      const timeout = statementTimeoutMs(session);
-      await this.sleep(timeout > 0 ? Math.min(delay, timeout) : delay);
-      if (timeout > 0 && timeout < delay) {
-        // pkg/sql/conn_executor_exec.go: sqlerrors.QueryTimeoutError.
-        throw new SqlError(SqlState.queryCanceled, 'query execution canceled due to statement timeout');
-      }
-    }
-    return executeStatement(text, params, session, this.cluster, {
-      clusterId: () => this.cluster.clusterId,
-      gcThresholdExceeded: () => this.cluster.gcThresholdExceeded,
+    const timeout = statementTimeoutMs(session);
+    let canceled = false;
+    const execute = async (): Promise<ResultSet> => {
+      const delay = this.faults.delayFor(text);
+      if (delay > 0) await this.sleep(delay);
+      // A statement canceled while a 'slow' fault held it never runs.
+      if (canceled) throw queryCanceled();
+      return executeStatement(text, params, session, this.cluster, {
+        clusterId: () => this.cluster.clusterId,
+        gcThresholdExceeded: () => this.cluster.gcThresholdExceeded,
+      });
+    };
+    if (timeout <= 0) return execute();
+    return this.bounded(execute(), timeout, () => {
+      canceled = true;
+    });
+  }
+
+  /**
+   * The session's statement_timeout, for every statement: a statement still running
+   * after it (a 'slow' fault, SHOW JOB WHEN COMPLETE on a job that does not end, a
+   * blocking BACKUP) fails with 57014 and its answer, if any comes, is dropped.
+   */
+  private bounded(work: Promise<ResultSet>, ms: number, onCancel: () => void): Promise<ResultSet> {
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.sleeps.delete(expire);
+      };
+      const expire = (): void => {
+        done();
+        onCancel();
+        reject(queryCanceled());
+      };
+      const timer = setTimeout(expire, ms);
+      this.sleeps.add(expire);
+      work.then(
+        (result) => {
+          done();
+          resolve(result);
+        },
+        (error: unknown) => {
+          done();
+          reject(error);
+        },
+      );
     });
   }
 

@@ -156,4 +156,16 @@ describe('job states, scripts and control statements', () => {
     const result = await client.query('SHOW JOB WHEN COMPLETE $1', [jobId]);
     expect(result.rows[0]).toMatchObject({ job_id: jobId, status: 'succeeded' });
   });
+
+  test('SHOW JOB WHEN COMPLETE on a paused job ends with 57014 after statement_timeout, and the session goes on', async () => {
+    f.double.scriptNextJob({ outcome: 'paused' });
+    const jobId = await backup();
+    await until(client, jobId, 'paused');
+    const bounded = await f.connect(ROOT, { statement_timeout: 200 });
+    const error = await sqlError(bounded.query('SHOW JOB WHEN COMPLETE $1', [jobId]));
+    expect({ code: error.code, message: error.message }).toEqual({ code: '57014', message: 'query execution canceled due to statement timeout' });
+    expect((await bounded.query('SHOW JOB $1', [jobId])).rows[0].status).toBe('paused');
+    await client.query('CANCEL JOB $1', [jobId]);
+    await until(client, jobId, 'canceled');
+  });
 });
