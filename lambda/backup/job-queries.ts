@@ -64,6 +64,28 @@ export function jobIdLiteral(jobId: string): string {
   return jobId;
 }
 
+/** What a wait for a job gives: its final row, `still-running` when the statement timeout ended the wait, undefined when the job is gone. */
+export type WaitedJob = JobRow | 'still-running' | undefined;
+
+/**
+ * Waits for a job to end with `SHOW JOB WHEN COMPLETE <id>`: CockroachDB answers once the
+ * job has a terminal status (it looks every second, server-side), so a wait costs one
+ * round trip however long the job runs. statement_timeout bounds it (57014): then the job
+ * is still running, or paused (a paused job never completes).
+ */
+export async function waitForJob(session: Session, jobId: string): Promise<WaitedJob> {
+  try {
+    const rows = await session.query<RawJobRow>(`waiting for backup job ${jobId}`, `SHOW JOB WHEN COMPLETE ${jobIdLiteral(jobId)}`, { serverTimesOut: true });
+    return rows.length === 0 ? undefined : toJobRow(rows[0]);
+  } catch (error) {
+    if (error instanceof BackupFailure && error.code === STATEMENT_TIMEOUT) return 'still-running';
+    throw error;
+  }
+}
+
+/** SQLSTATE query_canceled: the server's statement_timeout. */
+const STATEMENT_TIMEOUT = '57014';
+
 /** One job by id; undefined when the user cannot see it (or it is gone). */
 export async function jobById(session: Session, jobId: string): Promise<JobRow | undefined> {
   const rows = await session.query<RawJobRow>(`reading backup job ${jobId}`, `SHOW JOB ${jobIdLiteral(jobId)}`);

@@ -1,5 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'fs';
 import { join } from 'path';
+import { installSecretGuard } from './helpers/secret-guard';
+
+installSecretGuard();
 
 /**
  * From v26.1 CockroachDB refuses reads of crdb_internal and system by default, and
