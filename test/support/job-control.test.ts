@@ -157,6 +157,14 @@ describe('job states, scripts and control statements', () => {
     expect(result.rows[0]).toMatchObject({ job_id: jobId, status: 'succeeded' });
   });
 
+  test('SHOW JOB WHEN COMPLETE looks again only after a second: a 300 ms job outlasts a 700 ms statement_timeout', async () => {
+    f.double.scriptNextJob({ outcome: 'succeeded', durationMs: 300 });
+    const jobId = await backup();
+    const bounded = await f.connect(ROOT, { statement_timeout: 700 });
+    expect((await sqlError(bounded.query('SHOW JOB WHEN COMPLETE $1', [jobId]))).code).toBe('57014');
+    expect((await bounded.query('SHOW JOB $1', [jobId])).rows[0].status).toBe('succeeded');
+  });
+
   test('SHOW JOB WHEN COMPLETE on a paused job ends with 57014 after statement_timeout, and the session goes on', async () => {
     f.double.scriptNextJob({ outcome: 'paused' });
     const jobId = await backup();

@@ -35,6 +35,8 @@ export class JobEngine {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
   private readonly listeners = new Set<() => void>();
+  /** Pollers sleeping between two looks at a job: woken at stop. */
+  private readonly pollers = new Set<() => void>();
   private readonly scripts: JobScript[] = [];
   private stopped = false;
 
@@ -115,6 +117,23 @@ export class JobEngine {
     }
   }
 
+  /**
+   * Resolves at the first look, one every `intervalMs` from now, that finds the job
+   * ended (SHOW JOB WHEN COMPLETE), or when the registry stops.
+   */
+  async pollUntilFinished(job: Job, intervalMs: number): Promise<void> {
+    while (!isTerminal(job.status) && !this.stopped) {
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.pollers.delete(wake);
+          resolve();
+        };
+        this.pollers.add(wake);
+        this.later(intervalMs, wake);
+      });
+    }
+  }
+
   /** Resolves when no job is on its way to an end; scripted 'running' and paused jobs count as settled. */
   async settled(): Promise<void> {
     const deadline = Date.now() + SETTLE_BOUND_MS;
@@ -131,6 +150,7 @@ export class JobEngine {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const wake of [...this.pollers]) wake();
     this.notify();
     await Promise.allSettled([...this.running]);
     for (const work of this.work.values()) work.dispose();
