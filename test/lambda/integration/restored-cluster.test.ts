@@ -69,6 +69,19 @@ describe.each(LIFECYCLE_VERSIONS)('on CockroachDB %s, as a user with only the BA
       expect(harness.double.jobs()).toHaveLength(jobsBefore);
     });
 
+    test('tries an incremental again once the failure left the job table\'s 12-hour window, and stops again while the chain is foreign', async () => {
+      harness.lambda.setEnvironment({ AUTO_REBASELINE: 'false' });
+      await restoredClusterTakesOverTheCollection();
+      const first = await harness.lambda.invoke('incremental');
+      guard.inspect(first.error);
+      harness.double.ageJobs(13 * 3600 * 1000);
+      const jobsBefore = harness.double.jobs().length;
+      const { error } = await harness.lambda.invoke('incremental');
+      guard.inspect(error);
+      expect(harness.double.jobs()).toHaveLength(jobsBefore + 1);
+      expect(error?.message).toMatch(/^appending to the chain \(0 incrementals\): incremental backup job \d+ failed: the collection was written by another cluster/);
+    });
+
     test('continues incrementally after an operator followed the instruction as root, though the backup user cannot see that job', async () => {
       harness.lambda.setEnvironment({ AUTO_REBASELINE: 'false' });
       await restoredClusterTakesOverTheCollection();
