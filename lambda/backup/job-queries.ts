@@ -4,18 +4,17 @@ import { Session } from './session';
 import { parseSqlTimestamp } from './timestamp';
 
 /**
- * The two job statements the Lambda sends, both SHOW delegates: they pass CockroachDB's
+ * The job statements the Lambda sends, all SHOW delegates: they pass CockroachDB's
  * internals gate (closed by default from v26.1, where any read of crdb_internal.jobs
  * fails with 42501) and need no privilege beyond owning the jobs
  * (docs/cockroachdb-behaviour.md section 2). A user without VIEWJOB sees only its own
  * jobs: that is all the Lambda asks of the job table; what is in the collection,
- * whoever wrote it, comes from storage (collection-view.ts).
+ * whoever wrote it, comes from storage (stored-chain.ts).
  */
 
 /** The SHOW JOB(S) columns the Lambda reads (v22.2 to v26.x all have them). */
 interface RawJobRow {
   readonly job_id: string;
-  readonly job_type?: string;
   readonly status: string;
   readonly description: string | null;
   readonly error: string | null;
