@@ -8,8 +8,8 @@ export type Sleep = (milliseconds: number) => Promise<void>;
 export const sleep: Sleep = (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 /**
- * Poll delays: 50 ms before the first look after submitting, then 100, 200, 400 ms...
- * up to 5 s. Used only when the budget has no room for a server-side wait (below).
+ * Poll delays: 50 ms before the first look, then 100, 200, 400 ms... up to 5 s. Used
+ * only when the budget has no room for a server-side wait (below).
  */
 export const POLL = { firstDelayMs: 50, factor: 2, maxDelayMs: 5000 } as const;
 
@@ -25,20 +25,20 @@ function isSettled(job: JobRow): boolean {
 /**
  * Follows a job until it settles or the budget ends. Returns the last row seen (possibly
  * still running: the next run reports it) or undefined if the job disappeared. `first`
- * is a row already read; without one, the first look is a plain SHOW JOB after
- * POLL.firstDelayMs, so that a job ending within milliseconds costs one read.
+ * is a row already read, if any.
  *
- * A job still active is then waited for with SHOW JOB WHEN COMPLETE, one round trip per
- * statement_timeout however long the job runs, whenever the budget outlasts the
- * statement timeout (so that the server, not the client, ends the wait). After such a
- * timeout a plain SHOW JOB looks again: a paused job never completes. With less budget
- * left, it polls (POLL), leaving room for each read.
+ * The job is waited for with SHOW JOB WHEN COMPLETE: one round trip per statement_timeout
+ * however long the job runs (CockroachDB checks the job every second, server-side, so
+ * the answer comes within a second of the job's end), whenever the budget outlasts the
+ * statement timeout, so that the server, not the client, ends the wait. After such a
+ * timeout a plain SHOW JOB looks again, since a paused job never completes. With less
+ * budget left, it polls (POLL), leaving room for each read.
  */
 export async function pollJob(session: Session, first: JobRow | undefined, jobId: string, budget: Budget, wait: Sleep): Promise<JobRow | undefined> {
   let job = first;
   let delay: number = POLL.firstDelayMs;
   while (job === undefined || !isSettled(job)) {
-    if (job !== undefined && budget.remaining() > session.statementTimeoutMs + SERVER_TIMEOUT_MARGIN_MS + reserveForQuery(budget)) {
+    if (budget.remaining() > session.statementTimeoutMs + SERVER_TIMEOUT_MARGIN_MS + reserveForQuery(budget)) {
       const waited = await waitForJob(session, jobId);
       if (waited !== 'still-running') return waited;
     } else if (budget.remaining() > delay + reserveForQuery(budget)) {
