@@ -57,6 +57,9 @@ export interface DoubleJob {
   readonly error: string;
 }
 
+/** jobs.retention_time's default (docs/cockroachdb-behaviour.md section 2). */
+const JOB_RETENTION_MS = 14 * 24 * 3600 * 1000;
+
 const DEFAULT_USERS: readonly DoubleUser[] = [{ name: 'root', password: 'root-password', admin: true }];
 const CA_NAME = 'Cockroach Double CA';
 const FOREIGN_CA_NAME = 'Some Other CA';
@@ -183,14 +186,16 @@ export class CockroachDouble {
 
   /**
    * Moves jobs into the past by `ms`, as if that much time had passed since they were
-   * created, started and finished (for the 12-hour window of plain SHOW JOBS). Only the
-   * job table changes: backups already in storage keep their times.
+   * created, started and finished (for the 12-hour window of plain SHOW JOBS); jobs that
+   * then ended more than jobs.retention_time (14 days) ago are deleted, as CockroachDB
+   * deletes them. Only the job table changes: backups already in storage keep their times.
    * @param jobIds the jobs to age (default: all)
    */
   ageJobs(ms: number, jobIds?: readonly string[]): void {
     for (const job of this.cluster.jobs.list()) {
       if (jobIds === undefined || jobIds.includes(job.id.toString())) this.cluster.jobs.age(job, ms);
     }
+    this.cluster.jobs.deleteExpired(new Date(), JOB_RETENTION_MS);
   }
 
   /**

@@ -120,4 +120,13 @@ describe.each(SUPPORTED_VERSIONS)('SHOW JOBS on %s', (version) => {
     const full = (await client.query('SHOW JOB $1', [fresh])).rows[0].description;
     expect(result.rows.find((row) => row.job_id === fresh).description).toBe(reduced ? shortened(full) : full);
   });
+
+  test('a job that ended more than 14 days ago is deleted (jobs.retention_time); an unfinished one stays', async () => {
+    const ended = await submit(client, 'BACKUP INTO $1 WITH detached', [awsS3Uri(`retention-${version}/ended`)]);
+    f.double.scriptNextJob({ outcome: 'running' });
+    const unfinished = await submit(client, 'BACKUP INTO $1 WITH detached', [awsS3Uri(`retention-${version}/unfinished`)]);
+    await f.double.whenJobsSettled();
+    f.double.ageJobs(15 * 24 * HOUR, [ended, unfinished]);
+    expect((await client.query(`SHOW JOBS VALUES (${ended}), (${unfinished})`)).rows.map((row) => row.job_id)).toEqual([unfinished]);
+  });
 });

@@ -102,6 +102,15 @@ export class JobEngine {
     if (job.finished !== null) job.finished = earlier(job.finished);
   }
 
+  /**
+   * Deletes the rows of jobs that ended more than `retentionMs` before `now`, as the
+   * registry's cleanup does (jobs.retention_time, 14 days by default).
+   */
+  deleteExpired(now: Date, retentionMs: number): void {
+    const expired = this.all.filter((job) => job.finished !== null && isTerminal(job.status) && now.getTime() - job.finished.getTime() > retentionMs);
+    for (const job of expired) this.discard(job);
+  }
+
   /** The transaction that created the job rolled back: the row never existed. */
   discard(job: Job): void {
     const index = this.all.indexOf(job);
