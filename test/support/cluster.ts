@@ -24,6 +24,13 @@ export interface ExternalConnection {
   readonly owner: string;
 }
 
+export interface ClusterEnvironment {
+  /** Where the nodes send the requests for an s3:// URI without AWS_ENDPOINT: the stand-in for AWS S3. */
+  readonly awsS3Endpoint?: string;
+  /** How often SHOW JOB WHEN COMPLETE looks at an unfinished job. */
+  readonly whenCompleteIntervalMs: number;
+}
+
 /** Everything one simulated cluster knows: users, external connections, jobs, settings. */
 export class Cluster {
   readonly users = new Map<string, UserRecord>();
@@ -31,15 +38,11 @@ export class Cluster {
   gcThresholdExceeded = false;
   readonly facts: VersionFacts;
 
-  /**
-   * @param awsS3Endpoint where the nodes send the requests for an s3:// URI without
-   *   AWS_ENDPOINT: the stand-in for AWS S3 (the double never reaches AWS itself)
-   */
   constructor(
     public clusterId: string,
     readonly jobs: JobEngine,
     readonly version: CockroachVersion,
-    readonly awsS3Endpoint?: string,
+    readonly environment: ClusterEnvironment,
   ) {
     this.facts = versionFacts(version);
   }
@@ -62,7 +65,7 @@ export class Cluster {
    * for which the double's nodes use `awsS3Endpoint`.
    */
   nodeLocation(location: S3Location): S3Location {
-    return location.endpoint === undefined ? { ...location, endpoint: this.awsS3Endpoint } : location;
+    return location.endpoint === undefined ? { ...location, endpoint: this.environment.awsS3Endpoint } : location;
   }
 
   isAdmin(name: string): boolean {

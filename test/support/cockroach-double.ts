@@ -48,6 +48,12 @@ export interface CockroachDoubleOptions {
    * Default: none; such a URI then fails (the double never reaches AWS).
    */
   readonly awsS3Endpoint?: string;
+  /**
+   * How often SHOW JOB WHEN COMPLETE looks at an unfinished job (CockroachDB: every
+   * second). Shorter only to make tests that do not measure the wait run faster.
+   * @default 1000
+   */
+  readonly whenCompleteIntervalMs?: number;
 }
 
 export interface DoubleJob {
@@ -56,6 +62,13 @@ export interface DoubleJob {
   readonly description: string;
   readonly error: string;
 }
+
+/**
+ * SHOW JOB WHEN COMPLETE looks at the job, and while it has not finished sleeps one
+ * second and runs the query again (pkg/sql/delegate/show_jobs.go: pg_sleep(1), then
+ * crdb_internal.force_retry): the answer comes at the first whole second after the job ended.
+ */
+const WHEN_COMPLETE_INTERVAL_MS = 1000;
 
 /** jobs.retention_time's default (docs/cockroachdb-behaviour.md section 2). */
 const JOB_RETENTION_MS = 14 * 24 * 3600 * 1000;
@@ -96,7 +109,10 @@ export class CockroachDouble {
   private constructor(options: CockroachDoubleOptions) {
     this.caCertificate = serverCertificates(CA_NAME).caCertificate;
     const jobs = new JobEngine(options.jobDurationMs ?? 30, options.transitionDelayMs ?? 10);
-    this.cluster = new Cluster(options.clusterId ?? randomUUID(), jobs, options.version ?? '24.3', options.awsS3Endpoint);
+    this.cluster = new Cluster(options.clusterId ?? randomUUID(), jobs, options.version ?? '24.3', {
+      awsS3Endpoint: options.awsS3Endpoint,
+      whenCompleteIntervalMs: options.whenCompleteIntervalMs ?? WHEN_COMPLETE_INTERVAL_MS,
+    });
     for (const user of options.users ?? DEFAULT_USERS) this.addUser(user);
     this.server = new PgServer(this.connectionHost(), this.faults);
   }

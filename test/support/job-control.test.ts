@@ -177,3 +177,15 @@ describe('job states, scripts and control statements', () => {
     await until(client, jobId, 'canceled');
   });
 });
+
+test('whenCompleteIntervalMs makes SHOW JOB WHEN COMPLETE look more often: a 300 ms job completes within a 700 ms statement_timeout', async () => {
+  const f = await startFixture({ whenCompleteIntervalMs: 20 });
+  try {
+    const client = await f.connect(ROOT, { statement_timeout: 700 });
+    f.double.scriptNextJob({ outcome: 'succeeded', durationMs: 300 });
+    const jobId = await submit(client, 'BACKUP INTO $1 WITH detached', [s3Uri(f.s3.endpoint, 'when-complete-interval')]);
+    expect((await client.query('SHOW JOB WHEN COMPLETE $1', [jobId])).rows[0]).toMatchObject({ job_id: jobId, status: 'succeeded' });
+  } finally {
+    await f.close();
+  }
+});

@@ -10,13 +10,6 @@ import { ResultSet, Value, coerce, commandResult, rowsResult } from './values';
 import { TypeOid } from '../wire/backend-messages';
 
 /**
- * SHOW JOB WHEN COMPLETE looks at the job, and while it has not finished sleeps one
- * second and runs the query again (pkg/sql/delegate/show_jobs.go: pg_sleep(1), then
- * crdb_internal.force_retry): the answer comes at the first whole second after the job ended.
- */
-const WHEN_COMPLETE_POLL_MS = 1000;
-
-/**
  * What a SELECT the user wrote may read: crdb_internal.jobs behind the unsafe-internals
  * gate, and `[SHOW JOBS]`, which (a SHOW) bypasses it. Other names do not exist.
  */
@@ -79,7 +72,7 @@ export async function showJobs(cursor: Cursor, session: Session, cluster: Cluste
     cursor.expectEnd();
     // An unknown or invisible job is no row.
     const job = visible.find((j) => j.id === id);
-    if (job !== undefined && whenComplete) await cluster.jobs.pollUntilFinished(job, WHEN_COMPLETE_POLL_MS);
+    if (job !== undefined && whenComplete) await cluster.jobs.pollUntilFinished(job, cluster.environment.whenCompleteIntervalMs);
     const shown = jobsById(cluster.facts, job === undefined ? [] : [job]);
     return rowsResult(shown.columns, shown.rows);
   }
