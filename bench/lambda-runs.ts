@@ -48,10 +48,12 @@ interface Sample {
 }
 
 /** Names a statement the Lambda sends by what it does, for the profile. */
-function statementName(text: string): string {
+export function statementName(text: string): string {
   if (text.startsWith('BACKUP')) return 'BACKUP statement';
-  if (text.includes('job_id = $1')) return 'poll job by id';
-  if (text.includes('crdb_internal.jobs')) return 'read collection jobs';
+  if (text.startsWith('SHOW BACKUP FROM LATEST')) return 'read storage (SHOW BACKUP)';
+  if (text.startsWith('SHOW JOBS SELECT')) return 'read jobs (SHOW JOBS)';
+  if (text.startsWith('SHOW JOB WHEN COMPLETE')) return 'wait for the job (SHOW JOB WHEN COMPLETE)';
+  if (text.startsWith('SHOW JOB ')) return 'look at the job (SHOW JOB)';
   return text.split(/\s+/).slice(0, 3).join(' ');
 }
 
@@ -64,9 +66,7 @@ function profile(startMs: number, endMs: number, events: readonly PgEvent[]): { 
   let cursor = startMs;
   let submitted = false;
   for (const event of events) {
-    const statement = event.kind === 'connect' ? 'connect (TLS + SCRAM)' : statementName(event.text);
-    // After submitting, reading the collection's recent jobs is the first check of the job.
-    const name: string = submitted && statement === 'read collection jobs' ? 'check the job (recent collection jobs)' : statement;
+    const name = event.kind === 'connect' ? 'connect (TLS + SCRAM)' : statementName(event.text);
     const gap = parts.length === 0 ? 'secrets + setup' : submitted ? 'waits before checking the job' : 'local work';
     parts.push({ part: gap, ms: event.startMs - cursor });
     parts.push({ part: name, ms: event.endMs - event.startMs });
@@ -113,7 +113,8 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
  */
 export async function measureLambdaRuns(runs: number): Promise<LambdaFigures> {
   const s3 = await startS3Server({ credentials: [ACCESS_KEY], buckets: [BUCKET] });
-  const double = await CockroachDouble.start({ users: [BACKUP_USER], jobDurationMs: JOB_DURATION_MS });
+  // The S3 server stands in for AWS S3 (plain s3:// URIs, as deployed): the user needs only BACKUP.
+  const double = await CockroachDouble.start({ users: [BACKUP_USER], jobDurationMs: JOB_DURATION_MS, awsS3Endpoint: s3.endpoint });
   const secretsManager = await startSecretsManagerFake();
   const probe = installPgProbe();
   const savedEnv = { ...process.env };
@@ -136,7 +137,6 @@ export async function measureLambdaRuns(runs: number): Promise<LambdaFigures> {
       [ENV.bucketName]: BUCKET,
       [ENV.bucketRegion]: 'eu-west-1',
       [ENV.collection]: COLLECTION,
-      [ENV.s3Endpoint]: s3.endpoint,
     };
     Object.assign(process.env, environment, {
       AWS_REGION: 'eu-west-1',
@@ -169,7 +169,7 @@ export async function measureLambdaRuns(runs: number): Promise<LambdaFigures> {
     };
 
     const connection = parseConnectionSecret(connectionText, 'the connection secret', true);
-    const floorUri = buildS3Uri(testSettings({ BUCKET_NAME: BUCKET, COLLECTION: FLOOR_COLLECTION, S3_ENDPOINT: s3.endpoint }), ACCESS_KEY);
+    const floorUri = buildS3Uri(testSettings({ BUCKET_NAME: BUCKET, COLLECTION: FLOOR_COLLECTION }), ACCESS_KEY);
     const floorSamples: { wallMs: number; roundTrips: number }[] = [];
     const floor = async (): Promise<void> => {
       probe.events.length = 0;

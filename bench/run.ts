@@ -7,10 +7,13 @@ import { JOB_DURATION_MS, measureLambdaRuns, RunFigures } from './lambda-runs';
 import { describeMachine } from './machine';
 import { median, nowMs } from './measure';
 import { measureScaling, STACK_RESOURCE_LIMIT } from './scaling';
+import { measureStorageRead } from './storage-read';
 import { APPS, cdkSynth, exampleTemplate, lambdaBundle, medianCounters, PROJECT_ROOT, SynthRun } from './synth';
 
 /** How often each figure is taken (each figure is the median). */
-const RUNS = { synth: 3, coldLoad: 15, lambda: 15, scaling: 3 } as const;
+const RUNS = { synth: 3, coldLoad: 15, lambda: 15, scaling: 3, storageRead: 9 } as const;
+/** Chain lengths at which the storage read is measured; 48 is the most Cockroach Labs supports. */
+const CHAIN_LENGTHS = [0, 12, 48] as const;
 const CLUSTER_COUNTS = [1, 10, 50] as const;
 const LAYOUT_NAMES: Record<StackLayout, string> = {
   own: 'a bucket each (default)',
@@ -63,6 +66,9 @@ async function main(): Promise<void> {
     progress(`Lambda: ${RUNS.lambda} cold and ${RUNS.lambda} warm incremental runs against the double, and the floor`);
     const lambda = await measureLambdaRuns(RUNS.lambda);
 
+    progress(`storage read: SHOW BACKUP FROM LATEST on chains of ${CHAIN_LENGTHS.join(', ')} incrementals, ${RUNS.storageRead} reads each`);
+    const storageReads = await measureStorageRead(CHAIN_LENGTHS, RUNS.storageRead);
+
     const exampleMs = median(example.map((r) => r.ms));
     const emptyMs = median(empty.map((r) => r.ms));
     const typeCheckedMs = median(typeChecked.map((r) => r.ms));
@@ -92,6 +98,12 @@ async function main(): Promise<void> {
       ['Warm incremental run, up to the job id', `${ms(lambda.warm.jobIdMs)} = ${ratio(lambda.warm.jobIdMs / floor.wallMs)} floor`, '', ''],
       ['Warm incremental run, SQL round trips', `${lambda.warm.sqlRoundTrips} (at most ${lambda.warm.maxSqlRoundTrips}) = floor + ${lambda.warm.sqlRoundTrips - floor.sqlRoundTrips}`, `≤ floor + ${GOALS.extraRoundTrips}`, verdict(lambda.warm.maxSqlRoundTrips - floor.sqlRoundTrips <= GOALS.extraRoundTrips)],
       ['Warm incremental run, Secrets Manager calls', String(lambda.warm.secretsManagerCalls), '', ''],
+      ...storageReads.map((r) => [
+        `Storage read (\`SHOW BACKUP FROM LATEST IN\`), chain of ${r.incrementals} incrementals (median of ${RUNS.storageRead})`,
+        `${ms(r.ms)}; ${r.sqlRoundTrips} SQL round trip, ${r.s3Requests} S3 requests by the cluster`,
+        '',
+        '',
+      ]),
       [`Cold incremental run, wall time (median of ${lambda.runs})`, `${ms(lambda.cold.wallMs)} = ${ratio(lambda.cold.wallMs / floor.wallMs)} floor`, '', ''],
       ['Cold incremental run, up to the job id', `${ms(lambda.cold.jobIdMs)} = ${ratio(lambda.cold.jobIdMs / floor.wallMs)} floor`, '', ''],
       ['Cold incremental run, SQL round trips / Secrets Manager calls', `${lambda.cold.sqlRoundTrips} / ${lambda.cold.secretsManagerCalls}`, '', ''],
@@ -124,6 +136,8 @@ async function main(): Promise<void> {
       '- **Floor**: a bare script that connects with `pg` (same TLS verification) and sends the runbook\'s `BACKUP INTO LATEST IN \'<uri>\' AS OF SYSTEM TIME \'-10s\' WITH DETACHED, revision_history`, then disconnects; it does not read secrets, look at the job table or verify the job. It backs up a collection of its own in the same double (after the runbook\'s full backup), so that its jobs do not lengthen the job list our runs read. Our run does all three: "up to the job id" is the comparable part (call to the BACKUP statement\'s answer, timed by wrapping pg\'s `Client.query` in this process, no hook in production code), the wall time includes verification. Runs and floor alternate so both see the same load.',
       `- **Where a warm run's time goes** (medians): ${partsLine(lambda.warm)}.`,
       `- **Where a cold run's time goes** (medians): ${partsLine(lambda.cold)}.`,
+      '- **Verification**: the run waits for its job with `SHOW JOB WHEN COMPLETE`, which the double answers as CockroachDB does: it checks the job at once and then every second (pkg/sql/delegate/show_jobs.go), so a job of a few hundred milliseconds is verified after about a second. Real backups run seconds to hours; there this costs one round trip per statement timeout and answers within a second of the end, where polling with a 5 s cap would answer within 5 s.',
+      '- **Storage read**: the Lambda\'s observation of the collection (`readStoredChain`, lambda/backup/stored-chain.ts) from its own session, on one chain grown by the bare statements (1 ms jobs) to each length; the S3 requests are counted by a pass-through proxy between the double\'s nodes and the S3 server. One SQL round trip whatever the length; the double reads the LATEST pointer, lists the incrementals and reads one manifest per layer, so time and S3 requests grow with the chain. CockroachDB reads at least each layer\'s manifest too (and computes sizes unless `WITH SKIP SIZE`, a hidden option, unconfirmed before 23.2, which the Lambda does not use), so the growth is real; its absolute figures depend on S3\'s latency from the nodes.',
       '- The double sets TCP_NODELAY on its sockets, as CockroachDB (Go) does on every connection, so a multi-message response does not wait for a delayed ACK (about 40 ms per statement otherwise).',
       `- **Synth**: \`npx cdk synth --quiet -o <tmpdir>\` from the project root, wall time of the whole CLI; the three apps run in turn, and the ratio and the saving are medians over the runs made one after the other. The example's app command is cdk.json's (\`npx ts-node --transpile-only bin/app.ts\`), the empty app's is bench/fixtures/empty-app.ts with the same runner, the type-checking variant \`npx ts-node --prefer-ts-exts bin/app.ts\` (\`cdk init\`'s default). The phases aws-cdk-lib records in performance-counters.json (written for every synth with \`-c @aws-cdk/core.slowSynthThreshold=0\`): example ${phaseText(phases)}; empty app ${phaseText(emptyPhases)}. Even the empty app spends most of its validateTemplates outside any plugin: aws-cdk-lib's built-in template validation, on by default in this version, which \`CDK_VALIDATION=false\` turns off (core/lib/private/synthesis-validation.js, defaultValidationEnabled); it is in both figures.`,
       `- **Clusters per stack**: one stack of N \`CockroachBackup\` instances with default props, synthesized in one process after an unmeasured warm-up (module loading), the asset cache emptied before each synth so that the Lambda is bundled as in a fresh \`cdk synth\` (the instances share one asset). Per cluster, a bucket each: ${Object.entries(own.typesPerCluster).map(([t, n]) => `${n} ${t.replace('AWS::', '')}`).join(', ')}. CloudFormation allows ${STACK_RESOURCE_LIMIT} resources per stack; the 50-cluster stacks were synthesized with that check off to count them. In the nested layout the parent holds one AWS::CloudFormation::Stack per cluster and each nested stack the ${own.perCluster} resources of one cluster (nested stacks count against the account's CloudFormation stack quota, 2,000 per region by default). Synth time per cluster is the least-squares slope over all synths of a layout; bundling happens once per synth whatever the count, since the instances share one asset.`,

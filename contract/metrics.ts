@@ -16,11 +16,14 @@ export const METRICS = {
   failed: { name: 'BackupFailed', unit: 'Count' },
   /** A run took no backup because one was still running (count). */
   skipped: { name: 'BackupSkipped', unit: 'Count' },
-  /** Age of the newest successful backup at the end of the run (seconds). */
+  /**
+   * Age of the newest backup in the collection at the end of the run: now minus the end time
+   * of the newest layer in storage (or of the run's own backup), whoever took it (seconds).
+   */
   newestBackupAge: { name: 'NewestBackupAgeSeconds', unit: 'Seconds' },
   /** Duration of a backup job that ended, from created to finished (seconds). */
   duration: { name: 'BackupDurationSeconds', unit: 'Seconds' },
-  /** Number of incrementals on the newest full backup (count). */
+  /** Number of incrementals on the full backup LATEST points at, as storage shows them (count). */
   chainLength: { name: 'ChainLength', unit: 'Count' },
 } as const;
 

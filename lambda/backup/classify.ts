@@ -17,11 +17,13 @@ import { compareCreation, JobRow } from './job';
  *
  * So a resolved job's kind is known only from its place in its subdirectory: the
  * earliest job of a subdirectory is the full backup that created it, later ones are
- * incrementals appended to it. UNCONFIRMED caveat: jobs are deleted after
- * jobs.retention_time (14 days by default); a chain older than that has lost its full
- * backup's job and its earliest remaining incremental is taken for the full, which
- * makes the chain look one shorter. A succeeded job in a subdirectory still proves the
- * full backup exists (an incremental cannot succeed without it).
+ * incrementals appended to it. Caveat: the Lambda sees only backup jobs that ended
+ * within the last 12 hours (job-queries.ts); when a chain's full backup ended earlier,
+ * its earliest visible incremental is taken for the full. That kind is used only in
+ * reports and for the rule "a full backup waits for a running incremental"; the
+ * collection's state (is there a full backup, how long is the chain) comes from
+ * storage, and the curable failures below happen only to incrementals, whatever the
+ * description says.
  */
 export type Destination =
   | { readonly resolved: true; readonly subdir: string }
@@ -49,7 +51,11 @@ export type CurableFailure =
   | 'no-full-backup'
   /** The collection was written by another cluster (the cluster was restored). */
   | 'foreign-cluster'
-  /** A revision_history incremental's start fell behind the GC threshold. */
+  /**
+   * An incremental's start (the previous backup's end) fell behind the GC threshold: the
+   * gap between backups outlived gc.ttlseconds. Every incremental is checked, with or
+   * without revision_history (cmd_export.go checks every export with a start time).
+   */
   | 'gc-threshold';
 
 export function curableFailure(error: string): CurableFailure | undefined {
@@ -90,39 +96,4 @@ export function classifyJobs(jobs: readonly JobRow[]): ClassifiedJob[] {
     classified.push({ ...job, kind, subdir: destination.subdir });
   }
   return classified;
-}
-
-/** The newest chain the collection can append to, as far as the job table knows. */
-export interface Chain {
-  readonly subdir: string;
-  /** Succeeded incrementals on the chain's full backup. */
-  readonly length: number;
-}
-
-/**
- * The chain of the newest subdirectory holding a succeeded job, and its length: the
- * number of its succeeded jobs minus one (its full backup). Subdirectory names sort
- * chronologically. A subdirectory whose jobs all failed never became LATEST.
- */
-export function currentChain(jobs: readonly ClassifiedJob[]): Chain | undefined {
-  const succeeded = new Map<string, number>();
-  for (const job of jobs) {
-    if (job.subdir !== undefined && job.status === 'succeeded') {
-      succeeded.set(job.subdir, (succeeded.get(job.subdir) ?? 0) + 1);
-    }
-  }
-  const newest = [...succeeded.keys()].sort().pop();
-  return newest === undefined ? undefined : { subdir: newest, length: succeeded.get(newest)! - 1 };
-}
-
-/**
- * The kind of a job that appeared after we looked at the table (arbitration): a job
- * resolved into a subdirectory that already had jobs is an incremental, a job in a new
- * subdirectory is a full backup.
- */
-export function kindOfNewJob(job: JobRow, knownSubdirs: ReadonlySet<string>): BackupKind | undefined {
-  const destination = parseDestination(job.description);
-  if (destination === undefined) return undefined;
-  if (!destination.resolved) return destination.kind;
-  return knownSubdirs.has(destination.subdir) ? 'incremental' : 'full';
 }

@@ -26,7 +26,7 @@ AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the key CockroachDB writes the buck
 Other settings use the Lambda's variables when set (${ENV.asOfSystemTimeSeconds},
 ${ENV.revisionHistory}, ${ENV.maxIncrementals}, ${ENV.autoRebaseline}, ${ENV.tlsVerify}, ...).
 --dry-run prints the statement with secrets redacted and connects to nothing.
-Exit status: 0 when a backup was submitted, skipped or superseded; 1 when the run failed.`;
+Exit status: 0 when a backup was submitted or skipped; 1 when the run failed.`;
 
 const FLAGS = {
   '--url': 'url',

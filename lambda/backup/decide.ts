@@ -1,52 +1,74 @@
 import { BackupKind } from '../../contract/backup-event';
 import { ENV } from '../../contract/environment';
-import {
-  Chain,
-  ClassifiedJob,
-  classifyJobs,
-  CurableFailure,
-  curableFailure,
-  currentChain,
-  needsRebaselineConsent,
-} from './classify';
-import { FAILED_STATUSES, isActive, isTerminal, JobRow, PAUSED_STATUS } from './job';
+import { ClassifiedJob, CurableFailure, curableFailure, needsRebaselineConsent } from './classify';
+import { isActive, isTerminal, PAUSED_STATUS } from './job';
+import { StoredChain } from './stored-chain';
 
-/** What the job table says about one collection (the Lambda keeps no state of its own). */
-export interface CollectionState {
+/**
+ * What a run observed (observe.ts); the Lambda keeps no state of its own. Storage says
+ * what the collection holds, whoever wrote it; the job table, which shows the backup
+ * user only its own jobs, says what is still running and what ended lately.
+ */
+export interface Observation {
+  /** The chain LATEST points at; undefined when storage holds no completed full backup. */
+  readonly chain?: StoredChain;
+  /** The collection's backup jobs the user can see: unfinished, or ended within 12 hours. */
   readonly jobs: readonly ClassifiedJob[];
+}
+
+/** An incremental that failed in a way only a new full backup cures. */
+export interface BrokenChain {
+  readonly job: ClassifiedJob;
+  readonly failure: CurableFailure;
+}
+
+/** The observation, sorted into what the decision and the report need. */
+export interface CollectionState {
+  readonly chain?: StoredChain;
   /** Jobs still working: a new backup must not be stacked on them. */
   readonly active: readonly ClassifiedJob[];
   /** Jobs waiting for a person; reported on every run. */
   readonly paused: readonly ClassifiedJob[];
-  readonly chain?: Chain;
-  readonly newestSuccess?: ClassifiedJob;
   /** Jobs that ended within the reporting window (since the previous run). */
   readonly endedRecently: readonly ClassifiedJob[];
-  /** An incremental that failed after the newest success for a reason only a full backup cures. */
-  readonly brokenChain?: { readonly job: ClassifiedJob; readonly failure: CurableFailure };
+  /** The newest incremental failure, newer than every layer in storage, that needs the user's consent to cure. */
+  readonly brokenChain?: BrokenChain;
 }
 
-export function analyzeCollection(rows: readonly JobRow[], now: Date, windowSeconds: number): CollectionState {
-  const jobs = classifyJobs(rows);
-  const succeeded = jobs.filter((j) => j.status === 'succeeded' && j.finished !== undefined);
-  const newestSuccess = succeeded.reduce<ClassifiedJob | undefined>(
-    (newest, job) => (newest === undefined || job.finished! > newest.finished! ? job : newest),
-    undefined,
-  );
-  const windowStart = now.getTime() - windowSeconds * 1000;
+export interface AnalysisOptions {
+  /** Jobs that ended within this many seconds are reported (INCREMENTAL_INTERVAL_SECONDS). */
+  readonly windowSeconds: number;
+  /** The AS OF SYSTEM TIME offset of the Lambda's backups. */
+  readonly asOfSystemTimeSeconds: number;
+}
+
+/**
+ * The end time an incremental was going to have: AS OF SYSTEM TIME '-<n>s' is relative
+ * to the statement's time, which the job's `created` follows within milliseconds. A
+ * layer in storage ending later was planned after the failure: the failure is history.
+ */
+function intendedEnd(job: ClassifiedJob, asOfSystemTimeSeconds: number): number {
+  return job.created.getTime() - asOfSystemTimeSeconds * 1000;
+}
+
+export function analyzeCollection(observation: Observation, now: Date, options: AnalysisOptions): CollectionState {
+  const { chain, jobs } = observation;
+  const windowStart = now.getTime() - options.windowSeconds * 1000;
   const ended = jobs.filter((j) => isTerminal(j) && j.finished !== undefined);
-  const brokenChain = ended
-    .filter((j) => j.kind === 'incremental' && FAILED_STATUSES.includes(j.status))
-    .filter((j) => newestSuccess === undefined || j.finished! > newestSuccess.finished!)
-    .sort((a, b) => b.finished!.getTime() - a.finished!.getTime())
-    .map((job) => ({ job, failure: curableFailure(job.error) }))
-    .find((f): f is { job: ClassifiedJob; failure: CurableFailure } => f.failure !== undefined && needsRebaselineConsent(f.failure));
+  // Only an incremental fails so (classify.ts); a newer layer in storage, such as an
+  // operator's full backup taken as root, clears it.
+  const brokenChain =
+    chain === undefined
+      ? undefined
+      : ended
+          .filter((j) => j.status === 'failed' && intendedEnd(j, options.asOfSystemTimeSeconds) > chain.newestEnd.getTime())
+          .sort((a, b) => b.created.getTime() - a.created.getTime())
+          .map((job) => ({ job, failure: curableFailure(job.error) }))
+          .find((f): f is BrokenChain => f.failure !== undefined && needsRebaselineConsent(f.failure));
   return {
-    jobs,
+    chain,
     active: jobs.filter(isActive),
     paused: jobs.filter((j) => j.status === PAUSED_STATUS),
-    chain: currentChain(jobs),
-    newestSuccess,
     endedRecently: ended.filter((j) => j.finished!.getTime() > windowStart),
     brokenChain,
   };
@@ -55,6 +77,7 @@ export function analyzeCollection(rows: readonly JobRow[], now: Date, windowSeco
 export interface DecisionPolicy {
   readonly maxIncrementals: number;
   readonly autoRebaseline: boolean;
+  readonly asOfSystemTimeSeconds: number;
   /** `s3://bucket/collection` or `external://name`, for messages. */
   readonly collectionLabel: string;
 }
@@ -66,8 +89,12 @@ export type Decision =
   | { readonly action: 'wait'; readonly blocking: ClassifiedJob; readonly reason: string }
   | { readonly action: 'fail'; readonly reason: string };
 
-/** The runbook's instruction for a chain only a new full backup can continue. */
-export function rebaselineInstruction(collectionLabel: string, failure: CurableFailure): string {
+/**
+ * The runbook's instruction for a chain only a new full backup can continue. It works
+ * whoever follows it: storage shows the next run the new full backup, also one taken
+ * as root, whose job the backup user cannot see.
+ */
+export function rebaselineInstruction(policy: Pick<DecisionPolicy, 'collectionLabel' | 'asOfSystemTimeSeconds'>, failure: CurableFailure): string {
   const cause =
     failure === 'foreign-cluster'
       ? 'the collection was written by another cluster (the cluster was restored from a backup)'
@@ -76,7 +103,7 @@ export function rebaselineInstruction(collectionLabel: string, failure: CurableF
         : 'the collection holds no completed full backup';
   return (
     `${cause}, so no incremental can be appended: take a full backup to start a new chain ` +
-    `(BACKUP INTO '${collectionLabel}' AS OF SYSTEM TIME '-10s' WITH DETACHED, or invoke the Lambda with {"kind":"full"}), ` +
+    `(BACKUP INTO '${policy.collectionLabel}' AS OF SYSTEM TIME '-${policy.asOfSystemTimeSeconds}s' WITH DETACHED, or invoke the Lambda with {"kind":"full"}), ` +
     `or set the construct's autoRebaseline prop (${ENV.autoRebaseline}=true) to let the Lambda do it`
   );
 }
@@ -86,12 +113,13 @@ export function rebaselineInstruction(collectionLabel: string, failure: CurableF
  * 1. a backup of this collection is active: skip, except that a full backup due while an
  *    incremental runs waits for it (within the time budget) and is then taken;
  * 2. the event asks for a full backup: full;
- * 3. the job table shows no succeeded backup in any chain: full (INTO LATEST would fail);
- * 4. the newest incremental failure after the last success is one only a full backup
- *    cures (foreign cluster, GC threshold): full if AUTO_REBASELINE, else fail with the
- *    runbook's instruction;
- * 5. a paused incremental belongs to the current chain: full, so that the paused job,
- *    if resumed later, cannot interleave with new incrementals of the same chain;
+ * 3. storage holds no completed full backup: full (INTO LATEST would fail);
+ * 4. an incremental failed, after the newest layer in storage, for a reason only a full
+ *    backup cures (foreign cluster, GC threshold): full if AUTO_REBASELINE, else fail
+ *    with the runbook's instruction;
+ * 5. a paused incremental belongs to the current chain (created after its full backup
+ *    ended): full, so that the paused job, if resumed later, cannot interleave with new
+ *    incrementals of the same chain;
  * 6. the chain reached MAX_INCREMENTALS: full;
  * 7. otherwise: incremental.
  */
@@ -105,22 +133,23 @@ export function decide(requested: BackupKind, state: CollectionState, policy: De
     return { action: 'skip', blocking, reason: `${what}: not stacking another backup on it` };
   }
   if (requested === 'full') return { action: 'submit', kind: 'full', reason: 'a full backup was requested' };
-  if (state.chain === undefined) {
-    return { action: 'submit', kind: 'full', reason: 'the job table shows no completed backup of this collection' };
+  const chain = state.chain;
+  if (chain === undefined) {
+    return { action: 'submit', kind: 'full', reason: `storage holds no completed full backup in ${policy.collectionLabel}` };
   }
   if (state.brokenChain !== undefined) {
     const { job, failure } = state.brokenChain;
     if (!policy.autoRebaseline) {
-      return { action: 'fail', reason: `incremental backup job ${job.jobId} failed: ${rebaselineInstruction(policy.collectionLabel, failure)}` };
+      return { action: 'fail', reason: `incremental backup job ${job.jobId} failed: ${rebaselineInstruction(policy, failure)}` };
     }
     return { action: 'submit', kind: 'full', reason: `re-baselining: incremental backup job ${job.jobId} failed (${failure})` };
   }
-  const pausedOnChain = state.paused.find((j) => j.kind === 'incremental' && (j.subdir === undefined || j.subdir === state.chain!.subdir));
+  const pausedOnChain = state.paused.find((j) => j.kind === 'incremental' && j.created.getTime() > chain.fullEnd.getTime());
   if (pausedOnChain !== undefined) {
     return { action: 'submit', kind: 'full', reason: `incremental backup job ${pausedOnChain.jobId} is paused on the current chain: starting a new chain` };
   }
-  if (state.chain.length >= policy.maxIncrementals) {
-    return { action: 'submit', kind: 'full', reason: `the chain holds ${state.chain.length} incrementals (MAX_INCREMENTALS=${policy.maxIncrementals})` };
+  if (chain.incrementals >= policy.maxIncrementals) {
+    return { action: 'submit', kind: 'full', reason: `the chain holds ${chain.incrementals} incrementals (MAX_INCREMENTALS=${policy.maxIncrementals})` };
   }
-  return { action: 'submit', kind: 'incremental', reason: `appending to the chain ${state.chain.subdir} (${state.chain.length} incrementals)` };
+  return { action: 'submit', kind: 'incremental', reason: `appending to the chain (${chain.incrementals} incrementals)` };
 }

@@ -80,23 +80,44 @@ export function describeConnectFailure(error: unknown, endpoint: Endpoint, timeo
 }
 
 /**
- * The GRANT that fixes a refused statement, from the privilege CockroachDB names:
- * BACKUP for BACKUP, EXTERNALCONNECTION to create an external connection,
- * VIEWCLUSTERMETADATA to read one the user does not own
- * (pkg/sql/show_create_external_connection.go).
+ * The system privilege whose GRANT fixes a refusal (42501), from the privilege
+ * CockroachDB's message names; undefined when no GRANT is the fix:
+ * - BACKUP, for BACKUP (pkg/backup/backup_planning.go);
+ * - EXTERNALCONNECTION, to create an external connection;
+ * - VIEWCLUSTERMETADATA, to read an external connection the user does not own
+ *   (pkg/sql/show_create_external_connection.go);
+ * - EXTERNALIOIMPLICITACCESS, for a storage URI with AWS_ENDPOINT, which CockroachDB
+ *   counts as implicit access (an S3-compatible store).
+ * Anything else, such as the internals gate of v26.1 ("Access to crdb_internal and
+ * system is restricted"), is not a privilege the Lambda should be given.
  */
-export function grantFor(message: string, username: string): string {
-  const privilege = /VIEWCLUSTERMETADATA/.test(message) ? 'VIEWCLUSTERMETADATA' : /EXTERNALCONNECTION/.test(message) ? 'EXTERNALCONNECTION' : 'BACKUP';
-  return `GRANT SYSTEM ${privilege} TO ${username}`;
+export function privilegeToGrant(message: string): string | undefined {
+  for (const privilege of ['EXTERNALIOIMPLICITACCESS', 'VIEWCLUSTERMETADATA', 'EXTERNALCONNECTION']) {
+    if (message.includes(privilege)) return privilege;
+  }
+  return /\bBACKUP system privilege\b/.test(message) ? 'BACKUP' : undefined;
+}
+
+/** The advice for a refusal: the GRANT that fixes it, or CockroachDB's own words and no GRANT. */
+function describeRefusal(error: unknown, what: string, username: string): BackupFailure {
+  const message = redactedMessage(error);
+  const privilege = privilegeToGrant(message);
+  if (privilege !== undefined) {
+    return new BackupFailure(`${what} was refused: user ${username} lacks a privilege (${message}); run GRANT SYSTEM ${privilege} TO ${username}`, '42501');
+  }
+  const hint = typeof error === 'object' && error !== null ? (error as { hint?: unknown }).hint : undefined;
+  return new BackupFailure(
+    `${what} was refused (42501: ${message}${typeof hint === 'string' && hint !== '' ? `; CockroachDB's hint: ${hint}` : ''}). ` +
+      'This is not a privilege the backup user needs (it needs only BACKUP, and EXTERNALCONNECTION in external-connection mode): no GRANT is recommended',
+    '42501',
+  );
 }
 
 /** Explains a failed statement, with the fix for the failures a person can fix. */
 export function describeStatementFailure(error: unknown, what: string, username: string, timeoutMs: number): BackupFailure {
   const code = errorCode(error);
   const message = redactedMessage(error);
-  if (code === '42501') {
-    return new BackupFailure(`${what} was refused: user ${username} lacks a privilege (${message}); run ${grantFor(message, username)}`, code);
-  }
+  if (code === '42501') return describeRefusal(error, what, username);
   if (message === 'Query read timeout' || code === '57014') {
     return new BackupFailure(`${what} did not complete within ${timeoutMs} ms (statement timeout)`, code ?? 'TIMEOUT');
   }

@@ -43,8 +43,8 @@ function readInvocation(event: unknown): { settings: BackupSettings; arns: Secre
  * The Lambda entry: configuration and event in, result out. A run that did not leave a
  * new or running backup (`failed`) still writes its summary line and the BackupFailed
  * metric, then throws, so that the Lambda's Errors metric (and an async retry or
- * dead-letter queue) sees it too. `skipped` and `superseded` are not failures: another
- * backup of the collection is running. Invalid configuration throws before anything
+ * dead-letter queue) sees it too. `skipped` is not a failure: another backup of the
+ * collection is running. Invalid configuration throws before anything
  * else, with the variable and the value expected (no metric: its dimension may be
  * what is invalid).
  */

@@ -1,14 +1,18 @@
-import { JOB_COLUMNS, JobRow } from './job';
+import { BackupFailure } from './errors';
+import { JobRow } from './job';
 import { Session } from './session';
+import { parseSqlTimestamp } from './timestamp';
 
 /**
- * The job table is read through crdb_internal.jobs, never plain SHOW JOBS: from v24.1
- * SHOW JOBS shortens descriptions longer than 70 characters and hides jobs finished
- * more than 12 hours ago (docs/cockroachdb-behaviour.md section 2), which would make a
- * collection's jobs unrecognizable. The queries use only a projection of listed
- * columns, a conjunction of simple predicates, ORDER BY and LIMIT.
+ * The job statements the Lambda sends, all SHOW delegates: they pass CockroachDB's
+ * internals gate (closed by default from v26.1, where any read of crdb_internal.jobs
+ * fails with 42501) and need no privilege beyond owning the jobs
+ * (docs/cockroachdb-behaviour.md section 2). A user without VIEWJOB sees only its own
+ * jobs: that is all the Lambda asks of the job table; what is in the collection,
+ * whoever wrote it, comes from storage (stored-chain.ts).
  */
 
+/** The SHOW JOB(S) columns the Lambda reads (v22.2 to v26.x all have them). */
 interface RawJobRow {
   readonly job_id: string;
   readonly status: string;
@@ -18,12 +22,6 @@ interface RawJobRow {
   readonly finished: Date | string | null;
 }
 
-// TIMESTAMPTZ from 23.2 (pg returns a Date); TIMESTAMP before, kept as text by the
-// session (session.ts) and read here as UTC.
-export function parseJobTimestamp(value: Date | string): Date {
-  return value instanceof Date ? value : new Date(/[zZ]|[+-]\d\d(:?\d\d)?$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
-}
-
 function toJobRow(raw: RawJobRow): JobRow {
   return {
     // INT8 arrives as a string from pg (no type parser is installed for it): kept as is.
@@ -31,48 +29,64 @@ function toJobRow(raw: RawJobRow): JobRow {
     status: raw.status,
     description: raw.description ?? '',
     error: raw.error ?? '',
-    created: parseJobTimestamp(raw.created),
-    finished: raw.finished === null || raw.finished === undefined ? undefined : parseJobTimestamp(raw.finished),
+    created: parseSqlTimestamp(raw.created),
+    finished: raw.finished === null || raw.finished === undefined ? undefined : parseSqlTimestamp(raw.finished),
   };
 }
 
-/** Rows read to reconcile: about 20 days of hourly backups, more than jobs.retention_time (14 days) keeps. */
-export const COLLECTION_JOBS_LIMIT = 500;
-
 /**
- * Rows read right after submitting: the run's own job and any job a concurrent run
- * created since the reconcile query are among the collection's newest few.
+ * The full rows of every backup job the user can see that is unfinished or ended within
+ * the last 12 hours. Plain SHOW JOBS has that window on every version and, from v24.1,
+ * shortens descriptions longer than 70 characters; given ids, SHOW JOBS returns full
+ * descriptions. So the inner SHOW JOBS only picks the ids, and the descriptions that
+ * name the collection are read from the outer one.
  */
-export const RECENT_JOBS_LIMIT = 10;
-
-/** The collection's newest backup jobs, newest first. */
-export async function collectionJobs(session: Session, pattern: string, limit: number = COLLECTION_JOBS_LIMIT): Promise<JobRow[]> {
+export async function visibleBackupJobs(session: Session): Promise<JobRow[]> {
   const rows = await session.query<RawJobRow>(
-    'reading the collection\'s backup jobs from crdb_internal.jobs',
-    `SELECT ${JOB_COLUMNS} FROM crdb_internal.jobs WHERE job_type = 'BACKUP' AND description LIKE $1 ORDER BY created DESC LIMIT ${limit}`,
-    [pattern],
+    'reading the backup jobs (SHOW JOBS)',
+    "SHOW JOBS SELECT job_id FROM [SHOW JOBS] WHERE job_type = 'BACKUP'",
   );
   return rows.map(toJobRow);
 }
 
-/** One job by id; the id goes as a text parameter, never through a Number. */
-export async function jobById(session: Session, jobId: string): Promise<JobRow | undefined> {
-  const rows = await session.query<RawJobRow>(
-    `reading backup job ${jobId}`,
-    `SELECT ${JOB_COLUMNS} FROM crdb_internal.jobs WHERE job_id = $1`,
-    [jobId],
-  );
-  return rows.length === 0 ? undefined : toJobRow(rows[0]);
+const JOB_ID = /^[0-9]{1,19}$/;
+const INT8_MAX = 9223372036854775807n;
+
+/**
+ * A job id as a SQL literal. SHOW JOB takes an expression, written here as the decimal
+ * digits the driver returned: never through a Number, which would change ids above
+ * 2^53 (real ones are near 6e17). Anything but digits is refused, so no text can reach
+ * the statement.
+ */
+export function jobIdLiteral(jobId: string): string {
+  if (!JOB_ID.test(jobId) || BigInt(jobId) > INT8_MAX) throw new BackupFailure(`'${jobId}' is not a job id (expected the decimal digits of an INT8)`);
+  return jobId;
 }
 
-/** Cancels a job; a job that already ended (or is being canceled) is not an error. */
-export async function cancelJob(session: Session, jobId: string): Promise<boolean> {
+/** What a wait for a job gives: its final row, `still-running` when the statement timeout ended the wait, undefined when the job is gone. */
+export type WaitedJob = JobRow | 'still-running' | undefined;
+
+/**
+ * Waits for a job to end with `SHOW JOB WHEN COMPLETE <id>`: CockroachDB answers once the
+ * job has a terminal status (it looks every second, server-side), so a wait costs one
+ * round trip however long the job runs. statement_timeout bounds it (57014): then the job
+ * is still running, or paused (a paused job never completes).
+ */
+export async function waitForJob(session: Session, jobId: string): Promise<WaitedJob> {
   try {
-    await session.query(`canceling backup job ${jobId}`, 'CANCEL JOB $1', [jobId]);
-    return true;
+    const rows = await session.query<RawJobRow>(`waiting for backup job ${jobId}`, `SHOW JOB WHEN COMPLETE ${jobIdLiteral(jobId)}`, { serverTimesOut: true });
+    return rows.length === 0 ? undefined : toJobRow(rows[0]);
   } catch (error) {
-    // pkg/jobs: "job <id> is already canceled/succeeded/failed", "... cannot be requested to be canceled".
-    if (error instanceof Error && /already|cannot be requested|not found|does not exist/i.test(error.message)) return false;
+    if (error instanceof BackupFailure && error.code === STATEMENT_TIMEOUT) return 'still-running';
     throw error;
   }
+}
+
+/** SQLSTATE query_canceled: the server's statement_timeout. */
+const STATEMENT_TIMEOUT = '57014';
+
+/** One job by id; undefined when the user cannot see it (or it is gone). */
+export async function jobById(session: Session, jobId: string): Promise<JobRow | undefined> {
+  const rows = await session.query<RawJobRow>(`reading backup job ${jobId}`, `SHOW JOB ${jobIdLiteral(jobId)}`);
+  return rows.length === 0 ? undefined : toJobRow(rows[0]);
 }

@@ -1,5 +1,5 @@
 /**
- * A row of crdb_internal.jobs as the Lambda reads it. `jobId` is an INT8 kept as the
+ * A backup job as SHOW JOB(S) shows it (the columns the Lambda reads). `jobId` is an INT8 kept as the
  * decimal string the `pg` driver returns: real ids are near 6e17, beyond 2^53, so a
  * Number would silently change them (docs/cockroachdb-behaviour.md section 2).
  */
@@ -11,9 +11,6 @@ export interface JobRow {
   readonly created: Date;
   readonly finished?: Date;
 }
-
-/** The columns every job query selects, in JobRow order. */
-export const JOB_COLUMNS = 'job_id, status, description, error, created, finished';
 
 // Status values from pkg/jobs/jobs.go.
 /** States after which a job never changes again. */

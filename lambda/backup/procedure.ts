@@ -1,21 +1,20 @@
 import { BackupKind } from '../../contract/backup-event';
-import { Contender, pickWinner, supersedingJob } from './arbitrate';
 import { Budget } from './budget';
-import { ClassifiedJob, curableFailure, kindOfNewJob, needsRebaselineConsent } from './classify';
+import { ClassifiedJob, curableFailure, needsRebaselineConsent } from './classify';
 import { BackupSettings } from './config';
-import { analyzeCollection, CollectionState, decide, rebaselineInstruction } from './decide';
+import { analyzeCollection, CollectionState, decide, DecisionPolicy, rebaselineInstruction } from './decide';
 import { BackupFailure, isAuthenticationFailure } from './errors';
 import { ensureExternalConnection } from './external-connection';
 import { FAILED_STATUSES, isActive, JobRow, PAUSED_STATUS } from './job';
-import { cancelJob, collectionJobs, RECENT_JOBS_LIMIT } from './job-queries';
 import { log } from './log';
+import { observe } from './observe';
 import { redactedMessage } from './redact';
 import { BackupResult, ReportedJob, reportJob, RunAction } from './result';
 import { Credentials, SecretSource } from './secrets';
 import { Session } from './session';
 import { buildBackupStatement } from './statement';
-import { backupTarget, buildS3Uri, collectionJobsPattern, collectionLabel } from './storage';
-import { nextDelay, pollJob, POLL, Sleep, sleep } from './verify';
+import { backupTarget, buildS3Uri, collectionLabel } from './storage';
+import { pollJob, Sleep, sleep } from './verify';
 
 export interface ProcedureInput {
   readonly settings: BackupSettings;
@@ -26,10 +25,16 @@ export interface ProcedureInput {
 }
 
 /**
- * The procedure (docs/design.md steps 2-8): secrets, connection, reconcile with the job
- * table, decide, submit, arbitrate, verify. It never throws: every failure becomes a
- * `failed` result with a message a person can act on, so that the caller logs and
- * counts it in one place. The connection is always closed.
+ * The procedure (docs/design.md steps 2-9), which reads one way: secrets and connection,
+ * observe (storage and the job table), decide (a pure function of what was observed),
+ * submit, verify, report. The one re-entry is the documented cure: an incremental that
+ * failed in a way only a full backup cures is followed by one full backup in the same
+ * run. Runs of one collection do not race each other: the Lambda has reserved
+ * concurrency 1 and its schedules never coincide.
+ *
+ * It never throws: every failure becomes a `failed` result with a message a person can
+ * act on, so that the caller logs and counts it in one place. The connection is always
+ * closed.
  */
 export async function runBackup(input: ProcedureInput): Promise<BackupResult> {
   const run = new Run(input);
@@ -70,22 +75,17 @@ async function connect(input: ProcedureInput): Promise<{ session: Session; crede
   }
 }
 
-function superseded(jobId: string, kind: BackupKind, winner: Contender): Outcome {
-  return {
-    action: 'superseded',
-    kind,
-    winnerId: winner.jobId,
-    message: `${kind} backup job ${jobId} was canceled in favour of concurrent ${winner.kind} backup job ${winner.jobId} of the same collection`,
-  };
-}
-
 interface Outcome {
   readonly action: RunAction;
   readonly kind: BackupKind;
   readonly message: string;
   readonly job?: JobRow;
-  /** For `superseded`: the winning job. */
-  readonly winnerId?: string;
+}
+
+/** A verified backup: the run's outcome, and the reason for a cure when one is due. */
+interface Verified {
+  readonly outcome: Outcome;
+  readonly cure?: string;
 }
 
 class Run {
@@ -94,7 +94,8 @@ class Run {
   private state?: CollectionState;
   private readonly reported = new Map<string, ReportedJob>();
   private readonly submitted: string[] = [];
-  private ownSucceeded?: { kind: BackupKind; at: Date };
+  /** The run's own backup that succeeded: its kind and the end time of its data. */
+  private ownSucceeded?: { kind: BackupKind; end: Date };
 
   constructor(private readonly input: ProcedureInput) {}
 
@@ -102,16 +103,32 @@ class Run {
     return this.input.settings;
   }
 
-  async execute(session: Session, credentials: Credentials): Promise<Outcome> {
-    const pattern = collectionJobsPattern(this.settings);
-    const state = analyzeCollection(await collectionJobs(session, pattern), this.now(), this.settings.incrementalIntervalSeconds);
-    this.state = state;
-    for (const job of [...state.endedRecently, ...state.paused]) this.report(job);
-    const decision = decide(this.input.requested, state, {
+  private get policy(): DecisionPolicy {
+    return {
       maxIncrementals: this.settings.maxIncrementals,
       autoRebaseline: this.settings.autoRebaseline,
+      asOfSystemTimeSeconds: this.settings.asOfSystemTimeSeconds,
       collectionLabel: collectionLabel(this.settings),
+    };
+  }
+
+  async execute(session: Session, credentials: Credentials): Promise<Outcome> {
+    if (this.settings.storageMode === 'external-connection') {
+      // Storage is read through the connection too, so it must exist before observing.
+      const change = await ensureExternalConnection(session, this.settings.externalConnectionName!, buildS3Uri(this.settings, credentials.accessKey));
+      if (change !== 'kept') log('INFO', `external connection ${this.settings.externalConnectionName} ${change}`);
+    }
+    const target = backupTarget(this.settings, credentials.accessKey);
+    const state = analyzeCollection(await observe(session, this.settings, target), this.now(), {
+      windowSeconds: this.settings.incrementalIntervalSeconds,
+      asOfSystemTimeSeconds: this.settings.asOfSystemTimeSeconds,
     });
+    this.state = state;
+    for (const job of [...state.endedRecently, ...state.paused]) this.report(job);
+
+    const decision = decide(this.input.requested, state, this.policy);
+    let kind: BackupKind;
+    let reason: string;
     switch (decision.action) {
       case 'fail':
         return { action: 'failed', kind: this.input.requested, message: decision.reason };
@@ -123,28 +140,25 @@ class Run {
           return { action: 'skipped', kind: 'full', message: `${decision.reason}; it is still ${ended.status} at the end of the time budget`, job: ended };
         }
         if (ended !== undefined) this.report({ ...decision.blocking, ...ended });
-        return this.submitAndVerify(session, credentials, 'full', pattern, decision.reason);
+        [kind, reason] = ['full', decision.reason];
+        break;
       }
       case 'submit':
-        return this.submitAndVerify(session, credentials, decision.kind, pattern, decision.reason);
+        [kind, reason] = [decision.kind, decision.reason];
+        break;
     }
+
+    const first = await this.backUp(session, target, kind, reason);
+    if (first.cure === undefined) return first.outcome;
+    // The documented cure: one full backup. A full backup is never cured, so this ends here.
+    return (await this.backUp(session, target, 'full', first.cure)).outcome;
   }
 
-  /** Submits one backup, arbitrates against concurrent runs, verifies; cures a failed incremental with a full backup. */
-  private async submitAndVerify(
-    session: Session,
-    credentials: Credentials,
-    kind: BackupKind,
-    pattern: string,
-    reason: string,
-  ): Promise<Outcome> {
-    if (this.settings.storageMode === 'external-connection') {
-      const change = await ensureExternalConnection(session, this.settings.externalConnectionName!, buildS3Uri(this.settings, credentials.accessKey));
-      if (change !== 'kept') log('INFO', `external connection ${this.settings.externalConnectionName} ${change}`);
-    }
+  /** Submits one backup and verifies it. */
+  private async backUp(session: Session, target: string, kind: BackupKind, reason: string): Promise<Verified> {
     const statement = buildBackupStatement({
       kind,
-      target: backupTarget(this.settings, credentials.accessKey),
+      target,
       asOfSystemTimeSeconds: this.settings.asOfSystemTimeSeconds,
       revisionHistory: this.settings.revisionHistory,
     });
@@ -154,126 +168,56 @@ class Run {
     }
     const jobId = String(rows[0].job_id);
     this.submitted.push(jobId);
-
-    // One query serves two purposes: the first poll of the run's own job, and the
-    // check for a concurrent run's job (arbitrate.ts). The wait before it is short
-    // (POLL.firstDelayMs, 50 ms) only so that a job ending in milliseconds is seen ended
-    // by this first read. Arbitration does not rely on it: a DETACHED BACKUP writes its
-    // job row in the statement's own transaction and returns the id once that committed
-    // (cockroachdb/cockroach#50775), so whichever run reads later sees both jobs,
-    // whatever either waited. A longer wait would only let the run's own job end before
-    // the read, and a job that ended is no longer arbitrated.
-    await this.wait(POLL.firstDelayMs);
-    const recent = await collectionJobs(session, pattern, RECENT_JOBS_LIMIT);
-    const own = recent.find((j) => j.jobId === jobId);
-    const verdict = own !== undefined && isActive(own) ? await this.arbitrate(session, jobId, kind, recent) : undefined;
-    if (verdict !== undefined) return verdict;
-
-    const job = await pollJob(session, own, jobId, this.input.budget, this.wait, own === undefined ? 0 : nextDelay(POLL.firstDelayMs));
+    const job = await pollJob(session, undefined, jobId, this.input.budget, this.wait);
     if (job === undefined) {
-      return { action: 'failed', kind, message: `${kind} backup job ${jobId} disappeared from crdb_internal.jobs before it ended` };
+      return { outcome: { action: 'failed', kind, message: `${kind} backup job ${jobId} disappeared from the job table (SHOW JOB) before it ended` } };
     }
-    return this.judge(session, credentials, kind, pattern, reason, { ...job, kind });
+    return this.judge(kind, reason, { ...job, kind });
   }
 
-  /**
-   * Resolves a race with a concurrent run while the run's own job is active
-   * (arbitrate.ts explains why this is enough). A job that already ended is no longer
-   * stacked on, so only active jobs contend. Returns an outcome only when the run's own
-   * job lost.
-   */
-  private async arbitrate(session: Session, jobId: string, kind: BackupKind, recent: readonly JobRow[]): Promise<Outcome | undefined> {
-    const contenders = this.contenders(recent, jobId, kind, isActive);
-    if (contenders.length < 2) return undefined;
-    const winner = pickWinner(contenders);
-    for (const loser of contenders.filter((c) => c.jobId !== winner.jobId)) {
-      const canceled = await cancelJob(session, loser.jobId);
-      log('WARN', 'concurrent backups of one collection', { winner: winner.jobId, loser: loser.jobId, canceled });
-    }
-    return winner.jobId === jobId ? undefined : superseded(jobId, kind, winner);
-  }
-
-  /**
-   * The run's own job and the jobs of concurrent runs that `count` against it: jobs of
-   * the collection the reconcile query did not see (created since).
-   */
-  private contenders(recent: readonly JobRow[], jobId: string, kind: BackupKind, count: (job: JobRow) => boolean): Contender[] {
-    const seenBefore = new Set(this.state!.jobs.map((j) => j.jobId));
-    const knownSubdirs = new Set(this.state!.jobs.flatMap((j) => (j.subdir === undefined ? [] : [j.subdir])));
-    const others = recent
-      .filter((j) => j.jobId !== jobId && !seenBefore.has(j.jobId) && count(j))
-      .map((j) => ({ jobId: j.jobId, kind: kindOfNewJob(j, knownSubdirs) ?? 'incremental' }));
-    return [{ jobId, kind }, ...others];
-  }
-
-  /**
-   * When the run's own job was canceled, finds out whether a concurrent run did it:
-   * the run whose arbitration query came first saw no conflict (arbitrate.ts), so it
-   * learns that it lost only from its job's status. The job that beats it is reported.
-   */
-  private async canceledBy(session: Session, pattern: string, jobId: string, kind: BackupKind): Promise<Contender | undefined> {
-    const recent = await collectionJobs(session, pattern, RECENT_JOBS_LIMIT);
-    const contenders = this.contenders(recent, jobId, kind, (j) => isActive(j) || j.status === 'succeeded');
-    const winner = pickWinner(contenders);
-    return winner.jobId === jobId ? undefined : winner;
-  }
-
-  /** Turns the verified job into the run's outcome. */
-  private async judge(
-    session: Session,
-    credentials: Credentials,
-    kind: BackupKind,
-    pattern: string,
-    reason: string,
-    job: ClassifiedJob,
-  ): Promise<Outcome> {
+  /** Turns the verified job into the run's outcome, and says whether a full backup cures it. */
+  private judge(kind: BackupKind, reason: string, job: ClassifiedJob): Verified {
     // The message says why this kind was chosen, then how the job ended.
     const what = `${reason}: ${kind} backup job ${job.jobId}`;
     if (job.status === 'succeeded') {
       this.report(job);
-      this.ownSucceeded = { kind, at: job.finished ?? this.now() };
-      return { action: 'submitted', kind, job, message: `${what} succeeded` };
+      this.ownSucceeded = { kind, end: new Date(job.created.getTime() - this.settings.asOfSystemTimeSeconds * 1000) };
+      return { outcome: { action: 'submitted', kind, job, message: `${what} succeeded` } };
     }
     if (job.status === PAUSED_STATUS) {
       this.report(job);
-      return { action: 'failed', kind, job, message: `${what} is paused: resume it (RESUME JOB ${job.jobId}) or cancel it (CANCEL JOB ${job.jobId})` };
+      return { outcome: { action: 'failed', kind, job, message: `${what} is paused: resume it (RESUME JOB ${job.jobId}) or cancel it (CANCEL JOB ${job.jobId})` } };
     }
     if (!FAILED_STATUSES.includes(job.status)) {
-      return { action: 'submitted', kind, job, message: `${what} is still ${job.status} at the end of the time budget; the next run reports how it ended` };
+      return { outcome: { action: 'submitted', kind, job, message: `${what} is still ${job.status} at the end of the time budget; the next run reports how it ended` } };
     }
-    const winner = job.status === 'canceled' ? await this.canceledBy(session, pattern, job.jobId, kind) : undefined;
-    if (winner !== undefined) return superseded(job.jobId, kind, winner);
     this.report(job);
+    const failed: Outcome = { action: 'failed', kind, job, message: `${what} ended ${job.status}${job.error === '' ? '' : `: ${job.error}`}` };
     const failure = job.status === 'failed' ? curableFailure(job.error) : undefined;
-    // Only an incremental is cured, by a full backup: the cure cannot recurse.
-    if (kind === 'incremental' && failure !== undefined) {
-      if (needsRebaselineConsent(failure) && !this.settings.autoRebaseline) {
-        return { action: 'failed', kind, job, message: `${what} failed: ${rebaselineInstruction(collectionLabel(this.settings), failure)}` };
-      }
-      return this.submitAndVerify(session, credentials, 'full', pattern, `incremental backup job ${job.jobId} failed (${job.error}), so a full backup was taken`);
+    if (kind !== 'incremental' || failure === undefined) return { outcome: failed };
+    if (needsRebaselineConsent(failure) && !this.settings.autoRebaseline) {
+      return { outcome: { ...failed, message: `${what} failed: ${rebaselineInstruction(this.policy, failure)}` } };
     }
-    return { action: 'failed', kind, job, message: `${what} ended ${job.status}${job.error === '' ? '' : `: ${job.error}`}` };
+    return { outcome: failed, cure: `incremental backup job ${job.jobId} failed (${job.error}), so a full backup was taken` };
   }
 
-  /** Reports a job; a job canceled by an earlier arbitration names the job that beat it. */
   private report(job: ClassifiedJob): void {
-    this.reported.set(job.jobId, reportJob(job, supersedingJob(job, this.state!.jobs)?.jobId));
+    this.reported.set(job.jobId, reportJob(job));
   }
 
+  /**
+   * The result; the age and chain length are storage's (every backup counts, whoever
+   * took it), updated by the run's own backup if it succeeded.
+   */
   result(outcome: Outcome, stats: BackupResult['stats']): BackupResult {
-    const state = this.state;
-    const newest = [this.ownSucceeded?.at, state?.newestSuccess?.finished].filter((d): d is Date => d !== undefined).sort((a, b) => b.getTime() - a.getTime())[0];
-    const chainLength =
-      this.ownSucceeded !== undefined
-        ? this.ownSucceeded.kind === 'full'
-          ? 0
-          : (state?.chain?.length ?? -1) + 1
-        : state?.chain?.length;
+    const chain = this.state?.chain;
+    const newest = [this.ownSucceeded?.end, chain?.newestEnd].filter((d): d is Date => d !== undefined).sort((a, b) => b.getTime() - a.getTime())[0];
+    const chainLength = this.ownSucceeded === undefined ? chain?.incrementals : this.ownSucceeded.kind === 'full' ? 0 : (chain?.incrementals ?? -1) + 1;
     return {
       action: outcome.action,
       kind: outcome.kind,
-      jobId: outcome.winnerId ?? outcome.job?.jobId,
-      status: outcome.winnerId === undefined ? outcome.job?.status : undefined,
+      jobId: outcome.job?.jobId,
+      status: outcome.job?.status,
       newestBackupAgeSeconds: newest === undefined ? undefined : Math.max(0, Math.round((this.now().getTime() - newest.getTime()) / 1000)),
       chainLength,
       reportedJobs: [...this.reported.values()],

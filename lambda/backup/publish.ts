@@ -14,17 +14,15 @@ import { BackupResult } from './result';
  *   cannot hide or invent a failure. BackupFailed also counts every paused job on every
  *   run (it waits for a person, so the alarm stays on) and a run that failed without a
  *   failed job to show for it (secrets, connection, privilege, a refused decision).
- *   Invalid configuration emits nothing (handler.ts): the Lambda Errors alarm sees it.
- *   A job canceled by the arbitration between concurrent runs (`supersededBy`) counts
- *   in no metric: nothing failed, the other run's job took its place;
+ *   Invalid configuration emits nothing (handler.ts): the Lambda Errors alarm sees it;
  * - BackupSkipped: 1 when a running backup made the run skip;
- * - NewestBackupAgeSeconds, ChainLength: as known at the end of the run;
+ * - NewestBackupAgeSeconds, ChainLength: storage's, as known at the end of the run
+ *   (backups taken by anyone count, e.g. an operator's full backup as root);
  * - BackupDurationSeconds: one sample per ended reported job.
  */
 export function metricValues(result: BackupResult): MetricValues {
-  const counted = result.reportedJobs.filter((j) => j.supersededBy === undefined);
-  const ended = counted.filter((j) => j.status === 'succeeded' || FAILED_STATUSES.includes(j.status));
-  const failedJobs = counted.filter((j) => FAILED_STATUSES.includes(j.status) || j.status === PAUSED_STATUS).length;
+  const ended = result.reportedJobs.filter((j) => j.status === 'succeeded' || FAILED_STATUSES.includes(j.status));
+  const failedJobs = result.reportedJobs.filter((j) => FAILED_STATUSES.includes(j.status) || j.status === PAUSED_STATUS).length;
   const ownFailureShown = result.jobId !== undefined && result.reportedJobs.some((j) => j.jobId === result.jobId && j.status !== 'succeeded');
   const values: MetricValues = {
     submitted: result.submittedJobIds.length,

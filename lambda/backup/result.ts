@@ -11,25 +11,22 @@ export interface ReportedJob {
   readonly finished?: string;
   /** From created to finished, for ended jobs. */
   readonly durationSeconds?: number;
-  /**
-   * For a job canceled because a concurrent run's job won the arbitration
-   * (arbitrate.ts `supersedingJob`): that job's id. Counted neither failed nor succeeded.
-   */
-  readonly supersededBy?: string;
 }
 
-export type RunAction = 'submitted' | 'skipped' | 'superseded' | 'failed';
+export type RunAction = 'submitted' | 'skipped' | 'failed';
 
 /** What a run did, returned by the handler and printed by the local runner. */
 export interface BackupResult {
   readonly action: RunAction;
   /** The kind of backup the run took, or would have taken. */
   readonly kind: BackupKind;
-  /** The run's own (last) job, or for `superseded` the job that won. */
+  /** The run's own (last) job, or for `skipped` the running job it did not stack on. */
   readonly jobId?: string;
   /** The last status seen of that job. */
   readonly status?: string;
+  /** Now minus the end time of the newest layer in storage (whoever took it) or of the run's own backup. */
   readonly newestBackupAgeSeconds?: number;
+  /** Incrementals on the full backup of the chain LATEST points at, as storage shows it. */
   readonly chainLength?: number;
   readonly reportedJobs: readonly ReportedJob[];
   readonly message: string;
@@ -44,7 +41,7 @@ export interface RunStats {
   readonly secretFetches: number;
 }
 
-export function reportJob(job: ClassifiedJob, supersededBy?: string): ReportedJob {
+export function reportJob(job: ClassifiedJob): ReportedJob {
   return {
     jobId: job.jobId,
     kind: job.kind,
@@ -53,6 +50,5 @@ export function reportJob(job: ClassifiedJob, supersededBy?: string): ReportedJo
     created: job.created.toISOString(),
     finished: job.finished?.toISOString(),
     durationSeconds: job.finished === undefined ? undefined : Math.max(0, (job.finished.getTime() - job.created.getTime()) / 1000),
-    supersededBy,
   };
 }

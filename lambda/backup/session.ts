@@ -4,14 +4,17 @@ import { describeConnectFailure, describeStatementFailure } from './errors';
 import { log } from './log';
 import { ConnectionSecret } from './secrets';
 
-// TIMESTAMP (without zone): crdb_internal.jobs uses it up to 23.1. pg would read it in
-// the process's local time zone; kept as text, job-queries.ts reads it as UTC, which is
-// what CockroachDB stores. Only this client is affected (no global type parser), and
+// TIMESTAMP (without zone): SHOW JOB(S) uses it up to 23.1, SHOW BACKUP on every version.
+// pg would read it in the process's local time zone; kept as text, timestamp.ts reads it
+// as UTC, which is what CockroachDB stores. Only this client is affected (no global type parser), and
 // INT8 keeps pg's default: a string.
 const TIMESTAMP_OID = 1114;
 
 const keepTimestampText: typeof types.getTypeParser = (oid: number, format?: 'text' | 'binary') =>
   oid === TIMESTAMP_OID ? (value: string) => value : types.getTypeParser(oid, format);
+
+/** How much longer the client waits than the server's statement_timeout for a statement meant to wait. */
+export const SERVER_TIMEOUT_MARGIN_MS = 1000;
 
 export interface SessionOptions {
   readonly tlsVerify: boolean;
@@ -22,7 +25,7 @@ export interface SessionOptions {
 
 /**
  * One connection to the cluster with every query counted (each `query` is one SQL
- * round trip: pg sends Parse/Bind/Execute/Sync together) and bounded twice:
+ * round trip: no statement has parameters, so pg sends one simple Query message) and bounded twice:
  * server-side by the `statement_timeout` session variable (sent in the startup
  * message, which CockroachDB takes as session defaults: parseClientProvidedSessionParameters
  * in pkg/sql/pgwire; so it costs no round trip) and client-side by pg's `query_timeout`, which
@@ -68,19 +71,30 @@ export class Session {
     return new Session(client, connection, options);
   }
 
+  /** The server-side statement_timeout of every statement (milliseconds). */
+  get statementTimeoutMs(): number {
+    return this.options.statementTimeoutMs;
+  }
+
   /** SQL round trips so far. */
   get roundTrips(): number {
     return this.trips;
   }
 
-  /** Runs one statement; `what` names it in error messages ("the backup statement"). */
-  async query<Row extends object>(what: string, text: string, params: readonly (string | number)[] = []): Promise<Row[]> {
-    const timeoutMs = this.options.budget.cap(this.options.statementTimeoutMs);
+  /**
+   * Runs one statement; `what` names it in error messages ("the backup statement").
+   * `serverTimesOut`: for a statement meant to wait (SHOW JOB WHEN COMPLETE), the
+   * client waits SERVER_TIMEOUT_MARGIN_MS longer than statement_timeout, so that the
+   * server ends it with 57014 and the connection stays usable.
+   */
+  async query<Row extends object>(what: string, text: string, options: { readonly serverTimesOut?: boolean } = {}): Promise<Row[]> {
+    const margin = options.serverTimesOut === true ? SERVER_TIMEOUT_MARGIN_MS : 0;
+    const timeoutMs = this.options.budget.cap(this.options.statementTimeoutMs + margin);
     this.trips += 1;
     try {
       // query_timeout is honoured per query by pg (client.js) though its types list it
       // only for the client; a variable avoids the object-literal check.
-      const config: QueryConfig & { query_timeout: number } = { text, values: [...params], query_timeout: timeoutMs };
+      const config: QueryConfig & { query_timeout: number } = { text, query_timeout: timeoutMs };
       const result = await this.client.query<Row>(config);
       return result.rows;
     } catch (error) {

@@ -47,21 +47,18 @@ export function sanitizeUri(uri: string): string {
   return uri.replace(/(AWS_SECRET_ACCESS_KEY=)[^&]*/, `$1${REDACTED}`);
 }
 
-/** Escapes LIKE's wildcards (and its escape character, backslash, CockroachDB's default). */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /**
- * The LIKE pattern that matches the descriptions of this collection's backup jobs and
- * no other collection's. Descriptions quote the destination (sanitized, parameters
- * re-encoded in sorted order: SanitizeExternalStorageURI in pkg/cloud), so:
+ * Whether a backup job's (full) description names this collection and no other.
+ * Descriptions quote the destination (sanitized, parameters re-encoded in sorted order:
+ * SanitizeExternalStorageURI in pkg/cloud), so:
  * - URI mode: `...'s3://<bucket>/<collection>?...`; the '?' stops a match of
  *   `<collection>-old` or `<collection>/sub` (every URI here has a query string);
  * - external-connection mode: `...'external://<name>'...`, closing quote included.
+ * Plain SHOW JOBS shortens descriptions from v24.1, so this is applied only to the
+ * full descriptions that SHOW JOBS gives for ids (job-queries.ts).
  */
-export function collectionJobsPattern(settings: BackupSettings): string {
-  return settings.storageMode === 'external-connection'
-    ? `%'${escapeLike(`external://${settings.externalConnectionName}`)}'%`
-    : `%'${escapeLike(collectionLocation(settings))}?%`;
+export function describesCollection(settings: BackupSettings, description: string): boolean {
+  const quoted =
+    settings.storageMode === 'external-connection' ? `'external://${settings.externalConnectionName}'` : `'${collectionLocation(settings)}?`;
+  return description.includes(quoted);
 }

@@ -1,11 +1,10 @@
-import { classifyJobs, curableFailure, currentChain, kindOfNewJob, parseDestination } from '../../lambda/backup/classify';
+import { classifyJobs, curableFailure, parseDestination } from '../../lambda/backup/classify';
 import { DESCRIPTIONS, job } from './helpers/fixtures';
 import { installSecretGuard } from './helpers/secret-guard';
 
 installSecretGuard();
 
 const S1 = '/2026/11/20-020000.00';
-const S2 = '/2026/11/23-020000.00';
 
 describe('parseDestination', () => {
   test('reads a new full backup', () => {
@@ -51,32 +50,6 @@ describe('classifyJobs', () => {
   });
 });
 
-describe('currentChain', () => {
-  test('counts the succeeded incrementals of the newest subdirectory with a success', () => {
-    const jobs = classifyJobs([
-      job({ minutesAgo: 300, description: DESCRIPTIONS.resolved(S1) }),
-      job({ minutesAgo: 240, description: DESCRIPTIONS.resolved(S1) }),
-      job({ minutesAgo: 180, description: DESCRIPTIONS.resolved(S2) }),
-      job({ minutesAgo: 120, description: DESCRIPTIONS.resolved(S2) }),
-      job({ minutesAgo: 90, status: 'failed', description: DESCRIPTIONS.resolved(S2) }),
-      job({ minutesAgo: 60, description: DESCRIPTIONS.resolved(S2) }),
-    ]);
-    expect(currentChain(jobs)).toEqual({ subdir: S2, length: 2 });
-  });
-
-  test('ignores a newer subdirectory whose only job failed (it never became LATEST)', () => {
-    const jobs = classifyJobs([
-      job({ minutesAgo: 300, description: DESCRIPTIONS.resolved(S1) }),
-      job({ minutesAgo: 60, status: 'failed', description: DESCRIPTIONS.resolved(S2) }),
-    ]);
-    expect(currentChain(jobs)).toEqual({ subdir: S1, length: 0 });
-  });
-
-  test('is undefined when no job succeeded', () => {
-    expect(currentChain(classifyJobs([job({ minutesAgo: 5, status: 'failed', description: DESCRIPTIONS.newFull })]))).toBeUndefined();
-  });
-});
-
 describe('curableFailure', () => {
   test.each([
     ['path does not contain a completed latest backup: open LATEST: no such file', 'no-full-backup'],
@@ -88,14 +61,5 @@ describe('curableFailure', () => {
 
   test('does not take other failures for curable ones', () => {
     expect(curableFailure('AS OF SYSTEM TIME 1 must be greater than the previous backup end time of 2')).toBeUndefined();
-  });
-});
-
-describe('kindOfNewJob', () => {
-  test('takes a job resolved into a known subdirectory for an incremental and a new subdirectory for a full backup', () => {
-    const known = new Set([S1]);
-    expect(kindOfNewJob(job({ minutesAgo: 0, status: 'running', description: DESCRIPTIONS.resolved(S1) }), known)).toBe('incremental');
-    expect(kindOfNewJob(job({ minutesAgo: 0, status: 'running', description: DESCRIPTIONS.resolved(S2) }), known)).toBe('full');
-    expect(kindOfNewJob(job({ minutesAgo: 0, status: 'running', description: DESCRIPTIONS.newFull }), known)).toBe('full');
   });
 });

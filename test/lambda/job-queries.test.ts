@@ -1,19 +1,15 @@
-import { parseJobTimestamp } from '../../lambda/backup/job-queries';
+import { jobIdLiteral } from '../../lambda/backup/job-queries';
 import { installSecretGuard } from './helpers/secret-guard';
 
 installSecretGuard();
 
-describe('parseJobTimestamp', () => {
-  test('keeps a TIMESTAMPTZ that pg already parsed', () => {
-    const date = new Date('2026-11-24T12:00:00Z');
-    expect(parseJobTimestamp(date)).toBe(date);
+describe('jobIdLiteral', () => {
+  test('writes an id above 2^53 digit for digit', () => {
+    expect(jobIdLiteral('900719925474099301')).toBe('900719925474099301');
+    expect(jobIdLiteral('9223372036854775807')).toBe('9223372036854775807');
   });
 
-  test('reads a TIMESTAMP without zone (up to 23.1) as UTC, whatever the local time zone', () => {
-    expect(parseJobTimestamp('2026-11-24 12:00:00.123456').toISOString()).toBe('2026-11-24T12:00:00.123Z');
-  });
-
-  test('honours an explicit offset in text', () => {
-    expect(parseJobTimestamp('2026-11-24 13:00:00+01:00').toISOString()).toBe('2026-11-24T12:00:00.000Z');
+  test.each(['', '12a', '-1', '1; DROP TABLE t', '1e3', ' 1', '9223372036854775808', '12345678901234567890'])('refuses %p', (id) => {
+    expect(() => jobIdLiteral(id)).toThrow(/is not a job id \(expected the decimal digits of an INT8\)/);
   });
 });

@@ -76,11 +76,6 @@ describe('metricValues', () => {
     expect(values.failed).toBe(3);
   });
 
-  test('counts a job canceled by arbitration neither as failed nor as succeeded', () => {
-    const values = metricValues({ ...base, reportedJobs: [{ ...reported('1', 'canceled', 1), supersededBy: '2' }] });
-    expect([values.failed, values.succeeded, values.duration]).toEqual([0, 0, []]);
-  });
-
   test('counts a run that failed before submitting as one failure', () => {
     expect(metricValues({ ...base, action: 'failed', jobId: undefined, submittedJobIds: [] }).failed).toBe(1);
   });

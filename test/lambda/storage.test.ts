@@ -1,5 +1,5 @@
-import { backupTarget, buildS3Uri, collectionJobsPattern, escapeLike, sanitizeUri } from '../../lambda/backup/storage';
-import { DESCRIPTIONS, like, TEST_ACCESS_KEY, testSettings } from './helpers/fixtures';
+import { backupTarget, buildS3Uri, describesCollection, sanitizeUri } from '../../lambda/backup/storage';
+import { DESCRIPTIONS, TEST_ACCESS_KEY, testSettings } from './helpers/fixtures';
 import { installSecretGuard, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY } from './helpers/secret-guard';
 
 installSecretGuard();
@@ -33,20 +33,15 @@ describe('sanitizeUri', () => {
   });
 });
 
-describe('collectionJobsPattern', () => {
-  const pattern = collectionJobsPattern(testSettings());
-
-  test('escapes LIKE wildcards in the collection name', () => {
-    expect(pattern).toBe("%'s3://backup-bucket/prod\\_1/cluster?%");
-    expect(escapeLike('a%b_c\\d')).toBe('a\\%b\\_c\\\\d');
-  });
+describe('describesCollection', () => {
+  const settings = testSettings();
 
   test.each([
     ['a new full backup', DESCRIPTIONS.newFull],
     ['an unresolved incremental', DESCRIPTIONS.latest],
     ['a resolved job', DESCRIPTIONS.resolved('/2026/11/24-100000.00')],
   ])('matches %s of the collection', (_, description) => {
-    expect(like(description, pattern)).toBe(true);
+    expect(describesCollection(settings, description)).toBe(true);
   });
 
   test.each([
@@ -55,12 +50,12 @@ describe('collectionJobsPattern', () => {
     ['a name differing where _ stands', DESCRIPTIONS.newFull.replace('prod_1/', 'prodX1/')],
     ['another bucket', DESCRIPTIONS.newFull.replace('backup-bucket', 'other-bucket')],
   ])('does not match %s', (_, description) => {
-    expect(like(description, pattern)).toBe(false);
+    expect(describesCollection(settings, description)).toBe(false);
   });
 
   test('matches only the quoted external connection in external-connection mode', () => {
-    const external = collectionJobsPattern(testSettings({ STORAGE_MODE: 'external-connection', EXTERNAL_CONNECTION_NAME: 'prod_backups' }));
-    expect(like("BACKUP INTO 'LATEST' IN 'external://prod_backups' WITH OPTIONS (detached)", external)).toBe(true);
-    expect(like("BACKUP INTO 'LATEST' IN 'external://prod_backups_2' WITH OPTIONS (detached)", external)).toBe(false);
+    const external = testSettings({ STORAGE_MODE: 'external-connection', EXTERNAL_CONNECTION_NAME: 'prod_backups' });
+    expect(describesCollection(external, "BACKUP INTO 'LATEST' IN 'external://prod_backups' WITH OPTIONS (detached)")).toBe(true);
+    expect(describesCollection(external, "BACKUP INTO 'LATEST' IN 'external://prod_backups_2' WITH OPTIONS (detached)")).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
-import { Fixture, OPERATOR, ROOT, VIEWER, jobRow, s3Uri, sqlError, startFixture, submit } from './helpers/fixture';
+import { SUPPORTED_VERSIONS } from './cockroach-double';
+import { Fixture, OPERATOR, ROOT, VIEWER, awsS3Uri, jobRow, s3Uri, sqlError, startFixture, submit } from './helpers/fixture';
+import { atLeast } from './versions';
 
 describe('BACKUP statements', () => {
   let f: Fixture;
@@ -122,7 +124,7 @@ describe('BACKUP statements', () => {
 
   test('lets a user with the BACKUP system privilege back up', async () => {
     const client = await f.connect(OPERATOR);
-    const jobId = await submit(client, `BACKUP INTO $1 WITH detached`, [s3Uri(f.s3.endpoint, 'operator')]);
+    const jobId = await submit(client, `BACKUP INTO $1 WITH detached`, [awsS3Uri('operator')]);
     await f.double.whenJobsSettled();
     expect((await jobRow(client, jobId)).status).toBe('succeeded');
   });
@@ -130,7 +132,7 @@ describe('BACKUP statements', () => {
   test('applies GRANT SYSTEM BACKUP and REVOKE SYSTEM BACKUP run by an admin', async () => {
     const admin = await f.connect(ROOT);
     const viewer = await f.connect(VIEWER);
-    const uri = s3Uri(f.s3.endpoint, 'granted');
+    const uri = awsS3Uri('granted');
     await admin.query('GRANT SYSTEM BACKUP TO viewer');
     await submit(viewer, 'BACKUP INTO $1 WITH detached', [uri]);
     await admin.query('REVOKE SYSTEM BACKUP FROM viewer');
@@ -158,13 +160,18 @@ describe('BACKUP statements', () => {
   });
 });
 
-describe('BACKUP on v25.1', () => {
-  test('without DETACHED returns job_id, status, fraction_completed, rows', async () => {
-    const f = await startFixture({ version: '25.1' });
+/** Blocking BACKUP's columns (pkg/jobs/resultcols.go): index_entries and bytes until 24.3, gone from 25.1. */
+describe.each(SUPPORTED_VERSIONS)('BACKUP without DETACHED on %s', (version) => {
+  const columns = atLeast(version, '25.1')
+    ? ['job_id', 'status', 'fraction_completed', 'rows']
+    : ['job_id', 'status', 'fraction_completed', 'rows', 'index_entries', 'bytes'];
+  test(`returns ${columns.join(', ')}`, async () => {
+    const f = await startFixture({ version });
     try {
       const client = await f.connect(ROOT);
-      const result = await client.query(`BACKUP INTO $1`, [s3Uri(f.s3.endpoint, 'v25')]);
-      expect(result.fields.map((field) => field.name)).toEqual(['job_id', 'status', 'fraction_completed', 'rows']);
+      const result = await client.query(`BACKUP INTO $1`, [awsS3Uri(`blocking-${version}`)]);
+      expect(result.fields.map((field) => field.name)).toEqual(columns);
+      expect(result.rows[0].status).toBe('succeeded');
     } finally {
       await f.close();
     }

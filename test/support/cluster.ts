@@ -1,8 +1,15 @@
 import { Job } from './jobs/job';
+import { S3Location } from './storage/storage-uri';
 import { JobEngine } from './jobs/job-engine';
+import { CockroachVersion, VersionFacts, versionFacts } from './versions';
 import { ScramVerifier, scramVerifier } from './wire/scram';
 
-export type SystemPrivilege = 'BACKUP' | 'EXTERNALCONNECTION';
+export type { CockroachVersion } from './versions';
+
+/** The system privileges the double models (GRANT SYSTEM ..., pkg/sql/privilege/privilege.go). */
+export const SYSTEM_PRIVILEGES = ['BACKUP', 'RESTORE', 'EXTERNALCONNECTION', 'EXTERNALIOIMPLICITACCESS', 'VIEWJOB', 'CONTROLJOB'] as const;
+
+export type SystemPrivilege = (typeof SYSTEM_PRIVILEGES)[number];
 
 export interface UserRecord {
   readonly name: string;
@@ -17,20 +24,28 @@ export interface ExternalConnection {
   readonly owner: string;
 }
 
-/** The versions whose differences the double models (blocking BACKUP's columns). */
-export type CockroachVersion = '24.3' | '25.1';
+export interface ClusterEnvironment {
+  /** Where the nodes send the requests for an s3:// URI without AWS_ENDPOINT: the stand-in for AWS S3. */
+  readonly awsS3Endpoint?: string;
+  /** How often SHOW JOB WHEN COMPLETE looks at an unfinished job. */
+  readonly whenCompleteIntervalMs: number;
+}
 
 /** Everything one simulated cluster knows: users, external connections, jobs, settings. */
 export class Cluster {
   readonly users = new Map<string, UserRecord>();
   readonly connections = new Map<string, ExternalConnection>();
   gcThresholdExceeded = false;
+  readonly facts: VersionFacts;
 
   constructor(
     public clusterId: string,
     readonly jobs: JobEngine,
     readonly version: CockroachVersion,
-  ) {}
+    readonly environment: ClusterEnvironment,
+  ) {
+    this.facts = versionFacts(version);
+  }
 
   addUser(name: string, password: string, admin: boolean, privileges: readonly SystemPrivilege[]): void {
     this.users.set(name, { name, admin, privileges: new Set(privileges), verifier: scramVerifier(password) });
@@ -46,13 +61,25 @@ export class Cluster {
   }
 
   /**
-   * Jobs a user may see: admins see all; others only their own
-   * (pkg/sql/crdb_internal.go, crdb_internal.jobs: non-admins without VIEWJOB see the
-   * jobs they own; pkg/jobs/jobsauth/authorization.go).
+   * The location as the nodes reach it: an s3:// URI without AWS_ENDPOINT means AWS S3,
+   * for which the double's nodes use `awsS3Endpoint`.
+   */
+  nodeLocation(location: S3Location): S3Location {
+    return location.endpoint === undefined ? { ...location, endpoint: this.environment.awsS3Endpoint } : location;
+  }
+
+  isAdmin(name: string): boolean {
+    return this.users.get(name)?.admin === true;
+  }
+
+  /**
+   * Jobs a user may see (pkg/jobs/jobsauth/authorization.go, Authorize with ViewAccess):
+   * admins and holders of VIEWJOB or CONTROLJOB see all, others only the jobs they own.
+   * The BACKUP privilege grants no visibility.
    */
   visibleJobs(name: string): readonly Job[] {
-    const user = this.users.get(name);
     const all = this.jobs.list();
-    return user?.admin === true ? all : all.filter((job) => job.userName === name);
+    const seesAll = this.hasPrivilege(name, 'VIEWJOB') || this.hasPrivilege(name, 'CONTROLJOB');
+    return seesAll ? all : all.filter((job) => job.userName === name);
   }
 }

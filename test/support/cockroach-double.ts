@@ -14,6 +14,9 @@ import { ScramVerifier } from './wire/scram';
 
 export type { Fault } from './faults';
 export type { JobScript } from './jobs/job';
+export type { SystemPrivilege } from './cluster';
+export { SUPPORTED_VERSIONS } from './versions';
+export type { CockroachVersion } from './versions';
 
 export interface DoubleUser {
   readonly name: string;
@@ -36,8 +39,21 @@ export interface CockroachDoubleOptions {
   readonly jobDurationMs?: number;
   /** How long the intermediate states cancel-requested, pause-requested and reverting last (default 10 ms). */
   readonly transitionDelayMs?: number;
-  /** Which version's result columns to mimic where they differ (default '24.3'). */
+  /** Which release to behave as where releases differ (see versions.ts; default '24.3'). */
   readonly version?: CockroachVersion;
+  /**
+   * Where the double's nodes send S3 requests for an s3:// URI without AWS_ENDPOINT: the
+   * stand-in for AWS S3, so that tests use plain s3:// URIs, which a user with only the
+   * BACKUP privilege may use (a URI with AWS_ENDPOINT needs EXTERNALIOIMPLICITACCESS).
+   * Default: none; such a URI then fails (the double never reaches AWS).
+   */
+  readonly awsS3Endpoint?: string;
+  /**
+   * How often SHOW JOB WHEN COMPLETE looks at an unfinished job (CockroachDB: every
+   * second). Shorter only to make tests that do not measure the wait run faster.
+   * @default 1000
+   */
+  readonly whenCompleteIntervalMs?: number;
 }
 
 export interface DoubleJob {
@@ -46,6 +62,16 @@ export interface DoubleJob {
   readonly description: string;
   readonly error: string;
 }
+
+/**
+ * SHOW JOB WHEN COMPLETE looks at the job, and while it has not finished sleeps one
+ * second and runs the query again (pkg/sql/delegate/show_jobs.go: pg_sleep(1), then
+ * crdb_internal.force_retry): the answer comes at the first whole second after the job ended.
+ */
+const WHEN_COMPLETE_INTERVAL_MS = 1000;
+
+/** jobs.retention_time's default (docs/cockroachdb-behaviour.md section 2). */
+const JOB_RETENTION_MS = 14 * 24 * 3600 * 1000;
 
 const DEFAULT_USERS: readonly DoubleUser[] = [{ name: 'root', password: 'root-password', admin: true }];
 const CA_NAME = 'Cockroach Double CA';
@@ -58,6 +84,11 @@ function statementTimeoutMs(session: Session): number {
   if (match === null) return 0;
   const unit = { ms: 1, s: 1000, m: 60000, h: 3600000 }[match[2] ?? 'ms'] ?? 1;
   return Number(match[1]) * unit;
+}
+
+/** pkg/sql/conn_executor_exec.go: sqlerrors.QueryTimeoutError. */
+function queryCanceled(): SqlError {
+  return new SqlError(SqlState.queryCanceled, 'query execution canceled due to statement timeout');
 }
 
 /**
@@ -77,7 +108,11 @@ export class CockroachDouble {
 
   private constructor(options: CockroachDoubleOptions) {
     this.caCertificate = serverCertificates(CA_NAME).caCertificate;
-    this.cluster = new Cluster(options.clusterId ?? randomUUID(), new JobEngine(options.jobDurationMs ?? 30, options.transitionDelayMs ?? 10), options.version ?? '24.3');
+    const jobs = new JobEngine(options.jobDurationMs ?? 30, options.transitionDelayMs ?? 10);
+    this.cluster = new Cluster(options.clusterId ?? randomUUID(), jobs, options.version ?? '24.3', {
+      awsS3Endpoint: options.awsS3Endpoint,
+      whenCompleteIntervalMs: options.whenCompleteIntervalMs ?? WHEN_COMPLETE_INTERVAL_MS,
+    });
     for (const user of options.users ?? DEFAULT_USERS) this.addUser(user);
     this.server = new PgServer(this.connectionHost(), this.faults);
   }
@@ -90,6 +125,10 @@ export class CockroachDouble {
 
   get port(): number {
     return this.server.port;
+  }
+
+  get version(): CockroachVersion {
+    return this.cluster.version;
   }
 
   get clusterId(): string {
@@ -162,6 +201,20 @@ export class CockroachDouble {
   }
 
   /**
+   * Moves jobs into the past by `ms`, as if that much time had passed since they were
+   * created, started and finished (for the 12-hour window of plain SHOW JOBS); jobs that
+   * then ended more than jobs.retention_time (14 days) ago are deleted, as CockroachDB
+   * deletes them. Only the job table changes: backups already in storage keep their times.
+   * @param jobIds the jobs to age (default: all)
+   */
+  ageJobs(ms: number, jobIds?: readonly string[]): void {
+    for (const job of this.cluster.jobs.list()) {
+      if (jobIds === undefined || jobIds.includes(job.id.toString())) this.cluster.jobs.age(job, ms);
+    }
+    this.cluster.jobs.deleteExpired(new Date(), JOB_RETENTION_MS);
+  }
+
+  /**
    * Resolves when no job is on its way to an end (bounded: rejects after 20 s). Jobs
    * scripted to stay running, and paused jobs, count as settled; a job created in a
    * transaction that never ends does not.
@@ -183,7 +236,7 @@ export class CockroachDouble {
         return { key: certificates.privateKey, cert: certificates.certificate };
       },
       verifier: (user): ScramVerifier | undefined => (this.faults.has('auth-failure') ? undefined : this.cluster.user(user)?.verifier),
-      openSession: (user, parameters) => newSession(user, parameters),
+      openSession: (user, parameters) => newSession(user, parameters, this.cluster.facts),
       run: (session, text, params) => this.run(session, text, params),
       parameterStatus: (session) =>
         new Map([
@@ -207,18 +260,52 @@ export class CockroachDouble {
   private async run(session: Session, text: string, params: readonly (string | null)[]): Promise<ResultSet | undefined> {
     this.received.push({ user: session.user, text, params: [...params] });
     if (this.faults.dropsOn(text)) return undefined;
-    const delay = this.faults.delayFor(text);
-    if (delay > 0) {
-      const timeout = statementTimeoutMs(session);
-      await this.sleep(timeout > 0 ? Math.min(delay, timeout) : delay);
-      if (timeout > 0 && timeout < delay) {
-        // pkg/sql/conn_executor_exec.go: sqlerrors.QueryTimeoutError.
-        throw new SqlError(SqlState.queryCanceled, 'query execution canceled due to statement timeout');
-      }
-    }
-    return executeStatement(text, params, session, this.cluster, {
-      clusterId: () => this.cluster.clusterId,
-      gcThresholdExceeded: () => this.cluster.gcThresholdExceeded,
+    const timeout = statementTimeoutMs(session);
+    let canceled = false;
+    const execute = async (): Promise<ResultSet> => {
+      const delay = this.faults.delayFor(text);
+      if (delay > 0) await this.sleep(delay);
+      // A statement canceled while a 'slow' fault held it never runs.
+      if (canceled) throw queryCanceled();
+      return executeStatement(text, params, session, this.cluster, {
+        clusterId: () => this.cluster.clusterId,
+        gcThresholdExceeded: () => this.cluster.gcThresholdExceeded,
+      });
+    };
+    if (timeout <= 0) return execute();
+    return this.bounded(execute(), timeout, () => {
+      canceled = true;
+    });
+  }
+
+  /**
+   * The session's statement_timeout, for every statement: a statement still running
+   * after it (a 'slow' fault, SHOW JOB WHEN COMPLETE on a job that does not end, a
+   * blocking BACKUP) fails with 57014 and its answer, if any comes, is dropped.
+   */
+  private bounded(work: Promise<ResultSet>, ms: number, onCancel: () => void): Promise<ResultSet> {
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.sleeps.delete(expire);
+      };
+      const expire = (): void => {
+        done();
+        onCancel();
+        reject(queryCanceled());
+      };
+      const timer = setTimeout(expire, ms);
+      this.sleeps.add(expire);
+      work.then(
+        (result) => {
+          done();
+          resolve(result);
+        },
+        (error: unknown) => {
+          done();
+          reject(error);
+        },
+      );
     });
   }
 

@@ -1,4 +1,4 @@
-import { BUCKET, Fixture, KEY, OPERATOR, ROOT, VIEWER, jobRow, s3Uri, sqlError, startFixture, submit } from './helpers/fixture';
+import { BUCKET, Fixture, KEY, OPERATOR, ROOT, VIEWER, awsS3Uri, jobRow, s3Uri, sqlError, startFixture, submit } from './helpers/fixture';
 
 describe('external connections', () => {
   let f: Fixture;
@@ -11,7 +11,7 @@ describe('external connections', () => {
 
   test('CREATE EXTERNAL CONNECTION stores the URI and SHOW CREATE returns it unredacted', async () => {
     const client = await f.connect(OPERATOR);
-    const uri = s3Uri(f.s3.endpoint, 'ec/show');
+    const uri = awsS3Uri('ec/show');
     await client.query(`CREATE EXTERNAL CONNECTION 'show_me' AS '${uri}'`);
     const result = await client.query("SHOW CREATE EXTERNAL CONNECTION 'show_me'");
     expect(result.fields.map((field) => [field.name, field.dataTypeID])).toEqual([
@@ -23,7 +23,7 @@ describe('external connections', () => {
 
   test('CREATE EXTERNAL CONNECTION leaves its sentinel file in the bucket', async () => {
     const client = await f.connect(OPERATOR);
-    await client.query('CREATE EXTERNAL CONNECTION sentinel AS $1', [s3Uri(f.s3.endpoint, 'ec/sentinel')]);
+    await client.query('CREATE EXTERNAL CONNECTION sentinel AS $1', [awsS3Uri('ec/sentinel')]);
     expect(await f.s3.listKeys(BUCKET, 'ec/sentinel/')).toEqual(['ec/sentinel/crdb_external_storage_location']);
   });
 
@@ -69,7 +69,7 @@ describe('external connections', () => {
 
   test('BACKUP INTO external://<name> writes through the stored URI and shows no key in the description', async () => {
     const client = await f.connect(OPERATOR);
-    await client.query('CREATE EXTERNAL CONNECTION backups_ec AS $1', [s3Uri(f.s3.endpoint, 'ec/backups')]);
+    await client.query('CREATE EXTERNAL CONNECTION backups_ec AS $1', [awsS3Uri('ec/backups')]);
     const jobId = await submit(client, "BACKUP INTO 'external://backups_ec' AS OF SYSTEM TIME '-10s' WITH detached");
     await f.double.whenJobsSettled();
     const job = await jobRow(client, jobId);

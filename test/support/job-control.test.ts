@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { Fixture, OPERATOR, ROOT, jobRow, s3Uri, sqlError, startFixture, submit } from './helpers/fixture';
+import { Fixture, ROOT, jobRow, s3Uri, sqlError, startFixture, submit } from './helpers/fixture';
 
 /** Polls crdb_internal.jobs until the job shows the status (bounded). */
 async function until(client: Client, jobId: string, status: string): Promise<void> {
@@ -128,32 +128,7 @@ describe('job states, scripts and control statements', () => {
     expect(error.message).toBe('job with ID 999999999999999999 does not exist');
   });
 
-  test('a non-admin sees only its own jobs and cannot control others\'', async () => {
-    const jobId = await backup();
-    await f.double.whenJobsSettled();
-    const operator = await f.connect(OPERATOR);
-    const own = await submit(operator, 'BACKUP INTO $1 WITH detached', [uri]);
-    await f.double.whenJobsSettled();
-    const seen = (await operator.query('SELECT job_id FROM crdb_internal.jobs')).rows.map((row) => row.job_id);
-    expect(seen).toEqual([own]);
-    const error = await sqlError(operator.query('CANCEL JOB $1', [jobId]));
-    expect(error.code).toBe('42501');
-    expect(error.message).toBe('only admins can control jobs owned by other admins');
-    expect((await operator.query('SHOW JOB $1', [jobId])).rows).toEqual([]);
-    expect((await client.query('SELECT job_id FROM crdb_internal.jobs WHERE job_id = $1', [own])).rows).toHaveLength(1);
-  });
-
-  test('a non-admin cannot control another non-admin\'s job', async () => {
-    f.double.addUser({ name: 'other', password: 'other-password', systemPrivileges: ['BACKUP'] });
-    const other = await f.connect({ name: 'other', password: 'other-password' });
-    f.double.scriptNextJob({ outcome: 'running' });
-    const jobId = await submit(other, 'BACKUP INTO $1 WITH detached', [uri]);
-    const operator = await f.connect(OPERATOR);
-    const error = await sqlError(operator.query('PAUSE JOB $1', [jobId]));
-    expect(error.message).toBe(`user operator does not have privileges for job ${jobId}`);
-    await other.query('CANCEL JOB $1', [jobId]);
-    await f.double.whenJobsSettled();
-  });
+  // Who sees and controls which jobs, by version: job-access.test.ts.
 
   test('whenJobsSettled waits for a job taking longer than the default', async () => {
     f.double.scriptNextJob({ outcome: 'succeeded', durationMs: 300 });
@@ -181,4 +156,36 @@ describe('job states, scripts and control statements', () => {
     const result = await client.query('SHOW JOB WHEN COMPLETE $1', [jobId]);
     expect(result.rows[0]).toMatchObject({ job_id: jobId, status: 'succeeded' });
   });
+
+  test('SHOW JOB WHEN COMPLETE looks again only after a second: a 300 ms job outlasts a 700 ms statement_timeout', async () => {
+    f.double.scriptNextJob({ outcome: 'succeeded', durationMs: 300 });
+    const jobId = await backup();
+    const bounded = await f.connect(ROOT, { statement_timeout: 700 });
+    expect((await sqlError(bounded.query('SHOW JOB WHEN COMPLETE $1', [jobId]))).code).toBe('57014');
+    expect((await bounded.query('SHOW JOB $1', [jobId])).rows[0].status).toBe('succeeded');
+  });
+
+  test('SHOW JOB WHEN COMPLETE on a paused job ends with 57014 after statement_timeout, and the session goes on', async () => {
+    f.double.scriptNextJob({ outcome: 'paused' });
+    const jobId = await backup();
+    await until(client, jobId, 'paused');
+    const bounded = await f.connect(ROOT, { statement_timeout: 200 });
+    const error = await sqlError(bounded.query('SHOW JOB WHEN COMPLETE $1', [jobId]));
+    expect({ code: error.code, message: error.message }).toEqual({ code: '57014', message: 'query execution canceled due to statement timeout' });
+    expect((await bounded.query('SHOW JOB $1', [jobId])).rows[0].status).toBe('paused');
+    await client.query('CANCEL JOB $1', [jobId]);
+    await until(client, jobId, 'canceled');
+  });
+});
+
+test('whenCompleteIntervalMs makes SHOW JOB WHEN COMPLETE look more often: a 300 ms job completes within a 700 ms statement_timeout', async () => {
+  const f = await startFixture({ whenCompleteIntervalMs: 20 });
+  try {
+    const client = await f.connect(ROOT, { statement_timeout: 700 });
+    f.double.scriptNextJob({ outcome: 'succeeded', durationMs: 300 });
+    const jobId = await submit(client, 'BACKUP INTO $1 WITH detached', [s3Uri(f.s3.endpoint, 'when-complete-interval')]);
+    expect((await client.query('SHOW JOB WHEN COMPLETE $1', [jobId])).rows[0]).toMatchObject({ job_id: jobId, status: 'succeeded' });
+  } finally {
+    await f.close();
+  }
 });

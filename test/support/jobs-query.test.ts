@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { Fixture, ROOT, s3Uri, sqlError, startFixture, submit } from './helpers/fixture';
 
-describe('crdb_internal.jobs and SHOW JOBS', () => {
+describe('crdb_internal.jobs (as of 24.3)', () => {
   let f: Fixture;
   let client: Client;
   let uri: string;
@@ -108,38 +108,7 @@ describe('crdb_internal.jobs and SHOW JOBS', () => {
     expect((await sqlError(client.query('SELECT job_id FROM system.jobs'))).code).toBe('42P01');
   });
 
-  test('SHOW JOB <id> returns v24\'s columns with the full description', async () => {
-    const result = await client.query('SHOW JOB $1', [ids[0]]);
-    expect(result.fields.map((field) => field.name)).toEqual([
-      'job_id',
-      'job_type',
-      'description',
-      'user_name',
-      'status',
-      'running_status',
-      'created',
-      'started',
-      'finished',
-      'modified',
-      'fraction_completed',
-      'error',
-      'coordinator_id',
-    ]);
-    expect(result.rows[0].description.length).toBeGreaterThan(70);
-    expect(result.rows[0]).toMatchObject({ job_id: ids[0], status: 'failed', error: 'first failed' });
-  });
-
-  test('plain SHOW JOBS shortens descriptions longer than 70 characters to 60 + " … " + 7', async () => {
-    const full = (await client.query('SHOW JOB $1', [ids[0]])).rows[0].description as string;
-    const row = (await client.query('SHOW JOBS')).rows.find((r) => r.job_id === ids[0]);
-    expect(row.description).toBe(`${full.slice(0, 60)} … ${full.slice(-7)}`);
-  });
-
-  test('plain SHOW JOBS truncates timestamps to seconds', async () => {
-    const rows = (await client.query('SHOW JOBS')).rows;
-    expect(rows.every((row) => (row.created as Date).getMilliseconds() === 0)).toBe(true);
-  });
-
+  // SHOW JOB(S) by version: show-jobs.test.ts.
   test('SHOW JOBS SELECT lists the selected jobs with full descriptions', async () => {
     const result = await client.query("SHOW JOBS SELECT job_id FROM crdb_internal.jobs WHERE status = 'succeeded'");
     expect(result.rows.map((row) => row.job_id).sort()).toEqual([ids[1], ids[2]].sort());

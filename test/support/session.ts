@@ -1,4 +1,7 @@
 import { Job } from './jobs/job';
+import { SqlError, SqlState } from './sql/sql-error';
+import { ALLOW_UNSAFE_INTERNALS } from './sql/unsafe-internals';
+import { VersionFacts } from './versions';
 
 /** Per-connection state: who is logged in, the transaction, session variables. */
 export interface Session {
@@ -10,18 +13,47 @@ export interface Session {
   readonly settings: Map<string, string>;
 }
 
-export function newSession(user: string, startupParameters: ReadonlyMap<string, string>): Session {
+export function newSession(user: string, startupParameters: ReadonlyMap<string, string>, facts: VersionFacts): Session {
   const settings = new Map<string, string>([
     ['application_name', ''],
     ['statement_timeout', '0'],
     ['database', 'defaultdb'],
   ]);
-  for (const [name, value] of startupParameters) {
-    if (name !== 'user' && name !== 'options') settings.set(name, value);
-  }
+  if (facts.allowUnsafeInternalsDefault !== undefined) settings.set(ALLOW_UNSAFE_INTERNALS, facts.allowUnsafeInternalsDefault);
+  const session: Session = { user, transaction: 'idle', pendingJobs: [], settings };
+  const startupSettings = [...startupParameters].filter(([name]) => name !== 'user' && name !== 'options');
   // `options=-c name=value ...` (libpq style), which CockroachDB also honours.
   for (const match of (startupParameters.get('options') ?? '').matchAll(/-c\s*([A-Za-z_.]+)=(\S+)/g)) {
-    settings.set(match[1].toLowerCase(), match[2]);
+    startupSettings.push([match[1].toLowerCase(), match[2]]);
   }
-  return { user, transaction: 'idle', pendingJobs: [], settings };
+  for (const [name, value] of startupSettings) {
+    try {
+      setSessionVariable(session, name, value);
+    } catch {
+      // CockroachDB refuses the connection; the double, without that error path, ignores the setting.
+    }
+  }
+  return session;
+}
+
+/**
+ * Variables that exist only on some versions: setting one the session lacks is refused
+ * like any variable the version does not have (pkg/sql/vars.go).
+ */
+const VERSIONED_VARIABLES: readonly string[] = [ALLOW_UNSAFE_INTERNALS];
+/** Boolean variables, kept as CockroachDB shows them: 'on' or 'off'. */
+const BOOLEAN_VARIABLES: readonly string[] = [ALLOW_UNSAFE_INTERNALS];
+
+/** SET name = value, or the same as a startup parameter; other variables are stored as given. */
+export function setSessionVariable(session: Session, name: string, value: string): void {
+  if (VERSIONED_VARIABLES.includes(name) && !session.settings.has(name)) {
+    throw new SqlError(SqlState.undefinedObject, `unrecognized configuration parameter "${name}"`);
+  }
+  session.settings.set(name, BOOLEAN_VARIABLES.includes(name) ? booleanSetting(name, value) : value);
+}
+
+function booleanSetting(name: string, text: string): 'on' | 'off' {
+  if (/^(on|true|yes|t|1)$/i.test(text)) return 'on';
+  if (/^(off|false|no|f|0)$/i.test(text)) return 'off';
+  throw new SqlError(SqlState.invalidParameterValue, `parameter "${name}" requires a Boolean value`);
 }

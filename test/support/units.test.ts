@@ -1,10 +1,11 @@
 import { Job } from './jobs/job';
 import { Cursor } from './sql/cursor';
-import { showJobsRow } from './sql/jobs-table';
+import { plainShowJobs } from './sql/jobs-table';
 import { evaluateAsOf } from './sql/as-of';
 import { formatHlc, goTimeString } from './time-format';
 import { Table, evaluateSelect, likeToRegExp } from './sql/select';
-import { compareValues, formatTimestamp } from './sql/values';
+import { Row, compareValues, formatTimestamp } from './sql/values';
+import { CockroachVersion, SUPPORTED_VERSIONS, atLeast, versionFacts } from './versions';
 import { fullSubdir, incrementalDir, latestFileName } from './storage/backup-layout';
 import { parseStorageUri, sanitizeStorageUri } from './storage/storage-uri';
 import { TypeOid } from './wire/backend-messages';
@@ -104,16 +105,25 @@ describe('the double\'s pure parts', () => {
     script: { outcome: 'succeeded' },
   });
 
-  test('plain SHOW JOBS hides jobs finished more than 12 hours ago and keeps unfinished ones', () => {
+  const plainRows = (version: CockroachVersion, jobs: readonly Job[], now: Date): readonly Row[] => plainShowJobs(versionFacts(version), jobs, now).rows();
+
+  test.each(SUPPORTED_VERSIONS)('plain SHOW JOBS on %s hides jobs finished 12 hours ago or earlier and keeps unfinished ones', (version) => {
     const now = new Date(Date.UTC(2024, 0, 2, 12));
-    expect(showJobsRow(job(new Date(now.getTime() - 13 * 3600 * 1000)), now)).toBeUndefined();
-    expect(showJobsRow(job(new Date(now.getTime() - 11 * 3600 * 1000)), now)).toBeDefined();
-    expect(showJobsRow(job(null), now)).toBeDefined();
+    const hoursAgo = (hours: number): Date => new Date(now.getTime() - hours * 3600 * 1000);
+    expect(plainRows(version, [job(hoursAgo(13))], now)).toEqual([]);
+    expect(plainRows(version, [job(hoursAgo(12))], now)).toEqual([]);
+    expect(plainRows(version, [job(hoursAgo(11))], now)).toHaveLength(1);
+    expect(plainRows(version, [job(null)], now)).toHaveLength(1);
   });
 
-  test('plain SHOW JOBS keeps a description of exactly 70 characters whole', () => {
+  test.each(SUPPORTED_VERSIONS.filter((v) => atLeast(v, '24.1')))('plain SHOW JOBS on %s shortens only descriptions longer than 70 characters', (version) => {
     const description = 'x'.repeat(70);
-    expect(showJobsRow(job(null, description), new Date())?.[2]).toBe(description);
-    expect(showJobsRow(job(null, `${description}y`), new Date())?.[2]).toBe(`${'x'.repeat(60)} … ${'x'.repeat(6)}y`);
+    expect(plainRows(version, [job(null, description)], new Date())[0].description).toBe(description);
+    expect(plainRows(version, [job(null, `${description}y`)], new Date())[0].description).toBe(`${'x'.repeat(60)} … ${'x'.repeat(6)}y`);
+  });
+
+  test.each(SUPPORTED_VERSIONS.filter((v) => !atLeast(v, '24.1')))('plain SHOW JOBS on %s keeps long descriptions whole', (version) => {
+    const description = 'x'.repeat(71);
+    expect(plainRows(version, [job(null, description)], new Date())[0].description).toBe(description);
   });
 });

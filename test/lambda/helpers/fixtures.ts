@@ -52,16 +52,3 @@ export function job(fields: Partial<JobRow> & { minutesAgo: number; finishedMinu
     ...rest,
   };
 }
-
-/** LIKE as CockroachDB evaluates it (backslash escapes), to check patterns in unit tests. */
-export function like(text: string, pattern: string): boolean {
-  let regex = '';
-  for (let i = 0; i < pattern.length; i += 1) {
-    const c = pattern[i];
-    if (c === '\\') regex += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    else if (c === '%') regex += '[\\s\\S]*';
-    else if (c === '_') regex += '[\\s\\S]';
-    else regex += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${regex}$`).test(text);
-}

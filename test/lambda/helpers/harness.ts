@@ -5,13 +5,16 @@ import { BackupKind } from '../../../contract/backup-event';
 import { ENV } from '../../../contract/environment';
 import { handler } from '../../../lambda/backup/handler';
 import { BackupResult } from '../../../lambda/backup/result';
-import { CockroachDouble, DoubleUser } from '../../support/cockroach-double';
+import { CockroachDouble, CockroachDoubleOptions, CockroachVersion, DoubleUser } from '../../support/cockroach-double';
 import { S3Credentials, S3TestServer, startS3Server } from '../../support/s3-server';
 import { recordForSecretCheck, TEST_ACCESS_KEY_ID, TEST_PASSWORD, TEST_SECRET_ACCESS_KEY } from './secret-guard';
 
 export const BUCKET = 'backup-bucket';
 export const COLLECTION = 'prod_1/cluster';
-export const BACKUP_USER: DoubleUser = { name: 'backup', password: TEST_PASSWORD, systemPrivileges: ['BACKUP', 'EXTERNALCONNECTION'] };
+/** The Lambda's SQL user as the README tells operators to create it: only the BACKUP system privilege. */
+export const BACKUP_USER: DoubleUser = { name: 'backup', password: TEST_PASSWORD, systemPrivileges: ['BACKUP'] };
+/** An operator following the Lambda's instructions by hand. */
+export const ROOT_USER: DoubleUser = { name: 'root', password: 'root-password', admin: true };
 export const ACCESS_KEY: S3Credentials = { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: TEST_SECRET_ACCESS_KEY };
 
 /** What an invocation gave back: its result, or the error the handler threw. */
@@ -115,12 +118,22 @@ export class Harness {
     this.lambda = this.deploy(double, environment);
   }
 
+  /**
+   * The S3 server stands in for AWS S3: the double sends its requests for plain s3://
+   * URIs there (`awsS3Endpoint`), so the Lambda is configured as for AWS (no S3_ENDPOINT)
+   * and its user needs no privilege beyond BACKUP.
+   */
   static async start(
-    options: { environment?: Record<string, string>; jobDurationMs?: number; s3Credentials?: readonly S3Credentials[] } = {},
+    options: { environment?: Record<string, string>; jobDurationMs?: number; s3Credentials?: readonly S3Credentials[]; version?: CockroachVersion } = {},
   ): Promise<Harness> {
     const s3 = await startS3Server({ credentials: options.s3Credentials ?? [ACCESS_KEY], buckets: [BUCKET] });
-    const double = await CockroachDouble.start({ users: [BACKUP_USER], jobDurationMs: options.jobDurationMs ?? 30 });
+    const double = await CockroachDouble.start(clusterOptions(s3, { version: options.version, jobDurationMs: options.jobDurationMs ?? 30 }));
     return new Harness(double, s3, options.environment ?? {});
+  }
+
+  /** Another cluster of the same version writing to the same S3 (e.g. a cluster restored from a backup). */
+  startCluster(options: Pick<CockroachDoubleOptions, 'clusterId'>): Promise<CockroachDouble> {
+    return CockroachDouble.start(clusterOptions(this.s3, { ...options, version: this.double.version, jobDurationMs: 30 }));
   }
 
   /** A deployment of the Lambda backing up `double` into the harness's collection. */
@@ -129,7 +142,6 @@ export class Harness {
       [ENV.bucketName]: BUCKET,
       [ENV.bucketRegion]: 'eu-west-1',
       [ENV.collection]: COLLECTION,
-      [ENV.s3Endpoint]: this.s3.endpoint,
       [ENV.connectTimeoutMs]: '2000',
       [ENV.statementTimeoutMs]: '2000',
       ...environment,
@@ -154,6 +166,33 @@ export class Harness {
     process.env = { ...this.savedEnv };
     await this.double.stop();
     await this.s3.stop();
+  }
+}
+
+/**
+ * The clusters of the tests: users as the README tells operators to create them, the S3
+ * server as AWS S3, and SHOW JOB WHEN COMPLETE looking every 50 ms instead of every
+ * second, so that each run does not wait for a whole second (the bench keeps CockroachDB's).
+ */
+function clusterOptions(s3: S3TestServer, options: CockroachDoubleOptions): CockroachDoubleOptions {
+  return { ...options, users: [BACKUP_USER, ROOT_USER], awsS3Endpoint: s3.endpoint, whenCompleteIntervalMs: 50 };
+}
+
+/** The collection's URI with the harness's access key, as an operator writes it in a statement by hand. */
+export function collectionUri(): string {
+  return `s3://${BUCKET}/${COLLECTION}?AWS_ACCESS_KEY_ID=${ACCESS_KEY.accessKeyId}&AWS_SECRET_ACCESS_KEY=${encodeURIComponent(ACCESS_KEY.secretAccessKey)}&AWS_REGION=eu-west-1`;
+}
+
+/** Runs statements on `double` as root, as an operator does by hand; returns the last one's rows. */
+export async function asRoot(double: CockroachDouble, ...statements: string[]): Promise<Record<string, unknown>[]> {
+  const client = new Client({ host: double.host, port: double.port, user: ROOT_USER.name, password: ROOT_USER.password, database: 'defaultdb', ssl: { ca: double.caCertificate } });
+  await client.connect();
+  try {
+    let rows: Record<string, unknown>[] = [];
+    for (const statement of statements) rows = (await client.query(statement)).rows;
+    return rows;
+  } finally {
+    await client.end();
   }
 }
 

@@ -13,6 +13,9 @@ let caPath: string;
 
 beforeEach(async () => {
   harness = await Harness.start();
+  // The runner is given the S3 server's endpoint (--endpoint, as for MinIO or another
+  // S3-compatible store): CockroachDB counts a URI with AWS_ENDPOINT as implicit access.
+  harness.double.grant('backup', 'EXTERNALIOIMPLICITACCESS');
   directory = mkdtempSync(join(tmpdir(), 'backup-cli-'));
   caPath = join(directory, 'ca.pem');
   writeFileSync(caPath, harness.double.caCertificate);
@@ -43,6 +46,12 @@ describe('local runner against a cluster', () => {
     expect(summary()).toMatchObject({ action: 'submitted', kind: 'full', status: 'succeeded' });
     expect(await main(argv('incremental'), env)).toBe(0);
     expect(summary()).toMatchObject({ action: 'submitted', kind: 'incremental', status: 'succeeded', chainLength: 1 });
+  });
+
+  test('says to grant EXTERNALIOIMPLICITACCESS, not BACKUP, when a URI with AWS_ENDPOINT is refused', async () => {
+    harness.double.revoke('backup', 'EXTERNALIOIMPLICITACCESS');
+    expect(await main(argv('full'), env)).toBe(1);
+    expect(summary()).toMatchObject({ action: 'failed', message: expect.stringMatching(/; run GRANT SYSTEM EXTERNALIOIMPLICITACCESS TO backup$/) });
   });
 
   test('exits 1 with the reason when the run fails', async () => {

@@ -11,6 +11,8 @@ beforeEach(async () => {
     s3Credentials: [ACCESS_KEY, ROTATED_KEY],
     environment: { STORAGE_MODE: 'external-connection', EXTERNAL_CONNECTION_NAME: 'prod_backups' },
   });
+  // The README's grants for this mode: BACKUP and EXTERNALCONNECTION.
+  harness.double.grant('backup', 'EXTERNALCONNECTION');
 });
 
 afterEach(async () => {
@@ -38,6 +40,8 @@ describe('external-connection storage mode', () => {
     guard.inspect(result);
     expect(result).toMatchObject({ kind: 'incremental', status: 'succeeded', chainLength: 1 });
     expect(connectionStatements()).toEqual(["SHOW CREATE EXTERNAL CONNECTION 'prod_backups'"]);
+    // Storage is read through the connection too: no key in any statement.
+    expect(harness.double.statements.find((s) => s.text.startsWith('SHOW BACKUP'))?.text).toBe("SHOW BACKUP FROM LATEST IN 'external://prod_backups'");
   });
 
   test('replaces the connection when the access key id changed (a rotation)', async () => {

@@ -11,15 +11,23 @@ export const ROOT = { name: 'root', password: 'root-password', admin: true } as 
 export const OPERATOR = { name: 'operator', password: 'operator-password', systemPrivileges: ['BACKUP', 'EXTERNALCONNECTION'] } as const;
 export const VIEWER = { name: 'viewer', password: 'viewer-password' } as const;
 
-/** An S3 URI with URL-encoded parameters, as the Lambda builds it. */
-export function s3Uri(endpoint: string, prefix: string, key: S3Credentials = KEY, bucket = BUCKET, extra = ''): string {
+/**
+ * An S3 URI with URL-encoded parameters, as the Lambda builds it, naming the endpoint
+ * (an S3-compatible store: for a non-admin this needs EXTERNALIOIMPLICITACCESS).
+ */
+export function s3Uri(endpoint: string | undefined, prefix: string, key: S3Credentials = KEY, bucket = BUCKET, extra = ''): string {
   const params = new URLSearchParams({
     AWS_ACCESS_KEY_ID: key.accessKeyId,
     AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
     AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT: endpoint,
+    ...(endpoint === undefined ? {} : { AWS_ENDPOINT: endpoint }),
   });
   return `s3://${bucket}/${prefix}?${params.toString()}${extra}`;
+}
+
+/** An S3 URI without AWS_ENDPOINT (AWS S3, which the fixture's double reaches as its awsS3Endpoint). */
+export function awsS3Uri(prefix: string, key: S3Credentials = KEY, bucket = BUCKET, extra = ''): string {
+  return s3Uri(undefined, prefix, key, bucket, extra);
 }
 
 export interface Fixture {
@@ -32,7 +40,7 @@ export interface Fixture {
 
 export async function startFixture(options: CockroachDoubleOptions = {}): Promise<Fixture> {
   const s3 = await startS3Server({ credentials: [KEY, OTHER_KEY], buckets: [BUCKET, 'other-bucket'] });
-  const double = await CockroachDouble.start({ users: [ROOT, OPERATOR, VIEWER], ...options });
+  const double = await CockroachDouble.start({ users: [ROOT, OPERATOR, VIEWER], awsS3Endpoint: s3.endpoint, ...options });
   const clients: Client[] = [];
   return {
     double,

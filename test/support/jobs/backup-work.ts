@@ -106,9 +106,10 @@ export function backupWork(plan: BackupPlan, context: BackupContext): JobWork {
     if (foreign !== undefined) {
       throw new Error(`previous BACKUP belongs to cluster ${foreign.clusterId}`);
     }
-    if (plan.statement.revisionHistory === true && context.gcThresholdExceeded()) {
-      // pkg/kv/kvserver/batcheval/cmd_export.go: the export of revisions since the
-      // previous end time needs history the GC already removed.
+    if (context.gcThresholdExceeded()) {
+      // pkg/kv/kvserver/batcheval/cmd_export.go (`if !args.StartTime.IsEmpty()`): every
+      // export with a start time, with or without revision_history, needs the MVCC
+      // history since the previous end time, which the GC already removed.
       throw new Error(`start timestamp ${formatHlc(previousEnd)} must be after replica GC threshold ${formatHlc(new Date(Date.now() - GC_TTL_MS))}`);
     }
     directory = incrementalDir(latest, plan.endTime);

@@ -35,6 +35,8 @@ export class JobEngine {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
   private readonly listeners = new Set<() => void>();
+  /** Pollers sleeping between two looks at a job: woken at stop. */
+  private readonly pollers = new Set<() => void>();
   private readonly scripts: JobScript[] = [];
   private stopped = false;
 
@@ -91,6 +93,24 @@ export class JobEngine {
     this.later(ADOPTION_MS, () => this.start(job));
   }
 
+  /** Moves the job's timestamps `ms` into the past (CockroachDouble.ageJobs). */
+  age(job: Job, ms: number): void {
+    const earlier = (time: Date): Date => new Date(time.getTime() - ms);
+    job.created = earlier(job.created);
+    job.modified = earlier(job.modified);
+    if (job.started !== null) job.started = earlier(job.started);
+    if (job.finished !== null) job.finished = earlier(job.finished);
+  }
+
+  /**
+   * Deletes the rows of jobs that ended more than `retentionMs` before `now`, as the
+   * registry's cleanup does (jobs.retention_time, 14 days by default).
+   */
+  deleteExpired(now: Date, retentionMs: number): void {
+    const expired = this.all.filter((job) => job.finished !== null && isTerminal(job.status) && now.getTime() - job.finished.getTime() > retentionMs);
+    for (const job of expired) this.discard(job);
+  }
+
   /** The transaction that created the job rolled back: the row never existed. */
   discard(job: Job): void {
     const index = this.all.indexOf(job);
@@ -103,6 +123,23 @@ export class JobEngine {
   async untilFinished(job: Job): Promise<void> {
     for (let i = 0; i < 100000 && !isTerminal(job.status) && !this.stopped; i++) {
       await new Promise<void>((resolve) => this.listeners.add(resolve));
+    }
+  }
+
+  /**
+   * Resolves at the first look, one every `intervalMs` from now, that finds the job
+   * ended (SHOW JOB WHEN COMPLETE), or when the registry stops.
+   */
+  async pollUntilFinished(job: Job, intervalMs: number): Promise<void> {
+    while (!isTerminal(job.status) && !this.stopped) {
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.pollers.delete(wake);
+          resolve();
+        };
+        this.pollers.add(wake);
+        this.later(intervalMs, wake);
+      });
     }
   }
 
@@ -122,6 +159,7 @@ export class JobEngine {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const wake of [...this.pollers]) wake();
     this.notify();
     await Promise.allSettled([...this.running]);
     for (const work of this.work.values()) work.dispose();

@@ -31,7 +31,8 @@ export interface Job {
   readonly userName: string;
   status: JobStatus;
   runningStatus: string | null;
-  readonly created: Date;
+  /** Mutable only for CockroachDouble.ageJobs. */
+  created: Date;
   started: Date | null;
   finished: Date | null;
   modified: Date;

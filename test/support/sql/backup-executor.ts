@@ -9,28 +9,25 @@ import { evaluateAsOf } from './as-of';
 import { BackupStatement, backupDescription, parseBackup } from './backup-statement';
 import { Cursor } from './cursor';
 import { SqlError, SqlState } from './sql-error';
+import { checkStoragePrivileges } from './storage-privileges';
 import { ResultSet, Value, rowsResult } from './values';
 
 /** DETACHED returns only the job id (pkg/jobs/resultcols.go, DetachedJobExecutionResultHeader). */
 const DETACHED_COLUMNS: readonly Column[] = [{ name: 'job_id', type: TypeOid.INT8 }];
 
-/** Blocking BACKUP (pkg/jobs/resultcols.go, BulkJobExecutionResultHeader): v22.2–v24.3, then 25.1 drops two. */
-const BLOCKING_COLUMNS: Record<Cluster['version'], readonly Column[]> = {
-  '24.3': [
-    { name: 'job_id', type: TypeOid.INT8 },
-    { name: 'status', type: TypeOid.TEXT },
-    { name: 'fraction_completed', type: TypeOid.FLOAT8 },
-    { name: 'rows', type: TypeOid.INT8 },
-    { name: 'index_entries', type: TypeOid.INT8 },
-    { name: 'bytes', type: TypeOid.INT8 },
-  ],
-  '25.1': [
-    { name: 'job_id', type: TypeOid.INT8 },
-    { name: 'status', type: TypeOid.TEXT },
-    { name: 'fraction_completed', type: TypeOid.FLOAT8 },
-    { name: 'rows', type: TypeOid.INT8 },
-  ],
-};
+/**
+ * Blocking BACKUP (pkg/jobs/resultcols.go, BulkJobExecutionResultHeader): v22.2–v24.3;
+ * 25.1 drops index_entries and bytes (VersionFacts.blockingBackupWithSizes).
+ */
+const BLOCKING_COLUMNS: readonly Column[] = [
+  { name: 'job_id', type: TypeOid.INT8 },
+  { name: 'status', type: TypeOid.TEXT },
+  { name: 'fraction_completed', type: TypeOid.FLOAT8 },
+  { name: 'rows', type: TypeOid.INT8 },
+  { name: 'index_entries', type: TypeOid.INT8 },
+  { name: 'bytes', type: TypeOid.INT8 },
+];
+const BLOCKING_COLUMNS_WITHOUT_SIZES = BLOCKING_COLUMNS.slice(0, 4);
 
 /** A job whose destination cannot even be parsed: admins learn it from the job. */
 function failingWork(message: string): JobWork {
@@ -53,39 +50,31 @@ interface Destination {
  * returns at once for admins); for an admin the same problems surface in the job.
  */
 function destination(statement: BackupStatement, session: Session, cluster: Cluster): Destination {
-  const admin = cluster.user(session.user)?.admin === true;
+  const admin = cluster.isAdmin(session.user);
   try {
-    return checkedDestination(statement.uri, session, cluster, admin);
+    return checkedDestination(statement.uri, session, cluster);
   } catch (error) {
     if (!admin || !(error instanceof SqlError)) throw error;
     return { label: sanitizeStorageUri(statement.uri), error: error.message };
   }
 }
 
-function checkedDestination(uri: string, session: Session, cluster: Cluster, admin: boolean): Destination {
+function checkedDestination(uri: string, session: Session, cluster: Cluster): Destination {
   const parsed = parseStorageUri(uri);
   if (parsed.scheme === 'external') {
-    const connection = cluster.connections.get(parsed.connection);
     // pkg/cloud/externalconn/record.go, externalConnectionNotFoundError.
+    const connection = cluster.connections.get(parsed.connection);
     if (connection === undefined) throw new SqlError(SqlState.undefinedObject, `external connection with name ${parsed.connection} does not exist`);
-    if (!admin && connection.owner !== session.user) {
-      // CheckPrivilege(USAGE) on the connection; its owner holds ALL. Wording *unconfirmed*.
-      throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have USAGE privilege on external_connection ${parsed.connection}`);
-    }
+    checkStoragePrivileges(parsed, session, cluster);
     const stored = parseStorageUri(connection.uri);
-    return { label: uri, location: stored.scheme === 's3' ? stored.location : undefined };
+    return { label: uri, location: stored.scheme === 's3' ? cluster.nodeLocation(stored.location) : undefined };
   }
+  checkStoragePrivileges(parsed, session, cluster);
   if (parsed.location.auth === 'implicit') {
-    if (!admin) {
-      throw new SqlError(
-        SqlState.insufficientPrivilege,
-        'only users with the admin role or the EXTERNALIOIMPLICITACCESS system privilege are allowed to access the specified s3 URI',
-      );
-    }
     // The double's nodes have no instance credentials: the job fails like a node without a role.
-    throw new SqlError(SqlState.uncategorized, 'no AWS credentials available to the node for AUTH=implicit');
+    return { label: sanitizeStorageUri(uri), error: 'no AWS credentials available to the node for AUTH=implicit' };
   }
-  return { label: sanitizeStorageUri(uri), location: parsed.location };
+  return { label: sanitizeStorageUri(uri), location: cluster.nodeLocation(parsed.location) };
 }
 
 export async function executeBackup(cursor: Cursor, session: Session, cluster: Cluster, context: BackupContext): Promise<ResultSet> {
@@ -125,6 +114,6 @@ async function blockingResult(job: Job, statement: BackupStatement, cluster: Clu
   }
   const size = backupSize(statement.kind);
   const values: Value[] = [job.id, job.status, job.fractionCompleted, BigInt(size.rows), 0n, BigInt(size.sizeBytes)];
-  const columns = BLOCKING_COLUMNS[cluster.version];
+  const columns = cluster.facts.blockingBackupWithSizes ? BLOCKING_COLUMNS : BLOCKING_COLUMNS_WITHOUT_SIZES;
   return rowsResult(columns, [values.slice(0, columns.length)], 'BACKUP');
 }

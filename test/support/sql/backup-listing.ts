@@ -6,6 +6,7 @@ import { S3Location, parseStorageUri } from '../storage/storage-uri';
 import { Column, TypeOid } from '../wire/backend-messages';
 import { Cursor } from './cursor';
 import { SqlError, SqlState } from './sql-error';
+import { checkStoragePrivileges } from './storage-privileges';
 import { ResultSet, Value, rowsResult } from './values';
 
 /** SHOW BACKUPS IN: one column, one row per full backup (pkg/backup/show.go, showBackupsInCollectionPlanHook). */
@@ -26,18 +27,27 @@ const SHOW_BACKUP_COLUMNS: readonly Column[] = [
   { name: 'regions', type: TypeOid.TEXT },
 ];
 
-function location(uri: string, cluster: Cluster): S3Location {
+/**
+ * The collection as the nodes read it. SHOW BACKUP(S) read storage, so they list the
+ * backups of every user and need no job privilege, only access to the URI
+ * (checkStoragePrivileges: none with explicit keys and no AWS_ENDPOINT).
+ */
+function location(uri: string, session: Session, cluster: Cluster): S3Location {
   const parsed = parseStorageUri(uri);
-  if (parsed.scheme === 's3') return parsed.location;
+  if (parsed.scheme === 's3') {
+    checkStoragePrivileges(parsed, session, cluster);
+    return cluster.nodeLocation(parsed.location);
+  }
   const connection = cluster.connections.get(parsed.connection);
   if (connection === undefined) throw new SqlError(SqlState.undefinedObject, `external connection with name ${parsed.connection} does not exist`);
+  checkStoragePrivileges(parsed, session, cluster);
   const stored = parseStorageUri(connection.uri);
   if (stored.scheme !== 's3') throw new SqlError(SqlState.featureNotSupported, 'nested external connection');
-  return stored.location;
+  return cluster.nodeLocation(stored.location);
 }
 
-async function withStore<T>(uri: string, cluster: Cluster, read: (store: CollectionStore) => Promise<T>): Promise<T> {
-  const store = new CollectionStore(location(uri, cluster));
+async function withStore<T>(uri: string, session: Session, cluster: Cluster, read: (store: CollectionStore) => Promise<T>): Promise<T> {
+  const store = new CollectionStore(location(uri, session, cluster));
   try {
     return await read(store);
   } catch (error) {
@@ -48,13 +58,13 @@ async function withStore<T>(uri: string, cluster: Cluster, read: (store: Collect
   }
 }
 
-export async function showBackups(cursor: Cursor, _session: Session, cluster: Cluster): Promise<ResultSet> {
+export async function showBackups(cursor: Cursor, session: Session, cluster: Cluster): Promise<ResultSet> {
   cursor.expectWord('SHOW');
   if (cursor.acceptWord('BACKUPS')) {
     cursor.expectWord('IN');
     const uri = cursor.stringOrPlaceholder();
     cursor.expectEnd();
-    const paths = await withStore(uri, cluster, (store) => store.fullBackups());
+    const paths = await withStore(uri, session, cluster, (store) => store.fullBackups());
     return rowsResult(SHOW_BACKUPS_COLUMNS, paths.map((p) => [p]));
   }
   cursor.expectWord('BACKUP', 'FROM');
@@ -64,7 +74,7 @@ export async function showBackups(cursor: Cursor, _session: Session, cluster: Cl
   const uri = cursor.stringOrPlaceholder();
   const checkFiles = cursor.acceptWord('WITH') && (cursor.expectWord('CHECK_FILES'), true);
   cursor.expectEnd();
-  const layers = await withStore(uri, cluster, async (store) => {
+  const layers = await withStore(uri, session, cluster, async (store) => {
     const subdir = latest ? await store.readLatest() : named;
     const full = subdir === undefined ? undefined : await store.readManifest(subdir);
     if (subdir === undefined || full === undefined) {

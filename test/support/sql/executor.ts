@@ -1,6 +1,6 @@
 import { Cluster } from '../cluster';
 import { BackupContext } from '../jobs/backup-work';
-import { Session } from '../session';
+import { Session, setSessionVariable } from '../session';
 import { TypeOid } from '../wire/backend-messages';
 import { executeBackup } from './backup-executor';
 import { showBackups } from './backup-listing';
@@ -75,7 +75,7 @@ function setVariable(cursor: Cursor, session: Session): ResultSet {
   if (!cursor.acceptOp('=')) cursor.expectWord('TO');
   const value = cursor.peek()?.kind === 'word' ? cursor.identifier() : cursor.operand();
   cursor.expectEnd();
-  session.settings.set(name, typeof value === 'string' ? value : value.kind === 'null' ? '' : value.text);
+  setSessionVariable(session, name, typeof value === 'string' ? value : value.kind === 'null' ? '' : value.text);
   return commandResult('SET');
 }
 

@@ -5,6 +5,7 @@ import { parseStorageUri } from '../storage/storage-uri';
 import { Column, TypeOid } from '../wire/backend-messages';
 import { Cursor } from './cursor';
 import { SqlError, SqlState } from './sql-error';
+import { checkStoragePrivileges } from './storage-privileges';
 import { ResultSet, commandResult, rowsResult } from './values';
 
 /**
@@ -23,6 +24,12 @@ const quote = (text: string): string => `'${text.replace(/'/g, "''")}'`;
  */
 const CHECK_FILE = 'crdb_external_storage_location';
 
+/** A URI CREATE cannot use, as CockroachDB wraps it. */
+function constructionError(error: unknown): SqlError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new SqlError(error instanceof SqlError ? error.code : SqlState.uncategorized, `failed to construct External Connection details: ${message}`);
+}
+
 export async function createExternalConnection(cursor: Cursor, session: Session, cluster: Cluster): Promise<ResultSet> {
   cursor.expectWord('CREATE', 'EXTERNAL', 'CONNECTION');
   const ifNotExists = cursor.acceptWord('IF', 'NOT', 'EXISTS');
@@ -37,7 +44,13 @@ export async function createExternalConnection(cursor: Cursor, session: Session,
   try {
     parsed = parseStorageUri(uri);
     if (parsed.scheme !== 's3') throw new SqlError(SqlState.featureNotSupported, 'external connections cannot point at other external connections');
-    const store = new CollectionStore(parsed.location);
+  } catch (error) {
+    throw constructionError(error);
+  }
+  // Checked before the test file is written, unwrapped (as for BACKUP).
+  checkStoragePrivileges(parsed, session, cluster);
+  try {
+    const store = new CollectionStore(cluster.nodeLocation(parsed.location));
     try {
       await store.write(CHECK_FILE, 'external connection check');
       await store.list('');
@@ -46,8 +59,7 @@ export async function createExternalConnection(cursor: Cursor, session: Session,
       store.close();
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new SqlError(error instanceof SqlError ? error.code : SqlState.uncategorized, `failed to construct External Connection details: ${message}`);
+    throw constructionError(error);
   }
   if (cluster.connections.has(name)) {
     if (ifNotExists) return commandResult('CREATE EXTERNAL CONNECTION');

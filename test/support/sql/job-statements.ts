@@ -2,15 +2,25 @@ import { Cluster } from '../cluster';
 import { Job } from '../jobs/job';
 import { Session } from '../session';
 import { Cursor } from './cursor';
-import { SHOW_JOBS_COLUMNS, jobsTable, showJobRow, showJobsRow } from './jobs-table';
+import { jobsById, jobsTable, plainShowJobs, project } from './jobs-table';
 import { Table, evaluateSelect } from './select';
 import { SqlError, SqlState } from './sql-error';
+import { checkInternalsAccess } from './unsafe-internals';
 import { ResultSet, Value, coerce, commandResult, rowsResult } from './values';
 import { TypeOid } from '../wire/backend-messages';
 
-/** The tables a SELECT may read; other names are "relation does not exist". */
+/**
+ * What a SELECT the user wrote may read: crdb_internal.jobs behind the unsafe-internals
+ * gate, and `[SHOW JOBS]`, which (a SHOW) bypasses it. Other names do not exist.
+ */
 function tableLookup(session: Session, cluster: Cluster): (name: string) => Table | undefined {
-  return (name) => (name === 'crdb_internal.jobs' ? jobsTable(() => cluster.visibleJobs(session.user)) : undefined);
+  return (name) => {
+    checkInternalsAccess(name, session);
+    if (name === 'crdb_internal.jobs') return jobsTable(cluster.facts, () => cluster.visibleJobs(session.user));
+    if (name === '[SHOW JOBS]') return plainShowJobs(cluster.facts, cluster.visibleJobs(session.user), new Date());
+    if (name.startsWith('[')) throw new SqlError(SqlState.featureNotSupported, `the CockroachDB double does not model ${name} as a data source`);
+    return undefined;
+  };
 }
 
 export function selectStatement(cursor: Cursor, session: Session, cluster: Cluster): ResultSet {
@@ -26,49 +36,77 @@ function jobId(cursor: Cursor): bigint {
 
 /**
  * A job the session may control (pkg/jobs/jobsauth/authorization.go, Authorize with
- * ControlAccess): admins any, others their own; a missing job is JobNotFoundError
- * (pkg/jobs/errors.go).
+ * ControlAccess; pkg/sql/control_jobs.go): admins any job; jobs owned by an admin only
+ * admins; others need CONTROLJOB, or from 25.1 own the job. Before 25.1 a non-admin
+ * without CONTROLJOB is refused before any job is looked at, even for its own jobs.
+ * A missing job is JobNotFoundError (pkg/jobs/errors.go).
  */
 function controllableJob(id: bigint, session: Session, cluster: Cluster): Job {
+  const admin = cluster.isAdmin(session.user);
+  const controlJob = cluster.hasPrivilege(session.user, 'CONTROLJOB');
+  if (!admin && !controlJob && !cluster.facts.ownersControlTheirJobs) {
+    throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have CONTROLJOB privilege`);
+  }
   const job = cluster.jobs.find(id);
   if (job === undefined) throw new SqlError(SqlState.undefinedObject, `job with ID ${id} does not exist`);
-  if (cluster.visibleJobs(session.user).includes(job)) return job;
-  if (cluster.user(job.userName)?.admin === true) {
+  if (admin) return job;
+  if (cluster.isAdmin(job.userName)) {
     throw new SqlError(SqlState.insufficientPrivilege, 'only admins can control jobs owned by other admins');
   }
+  if (controlJob || job.userName === session.user) return job;
   throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have privileges for job ${id}`);
 }
 
 /**
- * SHOW JOB <id>, SHOW JOB WHEN COMPLETE <id>, SHOW JOBS, SHOW JOBS SELECT ...
- * (pkg/sql/delegate/show_jobs.go). The plain form has v24.x's reduced view.
+ * SHOW JOB [WHEN COMPLETE] <id>, SHOW JOBS, SHOW JOBS SELECT ... (pkg/sql/delegate/show_jobs.go):
+ * a delegate over crdb_internal.jobs, so it bypasses the unsafe-internals gate and shows
+ * only the jobs the user may see. With ids: every column, full descriptions, no time
+ * window; plain: the 12-hour window and, from 24.1, the reduced view (plainShowJobs).
  */
 export async function showJobs(cursor: Cursor, session: Session, cluster: Cluster): Promise<ResultSet> {
   cursor.expectWord('SHOW');
+  const visible = cluster.visibleJobs(session.user);
   if (cursor.acceptWord('JOB')) {
     const whenComplete = cursor.acceptWord('WHEN', 'COMPLETE');
     const id = jobId(cursor);
     cursor.expectEnd();
-    // SHOW JOB is SHOW JOBS over crdb_internal.jobs: an unknown or invisible job is no row.
-    const job = cluster.visibleJobs(session.user).find((j) => j.id === id);
-    if (job === undefined) return rowsResult(SHOW_JOBS_COLUMNS, []);
-    if (whenComplete) await cluster.jobs.untilFinished(job);
-    return rowsResult(SHOW_JOBS_COLUMNS, [showJobRow(job)]);
+    // An unknown or invisible job is no row.
+    const job = visible.find((j) => j.id === id);
+    if (job !== undefined && whenComplete) await cluster.jobs.pollUntilFinished(job, cluster.environment.whenCompleteIntervalMs);
+    const shown = jobsById(cluster.facts, job === undefined ? [] : [job]);
+    return rowsResult(shown.columns, shown.rows);
   }
   cursor.expectWord('JOBS');
-  if (cursor.isWord('SELECT')) {
-    const ids = evaluateSelect(cursor, tableLookup(session, cluster));
-    if (ids.columns.length !== 1 || ids.columns[0].type !== TypeOid.INT8) {
-      throw new SqlError('42601', 'SHOW JOBS expects a query returning one INT8 column of job IDs');
-    }
-    const jobs = ids.rows.map(([id]) => cluster.visibleJobs(session.user).find((j) => j.id === id)).filter((j): j is Job => j !== undefined);
-    return rowsResult(SHOW_JOBS_COLUMNS, jobs.map(showJobRow));
+  if (cursor.isWord('SELECT') || cursor.isWord('VALUES')) {
+    // WHERE job_id IN (<the query>): each visible job once, whatever the query repeats.
+    const wanted = new Set(cursor.isWord('VALUES') ? valuesIds(cursor) : selectedIds(cursor, session, cluster));
+    const shown = jobsById(cluster.facts, visible.filter((j) => wanted.has(j.id)));
+    return rowsResult(shown.columns, shown.rows);
   }
   cursor.expectEnd();
-  const now = new Date();
-  const sorted = [...cluster.visibleJobs(session.user)].sort((a, b) => (b.finished ?? now).getTime() - (a.finished ?? now).getTime() || b.created.getTime() - a.created.getTime());
-  const rows = sorted.map((job) => showJobsRow(job, now)).filter((row): row is readonly Value[] => row !== undefined);
-  return rowsResult(SHOW_JOBS_COLUMNS, rows);
+  const table = plainShowJobs(cluster.facts, visible, new Date());
+  return rowsResult(table.columns, table.rows().map((row) => project(table.columns, row)));
+}
+
+function selectedIds(cursor: Cursor, session: Session, cluster: Cluster): readonly Value[] {
+  const ids = evaluateSelect(cursor, tableLookup(session, cluster));
+  if (ids.columns.length !== 1 || ids.columns[0].type !== TypeOid.INT8) {
+    throw new SqlError('42601', 'SHOW JOBS expects a query returning one INT8 column of job IDs');
+  }
+  return ids.rows.map(([id]) => id);
+}
+
+/** `VALUES (<id>), (<id>) ...`: literal ids or parameters. */
+function valuesIds(cursor: Cursor): readonly bigint[] {
+  cursor.expectWord('VALUES');
+  const ids: bigint[] = [];
+  do {
+    cursor.expectOp('(');
+    ids.push(jobId(cursor));
+    cursor.expectOp(')');
+  } while (cursor.acceptOp(','));
+  cursor.expectEnd();
+  return ids;
 }
 
 /** CANCEL JOB / PAUSE JOB / RESUME JOB <id|$n> (pkg/sql/control_jobs.go). */

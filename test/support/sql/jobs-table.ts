@@ -1,41 +1,91 @@
 import { Job, isTerminal } from '../jobs/job';
+import { VersionFacts } from '../versions';
 import { Column, TypeOid } from '../wire/backend-messages';
 import { Table } from './select';
 import { Row, Value } from './values';
 
-/**
- * crdb_internal.jobs as of v23.2/v24.x (pkg/sql/crdb_internal.go, crdbInternalJobsTable):
- * timestamps are TIMESTAMPTZ from 23.2; `error` is '' when there is none.
- */
-export const JOBS_COLUMNS: readonly Column[] = [
-  { name: 'job_id', type: TypeOid.INT8 },
-  { name: 'job_type', type: TypeOid.TEXT },
-  { name: 'description', type: TypeOid.TEXT },
-  { name: 'statement', type: TypeOid.TEXT },
-  { name: 'user_name', type: TypeOid.TEXT },
-  { name: 'status', type: TypeOid.TEXT },
-  { name: 'running_status', type: TypeOid.TEXT },
-  { name: 'created', type: TypeOid.TIMESTAMPTZ },
-  { name: 'started', type: TypeOid.TIMESTAMPTZ },
-  { name: 'finished', type: TypeOid.TIMESTAMPTZ },
-  { name: 'modified', type: TypeOid.TIMESTAMPTZ },
-  { name: 'fraction_completed', type: TypeOid.FLOAT8 },
-  { name: 'high_water_timestamp', type: TypeOid.NUMERIC },
-  { name: 'error', type: TypeOid.TEXT },
-  { name: 'coordinator_id', type: TypeOid.INT8 },
-  { name: 'trace_id', type: TypeOid.INT8 },
-  { name: 'last_run', type: TypeOid.TIMESTAMPTZ },
-  { name: 'next_run', type: TypeOid.TIMESTAMPTZ },
-  { name: 'num_runs', type: TypeOid.INT8 },
-];
+const TIMESTAMP_COLUMNS = new Set(['created', 'started', 'finished', 'modified', 'last_run', 'next_run']);
+
+/** Columns named in the order given, typed for the version (timestamps with or without zone). */
+function columns(facts: VersionFacts, names: readonly string[]): readonly Column[] {
+  const timestamp = facts.jobTimestampsWithZone ? TypeOid.TIMESTAMPTZ : TypeOid.TIMESTAMP;
+  return names.map((name) => ({ name, type: TIMESTAMP_COLUMNS.has(name) ? timestamp : COLUMN_TYPES[name] }));
+}
+
+const COLUMN_TYPES: Readonly<Record<string, TypeOid>> = {
+  job_id: TypeOid.INT8,
+  job_type: TypeOid.TEXT,
+  description: TypeOid.TEXT,
+  statement: TypeOid.TEXT,
+  user_name: TypeOid.TEXT,
+  status: TypeOid.TEXT,
+  running_status: TypeOid.TEXT,
+  fraction_completed: TypeOid.FLOAT8,
+  high_water_timestamp: TypeOid.NUMERIC,
+  error: TypeOid.TEXT,
+  coordinator_id: TypeOid.INT8,
+  trace_id: TypeOid.INT8,
+  num_runs: TypeOid.INT8,
+  execution_errors: TypeOid.TEXT_ARRAY,
+};
 
 /**
- * SHOW JOBS / SHOW JOB columns from v24.1 (pkg/sql/delegate/show_jobs.go): statement,
- * trace_id, last_run, next_run, num_runs and execution_errors are gone.
+ * crdb_internal.jobs (pkg/sql/crdb_internal.go, crdbInternalJobsTable), the columns the
+ * double keeps: timestamps are TIMESTAMP up to 23.1, TIMESTAMPTZ from 23.2; `error` is
+ * '' when there is none.
  */
-export const SHOW_JOBS_COLUMNS: readonly Column[] = JOBS_COLUMNS.filter(
-  (c) => !['statement', 'high_water_timestamp', 'trace_id', 'last_run', 'next_run', 'num_runs'].includes(c.name),
-);
+export function jobsColumns(facts: VersionFacts): readonly Column[] {
+  return columns(facts, [
+    'job_id',
+    'job_type',
+    'description',
+    'statement',
+    'user_name',
+    'status',
+    'running_status',
+    'created',
+    'started',
+    'finished',
+    'modified',
+    'fraction_completed',
+    'high_water_timestamp',
+    'error',
+    'coordinator_id',
+    'trace_id',
+    'last_run',
+    'next_run',
+    'num_runs',
+  ]);
+}
+
+/** SHOW JOB(S) with job ids on every version, and plain SHOW JOBS before 24.1 (pkg/sql/delegate/show_jobs.go). */
+const FULL_SHOW_JOBS = [
+  'job_id',
+  'job_type',
+  'description',
+  'statement',
+  'user_name',
+  'status',
+  'running_status',
+  'created',
+  'started',
+  'finished',
+  'modified',
+  'fraction_completed',
+  'error',
+  'coordinator_id',
+  'trace_id',
+  'last_run',
+  'next_run',
+  'num_runs',
+  'execution_errors',
+];
+
+/** Plain SHOW JOBS from 24.1 drops these (docs/cockroachdb-behaviour.md section 2). */
+const DROPPED_FROM_PLAIN = new Set(['statement', 'trace_id', 'last_run', 'next_run', 'num_runs', 'execution_errors']);
+
+/** How long a finished job stays in plain SHOW JOBS, on every version: `finished > now() - '12h'`. */
+export const PLAIN_SHOW_JOBS_WINDOW_MS = 12 * 3600 * 1000;
 
 export function jobRow(job: Job): Row {
   return {
@@ -58,28 +108,50 @@ export function jobRow(job: Job): Row {
     last_run: job.started,
     next_run: null,
     num_runs: BigInt(job.numRuns),
+    execution_errors: '{}',
   };
 }
 
-export function jobsTable(visibleJobs: () => readonly Job[]): Table {
-  return { name: 'crdb_internal.jobs', columns: JOBS_COLUMNS, rows: () => visibleJobs().map(jobRow) };
+export function jobsTable(facts: VersionFacts, visibleJobs: () => readonly Job[]): Table {
+  return { name: 'crdb_internal.jobs', columns: jobsColumns(facts), rows: () => visibleJobs().map(jobRow) };
+}
+
+/** What SHOW JOB <id> and SHOW JOBS SELECT ... return: every column, full descriptions, no time window. */
+export function jobsById(facts: VersionFacts, jobs: readonly Job[]): { readonly columns: readonly Column[]; readonly rows: readonly (readonly Value[])[] } {
+  const shown = columns(facts, FULL_SHOW_JOBS);
+  return { columns: shown, rows: jobs.map((job) => project(shown, jobRow(job))) };
 }
 
 /**
- * Plain SHOW JOBS from v24.1: descriptions longer than 70 characters shortened to
- * the first 60 + ' … ' + the last 7, timestamps truncated to seconds, and only jobs
- * unfinished or finished in the last 12 hours (docs/cockroachdb-behaviour.md section 2).
+ * Plain SHOW JOBS, also as `[SHOW JOBS]` in a SELECT: only jobs unfinished or finished in
+ * the last 12 hours, running ones first, then by finish time, newest first; from 24.1
+ * fewer columns, descriptions longer than 70 characters shortened to the first 60 +
+ * ' … ' + the last 7, timestamps truncated to seconds.
  */
-export function showJobsRow(job: Job, now: Date): readonly Value[] | undefined {
-  if (job.finished !== null && now.getTime() - job.finished.getTime() > 12 * 3600 * 1000) return undefined;
-  const row = jobRow(job);
-  const description = job.description.length > 70 ? `${job.description.slice(0, 60)} … ${job.description.slice(-7)}` : job.description;
-  const seconds = (value: Value): Value => (value instanceof Date ? new Date(Math.floor(value.getTime() / 1000) * 1000) : value);
-  return SHOW_JOBS_COLUMNS.map((c) => (c.name === 'description' ? description : seconds(row[c.name] ?? null)));
+export function plainShowJobs(facts: VersionFacts, jobs: readonly Job[], now: Date): Table {
+  const shown = columns(
+    facts,
+    FULL_SHOW_JOBS.filter((name) => !facts.reducedPlainShowJobs || !DROPPED_FROM_PLAIN.has(name)),
+  );
+  const recent = jobs.filter((job) => job.finished === null || now.getTime() - job.finished.getTime() < PLAIN_SHOW_JOBS_WINDOW_MS);
+  const sorted = [...recent].sort(
+    (a, b) => (b.finished ?? now).getTime() - (a.finished ?? now).getTime() || (b.started ?? b.created).getTime() - (a.started ?? a.created).getTime(),
+  );
+  const rows = sorted.map((job): Row => {
+    const row = jobRow(job);
+    return facts.reducedPlainShowJobs ? reduced(row) : row;
+  });
+  return { name: '[SHOW JOBS]', columns: shown, rows: () => rows };
 }
 
-/** SHOW JOB <id> and SHOW JOBS SELECT ...: the same columns with the full description. */
-export function showJobRow(job: Job): readonly Value[] {
-  const row = jobRow(job);
-  return SHOW_JOBS_COLUMNS.map((c) => row[c.name] ?? null);
+function reduced(row: Row): Row {
+  const description = String(row.description);
+  const seconds = (value: Value): Value => (value instanceof Date ? new Date(Math.floor(value.getTime() / 1000) * 1000) : value);
+  const truncated = Object.fromEntries(Object.entries(row).map(([name, value]) => [name, seconds(value)]));
+  return { ...truncated, description: description.length > 70 ? `${description.slice(0, 60)} … ${description.slice(-7)}` : description };
+}
+
+/** A row's values in the order of the columns. */
+export function project(shown: readonly Column[], row: Row): readonly Value[] {
+  return shown.map((c) => row[c.name] ?? null);
 }

@@ -12,7 +12,7 @@ export type Token =
   | { readonly kind: 'placeholder'; readonly index: number; readonly text: string }
   | { readonly kind: 'op'; readonly text: string };
 
-const OPERATORS = ['!=', '<>', '<=', '>=', '::', '=', '<', '>', '(', ')', ',', '*', '.', ';', '-', '+'];
+const OPERATORS = ['!=', '<>', '<=', '>=', '::', '=', '<', '>', '(', ')', '[', ']', ',', '*', '.', ';', '-', '+'];
 
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];

@@ -1,10 +1,8 @@
-import { Cluster, SystemPrivilege } from '../cluster';
+import { Cluster, SYSTEM_PRIVILEGES, SystemPrivilege } from '../cluster';
 import { Session } from '../session';
 import { Cursor } from './cursor';
 import { SqlError, SqlState } from './sql-error';
 import { ResultSet, commandResult } from './values';
-
-const MODELLED: readonly string[] = ['BACKUP', 'EXTERNALCONNECTION'];
 
 /**
  * GRANT SYSTEM <privilege>[, ...] TO <user>[, ...] and REVOKE SYSTEM ... FROM ...
@@ -28,7 +26,7 @@ export function grantOrRevoke(cursor: Cursor, session: Session, cluster: Cluster
     throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} missing WITH GRANT OPTION privilege on ${privileges.join(', ')}`);
   }
   for (const privilege of privileges) {
-    if (!MODELLED.includes(privilege)) throw new SqlError(SqlState.featureNotSupported, `the CockroachDB double does not model system privilege ${privilege}`);
+    if (!(SYSTEM_PRIVILEGES as readonly string[]).includes(privilege)) throw new SqlError(SqlState.featureNotSupported, `the CockroachDB double does not model system privilege ${privilege}`);
   }
   for (const name of users) {
     const user = cluster.user(name);

@@ -13,7 +13,7 @@ export interface Table {
 type Predicate = (row: Row) => boolean;
 
 /**
- * A small SELECT over one virtual table: a projection of listed columns or `*`,
+ * A small SELECT over one virtual table or `[SHOW ...]` source: a projection of listed columns or `*`,
  * WHERE as a conjunction of `col op value`, `col [NOT] IN (...)`, `col [NOT] LIKE v`,
  * `col IS [NOT] NULL`, then ORDER BY and LIMIT. Values are literals or $n parameters,
  * compared as the column's type (INT8 as BigInt, timestamps as instants).
@@ -23,7 +23,7 @@ export function evaluateSelect(cursor: Cursor, lookup: (name: string) => Table |
   cursor.expectWord('SELECT');
   const projection = parseProjection(cursor);
   cursor.expectWord('FROM');
-  const tableName = qualifiedName(cursor);
+  const tableName = cursor.acceptOp('[') ? bracketedStatement(cursor) : qualifiedName(cursor);
   const table = lookup(tableName);
   if (table === undefined) throw new SqlError('42P01', `relation "${tableName}" does not exist`);
   const column = (name: string): Column => {
@@ -84,6 +84,16 @@ function qualifiedName(cursor: Cursor): string {
   let name = cursor.identifier();
   while (cursor.acceptOp('.')) name += `.${cursor.identifier()}`;
   return name;
+}
+
+/**
+ * A statement used as a data source, `[SHOW JOBS]`, named by its normalized text
+ * ('[SHOW JOBS]') for the caller's lookup. The cursor is after '['.
+ */
+function bracketedStatement(cursor: Cursor): string {
+  const words: string[] = [];
+  while (!cursor.acceptOp(']')) words.push(cursor.identifier().toUpperCase());
+  return `[${words.join(' ')}]`;
 }
 
 function parsePredicate(cursor: Cursor, column: (name: string) => Column): Predicate {

@@ -14,6 +14,10 @@ export interface S3ClientTarget {
  * s3rver does not understand aws-chunked uploads with trailing checksums.
  */
 export function localS3Client(target: S3ClientTarget): S3Client {
+  if (target.endpoint === undefined) {
+    // Never let a test reach AWS: the double's stand-in for AWS S3 is its awsS3Endpoint option.
+    throw new Error('the CockroachDB double has no AWS S3: start it with awsS3Endpoint, or put AWS_ENDPOINT in the URI');
+  }
   return new S3Client({
     region: target.region,
     endpoint: target.endpoint,

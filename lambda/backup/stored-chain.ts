@@ -1,0 +1,55 @@
+import { BackupFailure } from './errors';
+import { Session } from './session';
+import { sqlString } from './statement';
+import { parseSqlTimestamp } from './timestamp';
+
+/**
+ * The chain that LATEST points at, as storage shows it. Storage is the truth of the
+ * collection: it holds every backup, whoever took it (an operator's full backup as root
+ * included), while the job table shows a user without VIEWJOB only its own jobs.
+ */
+export interface StoredChain {
+  /** End time of the chain's full backup. */
+  readonly fullEnd: Date;
+  /** End time of the chain's newest layer (the full backup itself when it has no incrementals). */
+  readonly newestEnd: Date;
+  /** Incrementals on the full backup. */
+  readonly incrementals: number;
+}
+
+/** The SHOW BACKUP columns read (pkg/backup/show.go); times are TIMESTAMP on every version. */
+export interface ShowBackupRow {
+  readonly backup_type: string;
+  readonly end_time: Date | string;
+}
+
+/**
+ * The chain from SHOW BACKUP's rows: one row per object per layer, so each distinct
+ * end_time is one layer, the oldest being the full backup. No rows: nothing to restore,
+ * treated as no completed full backup.
+ */
+export function chainFromLayers(rows: readonly ShowBackupRow[]): StoredChain | undefined {
+  const ends = [...new Set(rows.map((row) => parseSqlTimestamp(row.end_time).getTime()))].sort((a, b) => a - b);
+  if (ends.length === 0) return undefined;
+  return { fullEnd: new Date(ends[0]), newestEnd: new Date(ends[ends.length - 1]), incrementals: ends.length - 1 };
+}
+
+/** SQLSTATE 58P01 (undefined_file): LATEST cannot be read, the collection holds no completed full backup. */
+const NO_LATEST_CODE = '58P01';
+const NO_LATEST_PHRASE = 'path does not contain a completed latest backup';
+
+/**
+ * Reads the chain with `SHOW BACKUP FROM LATEST IN '<target>'`: storage reads (each
+ * layer's manifest) done by the cluster with the URI's credentials; a SHOW statement, so
+ * it passes the internals gate, and it needs no job privilege. Undefined when the
+ * collection holds no completed full backup.
+ */
+export async function readStoredChain(session: Session, target: string): Promise<StoredChain | undefined> {
+  try {
+    const rows = await session.query<ShowBackupRow>('reading the collection in storage (SHOW BACKUP)', `SHOW BACKUP FROM LATEST IN ${sqlString(target)}`);
+    return chainFromLayers(rows);
+  } catch (error) {
+    if (error instanceof BackupFailure && (error.code === NO_LATEST_CODE || error.message.includes(NO_LATEST_PHRASE))) return undefined;
+    throw error;
+  }
+}

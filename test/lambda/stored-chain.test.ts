@@ -1,0 +1,37 @@
+import { chainFromLayers } from '../../lambda/backup/stored-chain';
+import { installSecretGuard } from './helpers/secret-guard';
+
+installSecretGuard();
+
+/** SHOW BACKUP rows of one layer: one per object (three objects here), times as TIMESTAMP text. */
+function layer(backupType: 'full' | 'incremental', endTime: string): { backup_type: string; end_time: string }[] {
+  return Array.from({ length: 3 }, () => ({ backup_type: backupType, end_time: endTime }));
+}
+
+describe('chainFromLayers', () => {
+  test('counts the distinct end times minus one as the chain length and finds the newest end', () => {
+    const rows = [
+      ...layer('full', '2026-11-24 00:00:00.000000'),
+      ...layer('incremental', '2026-11-24 01:00:00.000000'),
+      ...layer('incremental', '2026-11-24 02:00:00.500000'),
+    ];
+    expect(chainFromLayers(rows)).toEqual({
+      fullEnd: new Date('2026-11-24T00:00:00Z'),
+      newestEnd: new Date('2026-11-24T02:00:00.500Z'),
+      incrementals: 2,
+    });
+  });
+
+  test('gives a chain of a full backup alone zero incrementals', () => {
+    expect(chainFromLayers(layer('full', '2026-11-24 00:00:00'))?.incrementals).toBe(0);
+  });
+
+  test('reads rows in any order', () => {
+    const rows = [...layer('incremental', '2026-11-24 01:00:00'), ...layer('full', '2026-11-24 00:00:00')];
+    expect(chainFromLayers(rows)?.fullEnd).toEqual(new Date('2026-11-24T00:00:00Z'));
+  });
+
+  test('takes no rows for no completed full backup', () => {
+    expect(chainFromLayers([])).toBeUndefined();
+  });
+});

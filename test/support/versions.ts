@@ -1,0 +1,44 @@
+/**
+ * The CockroachDB releases the double follows, oldest first, and what differs between
+ * them for the statements this project sends (docs/cockroachdb-behaviour.md). Every
+ * version-dependent behaviour of the double reads its fact here, so a fact found wrong
+ * is one line to change.
+ */
+export const SUPPORTED_VERSIONS = ['23.1', '23.2', '24.1', '24.3', '25.1', '25.4', '26.1', '26.3'] as const;
+
+export type CockroachVersion = (typeof SUPPORTED_VERSIONS)[number];
+
+/** Whether `version` is `since` or a later release. */
+export function atLeast(version: CockroachVersion, since: CockroachVersion): boolean {
+  return SUPPORTED_VERSIONS.indexOf(version) >= SUPPORTED_VERSIONS.indexOf(since);
+}
+
+export interface VersionFacts {
+  /** Job timestamps: TIMESTAMP up to 23.1, TIMESTAMPTZ from 23.2 (section 2). */
+  readonly jobTimestampsWithZone: boolean;
+  /**
+   * Plain SHOW JOBS from 24.1 drops statement, trace_id, last_run, next_run, num_runs and
+   * execution_errors, shortens long descriptions and truncates timestamps to seconds
+   * (pkg/sql/delegate/show_jobs.go). The 12-hour window applies on every version.
+   */
+  readonly reducedPlainShowJobs: boolean;
+  /** Blocking BACKUP's result drops index_entries and bytes from 25.1 (pkg/jobs/resultcols.go). */
+  readonly blockingBackupWithSizes: boolean;
+  /** CANCEL/PAUSE/RESUME JOB by the job's owner without CONTROLJOB, from 25.1 (pkg/jobs/jobsauth). */
+  readonly ownersControlTheirJobs: boolean;
+  /**
+   * The session variable allow_unsafe_internals and its default: absent before 25.4,
+   * 'on' in 25.4, 'off' from 26.1 (pkg/sql/unsafesql/unsafesql.go).
+   */
+  readonly allowUnsafeInternalsDefault: 'on' | 'off' | undefined;
+}
+
+export function versionFacts(version: CockroachVersion): VersionFacts {
+  return {
+    jobTimestampsWithZone: atLeast(version, '23.2'),
+    reducedPlainShowJobs: atLeast(version, '24.1'),
+    blockingBackupWithSizes: !atLeast(version, '25.1'),
+    ownersControlTheirJobs: atLeast(version, '25.1'),
+    allowUnsafeInternalsDefault: atLeast(version, '26.1') ? 'off' : atLeast(version, '25.4') ? 'on' : undefined,
+  };
+}
