@@ -1,5 +1,6 @@
 import { BackupKind } from '../../contract/backup-event';
 import { ENV } from '../../contract/environment';
+import { buildBackupStatement } from './statement';
 import { ClassifiedJob, CurableFailure, curableFailure, needsRebaselineConsent } from './classify';
 import { isActive, isTerminal, PAUSED_STATUS } from './job';
 import { StoredChain } from './stored-chain';
@@ -78,6 +79,8 @@ export interface DecisionPolicy {
   readonly maxIncrementals: number;
   readonly autoRebaseline: boolean;
   readonly asOfSystemTimeSeconds: number;
+  /** Whether the Lambda's backups carry revision history: a manual full backup must match. */
+  readonly revisionHistory: boolean;
   /** `s3://bucket/collection` or `external://name`, for messages. */
   readonly collectionLabel: string;
 }
@@ -94,7 +97,16 @@ export type Decision =
  * whoever follows it: storage shows the next run the new full backup, also one taken
  * as root, whose job the backup user cannot see.
  */
-export function rebaselineInstruction(policy: Pick<DecisionPolicy, 'collectionLabel' | 'asOfSystemTimeSeconds'>, failure: CurableFailure): string {
+export function rebaselineInstruction(policy: Pick<DecisionPolicy, 'collectionLabel' | 'asOfSystemTimeSeconds' | 'revisionHistory'>, failure: CurableFailure): string {
+  // The same statement the Lambda would send (keys left for the operator to add), so that a
+  // full backup taken by hand starts a chain the Lambda's incrementals can continue, with
+  // revision history when the construct uses it.
+  const statement = buildBackupStatement({
+    kind: 'full',
+    target: policy.collectionLabel,
+    asOfSystemTimeSeconds: policy.asOfSystemTimeSeconds,
+    revisionHistory: policy.revisionHistory,
+  });
   const cause =
     failure === 'foreign-cluster'
       ? 'the collection was written by another cluster (the cluster was restored from a backup)'
@@ -103,7 +115,7 @@ export function rebaselineInstruction(policy: Pick<DecisionPolicy, 'collectionLa
         : 'the collection holds no completed full backup';
   return (
     `${cause}, so no incremental can be appended: take a full backup to start a new chain ` +
-    `(BACKUP INTO '${policy.collectionLabel}' AS OF SYSTEM TIME '-${policy.asOfSystemTimeSeconds}s' WITH DETACHED, or invoke the Lambda with {"kind":"full"}), ` +
+    `(${statement}, or invoke the Lambda with {"kind":"full"}), ` +
     `or set the construct's autoRebaseline prop (${ENV.autoRebaseline}=true) to let the Lambda do it`
   );
 }

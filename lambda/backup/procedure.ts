@@ -108,6 +108,7 @@ class Run {
       maxIncrementals: this.settings.maxIncrementals,
       autoRebaseline: this.settings.autoRebaseline,
       asOfSystemTimeSeconds: this.settings.asOfSystemTimeSeconds,
+      revisionHistory: this.settings.revisionHistory,
       collectionLabel: collectionLabel(this.settings),
     };
   }

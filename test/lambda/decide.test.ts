@@ -9,7 +9,7 @@ import { installSecretGuard } from './helpers/secret-guard';
 installSecretGuard();
 
 const S1 = '/2026/11/24-020000.00';
-const policy: DecisionPolicy = { maxIncrementals: 3, autoRebaseline: true, asOfSystemTimeSeconds: 10, collectionLabel: 's3://backup-bucket/prod_1/cluster' };
+const policy: DecisionPolicy = { maxIncrementals: 3, autoRebaseline: true, asOfSystemTimeSeconds: 10, revisionHistory: true, collectionLabel: 's3://backup-bucket/prod_1/cluster' };
 const minutesAgo = (minutes: number): Date => new Date(NOW.getTime() - minutes * 60_000);
 
 /** A chain in storage: a full backup that ended 10 hours ago and `incrementals` layers an hour apart after it. */
@@ -144,6 +144,12 @@ describe('decide', () => {
 
   test('writes the configured AS OF SYSTEM TIME offset in the instruction', () => {
     expect(rebaselineInstruction({ ...policy, asOfSystemTimeSeconds: 30 }, 'gc-threshold')).toContain("AS OF SYSTEM TIME '-30s' WITH DETACHED");
+  });
+
+  test('asks for revision history in the manual full backup exactly when the Lambda takes its backups with it', () => {
+    // A full backup without revision history under incrementals with it breaks point-in-time restores.
+    expect(rebaselineInstruction(policy, 'foreign-cluster')).toContain("WITH DETACHED, revision_history, or invoke");
+    expect(rebaselineInstruction({ ...policy, revisionHistory: false }, 'foreign-cluster')).toContain("WITH DETACHED, or invoke");
   });
 
   test('retries an incremental after a failure a full backup would not cure', () => {

@@ -88,7 +88,7 @@ describe.each(LIFECYCLE_VERSIONS)('on CockroachDB %s, as a user with only the BA
       const { error } = await harness.lambda.invoke('incremental');
       guard.inspect(error);
       // The instruction's statement, with the bucket's credentials, as root on the original cluster.
-      const statement = /\(BACKUP INTO '([^']+)' (AS OF SYSTEM TIME '-10s' WITH DETACHED)/.exec(error?.message ?? '');
+      const statement = /\(BACKUP INTO '([^']+)' (AS OF SYSTEM TIME '-10s' WITH DETACHED(?:, revision_history)?), or invoke/.exec(error?.message ?? '');
       expect(statement).not.toBeNull();
       const credentials = collectionUri().split('?')[1];
       const [job] = await asRoot(harness.double, `BACKUP INTO '${statement![1]}?${credentials}' ${statement![2]}`);
