@@ -55,8 +55,8 @@ export interface BackupFunctionParts {
  *   its log group and read only the two secrets. In a VPC it also gets the managed
  *   AWSLambdaVPCAccessExecutionRole, which Lambda needs to create its network interfaces.
  * - Reserved concurrency 1: two runs never overlap (a full and an incremental firing
- *   together, or a run longer than the interval); the job table in CockroachDB is the
- *   second guard. A throttled asynchronous invocation waits in Lambda's queue; it is
+ *   together, or a run longer than the interval); a running backup job of the collection
+ *   in CockroachDB's job table is the second guard. A throttled asynchronous invocation waits in Lambda's queue; it is
  *   dropped when older than one run interval (at least 1 minute, at most 6 hours),
  *   because the next scheduled run does the same work.
  * - Log format left at Lambda's default (text): the Lambda writes its EMF metric documents
@@ -64,7 +64,7 @@ export interface BackupFunctionParts {
  *   line under a "message" field, where CloudWatch no longer reads it as EMF (Lambda
  *   developer guide, "Using embedded metric format (EMF) ... with structured JSON logs").
  * - No automatic retry of a failed run: a failure is reported (metric, alarm) and the
- *   next scheduled run is the retry, with the job table telling it what happened.
+ *   next scheduled run is the retry, with storage and the job table telling it what happened.
  */
 export function backupFunction(scope: Construct, settings: BackupFunctionSettings): BackupFunctionParts {
   const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: settings.logRetention, encryptionKey: settings.logEncryptionKey });

@@ -197,14 +197,16 @@ export interface CockroachBackupProps {
   readonly connectTimeout?: Duration;
 
   /**
-   * Statement timeout of the Lambda's SQL session (BACKUP ... WITH DETACHED returns at
-   * once; job queries are short). From 100 milliseconds to 15 minutes, shorter than `timeout`.
+   * Statement timeout of the Lambda's SQL session. BACKUP ... WITH DETACHED returns at
+   * once and the storage and job reads are short; the Lambda waits for its job with
+   * `SHOW JOB WHEN COMPLETE`, one statement timeout at a time, then looks again.
+   * From 100 milliseconds to 15 minutes, shorter than `timeout`.
    * @default Duration.seconds(30)
    */
   readonly statementTimeout?: Duration;
 
   /**
-   * Timeout of the backup Lambda. The Lambda polls the job it submitted until 3 seconds
+   * Timeout of the backup Lambda. The Lambda waits for the job it submitted until 3 seconds
    * before this runs out; a job still running then is verified by the next run.
    * From 30 seconds to 15 minutes.
    * @default Duration.minutes(5)

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { Fixture, OPERATOR, ROOT, s3Uri, startFixture, submit } from '../support/helpers/fixture';
+import { awsS3Uri, Fixture, OPERATOR, ROOT, startFixture, submit } from '../support/helpers/fixture';
 import { RUNBOOK, RunbookStatement, runbookStatements } from './runbook';
 
 /**
@@ -69,7 +69,7 @@ describe('the restore runbook\'s SQL', () => {
       f = await startFixture();
       root = await f.connect(ROOT);
       operator = await f.connect(OPERATOR);
-      uri = s3Uri(f.s3.endpoint, 'prod/cluster-1');
+      uri = awsS3Uri('prod/cluster-1');
       // A chain of a full backup and an incremental, as the Lambda leaves it.
       await submit(operator, "BACKUP INTO $1 AS OF SYSTEM TIME '-30s' WITH DETACHED, revision_history", [uri]);
       await f.double.whenJobsSettled();
