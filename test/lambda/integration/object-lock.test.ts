@@ -1,6 +1,6 @@
 import { ENV } from '../../../contract/environment';
 import { ObjectLockProxy, startObjectLockProxy } from '../../support/object-lock';
-import { BUCKET, COLLECTION, Harness } from '../helpers/harness';
+import { BACKUP_USER, BUCKET, COLLECTION, Harness } from '../helpers/harness';
 import { installSecretGuard } from '../helpers/secret-guard';
 
 const guard = installSecretGuard();
@@ -18,6 +18,9 @@ beforeEach(async () => {
   harness = await Harness.start();
   lock = await startObjectLockProxy({ upstream: harness.s3.endpoint, bucket: BUCKET, mode: 'COMPLIANCE', retentionDays: 35 });
   harness.lambda.setEnvironment({ [ENV.s3Endpoint]: lock.endpoint });
+  // The lock is an S3-compatible endpoint in the URI (AWS_ENDPOINT): CockroachDB counts that
+  // as implicit access, which a non-admin needs EXTERNALIOIMPLICITACCESS for (README, prerequisites).
+  harness.double.grant(BACKUP_USER.name, 'EXTERNALIOIMPLICITACCESS');
 });
 
 afterEach(async () => {
