@@ -28,7 +28,7 @@ function synthesizeExample(): Synthesis {
   return { outdir, templateText, codeDir: path.join(outdir, assets[0]) };
 }
 
-// Bundling is the slow part (esbuild on 2 cores): two synthesized copies serve every test.
+// Synthesis with both policy packs is the slow part on 2 cores: two synthesized copies serve every test.
 let first: Synthesis;
 let second: Synthesis;
 beforeAll(() => {

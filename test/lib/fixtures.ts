@@ -3,9 +3,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { CockroachBackup, CockroachBackupProps } from '../../lib';
 
 /**
- * An app that skips asset bundling (the context key `cdk ls` uses), so tests that look
- * at everything but the Lambda's code do not run esbuild; the tests of the bundle and
- * of the example app bundle for real.
+ * An app that skips asset staging (the context key `cdk ls` uses), so tests that look
+ * at everything but the Lambda's code do not copy and hash the bundle; the tests of the
+ * asset and of the example app stage it for real.
  */
 export function appWithoutBundling(): App {
   return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
