@@ -2,7 +2,7 @@ import { BackupKind } from '../../contract/backup-event';
 import { ENV } from '../../contract/environment';
 import { buildBackupStatement } from './statement';
 import { ClassifiedJob, CurableFailure, curableFailure, needsRebaselineConsent } from './classify';
-import { isActive, isTerminal, PAUSED_STATUS } from './job';
+import { isActive, isTerminal, JobRow, PAUSED_STATUS } from './job';
 import { StoredChain } from './stored-chain';
 
 /**
@@ -44,12 +44,13 @@ export interface AnalysisOptions {
 }
 
 /**
- * The end time an incremental was going to have: AS OF SYSTEM TIME '-<n>s' is relative
- * to the statement's time, which the job's `created` follows within milliseconds. A
- * layer in storage ending later was planned after the failure: the failure is history.
+ * The end time a job's backup has (or was going to have): AS OF SYSTEM TIME '-<n>s' is
+ * relative to the statement's time, which the job's `created` follows within
+ * milliseconds. A layer in storage ending later than a failed job's was planned after the
+ * failure: the failure is history.
  */
-function intendedEnd(job: ClassifiedJob, asOfSystemTimeSeconds: number): number {
-  return job.created.getTime() - asOfSystemTimeSeconds * 1000;
+export function plannedEnd(job: JobRow, asOfSystemTimeSeconds: number): Date {
+  return new Date(job.created.getTime() - asOfSystemTimeSeconds * 1000);
 }
 
 export function analyzeCollection(observation: Observation, now: Date, options: AnalysisOptions): CollectionState {
@@ -62,7 +63,7 @@ export function analyzeCollection(observation: Observation, now: Date, options: 
     chain === undefined
       ? undefined
       : ended
-          .filter((j) => j.status === 'failed' && intendedEnd(j, options.asOfSystemTimeSeconds) > chain.newestEnd.getTime())
+          .filter((j) => j.status === 'failed' && plannedEnd(j, options.asOfSystemTimeSeconds).getTime() > chain.newestEnd.getTime())
           .sort((a, b) => b.created.getTime() - a.created.getTime())
           .map((job) => ({ job, failure: curableFailure(job.error) }))
           .find((f): f is BrokenChain => f.failure !== undefined && needsRebaselineConsent(f.failure));

@@ -2,7 +2,7 @@ import { BackupKind } from '../../contract/backup-event';
 import { Budget } from './budget';
 import { ClassifiedJob, curableFailure, needsRebaselineConsent } from './classify';
 import { BackupSettings } from './config';
-import { analyzeCollection, CollectionState, decide, DecisionPolicy, rebaselineInstruction } from './decide';
+import { analyzeCollection, CollectionState, decide, DecisionPolicy, plannedEnd, rebaselineInstruction } from './decide';
 import { BackupFailure, isAuthenticationFailure } from './errors';
 import { ensureExternalConnection } from './external-connection';
 import { FAILED_STATUSES, isActive, JobRow, PAUSED_STATUS } from './job';
@@ -182,7 +182,7 @@ class Run {
     const what = `${reason}: ${kind} backup job ${job.jobId}`;
     if (job.status === 'succeeded') {
       this.report(job);
-      this.ownSucceeded = { kind, end: new Date(job.created.getTime() - this.settings.asOfSystemTimeSeconds * 1000) };
+      this.ownSucceeded = { kind, end: plannedEnd(job, this.settings.asOfSystemTimeSeconds) };
       return { outcome: { action: 'submitted', kind, job, message: `${what} succeeded` } };
     }
     if (job.status === PAUSED_STATUS) {
