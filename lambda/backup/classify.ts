@@ -72,8 +72,6 @@ export function needsRebaselineConsent(failure: CurableFailure): boolean {
 
 export interface ClassifiedJob extends JobRow {
   readonly kind: BackupKind;
-  /** The chain's subdirectory, once resolved. */
-  readonly subdir?: string;
 }
 
 /**
@@ -93,7 +91,7 @@ export function classifyJobs(jobs: readonly JobRow[]): ClassifiedJob[] {
     }
     const kind: BackupKind = subdirsSeen.has(destination.subdir) ? 'incremental' : 'full';
     subdirsSeen.add(destination.subdir);
-    classified.push({ ...job, kind, subdir: destination.subdir });
+    classified.push({ ...job, kind });
   }
   return classified;
 }

@@ -44,9 +44,10 @@ describe('classifyJobs', () => {
   });
 
   test('keeps the requested kind of jobs that never resolved their destination', () => {
-    const classified = classifyJobs([job({ minutesAgo: 3, status: 'failed', description: DESCRIPTIONS.latest })]);
+    const unresolved = job({ minutesAgo: 3, status: 'failed', description: DESCRIPTIONS.latest });
+    const classified = classifyJobs([unresolved]);
     expect(classified[0].kind).toBe('incremental');
-    expect(classified[0].subdir).toBeUndefined();
+    expect(classified[0]).toEqual({ ...unresolved, kind: 'incremental' });
   });
 });
 
