@@ -6,6 +6,22 @@ export type BackupKind = 'full' | 'incremental';
 
 export const BACKUP_KINDS: readonly BackupKind[] = ['full', 'incremental'];
 
+/**
+ * Runs that verify what is stored instead of taking a backup:
+ * - `check-files`: `SHOW BACKUP FROM LATEST IN ... WITH check_files` (every file of every
+ *   layer of the newest chain exists); full-backup runs also check, see the Lambda's README;
+ * - `restore-drill`: `RESTORE ... WITH schema_only, verify_backup_table_data, DETACHED` of
+ *   the newest chain into names that cannot collide with the user's, then cleanup.
+ */
+export type VerificationKind = 'check-files' | 'restore-drill';
+
+export const VERIFICATION_KINDS: readonly VerificationKind[] = ['check-files', 'restore-drill'];
+
+/** Every kind of run the Lambda accepts. */
+export type RunKind = BackupKind | VerificationKind;
+
+export const RUN_KINDS: readonly RunKind[] = [...BACKUP_KINDS, ...VERIFICATION_KINDS];
+
 export interface BackupEvent {
-  readonly kind: BackupKind;
+  readonly kind: RunKind;
 }

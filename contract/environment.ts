@@ -38,6 +38,21 @@ export const ENV = {
   statementTimeoutMs: 'STATEMENT_TIMEOUT_MS',
   /** CloudWatch namespace of the metrics. */
   metricsNamespace: 'METRICS_NAMESPACE',
+  /**
+   * Time budget of one file check (`SHOW BACKUP ... WITH check_files`), in whole seconds: its
+   * statement timeout. A check that does not finish within it is reported as not checked.
+   * '0' turns off the checks that full-backup runs make (a `check-files` run still checks).
+   */
+  fileCheckTimeoutSeconds: 'FILE_CHECK_TIMEOUT_SECONDS',
+  /** Comma-separated databases a restore drill restores; empty or unset: every database in the backup. */
+  drillDatabases: 'DRILL_DATABASES',
+  /**
+   * Name of the SSM parameter that keeps the restore drills' state (the pending drill job,
+   * the newest successful drill); empty or unset: drills are off. Only the Lambda writes it.
+   */
+  drillStateParameter: 'DRILL_STATE_PARAMETER',
+  /** Seconds between scheduled restore drills (sizes the drill-age metric's meaning). */
+  drillIntervalSeconds: 'DRILL_INTERVAL_SECONDS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

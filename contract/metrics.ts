@@ -25,6 +25,28 @@ export const METRICS = {
   duration: { name: 'BackupDurationSeconds', unit: 'Seconds' },
   /** Number of incrementals on the full backup LATEST points at, as storage shows them (count). */
   chainLength: { name: 'ChainLength', unit: 'Count' },
+  /** A file check (`SHOW BACKUP ... WITH check_files`) that finished, passed or not (count, 1 per check). */
+  filesChecked: { name: 'FilesChecked', unit: 'Count' },
+  /** Files a finished check reported missing (count; CockroachDB names at most ten per check; 0 when it passed). */
+  filesMissing: { name: 'FilesMissing', unit: 'Count' },
+  /** A file check that did not finish within its time budget or could not run: not checked, never passed (count). */
+  filesNotChecked: { name: 'FilesNotChecked', unit: 'Count' },
+  /** A restore drill job reached `succeeded` (count). */
+  drillSucceeded: { name: 'DrillSucceeded', unit: 'Count' },
+  /** A restore drill failed: its job failed, or it could not be submitted (count). */
+  drillFailed: { name: 'DrillFailed', unit: 'Count' },
+  /** Dropping what a drill restored failed; the drill's databases are left in the cluster (count). */
+  drillCleanupFailed: { name: 'DrillCleanupFailed', unit: 'Count' },
+  /** Age of the newest successful restore drill (seconds), emitted by every run when drills are on. */
+  newestDrillAge: { name: 'NewestDrillAgeSeconds', unit: 'Seconds' },
+  /** A backup job failed because S3 rejected the access key and was retried once with a freshly read key (count). */
+  retriedWithFreshKey: { name: 'RetriedWithFreshKey', unit: 'Count' },
+  /** The rotation function made a new access key current (count). */
+  rotationSucceeded: { name: 'RotationSucceeded', unit: 'Count' },
+  /** A rotation step failed; the previous key stays current (count). */
+  rotationFailed: { name: 'RotationFailed', unit: 'Count' },
+  /** The rotation function deactivated or deleted a previous access key after its grace period (count). */
+  previousKeyRetired: { name: 'PreviousKeyRetired', unit: 'Count' },
 } as const;
 
 export type MetricKey = keyof typeof METRICS;

@@ -23,3 +23,12 @@ export const BACKUP_LAMBDA_ASSET_DIR = COMPILED ? path.join(__dirname, '..', 'ba
 
 /** The Lambda's handler setting: `handler` exported by `index.js` in the asset directory. */
 export const BACKUP_LAMBDA_HANDLER = 'index.handler';
+
+/**
+ * The access-key rotation function's asset directory, `dist/rotation-lambda/` (bundled from
+ * lambda/rotation/handler.ts by scripts/bundle-lambda.ts), located like the backup Lambda's.
+ */
+export const ROTATION_LAMBDA_ASSET_DIR = COMPILED ? path.join(__dirname, '..', 'rotation-lambda') : path.join(__dirname, '..', 'dist', 'rotation-lambda');
+
+/** The rotation function's handler setting. */
+export const ROTATION_LAMBDA_HANDLER = 'index.handler';

@@ -26,6 +26,17 @@ const METRIC_STATISTICS = {
   newestBackupAge: cloudwatch.Stats.MAXIMUM,
   duration: cloudwatch.Stats.MAXIMUM,
   chainLength: cloudwatch.Stats.MAXIMUM,
+  filesChecked: cloudwatch.Stats.SUM,
+  filesMissing: cloudwatch.Stats.SUM,
+  filesNotChecked: cloudwatch.Stats.SUM,
+  drillSucceeded: cloudwatch.Stats.SUM,
+  drillFailed: cloudwatch.Stats.SUM,
+  drillCleanupFailed: cloudwatch.Stats.SUM,
+  newestDrillAge: cloudwatch.Stats.MAXIMUM,
+  retriedWithFreshKey: cloudwatch.Stats.SUM,
+  rotationSucceeded: cloudwatch.Stats.SUM,
+  rotationFailed: cloudwatch.Stats.SUM,
+  previousKeyRetired: cloudwatch.Stats.SUM,
 } as const satisfies Record<MetricKey, string>;
 
 /** CloudWatch periods of a minute or more are whole minutes. */

@@ -166,7 +166,7 @@ export function parseSecretArns(env: Environment): SecretArns {
 }
 
 /** Validates the schedule's payload: `{"kind":"full"}` or `{"kind":"incremental"}`. */
-export function parseEvent(event: unknown): BackupEvent {
+export function parseEvent(event: unknown): BackupEvent & { readonly kind: BackupKind } {
   const kind = typeof event === 'object' && event !== null ? (event as { kind?: unknown }).kind : undefined;
   if (typeof kind !== 'string' || !(BACKUP_KINDS as readonly string[]).includes(kind)) {
     throw new ConfigurationError(

@@ -403,6 +403,17 @@ describe('metric methods', () => {
     newestBackupAge: (m: BackupMonitoring) => m.metricNewestBackupAge(),
     duration: (m: BackupMonitoring) => m.metricDuration(),
     chainLength: (m: BackupMonitoring) => m.metricChainLength(),
+    filesChecked: (m: BackupMonitoring) => m.metric('filesChecked'),
+    filesMissing: (m: BackupMonitoring) => m.metric('filesMissing'),
+    filesNotChecked: (m: BackupMonitoring) => m.metric('filesNotChecked'),
+    drillSucceeded: (m: BackupMonitoring) => m.metric('drillSucceeded'),
+    drillFailed: (m: BackupMonitoring) => m.metric('drillFailed'),
+    drillCleanupFailed: (m: BackupMonitoring) => m.metric('drillCleanupFailed'),
+    newestDrillAge: (m: BackupMonitoring) => m.metric('newestDrillAge'),
+    retriedWithFreshKey: (m: BackupMonitoring) => m.metric('retriedWithFreshKey'),
+    rotationSucceeded: (m: BackupMonitoring) => m.metric('rotationSucceeded'),
+    rotationFailed: (m: BackupMonitoring) => m.metric('rotationFailed'),
+    previousKeyRetired: (m: BackupMonitoring) => m.metric('previousKeyRetired'),
   } satisfies Record<keyof typeof METRICS, (m: BackupMonitoring) => cloudwatch.Metric>;
 
   test.each(Object.entries(methods))('the %s method gives the contract metric of the collection', (key, method) => {
