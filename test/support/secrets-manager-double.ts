@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'crypto';
+import { ROTATION_STEPS, RotationStep } from '../../lambda/rotation/event';
 import { ServiceAnswer, startLocalService } from './aws/local-service';
 
 /**
@@ -38,12 +39,10 @@ export interface SecretsManagerCall {
 
 /** The event Secrets Manager sends the rotation function for each step. */
 export interface RotationStepEvent {
-  readonly Step: 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
+  readonly Step: RotationStep;
   readonly SecretId: string;
   readonly ClientRequestToken: string;
 }
-
-export const ROTATION_STEPS: readonly RotationStepEvent['Step'][] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 
 interface Version {
   readonly id: string;
