@@ -48,6 +48,7 @@ function newSecretAccessKey(): string {
 export class AccessKeyStore {
   private readonly keys = new Map<string, StoredAccessKey>();
   private readonly pendingLookups = new Map<string, number>();
+  private readonly issued: string[] = [];
 
   add(key: NewAccessKey): StoredAccessKey {
     const stored: StoredAccessKey = {
@@ -60,8 +61,14 @@ export class AccessKeyStore {
     };
     if (this.keys.has(stored.accessKeyId)) throw new Error(`access key ${stored.accessKeyId} already exists`);
     this.keys.set(stored.accessKeyId, stored);
+    this.issued.push(stored.secretAccessKey);
     if ((key.unknownToS3ForLookups ?? 0) > 0) this.pendingLookups.set(stored.accessKeyId, key.unknownToS3ForLookups ?? 0);
     return stored;
+  }
+
+  /** Every secret key this store ever held, deleted ones too: what a test's secret guard must never find in output. */
+  issuedSecretKeys(): readonly string[] {
+    return this.issued;
   }
 
   get(accessKeyId: string): StoredAccessKey | undefined {
