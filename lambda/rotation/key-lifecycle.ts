@@ -46,17 +46,22 @@ export function standing(key: KeyMetadata, context: KeyContext): KeyStanding {
 export type RoomPlan = { readonly delete: readonly string[] } | { readonly blockedBy: string; readonly until: Date };
 
 /**
- * Which keys createSecret deletes to make room for a new one, fewest first: inactive keys,
+ * Which keys createSecret deletes to make room for a new one, as few as needed: inactive keys,
  * then keys no job ever carried, then previous keys past their grace period, oldest first.
- * A key whose grace period runs is never deleted: the plan names it and when it may go.
+ * An active key whose grace period runs is never deleted: the plan names it and when it may go.
+ * (A previous key past its grace period is deleted here without the reversible deactivation
+ * first: the daily retirement normally took both steps long before the next rotation.)
  */
 export function planRoom(keys: readonly KeyMetadata[], context: KeyContext): RoomPlan {
   const needed = keys.length - (ACCESS_KEYS_PER_USER - 1);
   if (needed <= 0) return { delete: [] };
+  // An inactive key signs nothing, so deleting it costs only the way back (reactivation),
+  // also within the grace period.
   const rank = (key: KeyMetadata): number => {
     const where = standing(key, context);
-    if (where === 'current' || where === 'pending' || where === 'in-grace') return Infinity;
-    return key.status === 'Inactive' ? 0 : where === 'never-current' ? 1 : 2;
+    if (where === 'current' || where === 'pending') return Infinity;
+    if (key.status === 'Inactive') return 0;
+    return where === 'never-current' ? 1 : where === 'retirable' ? 2 : Infinity;
   };
   const candidates = keys
     .filter((k) => rank(k) !== Infinity)
