@@ -1,6 +1,9 @@
+import { installSecretGuard } from '../lambda/helpers/secret-guard';
 import { ConfigurationError } from '../../lambda/backup/config';
 import { parseRotationSettings } from '../../lambda/rotation/config';
 import { parseRotationEvent } from '../../lambda/rotation/event';
+
+installSecretGuard();
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:backup-access-key-AbCdEf';
 const ENVIRONMENT = {

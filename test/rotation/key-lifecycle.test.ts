@@ -1,5 +1,8 @@
+import { installSecretGuard } from '../lambda/helpers/secret-guard';
 import { KeyContext, planRetirement, planRoom, standing } from '../../lambda/rotation/key-lifecycle';
 import { KeyMetadata } from '../../lambda/rotation/user-access-keys';
+
+installSecretGuard();
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 const HOUR = 3600_000;
