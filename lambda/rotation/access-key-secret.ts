@@ -65,8 +65,8 @@ export class AccessKeySecret {
     );
   }
 
-  /** Moves AWSCURRENT from `from` to `to`; Secrets Manager then labels `from` AWSPREVIOUS. */
-  async makeCurrent(to: string, from: string): Promise<void> {
+  /** Moves AWSCURRENT from `from` (when a version holds it) to `to`; Secrets Manager then labels `from` AWSPREVIOUS. */
+  async makeCurrent(to: string, from: string | undefined): Promise<void> {
     await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: this.secretId, VersionStage: CURRENT, MoveToVersionId: to, RemoveFromVersionId: from }));
   }
 }

@@ -25,7 +25,7 @@ export async function retirePreviousKeys(secret: AccessKeySecret, keys: UserAcce
   const existing = await keys.list();
   if (!existing.some((k) => k.accessKeyId === context.currentKeyId)) {
     throw new RotationError(
-      `retire-previous-key: the secret's AWSCURRENT key ${context.currentKeyId} is not a key of the user ${keys.userName} (it has ${existing.map((k) => k.accessKeyId).join(', ') || 'none'}): nothing retired`,
+      `the secret's AWSCURRENT key ${context.currentKeyId} is not a key of the user ${keys.userName} (it has ${existing.map((k) => k.accessKeyId).join(', ') || 'none'}): nothing retired`,
     );
   }
   const plan = planRetirement(existing, context, immediately);

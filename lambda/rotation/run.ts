@@ -1,6 +1,5 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigurationError } from '../backup/config';
 import { MetricValues } from '../backup/metrics';
 import { redactedMessage } from '../backup/redact';
 import { AccessKeySecret } from './access-key-secret';
@@ -51,16 +50,16 @@ export async function runRotation(event: unknown, deps: RotationDependencies): P
     } catch (error) {
       const message = describeError(error);
       publishRotation(settings, {}, { ...base, action, outcome: 'failed', secretId: settings.secretArn, error: message }, deps.now());
-      throw new RotationError(error instanceof RotationError ? message : `${action} failed for the user ${settings.userName}: ${message}`);
+      throw new RotationError(`${action} failed for the user ${settings.userName}: ${message}`);
     }
   }
 
   const { step, secretId, token } = request;
-  if (secretId !== settings.secretArn) {
-    throw new ConfigurationError(`the event's SecretId ${secretId} is not the access-key secret ${settings.secretArn}: this function rotates that secret only`);
-  }
   const services = { settings, secret: new AccessKeySecret(deps.secretsManager, secretId), keys, sleep: deps.sleep, now: deps.now };
   try {
+    if (secretId !== settings.secretArn) {
+      throw new RotationError(`the event's SecretId ${secretId} is not the access-key secret ${settings.secretArn}: this function rotates that secret only`);
+    }
     const report = await runStep(services, step, token);
     const values: MetricValues = { rotationFailed: 0, ...(step === 'finishSecret' && report.acted ? { rotationSucceeded: 1 } : {}) };
     const summary: RotationSummary = { ...base, action: step, outcome: 'succeeded', secretId, token, ...report };

@@ -94,7 +94,7 @@ async function finishSecret(services: StepServices, token: string): Promise<Step
   const state = await services.secret.describe();
   const currentVersion = versionWith(state, CURRENT);
   const pending = await services.secret.read(PENDING, token);
-  if (currentVersion !== undefined) await services.secret.makeCurrent(token, currentVersion);
+  await services.secret.makeCurrent(token, currentVersion);
   return { acted: true, keyId: pending?.key.accessKeyId };
 }
 

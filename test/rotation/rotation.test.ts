@@ -113,6 +113,7 @@ describe('a rotation', () => {
     const other = await rejection(world.invoke({ Step: 'createSecret', SecretId: `${world.secretArn}-other`, ClientRequestToken: 'x' }));
     expect(other.message).toContain('this function rotates that secret only');
     expect(world.iam.calls.filter((c) => c.action === 'CreateAccessKey')).toEqual([]);
+    expect(metricSum(guard.lines, 'RotationFailed')).toBe(2);
   });
 
   test("keeps within IAM's two keys: a previous key in its grace period blocks the next rotation, named with the time it may go; after it, the rotation deletes it", async () => {
