@@ -68,6 +68,14 @@ describe('the fake Secrets Manager', () => {
     expect((await failure(client.send(new DescribeSecretCommand({ SecretId: 'no-such-secret' })))).name).toBe('ResourceNotFoundException');
   });
 
+  test('putValue makes a new current version, as a deploy that changes the secret does', async () => {
+    const arn = double.createSecret('deployed', 'v1');
+    const first = double.versions(arn)[0].versionId;
+    const second = double.putValue(arn, 'v2');
+    expect((await client.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString).toBe('v2');
+    expect(await stagesOf(arn)).toEqual({ [first]: ['AWSPREVIOUS'], [second]: ['AWSCURRENT'] });
+  });
+
   test('keeps PutSecretValue idempotent for one token and value, and refuses another value for it', async () => {
     const arn = double.createSecret('idempotent', 'v1');
     const put = (value: string) => client.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: 'token-0000000000000000000000000000003', SecretString: value, VersionStages: ['AWSPENDING'] }));

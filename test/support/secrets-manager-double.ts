@@ -122,6 +122,18 @@ export class SecretsManagerDouble {
     return secret.arn;
   }
 
+  /**
+   * A new version holding `value`, staged AWSCURRENT (the old current becomes AWSPREVIOUS), as
+   * a PutSecretValue or a CloudFormation update of the secret makes it; returns its version id.
+   */
+  putValue(secretId: string, value: string): string {
+    const secret = this.find(secretId);
+    const version: Version = { id: randomUUID(), value, stages: new Set(), created: new Date() };
+    secret.versions.set(version.id, version);
+    this.moveStage(secret, CURRENT, version);
+    return version.id;
+  }
+
   /** The versions of a secret, oldest first, deprecated ones included. */
   versions(secretId: string): SecretVersionView[] {
     return [...this.find(secretId).versions.values()].map((v) => ({ versionId: v.id, stages: [...v.stages], createdDate: v.created, hasValue: v.value !== undefined }));
