@@ -42,9 +42,10 @@ export interface S3TestServer {
 const S3RVER_ACCESS_KEY = 'S3RVER';
 
 /**
- * S3's answer to a key it does not know. AWS answers the same for a deleted key and for an
- * inactive one: third-party references say so, AWS's documentation does not (*unconfirmed*
- * for inactive keys; this is the one place to change).
+ * S3's answer to a key it does not know, a deleted one included. An inactive key is refused
+ * too (IAM API reference, AccessKey.Status: "Inactive means it is not [valid for API calls]");
+ * that S3 answers it with this same code is what third-party references report, not AWS's
+ * documentation (*unconfirmed*; this is the one place to change).
  */
 const INVALID_ACCESS_KEY_ID = { code: 'InvalidAccessKeyId', message: 'The AWS Access Key Id you provided does not exist in our records.' } as const;
 
