@@ -4,7 +4,7 @@ import { MetricValues } from '../backup/metrics';
 import { redactedMessage } from '../backup/redact';
 import { AccessKeySecret } from './access-key-secret';
 import { RotationSettings } from './config';
-import { parseRotationEvent } from './event';
+import { parseRotationEvent, RotationStep } from './event';
 import { RotationError } from './key-context';
 import { Sleep } from './key-probe';
 import { publishRotation, RotationSummary } from './report';
@@ -26,48 +26,59 @@ function describeError(error: unknown): string {
   return error instanceof RotationError ? error.message : `${error instanceof Error ? error.name : 'Error'}: ${redactedMessage(error)}`;
 }
 
+const SUMMARY = 'access-key rotation';
+
 /**
  * One invocation: a rotation step or a retirement. Writes metrics and one summary line, and
  * on failure rethrows a RotationError naming the step (Secrets Manager then keeps AWSCURRENT
  * where it is and retries later; the Lambda Errors metric sees it too).
- * Metrics: RotationFailed (0 or 1) for every step, RotationSucceeded 1 when finishSecret made
- * the new key current, PreviousKeyRetired for the keys a retirement deactivated or deleted.
  */
 export async function runRotation(event: unknown, deps: RotationDependencies): Promise<RotationSummary> {
-  const { settings } = deps;
   const request = parseRotationEvent(event);
-  const keys = new UserAccessKeys(deps.iam, settings.userName);
-  const base = { summary: 'access-key rotation', userName: settings.userName } as const;
+  const keys = new UserAccessKeys(deps.iam, deps.settings.userName);
+  return request.kind === 'retire' ? runRetirement(deps, keys, request.immediately) : runStepOf(deps, keys, request.step, request.secretId, request.token);
+}
 
-  if (request.kind === 'retire') {
-    const secret = new AccessKeySecret(deps.secretsManager, settings.secretArn);
-    const action = 'retire-previous-key';
-    try {
-      const report = await retirePreviousKeys(secret, keys, settings.previousKeyGraceSeconds, deps.now(), request.immediately);
-      const summary: RotationSummary = { ...base, action, outcome: 'succeeded', secretId: settings.secretArn, ...report };
-      publishRotation(settings, { previousKeyRetired: report.retiredKeyIds.length }, summary, deps.now());
-      return summary;
-    } catch (error) {
-      const message = describeError(error);
-      publishRotation(settings, {}, { ...base, action, outcome: 'failed', secretId: settings.secretArn, error: message }, deps.now());
-      throw new RotationError(`${action} failed for the user ${settings.userName}: ${message}`);
-    }
-  }
-
-  const { step, secretId, token } = request;
-  const services = { settings, secret: new AccessKeySecret(deps.secretsManager, secretId), keys, sleep: deps.sleep, now: deps.now };
+/**
+ * A step of Secrets Manager's rotation. Metrics: RotationFailed (0, or 1 when the step failed)
+ * and RotationSucceeded 1 when finishSecret made the new key current.
+ */
+async function runStepOf(deps: RotationDependencies, keys: UserAccessKeys, step: RotationStep, secretId: string, token: string): Promise<RotationSummary> {
+  const { settings } = deps;
+  const base = { summary: SUMMARY, action: step, secretId, userName: settings.userName, token } as const;
   try {
     if (secretId !== settings.secretArn) {
       throw new RotationError(`the event's SecretId ${secretId} is not the access-key secret ${settings.secretArn}: this function rotates that secret only`);
     }
+    const services = { settings, secret: new AccessKeySecret(deps.secretsManager, secretId), keys, sleep: deps.sleep, now: deps.now };
     const report = await runStep(services, step, token);
     const values: MetricValues = { rotationFailed: 0, ...(step === 'finishSecret' && report.acted ? { rotationSucceeded: 1 } : {}) };
-    const summary: RotationSummary = { ...base, action: step, outcome: 'succeeded', secretId, token, ...report };
+    const summary: RotationSummary = { ...base, outcome: 'succeeded', ...report };
     publishRotation(settings, values, summary, deps.now());
     return summary;
   } catch (error) {
     const message = `${step} failed for the access-key secret ${secretId} (user ${settings.userName}): ${describeError(error)}`;
-    publishRotation(settings, { rotationFailed: 1 }, { ...base, action: step, outcome: 'failed', secretId, token, error: message }, deps.now());
+    publishRotation(settings, { rotationFailed: 1 }, { ...base, outcome: 'failed', error: message }, deps.now());
+    throw new RotationError(message);
+  }
+}
+
+/**
+ * The retire-previous-key event. Metric: PreviousKeyRetired, the keys deactivated or deleted.
+ * A failed retirement emits no metric of its own: it throws, and the function's Errors metric shows it.
+ */
+async function runRetirement(deps: RotationDependencies, keys: UserAccessKeys, immediately: boolean): Promise<RotationSummary> {
+  const { settings } = deps;
+  const base = { summary: SUMMARY, action: 'retire-previous-key', secretId: settings.secretArn, userName: settings.userName } as const;
+  const secret = new AccessKeySecret(deps.secretsManager, settings.secretArn);
+  try {
+    const report = await retirePreviousKeys(secret, keys, settings.previousKeyGraceSeconds, deps.now(), immediately);
+    const summary: RotationSummary = { ...base, outcome: 'succeeded', ...report };
+    publishRotation(settings, { previousKeyRetired: report.retiredKeyIds.length }, summary, deps.now());
+    return summary;
+  } catch (error) {
+    const message = `${base.action} failed for the user ${settings.userName}: ${describeError(error)}`;
+    publishRotation(settings, {}, { ...base, outcome: 'failed', error: message }, deps.now());
     throw new RotationError(message);
   }
 }
