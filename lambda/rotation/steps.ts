@@ -1,3 +1,4 @@
+import { redactedMessage } from '../backup/redact';
 import { AccessKeySecret, CURRENT, PENDING, versionWith } from './access-key-secret';
 import { RotationStep } from './event';
 import { RotationError, readSecretKeys } from './key-context';
@@ -22,6 +23,15 @@ export interface StepReport {
   readonly deletedKeyIds?: readonly string[];
   readonly attempts?: number;
   readonly note?: string;
+}
+
+/** Runs a call concerning one key; its failure names the key id and what was being done with it. */
+async function aboutKey(keyId: string | undefined, doing: string, call: () => Promise<void>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    throw new RotationError(`key ${keyId ?? '(unknown)'}, ${doing}: ${error instanceof Error ? error.name : 'Error'}: ${redactedMessage(error)}`);
+  }
 }
 
 /**
@@ -60,7 +70,8 @@ async function createSecret(services: StepServices, token: string): Promise<Step
   }
   for (const accessKeyId of plan.delete) await services.keys.delete(accessKeyId);
   const key = await services.keys.create();
-  await services.secret.putPending(token, key);
+  // Failing here leaves a key no backup ever carried: the retried step deletes it to make room.
+  await aboutKey(key.accessKeyId, 'storing it as the pending version', () => services.secret.putPending(token, key));
   return { acted: true, keyId: key.accessKeyId, deletedKeyIds: plan.delete };
 }
 
@@ -94,8 +105,9 @@ async function finishSecret(services: StepServices, token: string): Promise<Step
   const state = await services.secret.describe();
   const currentVersion = versionWith(state, CURRENT);
   const pending = await services.secret.read(PENDING, token);
-  await services.secret.makeCurrent(token, currentVersion);
-  return { acted: true, keyId: pending?.key.accessKeyId };
+  const keyId = pending?.key.accessKeyId;
+  await aboutKey(keyId, 'making it current', () => services.secret.makeCurrent(token, currentVersion));
+  return { acted: true, keyId };
 }
 
 const STEPS: Record<RotationStep, (services: StepServices, token: string) => Promise<StepReport>> = { createSecret, setSecret, testSecret, finishSecret };

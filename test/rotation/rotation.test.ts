@@ -107,6 +107,20 @@ describe('a rotation', () => {
     expect(metricSum(guard.lines, 'RotationSucceeded')).toBe(1);
   });
 
+  test('createSecret failing after IAM made the key names that key, and the retried step replaces it, since no backup ever carried it', async () => {
+    const token = world.secrets.beginRotation(world.secretArn);
+    const createSecret = () => world.invoke({ Step: 'createSecret', SecretId: world.secretArn, ClientRequestToken: token });
+    world.secrets.failNext('PutSecretValue', 'InternalServiceError');
+    const error = await rejection(createSecret());
+    const orphan = Object.keys(world.keyStates()).find((id) => id !== TEST_ACCESS_KEY_ID) ?? '';
+    expect(error.message).toContain(`createSecret failed for the access-key secret ${world.secretArn} (user backup-user): key ${orphan}, storing it as the pending version: InternalServiceError`);
+
+    const retried = await createSecret();
+    expect(retried.deletedKeyIds).toEqual([orphan]);
+    expect(Object.keys(world.keyStates()).sort()).toEqual([TEST_ACCESS_KEY_ID, retried.keyId].sort());
+    expect(world.keyIdAt('AWSPENDING')).toBe(retried.keyId);
+  });
+
   test('refuses a token that is not staged AWSPENDING, and a secret other than its own', async () => {
     const unknown = await rejection(world.invoke({ Step: 'createSecret', SecretId: world.secretArn, ClientRequestToken: '00000000-0000-4000-8000-000000000000' }));
     expect(unknown.message).toMatch(/createSecret failed .*version 00000000-0000-4000-8000-000000000000 .* does not exist/);

@@ -79,6 +79,7 @@ const epochSeconds = (date: Date): number => date.getTime() / 1000;
 export class SecretsManagerDouble {
   private readonly secrets = new Map<string, Secret>();
   private readonly received: SecretsManagerCall[] = [];
+  private readonly failures: { readonly operation: string; readonly error: ServiceError }[] = [];
   private service?: { endpoint: string; stop(): Promise<void> };
 
   static async start(): Promise<SecretsManagerDouble> {
@@ -102,6 +103,11 @@ export class SecretsManagerDouble {
 
   async stop(): Promise<void> {
     await this.service?.stop();
+  }
+
+  /** Makes the next call of `operation` fail with this error type (e.g. InternalServiceError), once. */
+  failNext(operation: string, type: string, message = 'the fake was told to fail this call'): void {
+    this.failures.push({ operation, error: new ServiceError(type, message) });
   }
 
   /** Creates a secret whose first version holds `value` as AWSCURRENT; returns its ARN. */
@@ -209,6 +215,8 @@ export class SecretsManagerDouble {
     this.received.push({ operation, secretId: text('SecretId'), versionId: text('VersionId') ?? text('ClientRequestToken') ?? text('MoveToVersionId'), versionStage: text('VersionStage') });
     try {
       if (signingService !== 'secretsmanager') throw new ServiceError('InvalidSignatureException', `Credential should be scoped to correct service: 'secretsmanager'.`);
+      const failure = this.failures.findIndex((f) => f.operation === operation);
+      if (failure >= 0) throw this.failures.splice(failure, 1)[0].error;
       const secret = this.find(text('SecretId') ?? '');
       const result = this.run(operation, secret, input, text);
       return { status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(result) };
