@@ -1,13 +1,6 @@
 import { AccessKeySecret, CURRENT, PENDING, SecretState, StoredKey, versionWith } from './access-key-secret';
+import { RotationError } from './errors';
 import { KeyContext } from './key-lifecycle';
-
-/** A step or retirement failed; the message names the step and the key ids concerned, never a secret. */
-export class RotationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RotationError';
-  }
-}
 
 /** The current key, a rotation's pending key if any, and what they mean for the other keys. */
 export interface SecretKeys {

@@ -1,7 +1,7 @@
 import { ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { redactedMessage } from '../backup/redact';
 import { AccessKey } from '../backup/storage';
 import { RotationSettings } from './config';
+import { describeCause, RotationError } from './errors';
 
 /**
  * S3's answers while a new key is not yet usable everywhere: IAM is eventually consistent,
@@ -42,9 +42,9 @@ export async function probeKey(settings: RotationSettings, key: AccessKey, sleep
         delay *= 2;
         continue;
       }
-      throw new Error(
+      throw new RotationError(
         `S3 refused ListObjectsV2 on s3://${settings.bucketName}/${settings.collection}/ with the new key ${key.accessKeyId} ` +
-          `(attempt ${attempt} of ${PROBE.attempts}): ${error instanceof Error ? error.name : 'Error'}: ${redactedMessage(error)}`,
+          `(attempt ${attempt} of ${PROBE.attempts}): ${describeCause(error)}`,
       );
     } finally {
       client.destroy();

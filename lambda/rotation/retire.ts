@@ -1,6 +1,7 @@
 import { log } from '../backup/log';
 import { AccessKeySecret } from './access-key-secret';
-import { RotationError, readSecretKeys } from './key-context';
+import { RotationError } from './errors';
+import { readSecretKeys } from './key-context';
 import { planRetirement, RetireStep } from './key-lifecycle';
 import { UserAccessKeys } from './user-access-keys';
 

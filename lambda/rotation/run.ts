@@ -1,11 +1,10 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { MetricValues } from '../backup/metrics';
-import { redactedMessage } from '../backup/redact';
 import { AccessKeySecret } from './access-key-secret';
 import { RotationSettings } from './config';
 import { parseRotationEvent, RotationStep } from './event';
-import { RotationError } from './key-context';
+import { describeCause, RotationError } from './errors';
 import { Sleep } from './key-probe';
 import { publishRotation, RotationSummary } from './report';
 import { retirePreviousKeys } from './retire';
@@ -20,10 +19,6 @@ export interface RotationDependencies {
   /** testSecret's waits between attempts (tests pass one that does not sleep). */
   readonly sleep: Sleep;
   readonly now: () => Date;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof RotationError ? error.message : `${error instanceof Error ? error.name : 'Error'}: ${redactedMessage(error)}`;
 }
 
 const SUMMARY = 'access-key rotation';
@@ -57,7 +52,7 @@ async function runStepOf(deps: RotationDependencies, keys: UserAccessKeys, step:
     publishRotation(settings, values, summary, deps.now());
     return summary;
   } catch (error) {
-    const message = `${step} failed for the access-key secret ${secretId} (user ${settings.userName}): ${describeError(error)}`;
+    const message = `${step} failed for the access-key secret ${secretId} (user ${settings.userName}): ${describeCause(error)}`;
     publishRotation(settings, { rotationFailed: 1 }, { ...base, outcome: 'failed', error: message }, deps.now());
     throw new RotationError(message);
   }
@@ -77,7 +72,7 @@ async function runRetirement(deps: RotationDependencies, keys: UserAccessKeys, i
     publishRotation(settings, { previousKeyRetired: report.retiredKeyIds.length }, summary, deps.now());
     return summary;
   } catch (error) {
-    const message = `${base.action} failed for the user ${settings.userName}: ${describeError(error)}`;
+    const message = `${base.action} failed for the user ${settings.userName}: ${describeCause(error)}`;
     publishRotation(settings, {}, { ...base, outcome: 'failed', error: message }, deps.now());
     throw new RotationError(message);
   }

@@ -1,7 +1,7 @@
-import { redactedMessage } from '../backup/redact';
 import { AccessKeySecret, CURRENT, PENDING, versionWith } from './access-key-secret';
 import { RotationStep } from './event';
-import { RotationError, readSecretKeys } from './key-context';
+import { describeCause, RotationError } from './errors';
+import { readSecretKeys } from './key-context';
 import { planRoom } from './key-lifecycle';
 import { probeKey, Sleep } from './key-probe';
 import { RotationSettings } from './config';
@@ -30,7 +30,7 @@ async function aboutKey(keyId: string | undefined, doing: string, call: () => Pr
   try {
     await call();
   } catch (error) {
-    throw new RotationError(`key ${keyId ?? '(unknown)'}, ${doing}: ${error instanceof Error ? error.name : 'Error'}: ${redactedMessage(error)}`);
+    throw new RotationError(`key ${keyId ?? '(unknown)'}, ${doing}: ${describeCause(error)}`);
   }
 }
 
@@ -88,12 +88,8 @@ async function setSecret(): Promise<StepReport> {
 async function testSecret(services: StepServices, token: string): Promise<StepReport> {
   const pending = await services.secret.read(PENDING, token);
   if (pending === undefined) throw new RotationError(`version ${token} holds no pending key: createSecret did not store one`);
-  try {
-    const attempts = await probeKey(services.settings, pending.key, services.sleep);
-    return { acted: true, keyId: pending.key.accessKeyId, attempts };
-  } catch (error) {
-    throw new RotationError(error instanceof Error ? error.message : String(error));
-  }
+  const attempts = await probeKey(services.settings, pending.key, services.sleep);
+  return { acted: true, keyId: pending.key.accessKeyId, attempts };
 }
 
 /**
