@@ -1,4 +1,4 @@
-import { AccessKeySecret, CURRENT, PENDING, versionWith } from './access-key-secret';
+import { AccessKeySecret, CURRENT, PENDING, SecretState, versionWith } from './access-key-secret';
 import { RotationStep } from './event';
 import { describeCause, RotationError } from './errors';
 import { readSecretKeys } from './key-context';
@@ -39,8 +39,7 @@ async function aboutKey(keyId: string | undefined, doing: string, call: () => Pr
  * secret, and the token is a version of it staged AWSPENDING; a version already AWSCURRENT
  * means the rotation finished and a retried invocation has nothing to do.
  */
-async function tokenIsPending(services: StepServices, token: string): Promise<boolean> {
-  const state = await services.secret.describe();
+function tokenIsPending(services: StepServices, state: SecretState, token: string): boolean {
   if (!state.rotationEnabled) throw new RotationError(`rotation is not enabled for the secret ${services.secret.secretId}`);
   const stages = state.versionStages[token];
   if (stages === undefined) throw new RotationError(`version ${token} of the secret ${services.secret.secretId} does not exist: it has no stage for rotation`);
@@ -55,10 +54,9 @@ async function tokenIsPending(services: StepServices, token: string): Promise<bo
  * two keys per user, so room is made first (key-lifecycle.ts, planRoom); a previous key in
  * its grace period is never deleted, and the step then fails saying which key and when.
  */
-async function createSecret(services: StepServices, token: string): Promise<StepReport> {
+async function createSecret(services: StepServices, state: SecretState, token: string): Promise<StepReport> {
   const existing = await services.secret.read(PENDING, token);
   if (existing !== undefined) return { acted: false, keyId: existing.key.accessKeyId, note: 'the pending key already exists' };
-  const state = await services.secret.describe();
   const { context } = await readSecretKeys(services.secret, state, services.settings.previousKeyGraceSeconds, services.now());
   const plan = planRoom(await services.keys.list(), context);
   if ('blockedBy' in plan) {
@@ -85,7 +83,7 @@ async function setSecret(): Promise<StepReport> {
 }
 
 /** testSecret: the pending key signs a request on the collection (key-probe.ts). A failure leaves AWSCURRENT where it is. */
-async function testSecret(services: StepServices, token: string): Promise<StepReport> {
+async function testSecret(services: StepServices, _state: SecretState, token: string): Promise<StepReport> {
   const pending = await services.secret.read(PENDING, token);
   if (pending === undefined) throw new RotationError(`version ${token} holds no pending key: createSecret did not store one`);
   const attempts = await probeKey(services.settings, pending.key, services.sleep);
@@ -97,8 +95,7 @@ async function testSecret(services: StepServices, token: string): Promise<StepRe
  * version it left AWSPREVIOUS. The previous key stays active: backup jobs started with it may
  * still run; the retirement deactivates it after the grace period, never this step.
  */
-async function finishSecret(services: StepServices, token: string): Promise<StepReport> {
-  const state = await services.secret.describe();
+async function finishSecret(services: StepServices, state: SecretState, token: string): Promise<StepReport> {
   const currentVersion = versionWith(state, CURRENT);
   const pending = await services.secret.read(PENDING, token);
   const keyId = pending?.key.accessKeyId;
@@ -106,10 +103,11 @@ async function finishSecret(services: StepServices, token: string): Promise<Step
   return { acted: true, keyId };
 }
 
-const STEPS: Record<RotationStep, (services: StepServices, token: string) => Promise<StepReport>> = { createSecret, setSecret, testSecret, finishSecret };
+const STEPS: Record<RotationStep, (services: StepServices, state: SecretState, token: string) => Promise<StepReport>> = { createSecret, setSecret, testSecret, finishSecret };
 
-/** Runs one step of Secrets Manager's rotation for the token. */
+/** Runs one step of Secrets Manager's rotation for the token, with the secret's state read once. */
 export async function runStep(services: StepServices, step: RotationStep, token: string): Promise<StepReport> {
-  if (!(await tokenIsPending(services, token))) return { acted: false, note: `version ${token} is already AWSCURRENT` };
-  return STEPS[step](services, token);
+  const state = await services.secret.describe();
+  if (!tokenIsPending(services, state, token)) return { acted: false, note: `version ${token} is already AWSCURRENT` };
+  return STEPS[step](services, state, token);
 }
