@@ -55,9 +55,9 @@ function tokenIsPending(services: StepServices, state: SecretState, token: strin
  * its grace period is never deleted, and the step then fails saying which key and when.
  */
 async function createSecret(services: StepServices, state: SecretState, token: string): Promise<StepReport> {
-  const existing = await services.secret.read(PENDING, token);
-  if (existing !== undefined) return { acted: false, keyId: existing.key.accessKeyId, note: 'the pending key already exists' };
-  const { context } = await readSecretKeys(services.secret, state, services.settings.previousKeyGraceSeconds, services.now());
+  // The token's version holds AWSPENDING (checked before every step), so `pending` is its value.
+  const { pending, context } = await readSecretKeys(services.secret, state, services.settings.previousKeyGraceSeconds, services.now());
+  if (pending !== undefined) return { acted: false, keyId: pending.key.accessKeyId, note: 'the pending key already exists' };
   const plan = planRoom(await services.keys.list(), context);
   if ('blockedBy' in plan) {
     throw new RotationError(
