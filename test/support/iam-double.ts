@@ -38,7 +38,11 @@ export interface IamDouble {
   stop(): Promise<void>;
 }
 
-/** IAM's quota AccessKeysPerUser. */
+/**
+ * IAM's quota AccessKeysPerUser. Stated here, not imported from the rotation function's own
+ * constant (lambda/rotation/key-lifecycle.ts): the fake models AWS, so a wrong belief in the
+ * function cannot make its tests pass.
+ */
 export const ACCESS_KEYS_PER_USER = 2;
 
 const NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
