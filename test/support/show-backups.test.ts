@@ -69,7 +69,7 @@ describe('SHOW BACKUPS and SHOW BACKUP read what is in the bucket', () => {
     const client = await f.connect(ROOT);
     const error = await sqlError(client.query('SHOW BACKUP FROM LATEST IN $1', [s3Uri(f.s3.endpoint, 'list/nothing')]));
     expect(error.code).toBe('58P01');
-    expect(error.message).toMatch(/^path does not contain a completed latest backup/);
+    expect(error.message).toMatch(/^read LATEST path: path does not contain a completed latest backup/);
   });
 });
 

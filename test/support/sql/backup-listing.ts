@@ -35,7 +35,7 @@ const SHOW_BACKUP_COLUMNS: readonly Column[] = [
  * backups of every user and need no job privilege, only access to the URI
  * (checkStoragePrivileges: none with explicit keys and no AWS_ENDPOINT).
  */
-function location(uri: string, session: Session, cluster: Cluster): S3Location {
+export function storageLocation(uri: string, session: Session, cluster: Cluster): S3Location {
   const parsed = parseStorageUri(uri);
   if (parsed.scheme === 's3') {
     checkStoragePrivileges(parsed, session, cluster);
@@ -49,8 +49,9 @@ function location(uri: string, session: Session, cluster: Cluster): S3Location {
   return cluster.nodeLocation(stored.location);
 }
 
-export async function withStore<T>(uri: string, session: Session, cluster: Cluster, read: (store: CollectionStore) => Promise<T>): Promise<T> {
-  const store = new CollectionStore(location(uri, session, cluster));
+/** Reads with a store for the location; storage failures become statement errors. */
+export async function withStore<T>(location: S3Location, read: (store: CollectionStore) => Promise<T>): Promise<T> {
+  const store = new CollectionStore(location);
   try {
     return await read(store);
   } catch (error) {
@@ -67,7 +68,7 @@ export async function showBackups(cursor: Cursor, session: Session, cluster: Clu
     cursor.expectWord('IN');
     const uri = cursor.stringOrPlaceholder();
     cursor.expectEnd();
-    const paths = await withStore(uri, session, cluster, (store) => store.fullBackups());
+    const paths = await withStore(storageLocation(uri, session, cluster), (store) => store.fullBackups());
     return rowsResult(SHOW_BACKUPS_COLUMNS, paths.map((p) => [p]));
   }
   cursor.expectWord('BACKUP', 'FROM');
@@ -77,8 +78,12 @@ export async function showBackups(cursor: Cursor, session: Session, cluster: Clu
   const uri = cursor.stringOrPlaceholder();
   const checkFiles = cursor.acceptWord('WITH') && (cursor.expectWord('CHECK_FILES'), true);
   cursor.expectEnd();
-  const { chain, fileSizes } = await withStore(uri, session, cluster, async (store) => {
-    const layers = await readChain(store, latest ? undefined : named);
+  const { chain, fileSizes } = await withStore(storageLocation(uri, session, cluster), async (store) => {
+    const layers = await readChain(store, latest ? undefined : named).catch((error: unknown) => {
+      // pkg/backup/show.go wraps ReadLatestFile's error (RESTORE does not).
+      if (latest && error instanceof SqlError) throw new SqlError(error.code, `read LATEST path: ${error.message}`);
+      throw error;
+    });
     return { chain: layers, fileSizes: checkFiles ? await checkBackupFiles(store, layers, uri, cluster) : undefined };
   });
   const rows = chain.flatMap((layer) => objectRows(layer, fileSizes));
