@@ -167,7 +167,7 @@ async function planRestore(statement: RestoreStatement, session: Session, cluste
     const databases = selected.map(
       (database, i): DatabaseRecord => ({
         name: names[i],
-        owner: statement.databases === undefined ? (cluster.databases.get(database.name)?.owner ?? 'root') : session.user,
+        owner: statement.databases === undefined ? database.owner : session.user,
         tables: database.tables.map((table) => table.name),
       }),
     );
