@@ -236,3 +236,26 @@ describe('SHOW BACKUP ... WITH check_files and statement_timeout', () => {
     expect((await client.query('SHOW BACKUP FROM LATEST IN $1', [uri])).rows.length).toBeGreaterThan(0);
   });
 });
+
+describe.each([
+  ['23.1', 1114],
+  ['23.2', 1184],
+  ['26.3', 1184],
+] as const)('SHOW BACKUP on %s', (version, timestampOid) => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await startFixture({ version });
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  test(`types start_time and end_time as OID ${timestampOid} (TIMESTAMPTZ from 23.2, cockroach#108290)`, async () => {
+    const client = await f.connect(ROOT);
+    const uri = s3Uri(f.s3.endpoint, `types/${version}`);
+    await submit(client, "BACKUP INTO $1 AS OF SYSTEM TIME '-10s' WITH detached", [uri]);
+    await f.double.whenJobsSettled();
+    const result = await client.query('SHOW BACKUP FROM LATEST IN $1', [uri]);
+    expect(result.fields.filter((field) => field.name.endsWith('_time')).map((field) => field.dataTypeID)).toEqual([timestampOid, timestampOid]);
+  });
+});

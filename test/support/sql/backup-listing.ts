@@ -6,6 +6,7 @@ import { Session } from '../session';
 import { layerFiles } from '../storage/backup-manifest';
 import { BackupManifest, CollectionStore, StorageError } from '../storage/collection-store';
 import { S3Location, parseStorageUri } from '../storage/storage-uri';
+import { VersionFacts } from '../versions';
 import { Column, TypeOid } from '../wire/backend-messages';
 import { Cursor } from './cursor';
 import { SqlError, SqlState } from './sql-error';
@@ -15,20 +16,28 @@ import { ResultSet, Value, rowsResult } from './values';
 /** SHOW BACKUPS IN: one column, one row per full backup (pkg/backup/show.go, showBackupsInCollectionPlanHook). */
 const SHOW_BACKUPS_COLUMNS: readonly Column[] = [{ name: 'path', type: TypeOid.TEXT }];
 
-/** SHOW BACKUP's default columns (pkg/backup/show.go, backupShower.header); times are TIMESTAMP; check_files appends file_bytes. */
-const SHOW_BACKUP_COLUMNS: readonly Column[] = [
-  { name: 'database_name', type: TypeOid.TEXT },
-  { name: 'parent_schema_name', type: TypeOid.TEXT },
-  { name: 'object_name', type: TypeOid.TEXT },
-  { name: 'object_type', type: TypeOid.TEXT },
-  { name: 'backup_type', type: TypeOid.TEXT },
-  { name: 'start_time', type: TypeOid.TIMESTAMP },
-  { name: 'end_time', type: TypeOid.TIMESTAMP },
-  { name: 'size_bytes', type: TypeOid.INT8 },
-  { name: 'rows', type: TypeOid.INT8 },
-  { name: 'is_full_cluster', type: TypeOid.BOOL },
-  { name: 'regions', type: TypeOid.TEXT },
-];
+/**
+ * SHOW BACKUP's default columns (pkg/backup/show.go, backupShowerHeaders); start_time and
+ * end_time are TIMESTAMP up to 23.1 and TIMESTAMPTZ from 23.2 (VersionFacts); check_files
+ * appends file_bytes.
+ */
+function showBackupColumns(facts: VersionFacts, checkFiles: boolean): readonly Column[] {
+  const time = facts.showBackupTimestampsWithZone ? TypeOid.TIMESTAMPTZ : TypeOid.TIMESTAMP;
+  return [
+    { name: 'database_name', type: TypeOid.TEXT },
+    { name: 'parent_schema_name', type: TypeOid.TEXT },
+    { name: 'object_name', type: TypeOid.TEXT },
+    { name: 'object_type', type: TypeOid.TEXT },
+    { name: 'backup_type', type: TypeOid.TEXT },
+    { name: 'start_time', type: time },
+    { name: 'end_time', type: time },
+    { name: 'size_bytes', type: TypeOid.INT8 },
+    { name: 'rows', type: TypeOid.INT8 },
+    { name: 'is_full_cluster', type: TypeOid.BOOL },
+    { name: 'regions', type: TypeOid.TEXT },
+    ...(checkFiles ? [{ name: 'file_bytes', type: TypeOid.INT8 }] : []),
+  ];
+}
 
 /**
  * The collection as the nodes read it. SHOW BACKUP(S) read storage, so they list the
@@ -87,7 +96,7 @@ export async function showBackups(cursor: Cursor, session: Session, cluster: Clu
     return { chain: layers, fileSizes: checkFiles ? await checkBackupFiles(store, layers, uri, cluster) : undefined };
   });
   const rows = chain.flatMap((layer) => objectRows(layer, fileSizes));
-  return rowsResult(checkFiles ? [...SHOW_BACKUP_COLUMNS, { name: 'file_bytes', type: TypeOid.INT8 }] : SHOW_BACKUP_COLUMNS, rows);
+  return rowsResult(showBackupColumns(cluster.facts, checkFiles), rows);
 }
 
 /**
