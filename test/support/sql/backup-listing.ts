@@ -101,8 +101,9 @@ export async function showBackups(cursor: Cursor, session: Session, cluster: Clu
 
 /**
  * The chain of a full backup (LATEST when `subdir` is undefined): the full layer, then its
- * incrementals that have a manifest, oldest first. No LATEST or no manifest:
- * backupdest.ReadLatestFile / the manifest read, pgcode.UndefinedFile.
+ * incrementals that have a manifest, oldest first. No LATEST: backupdest.ReadLatestFile's
+ * error, pgcode.UndefinedFile. A named subdirectory without a manifest: the wording is
+ * *unconfirmed* (CockroachDB reports the failed manifest read).
  */
 export async function readChain(store: CollectionStore, subdir: string | undefined): Promise<readonly Layer[]> {
   const resolved = subdir ?? (await store.readLatest());
