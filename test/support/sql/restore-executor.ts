@@ -162,8 +162,10 @@ async function planRestore(statement: RestoreStatement, session: Session, cluste
         }
       }
     }
-    // A database restore's objects belong to the restoring user (*unconfirmed*); a cluster
-    // restore brings back the backup's users and privileges, so its owners.
+    // A database restore's objects belong to the restoring user (pkg/sql/catalog/catprivilege,
+    // CreatePrivilegesFromDefaultPrivileges: "the appropriate owner (node for system, the
+    // restoring user otherwise)"; that the database descriptor itself gets it is *unconfirmed*);
+    // a cluster restore brings back the backup's users and privileges, so its owners.
     const databases = selected.map(
       (database, i): DatabaseRecord => ({
         name: names[i],
