@@ -5,7 +5,8 @@ import { SYSTEM_DATABASE } from '../schema';
 import { Session } from '../session';
 import { layerFiles } from '../storage/backup-manifest';
 import { BackupManifest, CollectionStore, StorageError } from '../storage/collection-store';
-import { S3Location, parseStorageUri } from '../storage/storage-uri';
+import { MANIFEST_CHECKSUM, STATISTICS } from '../storage/backup-layout';
+import { S3Location, appendPath, parseStorageUri } from '../storage/storage-uri';
 import { VersionFacts } from '../versions';
 import { Column, TypeOid } from '../wire/backend-messages';
 import { Cursor } from './cursor';
@@ -160,6 +161,22 @@ function layerPath(layer: Layer, file: string): string {
   return `${layer.directory.replace(/^\/+/, '')}/${file}`;
 }
 
+/**
+ * checkBackupFiles checks each layer's metadata first: the manifest's checksum file and its
+ * statistics files. One that storage cannot size fails the statement at once with
+ * `Error checking metadata file <layer URI>/<file>: <storage error>` (errors.Wrapf, XXUUU),
+ * the layer URI being the statement's URI with the layer appended and its query **as
+ * written**: CockroachDB puts the secret key of the URI in this message (a client must redact
+ * it). The storage error's text is *unconfirmed*.
+ */
+async function checkMetadataFiles(store: CollectionStore, layer: Layer, uri: string): Promise<void> {
+  for (const file of [MANIFEST_CHECKSUM, STATISTICS]) {
+    if ((await store.size(`${layer.directory}/${file}`)) === undefined) {
+      throw new SqlError(SqlState.uncategorized, `Error checking metadata file ${appendPath(uri, layer.directory)}/${file}: s3 object does not exist: NotFound: Not Found`);
+    }
+  }
+}
+
 /** checkBackupFiles (pkg/backup/show.go): at most this many unreadable files are named. */
 const MAX_MISSING_FILES = 10;
 
@@ -172,8 +189,8 @@ const MAX_MISSING_FILES = 10;
 const CHECK_FILES_COMPARES_SIZES = false;
 
 /**
- * WITH check_files (pkg/backup/show.go, checkBackupFiles): the size of every data file of
- * every layer, read from storage one by one. Unreadable files are named as
+ * WITH check_files (pkg/backup/show.go, checkBackupFiles): per layer, its metadata files
+ * (checkMetadataFiles), then the size of every data file, read from storage one by one. Unreadable files are named as
  * `path.Join(<layer URI without query>, <file>)` (so `s3://bucket/x` reads `s3:/bucket/x/...`),
  * sorted, under "The following files are missing from the backup:"; at ten the check stops
  * and the prefix becomes "Multiple files cannot be read from the backup including:". The
@@ -183,8 +200,9 @@ const CHECK_FILES_COMPARES_SIZES = false;
 async function checkBackupFiles(store: CollectionStore, chain: readonly Layer[], uri: string, cluster: Cluster): Promise<ReadonlyMap<string, number>> {
   const sizes = new Map<string, number>();
   const missing = new Set<string>();
-  const collection = uri.split('?')[0];
   for (const layer of chain) {
+    await checkMetadataFiles(store, layer, uri);
+    const layerUri = appendPath(uri, layer.directory).split('?')[0];
     for (const file of layerFiles(layer.manifest)) {
       if (cluster.environment.checkFilesDelayMs > 0) await cluster.environment.sleep(cluster.environment.checkFilesDelayMs);
       const size = await store.size(`${layer.directory}/${file.path}`);
@@ -192,7 +210,7 @@ async function checkBackupFiles(store: CollectionStore, chain: readonly Layer[],
         sizes.set(layerPath(layer, file.path), size);
         continue;
       }
-      missing.add(path.posix.join(`${collection}/${layer.directory}`, file.path));
+      missing.add(path.posix.join(layerUri, file.path));
       if (missing.size === MAX_MISSING_FILES) break;
     }
     if (missing.size === MAX_MISSING_FILES) break;
