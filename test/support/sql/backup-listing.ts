@@ -10,7 +10,7 @@ import { S3Location, appendPath, parseStorageUri } from '../storage/storage-uri'
 import { VersionFacts } from '../versions';
 import { Column, TypeOid } from '../wire/backend-messages';
 import { Cursor } from './cursor';
-import { SqlError, SqlState } from './sql-error';
+import { SqlError, SqlState, queryCanceled } from './sql-error';
 import { checkStoragePrivileges } from './storage-privileges';
 import { ResultSet, Value, rowsResult } from './values';
 
@@ -94,7 +94,7 @@ export async function showBackups(cursor: Cursor, session: Session, cluster: Clu
       if (latest && error instanceof SqlError) throw new SqlError(error.code, `read LATEST path: ${error.message}`);
       throw error;
     });
-    return { chain: layers, fileSizes: checkFiles ? await checkBackupFiles(store, layers, uri, cluster) : undefined };
+    return { chain: layers, fileSizes: checkFiles ? await checkBackupFiles(store, layers, uri, cluster, session.statement) : undefined };
   });
   const rows = chain.flatMap((layer) => objectRows(layer, fileSizes));
   return rowsResult(showBackupColumns(cluster.facts, checkFiles), rows);
@@ -197,7 +197,13 @@ const CHECK_FILES_COMPARES_SIZES = false;
  * error is errors.Newf: no SQLSTATE (XXUUU).
  * @returns each file's size by its path relative to the collection
  */
-async function checkBackupFiles(store: CollectionStore, chain: readonly Layer[], uri: string, cluster: Cluster): Promise<ReadonlyMap<string, number>> {
+async function checkBackupFiles(
+  store: CollectionStore,
+  chain: readonly Layer[],
+  uri: string,
+  cluster: Cluster,
+  statement: Session['statement'],
+): Promise<ReadonlyMap<string, number>> {
   const sizes = new Map<string, number>();
   const missing = new Set<string>();
   for (const layer of chain) {
@@ -205,6 +211,8 @@ async function checkBackupFiles(store: CollectionStore, chain: readonly Layer[],
     const layerUri = appendPath(uri, layer.directory).split('?')[0];
     for (const file of layerFiles(layer.manifest)) {
       if (cluster.environment.checkFilesDelayMs > 0) await cluster.environment.sleep(cluster.environment.checkFilesDelayMs);
+      // statement_timeout canceled the statement: CockroachDB's context is done, no more reads.
+      if (statement.canceled) throw queryCanceled();
       const size = await store.size(`${layer.directory}/${file.path}`);
       if (size !== undefined && (!CHECK_FILES_COMPARES_SIZES || size === file.sizeBytes)) {
         sizes.set(layerPath(layer, file.path), size);

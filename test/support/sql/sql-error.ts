@@ -40,3 +40,8 @@ export const SqlState = {
   invalidCatalogName: '3D000',
   dependentObjectsStillExist: '2BP01',
 } as const;
+
+/** pkg/sql/conn_executor_exec.go: sqlerrors.QueryTimeoutError. */
+export function queryCanceled(): SqlError {
+  return new SqlError(SqlState.queryCanceled, 'query execution canceled due to statement timeout');
+}
