@@ -1,4 +1,4 @@
-import { Layer, readChain } from './sql/backup-listing';
+import { Layer, readChain } from './sql/collection-reads';
 import { S3Credentials } from './s3-server';
 import { MANIFEST_CHECKSUM, STATISTICS } from './storage/backup-layout';
 import { layerFiles } from './storage/backup-manifest';

@@ -7,7 +7,7 @@ import { ManifestDatabase } from '../storage/backup-manifest';
 import { S3Location, parseStorageUri, sanitizeStorageUri } from '../storage/storage-uri';
 import { goTimeString } from '../time-format';
 import { evaluateAsOf } from './as-of';
-import { Layer, readChain, storageLocation, withStore } from './backup-listing';
+import { Layer, readChain, storageLocation, withStore } from './collection-reads';
 import { blockingResult, detachedResult } from './bulk-job-result';
 import { Cursor } from './cursor';
 import { RestoreStatement, parseRestore, restoreDescription } from './restore-statement';
