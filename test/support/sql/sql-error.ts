@@ -45,3 +45,11 @@ export const SqlState = {
 export function queryCanceled(): SqlError {
   return new SqlError(SqlState.queryCanceled, 'query execution canceled due to statement timeout');
 }
+
+/**
+ * An error CockroachDB raises while planning a bulk statement (pkg/backup/restore_planning.go
+ * and others): errors.New/Errorf, so without SQLSTATE (XXUUU).
+ */
+export function planningError(message: string): SqlError {
+  return new SqlError(SqlState.uncategorized, message);
+}
