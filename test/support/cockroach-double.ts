@@ -1,11 +1,12 @@
 import { randomUUID } from 'crypto';
 import { Cluster, CockroachVersion, SystemPrivilege } from './cluster';
 import { Fault, FaultState } from './faults';
-import { JobScript } from './jobs/job';
+import { JobScript, JobType } from './jobs/job';
 import { JobEngine } from './jobs/job-engine';
+import { DEFAULT_DATABASES, DoubleDatabase } from './schema';
 import { Session, newSession } from './session';
 import { executeStatement } from './sql/executor';
-import { SqlError, SqlState } from './sql/sql-error';
+import { queryCanceled } from './sql/sql-error';
 import { ResultSet } from './sql/values';
 import { serverCertificates } from './wire/certificates';
 import { ConnectionHost } from './wire/connection';
@@ -13,8 +14,9 @@ import { PgServer } from './wire/pg-server';
 import { ScramVerifier } from './wire/scram';
 
 export type { Fault } from './faults';
-export type { JobScript } from './jobs/job';
+export type { JobScript, JobType } from './jobs/job';
 export type { SystemPrivilege } from './cluster';
+export type { DoubleDatabase } from './schema';
 export { SUPPORTED_VERSIONS } from './versions';
 export type { CockroachVersion } from './versions';
 
@@ -54,10 +56,23 @@ export interface CockroachDoubleOptions {
    * @default 1000
    */
   readonly whenCompleteIntervalMs?: number;
+  /**
+   * The cluster's databases and their tables, besides `system` (always there, owned by
+   * `node`). A cluster backup records each in its manifest with one data file per table.
+   * @default [{ name: 'defaultdb', tables: ['kv'] }, { name: 'postgres' }] (owned by root)
+   */
+  readonly databases?: readonly DoubleDatabase[];
+  /**
+   * How long SHOW BACKUP ... WITH check_files spends on each data file, so that a test can
+   * make a check outlast its statement_timeout.
+   * @default 0
+   */
+  readonly checkFilesDelayMs?: number;
 }
 
 export interface DoubleJob {
   readonly jobId: string;
+  readonly type: JobType;
   readonly status: string;
   readonly description: string;
   readonly error: string;
@@ -86,10 +101,7 @@ function statementTimeoutMs(session: Session): number {
   return Number(match[1]) * unit;
 }
 
-/** pkg/sql/conn_executor_exec.go: sqlerrors.QueryTimeoutError. */
-function queryCanceled(): SqlError {
-  return new SqlError(SqlState.queryCanceled, 'query execution canceled due to statement timeout');
-}
+
 
 /**
  * A CockroachDB stand-in that speaks the PostgreSQL wire protocol over TLS with
@@ -109,10 +121,18 @@ export class CockroachDouble {
   private constructor(options: CockroachDoubleOptions) {
     this.caCertificate = serverCertificates(CA_NAME).caCertificate;
     const jobs = new JobEngine(options.jobDurationMs ?? 30, options.transitionDelayMs ?? 10);
-    this.cluster = new Cluster(options.clusterId ?? randomUUID(), jobs, options.version ?? '24.3', {
-      awsS3Endpoint: options.awsS3Endpoint,
-      whenCompleteIntervalMs: options.whenCompleteIntervalMs ?? WHEN_COMPLETE_INTERVAL_MS,
-    });
+    this.cluster = new Cluster(
+      options.clusterId ?? randomUUID(),
+      jobs,
+      options.version ?? '24.3',
+      {
+        awsS3Endpoint: options.awsS3Endpoint,
+        whenCompleteIntervalMs: options.whenCompleteIntervalMs ?? WHEN_COMPLETE_INTERVAL_MS,
+        checkFilesDelayMs: options.checkFilesDelayMs ?? 0,
+        sleep: (ms) => this.sleep(ms),
+      },
+      options.databases ?? DEFAULT_DATABASES,
+    );
     for (const user of options.users ?? DEFAULT_USERS) this.addUser(user);
     this.server = new PgServer(this.connectionHost(), this.faults);
   }
@@ -158,6 +178,10 @@ export class CockroachDouble {
     this.requireUser(user).privileges.delete(privilege);
   }
 
+  /**
+   * The fate of the next job (of `script.jobType` when given: 'BACKUP' or 'RESTORE'; of any
+   * type otherwise). Scripts apply in the order given.
+   */
   scriptNextJob(script: JobScript): void {
     this.cluster.jobs.scriptNext(script);
   }
@@ -197,7 +221,12 @@ export class CockroachDouble {
   }
 
   jobs(): readonly DoubleJob[] {
-    return this.cluster.jobs.list().map((job) => ({ jobId: job.id.toString(), status: job.status, description: job.description, error: job.error }));
+    return this.cluster.jobs.list().map((job) => ({ jobId: job.id.toString(), type: job.type, status: job.status, description: job.description, error: job.error }));
+  }
+
+  /** The cluster's databases now (`system` included), sorted by name: what SHOW DATABASES lists. */
+  databases(): readonly Required<DoubleDatabase>[] {
+    return [...this.cluster.databases.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((d) => ({ name: d.name, owner: d.owner, tables: [...d.tables] }));
   }
 
   /**
@@ -261,20 +290,22 @@ export class CockroachDouble {
     this.received.push({ user: session.user, text, params: [...params] });
     if (this.faults.dropsOn(text)) return undefined;
     const timeout = statementTimeoutMs(session);
-    let canceled = false;
+    const statement = { canceled: false };
+    session.statement = statement;
     const execute = async (): Promise<ResultSet> => {
       const delay = this.faults.delayFor(text);
       if (delay > 0) await this.sleep(delay);
       // A statement canceled while a 'slow' fault held it never runs.
-      if (canceled) throw queryCanceled();
+      if (statement.canceled) throw queryCanceled();
       return executeStatement(text, params, session, this.cluster, {
         clusterId: () => this.cluster.clusterId,
         gcThresholdExceeded: () => this.cluster.gcThresholdExceeded,
+        databases: () => [...this.cluster.databases.values()],
       });
     };
     if (timeout <= 0) return execute();
     return this.bounded(execute(), timeout, () => {
-      canceled = true;
+      statement.canceled = true;
     });
   }
 
