@@ -191,6 +191,16 @@ describe('turning rotation on replaces nothing', () => {
   });
 });
 
+describe('increasing accessKeySerial with rotation on', () => {
+  test('changes only the key\'s Serial (a replacement that keeps the old key); the secret\'s template stays the same', () => {
+    const before = resources();
+    const after = synthBackup({ accessKeySerial: 2 }).template.toJSON().Resources as Resources;
+    const changed = Object.keys(before).filter((id) => JSON.stringify(before[id]) !== JSON.stringify(after[id]));
+    expect(changed).toEqual([idOf(rotated.backup.accessKey)]);
+    expect(after[idOf(rotated.backup.accessKey)]).toMatchObject({ Properties: { Serial: 2 }, UpdateReplacePolicy: 'Retain' });
+  });
+});
+
 describe('with rotation disabled', () => {
   const off = synthBackup({ accessKeyRotation: AccessKeyRotation.disabled() });
 
