@@ -6,9 +6,9 @@ import { ConfigurationError, Environment, parseEvent, parseSettings } from './co
 import { runBackup } from './procedure';
 import { publishRun } from './publish';
 import { redact, redactedMessage, registerSecret } from './redact';
-import { Credentials, parseAccessKeySecret, SecretSource } from './secrets';
+import { ConnectionSecret, Credentials, parseAccessKeySecret, SecretSource } from './secrets';
 import { buildBackupStatement } from './statement';
-import { backupTarget, sanitizeUri } from './storage';
+import { AccessKey, backupTarget, sanitizeUri } from './storage';
 
 /**
  * The local runner: the Lambda's procedure against a cluster named by a connection
@@ -98,8 +98,11 @@ export function parseConnectionUrl(url: string, password: string, tlsVerify: boo
 class EnvironmentSecrets implements SecretSource {
   readonly fetchCount = 0;
   constructor(private readonly credentials: Credentials) {}
-  async load(): Promise<{ credentials: Credentials; fresh: boolean }> {
-    return { credentials: this.credentials, fresh: true };
+  async connection(): Promise<{ connection: ConnectionSecret; fresh: boolean }> {
+    return { connection: this.credentials.connection, fresh: true };
+  }
+  async accessKey(): Promise<AccessKey> {
+    return this.credentials.accessKey;
   }
 }
 

@@ -18,7 +18,8 @@ import { BackupResult } from './result';
  * - BackupSkipped: 1 when a running backup made the run skip;
  * - NewestBackupAgeSeconds, ChainLength: storage's, as known at the end of the run
  *   (backups taken by anyone count, e.g. an operator's full backup as root);
- * - BackupDurationSeconds: one sample per ended reported job.
+ * - BackupDurationSeconds: one sample per ended reported job;
+ * - RetriedWithFreshKey: 1 when a job failed on a rejected key and was retried (only then).
  */
 export function metricValues(result: BackupResult): MetricValues {
   const ended = result.reportedJobs.filter((j) => j.status === 'succeeded' || FAILED_STATUSES.includes(j.status));
@@ -33,6 +34,7 @@ export function metricValues(result: BackupResult): MetricValues {
   };
   if (result.newestBackupAgeSeconds !== undefined) values.newestBackupAge = result.newestBackupAgeSeconds;
   if (result.chainLength !== undefined) values.chainLength = result.chainLength;
+  if (result.retriedWithFreshKey) values.retriedWithFreshKey = 1;
   return values;
 }
 

@@ -32,6 +32,8 @@ export interface BackupResult {
   readonly message: string;
   /** Every job id the run's BACKUP statements returned (two when a failed incremental was cured by a full backup). */
   readonly submittedJobIds: readonly string[];
+  /** True when a job failed because S3 rejected its key and was retried once with a freshly read key (a rotation). */
+  readonly retriedWithFreshKey?: true;
   readonly stats: RunStats;
 }
 

@@ -1,6 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ENV } from '../../../contract/environment';
+import { METRICS } from '../../../contract/metrics';
 import { CockroachBackup } from '../../../lib';
 import { appWithoutBundling } from '../../lib/fixtures';
 import { BUCKET, COLLECTION, Harness } from '../helpers/harness';
@@ -29,7 +31,8 @@ function synthesizedBackup(): { alarms: AlarmProperties[]; environment: Record<s
   new CockroachBackup(stack, 'Backup', { collection: COLLECTION, bucket: s3.Bucket.fromBucketName(stack, 'Existing', BUCKET) });
   const template = Template.fromStack(stack);
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties as AlarmProperties);
-  const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+  // The backup Lambda, not the rotation function: the one with the connection secret.
+  const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((r) => r.Properties.Environment.Variables[ENV.connectionSecretArn] !== undefined)!;
   const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
   // Secret ARNs are tokens here; the harness serves its own secrets under its own ARNs.
   const environment = Object.fromEntries(Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === 'string'));
@@ -66,7 +69,8 @@ test("the Lambda, configured by the construct's environment, emits every metric 
 
   const emitted = emittedMetrics(guard.lines);
   expect(emitted).toHaveLength(2);
-  const backupAlarms = alarms.filter((alarm) => alarm.Namespace !== 'AWS/Lambda');
+  // RotationFailed is the rotation function's metric (its tests are in test/rotation/).
+  const backupAlarms = alarms.filter((alarm) => alarm.Namespace !== 'AWS/Lambda' && alarm.MetricName !== METRICS.rotationFailed.name);
   expect(backupAlarms.map((alarm) => alarm.MetricName).sort()).toEqual(['BackupFailed', 'NewestBackupAgeSeconds']);
   for (const alarm of backupAlarms) {
     expect(alarm.Dimensions).toHaveLength(1);
