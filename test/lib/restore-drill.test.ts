@@ -136,6 +136,12 @@ describe('with restoreDrill', () => {
     expect(ids(withoutDrills.backup).filter((id) => !ids(withDrills.backup).includes(id))).toEqual([]);
   });
 
+  test('adds exactly these resources (snapshot)', () => {
+    const before = withoutDrills.template.toJSON().Resources as Record<string, unknown>;
+    const added = Object.entries(withDrills.template.toJSON().Resources as Record<string, unknown>).filter(([id]) => !(id in before));
+    expect(Object.fromEntries(added)).toMatchSnapshot();
+  });
+
   test('turning drills on replaces nothing: every logical ID of the stack without drills stays', () => {
     const without = Object.keys(withoutDrills.template.toJSON().Resources);
     const withIds = Object.keys(withDrills.template.toJSON().Resources);
