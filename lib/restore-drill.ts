@@ -101,7 +101,10 @@ export function resolveRestoreDrill(
   return { schedule, interval, databases: checkDatabases(scope, options.databases) };
 }
 
-/** The names joined for DRILL_DATABASES; a name may hold any character but the separator. */
+/**
+ * The names joined for DRILL_DATABASES; a name may hold any character but the separator,
+ * and no space at either end (the Lambda trims each name it splits off).
+ */
 function checkDatabases(scope: Construct, databases: string[] | undefined): string {
   if (databases === undefined) return '';
   if (databases.length === 0) {
@@ -109,8 +112,13 @@ function checkDatabases(scope: Construct, databases: string[] | undefined): stri
   }
   for (const name of databases) {
     if (Token.isUnresolved(name)) continue;
-    if (name.trim() === '' || name.includes(',')) {
-      invalid(scope, 'restoreDrill.databases', `[${databases.map((d) => JSON.stringify(d)).join(', ')}]`, 'database names that are not empty and contain no comma');
+    if (name.trim() === '' || name.trim() !== name || name.includes(',')) {
+      invalid(
+        scope,
+        'restoreDrill.databases',
+        `[${databases.map((d) => JSON.stringify(d)).join(', ')}]`,
+        'database names that are not empty, contain no comma and no space at either end',
+      );
     }
   }
   return databases.join(',');

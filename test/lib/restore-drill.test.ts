@@ -177,8 +177,9 @@ describe('restoreDrill validation', () => {
 
   test.each([
     [[], /restoreDrill\.databases is an empty list/],
-    [['app', 'a,b'], /restoreDrill\.databases is \["app", "a,b"\]: expected database names that are not empty and contain no comma/],
+    [['app', 'a,b'], /restoreDrill\.databases is \["app", "a,b"\]: expected database names that are not empty, contain no comma and no space at either end/],
     [[' '], /restoreDrill\.databases is \[" "\]/],
+    [['bank '], /restoreDrill\.databases is \["bank "\]/],
   ])('fails for the databases %j', (databases, message) => {
     expect(constructionError({ restoreDrill: { databases } })).toMatch(message);
   });
