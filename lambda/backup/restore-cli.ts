@@ -29,9 +29,9 @@ Without --database the whole cluster is restored (into a cluster without user da
 The key CockroachDB reads the bucket with comes from the secret --access-key-secret names
 ({"accessKeyId","secretAccessKey"}: a read-only key, see docs/restore.md), or else from
 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. The secret key is redacted in everything printed.
-With --url (the SQL password in PGPASSWORD) the collection is read first (SHOW BACKUPS IN,
-SHOW BACKUP FROM '<chain>' IN) and the chain that covers the time is chosen; a time no chain
-covers is refused. Without --url the statement names LATEST, unchecked.
+With --url (the SQL password in PGPASSWORD) the collection is read first (SHOW BACKUPS IN, then
+SHOW BACKUP FROM '<chain>' IN for the chains around the time) and the chain that covers the time
+is chosen; a time no chain covers is refused. Without --url the statement names LATEST, unchecked.
 --execute runs the statement (WITH DETACHED) and prints the job id.
 Exit status: 0 when the statement was printed (and started), 1 otherwise.`;
 
@@ -93,9 +93,18 @@ export interface ChainRange {
   readonly newestEnd: Date;
 }
 
+/** A time the collection cannot be restored to: the message names the ranges it can. */
+export class NotCoveredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotCoveredError';
+  }
+}
+
 function describeRanges(chains: readonly ChainRange[]): string {
   if (chains.length === 0) return 'the collection holds no completed backup';
-  return `covered: ${chains.map((c) => `${c.subdirectory} from ${sqlTimestamp(c.fullEnd)} to ${sqlTimestamp(c.newestEnd)}`).join('; ')}`;
+  const sorted = [...chains].sort((a, b) => a.fullEnd.getTime() - b.fullEnd.getTime());
+  return `the nearest chains cover: ${sorted.map((c) => `${c.subdirectory} from ${sqlTimestamp(c.fullEnd)} to ${sqlTimestamp(c.newestEnd)}`).join('; ')}`;
 }
 
 /**
@@ -115,19 +124,58 @@ export function chooseChain(chains: readonly ChainRange[], asOf: Date, revisionH
     const why = revisionHistory
       ? 'no chain covers it'
       : 'without revision history only a chain\'s newest end time can be restored here (for another layer\'s end see docs/restore.md, section 7)';
-    throw new ConfigurationError(`cannot restore as of ${sqlTimestamp(asOf)}: ${why}; ${describeRanges(chains)}`);
+    throw new NotCoveredError(`cannot restore as of ${sqlTimestamp(asOf)}: ${why}; ${describeRanges(chains)}`);
   }
   return revisionHistory ? { chain, asOf } : { chain };
 }
 
-/** The chains in storage: `SHOW BACKUPS IN`, then `SHOW BACKUP FROM '<chain>' IN` for each (storage reads by the cluster). */
-export async function readChains(session: Session, target: string): Promise<ChainRange[]> {
-  const paths = await session.query<{ path: string }>('listing the chains (SHOW BACKUPS IN)', `SHOW BACKUPS IN ${sqlString(target)}`);
-  const chains: ChainRange[] = [];
-  for (const { path } of paths) {
+/**
+ * When a chain's full backup ended, read from its name: CockroachDB names a full backup's
+ * subdirectory after its end time in UTC, to the hundredth of a second (`/2026/11/19-235950.41`,
+ * the leading slash missing at a bucket root; cockroachdb-behaviour.md section 6). Undefined for
+ * a name of another form.
+ */
+export function chainNameTime(subdirectory: string): Date | undefined {
+  const name = /^\/?(\d{4})\/(\d{2})\/(\d{2})-(\d{2})(\d{2})(\d{2})\.(\d{2})$/.exec(subdirectory);
+  if (name === null) return undefined;
+  const [, year, month, day, hour, minute, second, hundredths] = name;
+  const at = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}.${hundredths}0Z`);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
+/**
+ * The chains that decide `asOf`, read from storage: `SHOW BACKUPS IN`, then `SHOW BACKUP FROM
+ * '<chain>' IN` (the cluster reads every layer's manifest from S3) only for the chains that can
+ * matter, not for the whole collection. Newest first among the chains whose name is not after
+ * the time, until one covers it or ended before it (older chains ended earlier still); when
+ * none covers it, also the first chain after it, so that a refusal names the ranges on both
+ * sides. Chains whose name cannot be read are read too.
+ */
+export async function readChains(session: Session, target: string, asOf: Date): Promise<ChainRange[]> {
+  const paths = (await session.query<{ path: string }>('listing the chains (SHOW BACKUPS IN)', `SHOW BACKUPS IN ${sqlString(target)}`)).map((row) => row.path);
+  const read = async (path: string): Promise<ChainRange | undefined> => {
     const rows = await session.query<ShowBackupRow>(`reading the chain ${path} (SHOW BACKUP)`, `SHOW BACKUP FROM ${sqlString(path)} IN ${sqlString(target)}`);
     const layers = chainFromLayers(rows);
-    if (layers !== undefined) chains.push({ subdirectory: path, fullEnd: layers.fullEnd, newestEnd: layers.newestEnd });
+    return layers === undefined ? undefined : { subdirectory: path, fullEnd: layers.fullEnd, newestEnd: layers.newestEnd };
+  };
+  const at = asOf.getTime();
+  const covers = (c: ChainRange) => c.fullEnd.getTime() <= at && at <= c.newestEnd.getTime();
+  const named = paths.map((path) => ({ path, time: chainNameTime(path)?.getTime() }));
+  const unnamed = named.filter((c) => c.time === undefined);
+  const before = named.filter((c) => c.time !== undefined && c.time <= at).sort((a, b) => b.time! - a.time!);
+  const chains: ChainRange[] = [];
+  for (const candidate of [...unnamed, ...before]) {
+    const chain = await read(candidate.path);
+    if (chain === undefined) continue;
+    chains.push(chain);
+    if (covers(chain)) break;
+    // A named chain that ended before the time: every older one ended earlier still.
+    if (candidate.time !== undefined && chain.newestEnd.getTime() < at) break;
+  }
+  if (!chains.some(covers)) {
+    const after = named.filter((c) => c.time !== undefined && c.time > at).sort((a, b) => a.time! - b.time!)[0];
+    const next = after === undefined ? undefined : await read(after.path);
+    if (next !== undefined) chains.push(next);
   }
   return chains;
 }
@@ -185,7 +233,7 @@ export async function main(argv: readonly string[], env: Environment, print: (li
       budget: Budget.fromNow(15 * 60_000),
     });
     try {
-      const chosen = chooseChain(await readChains(session, source), asOf, settings.revisionHistory);
+      const chosen = chooseChain(await readChains(session, source, asOf), asOf, settings.revisionHistory);
       say(`-- Chain ${chosen.chain.subdirectory} covers ${sqlTimestamp(chosen.chain.fullEnd)} to ${sqlTimestamp(chosen.chain.newestEnd)} (UTC).`);
       const statement = statementFor(chosen.chain.subdirectory, chosen.asOf);
       say(`${statement};`);
@@ -198,7 +246,8 @@ export async function main(argv: readonly string[], env: Environment, print: (li
       await session.close();
     }
   } catch (error) {
-    say(`error: ${redactedMessage(error)}\n\n${RESTORE_USAGE}`);
+    // The usage helps with a wrong argument, not with a refused time or an unreachable cluster.
+    say(`error: ${redactedMessage(error)}${error instanceof ConfigurationError ? `\n\n${RESTORE_USAGE}` : ''}`);
     return 1;
   }
 }

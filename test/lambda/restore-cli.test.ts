@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client, types } from 'pg';
-import { chooseChain, main, parseAsOf, RESTORE_USAGE } from '../../lambda/backup/restore-cli';
+import { chainNameTime, chooseChain, main, parseAsOf, RESTORE_USAGE } from '../../lambda/backup/restore-cli';
 import { sqlTimestamp } from '../../lambda/backup/restore-statement';
 import { parseSqlTimestamp } from '../../lambda/backup/timestamp';
 import { ACCESS_KEY, BUCKET, collectionUri, COLLECTION, Harness, ROOT_USER } from './helpers/harness';
@@ -116,17 +116,26 @@ describe('restore helper against the CockroachDB double', () => {
     );
   });
 
-  test('refuses a time no chain covers, naming the ranges the chains cover', async () => {
+  const range = (chain: Chain) => `${chain.subdirectory} from ${sqlTimestamp(chain.ends[0])} to ${sqlTimestamp(chain.ends[1])}`;
+
+  test('refuses a time before the oldest chain, naming the range of the chain after it', async () => {
     const before = new Date(chains[0].ends[0].getTime() - 60_000);
     const { code, lines } = await run(['--as-of', before.toISOString(), '--url', url, ...STORAGE]);
     expect(code).toBe(1);
-    expect(lines[0]).toContain(`error: cannot restore as of ${sqlTimestamp(before)}: no chain covers it; covered: `);
-    for (const chain of chains) expect(lines[0]).toContain(`${chain.subdirectory} from ${sqlTimestamp(chain.ends[0])} to ${sqlTimestamp(chain.ends[1])}`);
+    expect(lines[0]).toBe(`error: cannot restore as of ${sqlTimestamp(before)}: no chain covers it; the nearest chains cover: ${range(chains[0])}`);
   });
 
-  test('refuses the gap between two chains, where the older chain has ended and the newer not begun', async () => {
+  test('refuses the gap between two chains, naming the ranges on both sides', async () => {
     const gap = midpoint(chains[0].ends[1], chains[1].ends[0]);
-    expect((await run(['--as-of', gap.toISOString(), '--url', url, ...STORAGE])).code).toBe(1);
+    const { code, lines } = await run(['--as-of', gap.toISOString(), '--url', url, ...STORAGE]);
+    expect(code).toBe(1);
+    expect(lines[0]).toBe(`error: cannot restore as of ${sqlTimestamp(gap)}: no chain covers it; the nearest chains cover: ${range(chains[0])}; ${range(chains[1])}`);
+  });
+
+  test('reads only the chain that covers the time, not every chain of the collection', async () => {
+    await run(['--as-of', midpoint(chains[0].ends[0], chains[0].ends[1]).toISOString(), '--url', url, ...STORAGE]);
+    const reads = harness.double.statements.filter((s) => s.user === 'backup' && s.text.startsWith('SHOW BACKUP FROM'));
+    expect(reads.map((s) => s.text.split(' ')[3])).toEqual([`'${chains[0].subdirectory}'`]);
   });
 
   test('sends only SHOW BACKUP statements without --execute, and the printed RESTORE with it', async () => {
@@ -134,7 +143,6 @@ describe('restore helper against the CockroachDB double', () => {
     const printed = await run(['--as-of', asOf.toISOString(), '--url', url, ...STORAGE]);
     expect(harness.double.statements.filter((s) => s.user === 'backup').map((s) => s.text.split(' ').slice(0, 2).join(' '))).toEqual([
       'SHOW BACKUPS',
-      'SHOW BACKUP',
       'SHOW BACKUP',
     ]);
     harness.double.clearStatements();
@@ -209,6 +217,19 @@ describe('parseAsOf', () => {
     ['2026-11-20T14:04:59Z', '2026-11-20T14:04:59.000Z'],
   ])('reads %s as %s (UTC without a zone)', (text, iso) => {
     expect(parseAsOf(text).toISOString()).toBe(iso);
+  });
+});
+
+describe('chainNameTime', () => {
+  test.each([
+    ['/2026/11/19-235950.41', '2026-11-19T23:59:50.410Z'],
+    ['2026/11/19-235950.41', '2026-11-19T23:59:50.410Z'],
+  ])('reads the full backup end time from the chain name %s', (name, iso) => {
+    expect(chainNameTime(name)?.toISOString()).toBe(iso);
+  });
+
+  test.each(['/2026/11/19', 'incrementals/x', '/2026/13/45-999999.00'])('gives undefined for the name %s', (name) => {
+    expect(chainNameTime(name)).toBeUndefined();
   });
 });
 
