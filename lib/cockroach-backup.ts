@@ -402,7 +402,7 @@ export class CockroachBackup extends Construct {
     this.runInterval = schedules.runInterval;
     const rpo = props.rpo ?? Duration.seconds(schedules.runInterval.toSeconds() * 2);
     this.checkRpo(rpo, schedules.runInterval);
-    const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules.full, props.timeZone);
+    const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules, props.timeZone);
 
     this.bucket = backupBucket(this, props.bucket, props.bucketOptions);
     const credentials = backupCredentials(this, this.bucket, this.collection, props.accessKeySerial ?? DEFAULTS.accessKeySerial);

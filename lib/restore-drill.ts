@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { checkTimeZone, runSchedule, scheduleInterval } from './backup-schedules';
+import { checkTimeZone, ResolvedSchedules, runSchedule, scheduleInterval } from './backup-schedules';
 import { checkDurationSeconds, invalid } from './validation';
 
 /**
@@ -18,9 +18,9 @@ export interface RestoreDrillOptions {
    * When drills run. Its time zone must match `timeZone` when both are set. A drill reads
    * every row of the backup from S3 and uses the cluster's CPU to verify checksums: keep it
    * in off-peak hours.
-   * @default weekly on Sunday, 3.5 hours after a daily full backup's time in `timeZone`
-   * (with the default full schedule: `cron(30 3 ? * SUN *)`), on the half hour between two
-   * default hourly runs; `cron(30 3 ? * SUN *)` when the full schedule is not daily
+   * @default weekly on Sunday, 3.5 hours after a daily full backup's time in `timeZone`, at a
+   * minute at which no cron backup schedule fires (with the default schedules:
+   * `cron(30 3 ? * SUN *)`); Sunday 03:30 when the full schedule is not daily
    */
   readonly schedule?: scheduler.ScheduleExpression;
 
@@ -46,9 +46,6 @@ const MAX_DRILL_INTERVAL = Duration.days(90);
 /** How long after a daily full backup the default drill runs: its chain then holds a few incrementals to restore as of. */
 const DRILL_AFTER_FULL_MINUTES = 3 * 60 + 30;
 
-/** The default drill time when the full schedule is not a daily cron: Sunday 03:30. */
-const FALLBACK_DRILL_CRON = { minute: '30', hour: '3' } as const;
-
 export interface ResolvedRestoreDrill {
   readonly schedule: scheduler.ScheduleExpression;
   readonly interval: Duration;
@@ -57,15 +54,39 @@ export interface ResolvedRestoreDrill {
 }
 
 /**
- * The default drill schedule for a full schedule: weekly on Sunday, 3.5 hours after a daily
- * full backup (`cron(M H * * ? *)`), so on the half hour between the default hourly runs,
- * which share the full backup's minute (defaultIncrementalCron).
+ * The default drill time for the backup schedules: 3.5 hours after a daily full backup
+ * (`cron(M H * * ? *)`; Sunday 03:30 otherwise), moved on to the next minute of the hour at
+ * which neither cron schedule fires, so that a drill never meets a backup run (with the
+ * default schedules, whose incrementals share the full backup's minute: on the half hour).
+ * A rate() schedule fires at minutes fixed by its creation time and cannot be avoided: a run
+ * that meets a drill waits in Lambda's queue (reserved concurrency 1).
  */
-export function defaultDrillCron(fullExpression: string): { minute: string; hour: string } {
+export function defaultDrillCron(fullExpression: string, incrementalExpression: string): { minute: string; hour: string } {
   const daily = /^cron\((\d{1,2}) (\d{1,2}) [*?] \* [*?] \*\)$/.exec(fullExpression);
-  if (daily === null) return FALLBACK_DRILL_CRON;
-  const minutes = (Number(daily[2]) * 60 + Number(daily[1]) + DRILL_AFTER_FULL_MINUTES) % (24 * 60);
-  return { minute: String(minutes % 60), hour: String(Math.floor(minutes / 60)) };
+  const start = daily === null ? 3 * 60 + 30 : (Number(daily[2]) * 60 + Number(daily[1]) + DRILL_AFTER_FULL_MINUTES) % (24 * 60);
+  const busy = new Set([...(cronMinutes(fullExpression) ?? []), ...(cronMinutes(incrementalExpression) ?? [])]);
+  const free = Array.from({ length: 60 }, (_, k) => (start + k) % 60).find((minute) => !busy.has(minute)) ?? start % 60;
+  return { minute: String(free), hour: String(Math.floor(start / 60)) };
+}
+
+/**
+ * The minutes of the hour at which a cron expression fires (its minute field: `*`, `a`,
+ * `a-b`, with `/n` steps, comma lists); undefined for rate() and fields not understood.
+ */
+export function cronMinutes(expression: string): Set<number> | undefined {
+  const field = /^cron\((\S+) /.exec(expression)?.[1];
+  if (field === undefined) return undefined;
+  const minutes = new Set<number>();
+  for (const part of field.split(',')) {
+    const range = /^(\*|\d{1,2})(?:-(\d{1,2}))?(?:\/(\d{1,2}))?$/.exec(part);
+    if (range === null) return undefined;
+    const first = range[1] === '*' ? 0 : Number(range[1]);
+    const last = range[2] !== undefined ? Number(range[2]) : range[1] === '*' || range[3] !== undefined ? 59 : first;
+    const step = range[3] === undefined ? 1 : Number(range[3]);
+    if (step < 1) return undefined;
+    for (let minute = first; minute <= last; minute += step) minutes.add(minute);
+  }
+  return minutes;
 }
 
 /**
@@ -76,13 +97,12 @@ export function defaultDrillCron(fullExpression: string): { minute: string; hour
 export function resolveRestoreDrill(
   scope: Construct,
   options: RestoreDrillOptions,
-  fullSchedule: scheduler.ScheduleExpression,
+  backupSchedules: ResolvedSchedules,
   timeZone: TimeZone | undefined,
 ): ResolvedRestoreDrill {
   const zone = timeZone ?? TimeZone.ETC_UTC;
-  const schedule =
-    options.schedule ??
-    scheduler.ScheduleExpression.cron({ ...defaultDrillCron(fullSchedule.expressionString), weekDay: 'SUN', timeZone: zone });
+  const drillTime = defaultDrillCron(backupSchedules.full.expressionString, backupSchedules.incremental.expressionString);
+  const schedule = options.schedule ?? scheduler.ScheduleExpression.cron({ ...drillTime, weekDay: 'SUN', timeZone: zone });
   if (options.schedule !== undefined) checkTimeZone(scope, 'restoreDrill.schedule', schedule, timeZone);
   const derived = Token.isUnresolved(schedule.expressionString) ? undefined : scheduleInterval(schedule.expressionString);
   const interval = options.interval ?? derived;

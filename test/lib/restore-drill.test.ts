@@ -108,12 +108,27 @@ describe('with restoreDrill', () => {
   });
 
   test.each([
-    ['cron(0 0 * * ? *)', { minute: '30', hour: '3' }],
-    ['cron(45 22 * * ? *)', { minute: '15', hour: '2' }],
-    ['cron(0 0 ? * SAT *)', { minute: '30', hour: '3' }],
-    ['rate(1 day)', { minute: '30', hour: '3' }],
-  ])('the default drill time for the full schedule %s is %o', (full, expected) => {
-    expect(defaultDrillCron(full)).toEqual(expected);
+    ['cron(0 0 * * ? *)', 'cron(0 1-23 * * ? *)', { minute: '30', hour: '3' }],
+    ['cron(45 22 * * ? *)', 'cron(45 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,23 * * ? *)', { minute: '15', hour: '2' }],
+    ['cron(30 2 * * ? *)', 'cron(15/30 * * * ? *)', { minute: '0', hour: '6' }],
+    ['cron(0 0 * * ? *)', 'cron(0/30 * * * ? *)', { minute: '31', hour: '3' }],
+    ['cron(30 0 * * ? *)', 'cron(0,10-20,30-59 * * * ? *)', { minute: '1', hour: '4' }],
+    ['cron(0 0 ? * SAT *)', 'cron(0 * * * ? *)', { minute: '30', hour: '3' }],
+    ['rate(1 day)', 'rate(1 hour)', { minute: '30', hour: '3' }],
+    ['cron(0 0 * * ? *)', 'cron(* * * * ? *)', { minute: '30', hour: '3' }],
+  ])('the default drill time for the full schedule %s and the incremental schedule %s is %o', (full, incremental, expected) => {
+    expect(defaultDrillCron(full, incremental)).toEqual(expected);
+  });
+
+  test('never fires in a minute of the backup schedules given', () => {
+    const timeZone = TimeZone.ETC_UTC;
+    const { template } = synthBackup({
+      timeZone,
+      fullSchedule: ScheduleExpression.cron({ minute: '0', hour: '0', timeZone }),
+      incrementalSchedule: ScheduleExpression.cron({ minute: '0/30', timeZone }),
+      restoreDrill: {},
+    });
+    expect(drillSchedule(template)).toMatchObject({ ScheduleExpression: 'cron(31 3 ? * SUN *)' });
   });
 
   test('restores only the databases given', () => {
