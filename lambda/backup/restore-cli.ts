@@ -46,6 +46,9 @@ const VALUE_FLAGS = {
   '--region': 'bucketRegion',
   '--endpoint': 's3Endpoint',
 } as const;
+/** Time for connecting, reading the chains and submitting: the restore itself runs detached, as a job. */
+const SESSION_BUDGET_MS = 15 * 60_000;
+
 const SWITCHES = { '--execute': 'execute', '--help': 'help', '-h': 'help' } as const;
 
 type ValueName = (typeof VALUE_FLAGS)[keyof typeof VALUE_FLAGS];
@@ -230,7 +233,7 @@ export async function main(argv: readonly string[], env: Environment, print: (li
       tlsVerify: settings.tlsVerify,
       connectTimeoutMs: settings.connectTimeoutMs,
       statementTimeoutMs: settings.statementTimeoutMs,
-      budget: Budget.fromNow(15 * 60_000),
+      budget: Budget.fromNow(SESSION_BUDGET_MS),
     });
     try {
       const chosen = chooseChain(await readChains(session, source, asOf), asOf, settings.revisionHistory);
