@@ -18,13 +18,16 @@ export const EXAMPLE_STACK_NAME = 'CockroachBackupExample';
  * - `collection`: key prefix of the backups in the bucket (default `cluster-1`);
  * - `timeZone`: IANA time zone of the schedules, e.g. `Europe/Berlin` (default `Etc/UTC`);
  * - `alarmEmail`: an address subscribed to the alarm topic (default: none);
- * - `rpoHours`: the recovery point objective in hours (default: twice the incremental interval).
+ * - `rpoHours`: the recovery point objective in hours (default: twice the incremental interval);
+ * - `restoreDrill`: `true` for weekly restore drills with the defaults (default `false`: they
+ *   need `GRANT SYSTEM RESTORE` on the cluster, see the README).
  */
 export interface ExampleContext {
   readonly collection?: string;
   readonly timeZone?: string;
   readonly alarmEmail?: string;
   readonly rpoHours?: string;
+  readonly restoreDrill?: string;
 }
 
 export interface BuildOptions {
@@ -110,6 +113,10 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
     throw new Error(`context rpoHours is '${rpoHours}': expected a positive number of hours`);
   }
   const timeZone = contextString(app, 'timeZone');
+  const restoreDrill = contextString(app, 'restoreDrill') ?? 'false';
+  if (restoreDrill !== 'true' && restoreDrill !== 'false') {
+    throw new Error(`context restoreDrill is '${restoreDrill}': expected true or false`);
+  }
   const backup = new CockroachBackup(stack, 'Backup', {
     collection: contextString(app, 'collection') ?? 'cluster-1',
     timeZone: timeZone === undefined ? undefined : TimeZone.of(timeZone),
@@ -118,6 +125,7 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
     logEncryptionKey: monitoringKey,
     alarmTopicKey: monitoringKey,
     dashboard: true,
+    restoreDrill: restoreDrill === 'true' ? {} : undefined,
   });
   Validations.of(backup.backupFunction).acknowledge({
     id: controlTowerRuleId('lambda_inside_vpc_check'),

@@ -152,9 +152,12 @@ export const ROTATION_SECRET_ACTIONS = [
  * - Secrets Manager may invoke it for this secret only ('InvokedBySecretsManager', with
  *   aws:SourceArn and aws:SourceAccount, https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html).
  * - 'AccessKeyRotationSchedule': AWS::SecretsManager::RotationSchedule, every `days` days.
- *   `RotateImmediatelyOnUpdate` is false: turning rotation on or changing the interval
- *   changes no key during the deploy; Secrets Manager then runs testSecret to check the
- *   configuration (RotateSecret API reference, RotateImmediately). The CDK's
+ *   `RotateImmediatelyOnUpdate` is true: turning rotation on (or changing the interval)
+ *   rotates at once, through the four steps the tests exercise, so the long-lived key of a
+ *   stack that had no rotation becomes the previous key and is retired after the grace
+ *   period. With false, Secrets Manager would run testSecret alone on a temporary pending
+ *   version whose content the RotateSecret API reference does not describe; a testSecret
+ *   that finds no key there would fail the deploy. The CDK's
  *   `addRotationSchedule` is not used because it grants `secretsmanager:GetRandomPassword`
  *   on `*`, which this function never calls.
  * - 'RetirePreviousKeySchedule': once a day `{"action":"retire-previous-key"}` through its
@@ -216,7 +219,7 @@ export function accessKeyRotation(scope: Construct, wiring: RotationWiring): Rot
     secretId: wiring.secret.secretArn,
     rotationLambdaArn: fn.functionArn,
     rotationRules: { automaticallyAfterDays: wiring.days },
-    rotateImmediatelyOnUpdate: false,
+    rotateImmediatelyOnUpdate: true,
   });
   // Secrets Manager checks that it may invoke the function when the schedule is set.
   rotationSchedule.addDependency(permission);

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { BackupEvent, BackupKind } from '../contract/backup-event';
+import { BackupEvent, BackupKind, RunKind } from '../contract/backup-event';
 import { MAX_ALARM_WINDOW } from './monitoring';
 import { nagValueName } from './nag';
 import { describeDuration, invalid } from './validation';
@@ -170,7 +170,7 @@ export function resolveSchedules(scope: Construct, settings: ScheduleSettings): 
  * defaults to UTC); when the timeZone prop is set too, a cron schedule must agree with
  * it, so that no schedule runs in a time zone nobody meant. rate() has no time zone.
  */
-function checkTimeZone(scope: Construct, prop: string, expression: scheduler.ScheduleExpression, timeZone: TimeZone | undefined): void {
+export function checkTimeZone(scope: Construct, prop: string, expression: scheduler.ScheduleExpression, timeZone: TimeZone | undefined): void {
   if (timeZone === undefined || expression.expressionString.startsWith('rate(')) return;
   const own = expression.timeZone?.timezoneName ?? TimeZone.ETC_UTC.timezoneName;
   if (own !== timeZone.timezoneName) {
@@ -183,6 +183,11 @@ function checkTimeZone(scope: Construct, prop: string, expression: scheduler.Sch
   }
 }
 
+export interface BackupScheduleParts extends Record<BackupKind, scheduler.Schedule> {
+  /** The role every schedule of the construct invokes the function with. */
+  readonly role: iam.Role;
+}
+
 /**
  * The two EventBridge Scheduler schedules ('IncrementalSchedule', 'FullSchedule') that
  * invoke the function with `{"kind":"incremental"}` and `{"kind":"full"}`, through one
@@ -190,29 +195,22 @@ function checkTimeZone(scope: Construct, prop: string, expression: scheduler.Sch
  *
  * EventBridge Scheduler rather than EventBridge rules: rules evaluate cron in UTC only,
  * while full backups belong in local off-peak hours, across daylight-saving changes.
- * Scheduler invokes the function asynchronously; its own retries (2) cover a failed
- * hand-over to Lambda, and an event older than one run interval is dropped, because the
- * next run does the same work.
  */
-export function backupSchedules(scope: Construct, fn: lambda.IFunction, schedules: ResolvedSchedules): Record<BackupKind, scheduler.Schedule> {
+export function backupSchedules(scope: Construct, fn: lambda.IFunction, schedules: ResolvedSchedules): BackupScheduleParts {
   const role = schedulerRole(scope, 'ScheduleRole', fn, 'backup Lambda');
-  const maxEventAge = clampDuration(schedules.runInterval, Duration.minutes(1), Duration.hours(24));
-  const schedule = (id: string, kind: BackupKind, expression: scheduler.ScheduleExpression): scheduler.Schedule => {
-    const event: BackupEvent = { kind };
-    return new scheduler.Schedule(scope, id, {
+  const schedule = (id: string, kind: BackupKind, expression: scheduler.ScheduleExpression): scheduler.Schedule =>
+    runSchedule(scope, id, {
+      fn,
+      role,
+      kind,
       description: `${kind === 'full' ? 'Full' : 'Incremental'} CockroachDB backup of ${scope.node.path}`,
-      schedule: expression,
-      target: new targets.LambdaInvoke(fn, {
-        role,
-        input: scheduler.ScheduleTargetInput.fromObject(event),
-        retryAttempts: 2,
-        maxEventAge,
-      }),
+      expression,
+      interval: schedules.runInterval,
     });
-  };
   return {
     incremental: schedule('IncrementalSchedule', 'incremental', schedules.incremental),
     full: schedule('FullSchedule', 'full', schedules.full),
+    role,
   };
 }
 
@@ -237,6 +235,36 @@ export function schedulerRole(scope: Construct, id: string, fn: lambda.IFunction
       'grants them with the function); the role can invoke no other function.',
   });
   return role;
+}
+
+export interface RunScheduleSettings {
+  readonly fn: lambda.IFunction;
+  readonly role: iam.IRole;
+  readonly kind: RunKind;
+  readonly description: string;
+  readonly expression: scheduler.ScheduleExpression;
+  /** Time between two firings of this schedule: an event older than that is dropped. */
+  readonly interval: Duration;
+}
+
+/**
+ * One schedule that invokes the function with `{"kind":"<kind>"}`. Scheduler invokes the
+ * function asynchronously; its own retries (2) cover a failed hand-over to Lambda, and an
+ * event older than one interval (1 minute to 24 hours) is dropped, because the next firing
+ * does the same work.
+ */
+export function runSchedule(scope: Construct, id: string, settings: RunScheduleSettings): scheduler.Schedule {
+  const event: BackupEvent = { kind: settings.kind };
+  return new scheduler.Schedule(scope, id, {
+    description: settings.description,
+    schedule: settings.expression,
+    target: new targets.LambdaInvoke(settings.fn, {
+      role: settings.role,
+      input: scheduler.ScheduleTargetInput.fromObject(event),
+      retryAttempts: 2,
+      maxEventAge: clampDuration(settings.interval, Duration.minutes(1), Duration.hours(24)),
+    }),
+  });
 }
 
 /** The duration limited to [min, max]; a token is returned as it is. */

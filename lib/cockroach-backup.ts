@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ENV, EnvName, StorageMode } from '../contract/environment';
 import { collectionDimensionValue, DEFAULT_METRICS_NAMESPACE, MetricKey } from '../contract/metrics';
@@ -23,6 +24,9 @@ import { grantCollectionRead } from './restore-access';
 import { allowLogGroupEncryption } from './key-policies';
 import { BackupMonitoring } from './monitoring';
 import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid } from './validation';
+import { resolveFileCheckTimeout } from './file-check';
+import { drillStateParameter, resolveRestoreDrill, RestoreDrillOptions, scheduleRestoreDrills } from './restore-drill';
+import { verificationAlarms } from './verification-alarms';
 
 /** Cockroach Labs supports at most 48 incrementals on one full backup (docs: "Take Full and Incremental Backups"). */
 export const MAX_SUPPORTED_INCREMENTALS = 48;
@@ -188,6 +192,26 @@ export interface CockroachBackupProps {
   readonly autoRebaseline?: boolean;
 
   /**
+   * Time budget of one file check (`SHOW BACKUP ... WITH check_files`: every file of every
+   * layer of a chain exists in storage, with its size). Every full-backup run checks the
+   * chain it closes and the new one; a check that does not finish in time is reported as
+   * not checked, never as passed. Whole seconds, shorter than `timeout`;
+   * `Duration.seconds(0)` turns the checks of full-backup runs off.
+   * @default Duration.minutes(2), or half of `timeout` when that is shorter
+   */
+  readonly fileCheckTimeout?: Duration;
+
+  /**
+   * Scheduled restore drills: a `RESTORE ... WITH schema_only, verify_backup_table_data` of
+   * the newest chain, as of a time inside it, into new databases that are dropped afterwards,
+   * reading every row from S3 and verifying its checksum. The SQL user then also needs
+   * `GRANT SYSTEM RESTORE`. Adds a Parameter Store parameter for the drills' state, a
+   * schedule and the drill alarms. Pass `{}` for the defaults.
+   * @default no restore drills
+   */
+  readonly restoreDrill?: RestoreDrillOptions;
+
+  /**
    * How BACKUP names the destination: `uri` passes the access key in the statement's
    * URI (CockroachDB redacts the secret key in job descriptions, but keeps it in each
    * job's payload for `jobs.retention_time`, 14 days by default); `external-connection`
@@ -324,13 +348,14 @@ export interface CockroachBackupProps {
  * access key lives in Secrets Manager, the connection secret, a Lambda that submits
  * `BACKUP ... WITH DETACHED` and verifies every job through CockroachDB's job table,
  * EventBridge Scheduler schedules for full and incremental backups, and alarms on
- * failed, stale or unreported backups.
+ * failed, stale or unreported backups; file checks after full backups and, with `restoreDrill`,
+ * scheduled restore drills, with their alarms.
  *
  * Construct IDs below this construct are stable: Bucket, BackupUser, BackupGroup, BackupPolicy, AccessKey,
  * AccessKeySecret, ConnectionSecret, FunctionRole, LogGroup, Function, ScheduleRole,
  * IncrementalSchedule, FullSchedule, Monitoring; with key rotation RotationLogGroup,
  * RotationFunctionRole, RotationFunction, InvokedBySecretsManager, AccessKeyRotationSchedule,
- * RotationScheduleRole, RetirePreviousKeySchedule.
+ * RotationScheduleRole, RetirePreviousKeySchedule; with `restoreDrill` DrillState and DrillSchedule.
  */
 export class CockroachBackup extends Construct {
   /** The bucket that holds the collection (new or given). */
@@ -379,6 +404,20 @@ export class CockroachBackup extends Construct {
   public readonly rotationFailedAlarm?: cloudwatch.Alarm;
   /** The rotation function ended with an error, when rotation is on. */
   public readonly rotationFunctionErrorsAlarm?: cloudwatch.Alarm;
+  /** A file check found files missing from storage. */
+  public readonly filesMissingAlarm: cloudwatch.Alarm;
+  /** A file check did not finish within `fileCheckTimeout` or could not run. */
+  public readonly filesNotCheckedAlarm: cloudwatch.Alarm;
+  /** The schedule that sends `{"kind":"restore-drill"}`, when `restoreDrill` is set. */
+  public readonly drillSchedule?: scheduler.Schedule;
+  /** The parameter that keeps the restore drills' state, when `restoreDrill` is set. */
+  public readonly drillStateParameter?: ssm.StringParameter;
+  /** A restore drill failed, when `restoreDrill` is set. */
+  public readonly drillFailedAlarm?: cloudwatch.Alarm;
+  /** Dropping a drill's databases failed, when `restoreDrill` is set. */
+  public readonly drillCleanupFailedAlarm?: cloudwatch.Alarm;
+  /** The newest successful drill is older than twice the drill interval, when `restoreDrill` is set. */
+  public readonly drillAgeAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: CockroachBackupProps) {
     super(scope, id);
@@ -395,6 +434,7 @@ export class CockroachBackup extends Construct {
     this.runInterval = schedules.runInterval;
     const rpo = props.rpo ?? Duration.seconds(schedules.runInterval.toSeconds() * 2);
     this.checkRpo(rpo, schedules.runInterval);
+    const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules, props.timeZone);
 
     const rotation = checkRotationSettings(this, {
       rotation: props.accessKeyRotation ?? ROTATION_DEFAULTS.accessKeyRotation,
@@ -411,6 +451,7 @@ export class CockroachBackup extends Construct {
     this.connectionSecret = connectionSecret(this, props.connectionSecret);
 
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
+    this.drillStateParameter = drill === undefined ? undefined : drillStateParameter(this);
     const environment: Record<EnvName, string> = {
       [ENV.connectionSecretArn]: this.connectionSecret.secretArn,
       [ENV.accessKeySecretArn]: this.accessKeySecret.secretArn,
@@ -431,11 +472,11 @@ export class CockroachBackup extends Construct {
       [ENV.connectTimeoutMs]: String(settings.connectTimeout.toMilliseconds()),
       [ENV.statementTimeoutMs]: String(settings.statementTimeout.toMilliseconds()),
       [ENV.metricsNamespace]: metricsNamespace,
-      // File checks and restore drills (issue 12) are not wired yet: off.
-      [ENV.fileCheckTimeoutSeconds]: '0',
-      [ENV.drillDatabases]: '',
-      [ENV.drillStateParameter]: '',
-      [ENV.drillIntervalSeconds]: '0',
+      [ENV.fileCheckTimeoutSeconds]: String(settings.fileCheckTimeout.toSeconds()),
+      // Without drills: empty and '0', drills off.
+      [ENV.drillDatabases]: drill?.databases ?? '',
+      [ENV.drillStateParameter]: this.drillStateParameter?.parameterName ?? '',
+      [ENV.drillIntervalSeconds]: String(drill?.interval.toSeconds() ?? 0),
     };
     const fn = backupFunction(this, {
       environment,
@@ -456,6 +497,9 @@ export class CockroachBackup extends Construct {
     const created = backupSchedules(this, fn.fn, schedules);
     this.incrementalSchedule = created.incremental;
     this.fullSchedule = created.full;
+    if (drill !== undefined && this.drillStateParameter !== undefined) {
+      this.drillSchedule = scheduleRestoreDrills(this, fn.fn, created.role, this.drillStateParameter, drill);
+    }
 
     this.monitoring = new BackupMonitoring(this, 'Monitoring', {
       backupFunction: fn.fn,
@@ -493,6 +537,16 @@ export class CockroachBackup extends Construct {
       this.rotationFunction = rotationParts.fn;
       ({ rotationFailedAlarm: this.rotationFailedAlarm, functionErrorsAlarm: this.rotationFunctionErrorsAlarm } = this.monitoring.addRotationAlarms(rotationParts.fn));
     }
+    const verification = verificationAlarms(this.monitoring, {
+      collectionDimensionValue: collectionDimensionValue(this.bucket.bucketName, this.collection),
+      runInterval: schedules.runInterval,
+      drillInterval: drill?.interval,
+    });
+    this.filesMissingAlarm = verification.filesMissingAlarm;
+    this.filesNotCheckedAlarm = verification.filesNotCheckedAlarm;
+    this.drillFailedAlarm = verification.drillFailedAlarm;
+    this.drillCleanupFailedAlarm = verification.drillCleanupFailedAlarm;
+    this.drillAgeAlarm = verification.drillAgeAlarm;
     // Last, so that a construct refused for another reason leaves no claim behind.
     claimCollection(this, this.bucket, this.collection);
   }
@@ -535,6 +589,41 @@ export class CockroachBackup extends Construct {
   /** Incrementals on the newest full backup (Maximum). */
   public metricChainLength(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.monitoring.metricChainLength(props);
+  }
+
+  /** File checks that finished, passed or not (Sum). */
+  public metricFilesChecked(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricFilesChecked(props);
+  }
+
+  /** Files that finished checks reported missing (Sum). */
+  public metricFilesMissing(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricFilesMissing(props);
+  }
+
+  /** File checks that ran out of time or could not run (Sum). */
+  public metricFilesNotChecked(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricFilesNotChecked(props);
+  }
+
+  /** Restore drills that succeeded (Sum). */
+  public metricDrillSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricDrillSucceeded(props);
+  }
+
+  /** Restore drills that failed (Sum). */
+  public metricDrillFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricDrillFailed(props);
+  }
+
+  /** Drills whose databases could not be dropped (Sum). */
+  public metricDrillCleanupFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricDrillCleanupFailed(props);
+  }
+
+  /** Age in seconds of the newest successful restore drill (Maximum). */
+  public metricNewestDrillAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricNewestDrillAge(props);
   }
 
   /**
@@ -605,7 +694,8 @@ export class CockroachBackup extends Construct {
     if ((props.vpcSubnets !== undefined || props.securityGroups !== undefined) && props.vpc === undefined) {
       invalid(this, props.vpcSubnets !== undefined ? 'vpcSubnets' : 'securityGroups', 'set without vpc', 'vpc to be set as well');
     }
-    return { asOfSystemTime, maxIncrementals, timeout, connectTimeout, statementTimeout, memorySize, storage, externalConnectionName };
+    const fileCheckTimeout = resolveFileCheckTimeout(this, props.fileCheckTimeout, timeout);
+    return { asOfSystemTime, maxIncrementals, timeout, connectTimeout, statementTimeout, memorySize, storage, externalConnectionName, fileCheckTimeout };
   }
 
   private checkRpo(rpo: Duration, runInterval: Duration): void {

@@ -6,12 +6,13 @@ export { CockroachBackup, DEFAULTS as COCKROACH_BACKUP_DEFAULTS, MAX_SUPPORTED_I
 export type { CockroachBackupProps } from './cockroach-backup';
 export type { BackupBucketOptions, BackupObjectLock } from './backup-bucket';
 export { AccessKeyRotation, ROTATION_DEFAULTS as ACCESS_KEY_ROTATION_DEFAULTS } from './access-key-rotation';
+export type { RestoreDrillOptions } from './restore-drill';
 export { CONNECTION_SECRET_TEMPLATE } from './connection-secret';
 export { CockroachBackupValidationError } from './validation';
 export { BackupMonitoring } from './monitoring';
 export type { BackupMonitoringProps } from './monitoring';
-export { BACKUP_KINDS } from '../contract/backup-event';
-export type { BackupEvent, BackupKind } from '../contract/backup-event';
+export { BACKUP_KINDS, RUN_KINDS, VERIFICATION_KINDS } from '../contract/backup-event';
+export type { BackupEvent, BackupKind, RunKind, VerificationKind } from '../contract/backup-event';
 export type { StorageMode } from '../contract/environment';
 export { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, METRICS, collectionDimensionValue } from '../contract/metrics';
 export type { MetricKey } from '../contract/metrics';

@@ -109,7 +109,23 @@ export function rpoAlarmWindow(runInterval: Duration): RpoAlarmWindow {
 }
 
 /** Period of the alarms on events (a failed backup, a Lambda error or throttle). */
-const EVENT_ALARM_PERIOD = Duration.minutes(5);
+export const EVENT_ALARM_PERIOD = Duration.minutes(5);
+
+/**
+ * An alarm on something that should never happen: one occurrence (Sum >= 1) in
+ * 5 minutes fires it. No data means nothing happened, so missing data is not
+ * breaching; runs that stop happening are the RPO alarm's concern.
+ */
+export function eventAlarm(scope: Construct, id: string, metric: cloudwatch.IMetric, alarmDescription: string): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    metric,
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    alarmDescription,
+  });
+}
 
 export interface BackupMonitoringProps {
   /** The scheduled backup Lambda; its Errors and Throttles metrics get alarms. */
@@ -294,20 +310,9 @@ export class BackupMonitoring extends Construct {
     return [this.backupFailedAlarm, this.rpoAlarm, this.functionErrorsAlarm, this.functionThrottlesAlarm];
   }
 
-  /**
-   * An alarm on something that should never happen: one occurrence (Sum >= 1) in
-   * 5 minutes fires it. No data means nothing happened, so missing data is not
-   * breaching; runs that stop happening are the RPO alarm's concern.
-   */
+  /** `eventAlarm` in this construct. */
   private eventAlarm(id: string, metric: cloudwatch.Metric, alarmDescription: string): cloudwatch.Alarm {
-    return new cloudwatch.Alarm(this, id, {
-      metric,
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription,
-    });
+    return eventAlarm(this, id, metric, alarmDescription);
   }
 
   /**
@@ -326,6 +331,41 @@ export class BackupMonitoring extends Construct {
       statistic: METRIC_STATISTICS[key],
       ...props,
     });
+  }
+
+  /** File checks that finished, passed or not (Sum). */
+  public metricFilesChecked(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('filesChecked', props);
+  }
+
+  /** Files that finished checks reported missing (Sum; 0 when a check passed). */
+  public metricFilesMissing(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('filesMissing', props);
+  }
+
+  /** File checks that ran out of their time budget or could not run: not checked, never passed (Sum). */
+  public metricFilesNotChecked(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('filesNotChecked', props);
+  }
+
+  /** Restore drills whose job succeeded (Sum). */
+  public metricDrillSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('drillSucceeded', props);
+  }
+
+  /** Restore drills that failed or could not be submitted (Sum). */
+  public metricDrillFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('drillFailed', props);
+  }
+
+  /** Drills whose restored databases could not be dropped (Sum). */
+  public metricDrillCleanupFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('drillCleanupFailed', props);
+  }
+
+  /** Age in seconds of the newest successful restore drill, reported by every run when drills are on (Maximum). */
+  public metricNewestDrillAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('newestDrillAge', props);
   }
 
   /** Backup jobs submitted (Sum). */

@@ -9,9 +9,10 @@ function codeSpans(text: string): string[] {
 }
 
 describe('construct IDs and alarms named in the README', () => {
-  // Bundling skipped: only the construct tree is needed, not the Lambda's code.
+  // Bundling skipped: only the construct tree is needed, not the Lambda's code. With restore
+  // drills, so that every construct ID and alarm the construct can create is there.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const backup = new CockroachBackup(new Stack(app, 'Docs'), 'Backup', { collection: 'prod/cluster-1' });
+  const backup = new CockroachBackup(new Stack(app, 'Docs'), 'Backup', { collection: 'prod/cluster-1', restoreDrill: {} });
   const childIds = backup.node.children.map((c) => c.node.id).sort();
   const readme = readGuideFile('README.md');
 

@@ -30,6 +30,7 @@ describe.each([
   { heading: '`CockroachBackupProps`', source: 'lib/cockroach-backup.ts', name: 'CockroachBackupProps' },
   { heading: '`BackupBucketOptions`', source: 'lib/backup-bucket.ts', name: 'BackupBucketOptions' },
   { heading: '`BackupObjectLock`', source: 'lib/backup-bucket.ts', name: 'BackupObjectLock' },
+  { heading: '`RestoreDrillOptions`', source: 'lib/restore-drill.ts', name: 'RestoreDrillOptions' },
 ])('README prop table of $name', ({ heading, source, name }) => {
   const props = interfaceProps(source, name);
   const rows = tableRows(heading);

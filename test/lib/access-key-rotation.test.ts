@@ -86,7 +86,7 @@ describe('with rotation on (the default)', () => {
       SecretId: { Ref: idOf(rotated.backup.accessKeySecret) },
       RotationLambdaARN: { 'Fn::GetAtt': [idOf(child('RotationFunction')), 'Arn'] },
       RotationRules: { AutomaticallyAfterDays: 90 },
-      RotateImmediatelyOnUpdate: false,
+      RotateImmediatelyOnUpdate: true,
     });
     expect(schedule.DependsOn).toContain(permissionId);
   });

@@ -89,6 +89,21 @@ describe('example app', () => {
   });
 });
 
+test('with restore drills the example app needs no new acknowledgement, and every finding is still acknowledged', () => {
+  const { acknowledgements, findings } = findingsWithoutAcknowledgements(
+    (outdir) => buildApp({ outdir, context: { restoreDrill: 'true', 'aws:cdk:bundling-stacks': [] } }).app,
+  );
+  // The drills' parameter, schedule and alarms are there, so the packs saw them.
+  expect(findings.length).toBeGreaterThan(0);
+  expect(acknowledgements.filter((a) => /Drill/.test(a.path))).toEqual([]);
+  for (const finding of findings) {
+    expect({ finding, acknowledged: acknowledgements.some((a) => answers(a, finding)) }).toEqual({ finding, acknowledged: true });
+  }
+  for (const ack of acknowledgements) {
+    expect({ ack, answered: findings.filter((f) => answers(ack, f)).length }).toEqual({ ack, answered: 1 });
+  }
+});
+
 test("the VPC acknowledgements answer the managed VPC access policy finding on each function's role", () => {
   const { acknowledgements, findings } = findingsWithoutAcknowledgements((outdir) => {
     const app = noBundling(outdir);

@@ -87,6 +87,15 @@ describe('example app', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
+  test('turns on restore drills with the context restoreDrill=true, and refuses anything but true or false', () => {
+    const noBundling = { 'aws:cdk:bundling-stacks': [] };
+    const { backup, stack } = buildApp({ context: { restoreDrill: 'true', ...noBundling } });
+    expect(backup.drillSchedule).toBeDefined();
+    Template.fromStack(stack).resourceCountIs('AWS::SSM::Parameter', 1);
+    expect(buildApp({ context: noBundling }).backup.drillSchedule).toBeUndefined();
+    expect(() => buildApp({ context: { restoreDrill: 'yes', ...noBundling } })).toThrow("context restoreDrill is 'yes': expected true or false");
+  });
+
   test("cdk.json's context gives the same template as the defaults, so `cdk synth` matches these tests", () => {
     const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
     const noBundling = { 'aws:cdk:bundling-stacks': [] };

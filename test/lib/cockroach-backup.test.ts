@@ -360,7 +360,7 @@ describe('backup function', () => {
       [ENV.connectTimeoutMs]: '10000',
       [ENV.statementTimeoutMs]: '30000',
       [ENV.metricsNamespace]: 'CockroachBackup',
-      [ENV.fileCheckTimeoutSeconds]: '0',
+      [ENV.fileCheckTimeoutSeconds]: '120',
       [ENV.drillDatabases]: '',
       [ENV.drillStateParameter]: '',
       [ENV.drillIntervalSeconds]: '0',

@@ -13,7 +13,10 @@ import { findingsOf, synthPluginReports } from './policy-findings';
  * Object Lock, server access logs), nothing of the construct is reported by either pack:
  * the defaults' findings are choices, not gaps.
  */
-test('with keys, a VPC, Object Lock and access logs, neither pack reports anything on the construct', () => {
+test.each([
+  ['without', undefined],
+  ['with', {}],
+])('with keys, a VPC, Object Lock and access logs, %s restore drills, neither pack reports anything on the construct', (_, restoreDrill) => {
   const reports = synthPluginReports((outdir) => {
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
@@ -34,6 +37,7 @@ test('with keys, a VPC, Object Lock and access logs, neither pack reports anythi
       vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 1 }),
       logEncryptionKey: monitoringKey,
       alarmTopicKey: monitoringKey,
+      restoreDrill,
     });
     return app;
   });

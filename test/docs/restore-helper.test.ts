@@ -1,0 +1,53 @@
+import { main, parseRestoreArguments, RESTORE_USAGE } from '../../lambda/backup/restore-cli';
+import { fencedBlocks, readGuideFile, withoutCodeBlocks } from './markdown';
+
+/** The words of a shell command: continuation lines joined, single and double quotes removed. */
+function shellWords(command: string): string[] {
+  const words: string[] = [];
+  for (const match of command.replace(/\\\n\s*/g, ' ').matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)) words.push(match[1] ?? match[2] ?? match[3]);
+  return words;
+}
+
+/** Every `npm run restore -- ...` command of a guide's shell blocks, as the words after `--`. */
+function restoreCommands(file: string): string[][] {
+  return fencedBlocks(readGuideFile(file))
+    .filter((block) => block.language === 'sh')
+    .flatMap((block) => block.code.replace(/\\\n\s*/g, ' ').split('\n'))
+    .filter((line) => line.startsWith('npm run restore -- '))
+    .map((line) => shellWords(line).slice(4));
+}
+
+describe('the restore helper in the guides', () => {
+  const commands = ['README.md', 'docs/restore.md'].flatMap(restoreCommands);
+
+  test('fails if no guide shows an npm run restore command', () => {
+    expect(commands.length).toBeGreaterThan(0);
+  });
+
+  test('fails if a command shown is refused by the helper\'s argument parser', () => {
+    for (const words of commands) expect(() => parseRestoreArguments(words)).not.toThrow();
+  });
+
+  test("fails if the runbook's restore helper section names a flag that the helper's usage does not list", () => {
+    const runbook = readGuideFile('docs/restore.md');
+    const start = runbook.indexOf('### Find the chain with the restore helper');
+    expect(start).toBeGreaterThan(-1);
+    const section = withoutCodeBlocks(runbook.slice(start, runbook.indexOf('\n### ', start + 1)));
+    const flags = [...section.matchAll(/`(--[a-z-]+)/g)].map((m) => m[1]);
+    expect(flags.length).toBeGreaterThan(0);
+    expect(flags.filter((flag) => !RESTORE_USAGE.includes(flag))).toEqual([]);
+  });
+
+  test("fails if the runbook's example output does not have the form the helper prints", async () => {
+    const output = fencedBlocks(readGuideFile('docs/restore.md')).find((b) => b.language === 'text' && b.code.includes('RESTORE DATABASE'));
+    expect(output).toBeDefined();
+    const [chainLine, statement] = output!.code.split('\n');
+    expect(chainLine).toMatch(/^-- Chain \/\d{4}\/\d{2}\/\d{2}-\d{6}\.\d{2} covers .+ to .+ \(UTC\)\.$/);
+    // Without --url the helper prints the same statement for LATEST: compare everything but the chain.
+    const printed: string[] = [];
+    const keys = { AWS_ACCESS_KEY_ID: 'AKIARESTOREREADER001', AWS_SECRET_ACCESS_KEY: 'wJalr/XUtnFEMI+K7MDENG/bPxRfiCYEXAMPLEKEY' };
+    const words = restoreCommands('docs/restore.md')[0].filter((_, i, all) => !['--url', '--access-key-secret'].includes(all[i]) && !['--url', '--access-key-secret'].includes(all[i - 1]));
+    expect(await main(words, keys, (line) => printed.push(line))).toBe(0);
+    expect(printed[1]).toBe(statement.replace(/FROM '\/[^']+' IN/, 'FROM LATEST IN'));
+  });
+});
