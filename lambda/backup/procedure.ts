@@ -4,7 +4,7 @@ import { ClassifiedJob, curableFailure, needsRebaselineConsent } from './classif
 import { BackupSettings } from './config';
 import { analyzeCollection, CollectionState, decide, DecisionPolicy, plannedEnd, rebaselineInstruction } from './decide';
 import { BackupFailure, isAuthenticationFailure } from './errors';
-import { ensureExternalConnection } from './external-connection';
+import { FullBackupChecks } from './full-backup-checks';
 import { FAILED_STATUSES, isActive, JobRow, PAUSED_STATUS } from './job';
 import { log } from './log';
 import { observe } from './observe';
@@ -13,7 +13,8 @@ import { BackupResult, ReportedJob, reportJob, RunAction } from './result';
 import { Credentials, SecretSource } from './secrets';
 import { Session } from './session';
 import { buildBackupStatement } from './statement';
-import { backupTarget, buildS3Uri, collectionLabel } from './storage';
+import { collectionLabel } from './storage';
+import { prepareTarget } from './target';
 import { pollJob, Sleep, sleep } from './verify';
 
 export interface ProcedureInput {
@@ -57,7 +58,7 @@ export async function runBackup(input: ProcedureInput): Promise<BackupResult> {
 }
 
 /** Connects with the cached secrets; after an authentication failure, fetches them again once (rotation). */
-async function connect(input: ProcedureInput): Promise<{ session: Session; credentials: Credentials }> {
+export async function connect(input: Pick<ProcedureInput, 'settings' | 'secrets' | 'budget'>): Promise<{ session: Session; credentials: Credentials }> {
   const options = {
     tlsVerify: input.settings.tlsVerify,
     connectTimeoutMs: input.settings.connectTimeoutMs,
@@ -96,8 +97,12 @@ class Run {
   private readonly submitted: string[] = [];
   /** The run's own backup that succeeded: its kind and the end time of its data. */
   private ownSucceeded?: { kind: BackupKind; end: Date };
+  /** The file checks around a full backup (full-backup-checks.ts). */
+  private readonly checks: FullBackupChecks;
 
-  constructor(private readonly input: ProcedureInput) {}
+  constructor(private readonly input: ProcedureInput) {
+    this.checks = new FullBackupChecks(input.settings, input.budget);
+  }
 
   private get settings(): BackupSettings {
     return this.input.settings;
@@ -114,12 +119,7 @@ class Run {
   }
 
   async execute(session: Session, credentials: Credentials): Promise<Outcome> {
-    if (this.settings.storageMode === 'external-connection') {
-      // Storage is read through the connection too, so it must exist before observing.
-      const change = await ensureExternalConnection(session, this.settings.externalConnectionName!, buildS3Uri(this.settings, credentials.accessKey));
-      if (change !== 'kept') log('INFO', `external connection ${this.settings.externalConnectionName} ${change}`);
-    }
-    const target = backupTarget(this.settings, credentials.accessKey);
+    const target = await prepareTarget(session, this.settings, credentials);
     const state = analyzeCollection(await observe(session, this.settings, target), this.now(), {
       windowSeconds: this.settings.incrementalIntervalSeconds,
       asOfSystemTimeSeconds: this.settings.asOfSystemTimeSeconds,
@@ -157,6 +157,7 @@ class Run {
 
   /** Submits one backup and verifies it. */
   private async backUp(session: Session, target: string, kind: BackupKind, reason: string): Promise<Verified> {
+    if (kind === 'full') await this.checks.beforeFull(session, target, this.state?.chain !== undefined);
     const statement = buildBackupStatement({
       kind,
       target,
@@ -173,7 +174,9 @@ class Run {
     if (job === undefined) {
       return { outcome: { action: 'failed', kind, message: `${kind} backup job ${jobId} disappeared from the job table (SHOW JOB) before it ended` } };
     }
-    return this.judge(kind, reason, { ...job, kind });
+    const verified = this.judge(kind, reason, { ...job, kind });
+    if (kind === 'full' && job.status === 'succeeded') await this.checks.afterFull(session, target);
+    return verified;
   }
 
   /** Turns the verified job into the run's outcome, and says whether a full backup cures it. */
@@ -224,6 +227,7 @@ class Run {
       reportedJobs: [...this.reported.values()],
       message: redactedMessage(outcome.message),
       submittedJobIds: [...this.submitted],
+      fileChecks: [...this.checks.done],
       stats,
     };
   }

@@ -1,4 +1,7 @@
 import { buildRestoreStatement, sqlIdentifier, sqlTimestamp } from '../../lambda/backup/restore-statement';
+import { installSecretGuard } from './helpers/secret-guard';
+
+installSecretGuard();
 
 const source = 's3://bucket/prod?AWS_ACCESS_KEY_ID=AKIA&AWS_SECRET_ACCESS_KEY=s%2Fk';
 
