@@ -1,12 +1,15 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Client } from 'pg';
-import { BackupKind } from '../../../contract/backup-event';
+import { RunKind } from '../../../contract/backup-event';
 import { ENV } from '../../../contract/environment';
 import { handler } from '../../../lambda/backup/handler';
 import { BackupResult } from '../../../lambda/backup/result';
 import { CockroachDouble, CockroachDoubleOptions, CockroachVersion, DoubleUser } from '../../support/cockroach-double';
 import { S3Credentials, S3TestServer, startS3Server } from '../../support/s3-server';
+import { localS3Client } from '../../support/storage/s3-client';
 import { recordForSecretCheck, TEST_ACCESS_KEY_ID, TEST_PASSWORD, TEST_SECRET_ACCESS_KEY } from './secret-guard';
 
 export const BUCKET = 'backup-bucket';
@@ -61,7 +64,7 @@ export class Deployment {
   }
 
   /** Invokes the handler as the schedule would, with `remainingMs` before the Lambda timeout. */
-  async invoke(kind: BackupKind, remainingMs = 15_000): Promise<Invocation> {
+  async invoke(kind: RunKind, remainingMs = 15_000): Promise<Invocation> {
     for (const name of Object.values(ENV)) delete process.env[name];
     Object.assign(process.env, this.environment, {
       [ENV.connectionSecretArn]: this.connectionSecretArn,
@@ -81,7 +84,7 @@ export class Deployment {
   }
 
   /** Invokes and expects a result, not a thrown failure. */
-  async run(kind: BackupKind, remainingMs?: number): Promise<BackupResult> {
+  async run(kind: RunKind, remainingMs?: number): Promise<BackupResult> {
     const { result, error } = await this.invoke(kind, remainingMs);
     if (result === undefined) throw new Error(`expected a result, the run failed: ${error?.message}`);
     return result;
@@ -100,6 +103,9 @@ export function connectionSecretFor(double: CockroachDouble, password = TEST_PAS
 export class Harness {
   private readonly secretsManager = mockClient(SecretsManagerClient);
   private readonly secrets = new Map<string, () => string>();
+  private readonly ssm = mockClient(SSMClient);
+  /** SSM parameters (the drills' state), as GetParameter and PutParameter see them. */
+  readonly parameters = new Map<string, { value: string; lastModified: Date }>();
   private readonly savedEnv = { ...process.env };
   readonly lambda: Deployment;
 
@@ -114,6 +120,15 @@ export class Harness {
         throw Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException' });
       }
       return { SecretString: text() };
+    });
+    this.ssm.on(GetParameterCommand).callsFake((input: { Name?: string }) => {
+      const parameter = input.Name === undefined ? undefined : this.parameters.get(input.Name);
+      if (parameter === undefined) throw new ParameterNotFound({ message: 'parameter not found', $metadata: {} });
+      return { Parameter: { Name: input.Name, Type: 'String', Value: parameter.value, LastModifiedDate: parameter.lastModified } };
+    });
+    this.ssm.on(PutParameterCommand).callsFake((input: { Name?: string; Value?: string }) => {
+      this.parameters.set(input.Name!, { value: input.Value!, lastModified: new Date() });
+      return { Version: 2 };
     });
     this.lambda = this.deploy(double, environment);
   }
@@ -157,12 +172,28 @@ export class Harness {
     this.secrets.delete(secretArn);
   }
 
+  /** Deletes an object from the bucket, as a lifecycle rule or a person might. */
+  async deleteObject(key: string): Promise<void> {
+    const s3 = localS3Client({ ...ACCESS_KEY, region: 'us-east-1', endpoint: this.s3.endpoint });
+    try {
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+    } finally {
+      s3.destroy();
+    }
+  }
+
+  /** The collection's data files (`.../data/*.sst`), oldest layer first as S3 lists them. */
+  async dataFiles(): Promise<string[]> {
+    return (await this.s3.listKeys(BUCKET, `${COLLECTION}/`)).filter((key) => /\/data\/[^/]+\.sst$/.test(key));
+  }
+
   secretFetches(): number {
     return this.secretsManager.commandCalls(GetSecretValueCommand).length;
   }
 
   async stop(): Promise<void> {
     this.secretsManager.restore();
+    this.ssm.restore();
     process.env = { ...this.savedEnv };
     await this.double.stop();
     await this.s3.stop();
