@@ -30,12 +30,11 @@ describe('backup jobs and their destination', () => {
     const keys = await f.s3.listKeys(BUCKET, 'layout/full/');
     const subdir = /^layout\/full\/(\d{4}\/\d{2}\/\d{2}-\d{6}\.\d{2})\/BACKUP_MANIFEST$/.exec(keys.find((k) => k.endsWith('/BACKUP_MANIFEST')) ?? '')?.[1];
     expect(subdir).toBeDefined();
-    expect(keys.filter((k) => !k.includes('/metadata/'))).toEqual([
-      `layout/full/${subdir}/BACKUP-STATISTICS`,
-      `layout/full/${subdir}/BACKUP_MANIFEST`,
-      `layout/full/${subdir}/BACKUP_MANIFEST-CHECKSUM`,
-      `layout/full/${subdir}/data/1.sst`,
-    ]);
+    const metadata = [`layout/full/${subdir}/BACKUP-STATISTICS`, `layout/full/${subdir}/BACKUP_MANIFEST`, `layout/full/${subdir}/BACKUP_MANIFEST-CHECKSUM`];
+    const layerKeys = keys.filter((k) => !k.includes('/metadata/'));
+    expect(layerKeys.filter((k) => !k.includes('/data/'))).toEqual(metadata);
+    // One SST per table: defaultdb.kv and the four system tables of the default cluster.
+    expect(layerKeys.filter((k) => k.includes('/data/'))).toEqual(Array.from({ length: 5 }, () => expect.stringMatching(new RegExp(`^layout/full/${subdir}/data/\\d+\\.sst$`))));
     expect(keys.filter((k) => k.includes('/metadata/'))).toEqual([expect.stringMatching(/^layout\/full\/metadata\/latest\/LATEST-13[0-9a-f]+fffe$/)]);
   });
 

@@ -1,6 +1,7 @@
 import { Job } from './jobs/job';
 import { S3Location } from './storage/storage-uri';
 import { JobEngine } from './jobs/job-engine';
+import { DatabaseRecord, DoubleDatabase, SYSTEM_DATABASE, databaseRecord } from './schema';
 import { CockroachVersion, VersionFacts, versionFacts } from './versions';
 import { ScramVerifier, scramVerifier } from './wire/scram';
 
@@ -29,11 +30,17 @@ export interface ClusterEnvironment {
   readonly awsS3Endpoint?: string;
   /** How often SHOW JOB WHEN COMPLETE looks at an unfinished job. */
   readonly whenCompleteIntervalMs: number;
+  /** How long SHOW BACKUP ... WITH check_files takes per data file (0: as fast as S3 answers). */
+  readonly checkFilesDelayMs: number;
+  /** A wait that the double's stop ends early (so that no timer outlives a test). */
+  readonly sleep: (ms: number) => Promise<void>;
 }
 
-/** Everything one simulated cluster knows: users, external connections, jobs, settings. */
+/** Everything one simulated cluster knows: users, databases, external connections, jobs, settings. */
 export class Cluster {
   readonly users = new Map<string, UserRecord>();
+  /** By name, `system` included; SHOW DATABASES lists them sorted by name. */
+  readonly databases = new Map<string, DatabaseRecord>();
   readonly connections = new Map<string, ExternalConnection>();
   gcThresholdExceeded = false;
   readonly facts: VersionFacts;
@@ -43,8 +50,11 @@ export class Cluster {
     readonly jobs: JobEngine,
     readonly version: CockroachVersion,
     readonly environment: ClusterEnvironment,
+    databases: readonly DoubleDatabase[],
   ) {
     this.facts = versionFacts(version);
+    this.databases.set(SYSTEM_DATABASE.name, SYSTEM_DATABASE);
+    for (const database of databases) this.databases.set(database.name, databaseRecord(database));
   }
 
   addUser(name: string, password: string, admin: boolean, privileges: readonly SystemPrivilege[]): void {

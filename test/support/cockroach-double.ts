@@ -3,6 +3,7 @@ import { Cluster, CockroachVersion, SystemPrivilege } from './cluster';
 import { Fault, FaultState } from './faults';
 import { JobScript } from './jobs/job';
 import { JobEngine } from './jobs/job-engine';
+import { DEFAULT_DATABASES, DoubleDatabase } from './schema';
 import { Session, newSession } from './session';
 import { executeStatement } from './sql/executor';
 import { SqlError, SqlState } from './sql/sql-error';
@@ -15,6 +16,7 @@ import { ScramVerifier } from './wire/scram';
 export type { Fault } from './faults';
 export type { JobScript } from './jobs/job';
 export type { SystemPrivilege } from './cluster';
+export type { DoubleDatabase } from './schema';
 export { SUPPORTED_VERSIONS } from './versions';
 export type { CockroachVersion } from './versions';
 
@@ -54,6 +56,18 @@ export interface CockroachDoubleOptions {
    * @default 1000
    */
   readonly whenCompleteIntervalMs?: number;
+  /**
+   * The cluster's databases and their tables, besides `system` (always there, owned by
+   * `node`). A cluster backup records each in its manifest with one data file per table.
+   * @default [{ name: 'defaultdb', tables: ['kv'] }, { name: 'postgres' }] (owned by root)
+   */
+  readonly databases?: readonly DoubleDatabase[];
+  /**
+   * How long SHOW BACKUP ... WITH check_files spends on each data file, so that a test can
+   * make a check outlast its statement_timeout.
+   * @default 0
+   */
+  readonly checkFilesDelayMs?: number;
 }
 
 export interface DoubleJob {
@@ -109,10 +123,18 @@ export class CockroachDouble {
   private constructor(options: CockroachDoubleOptions) {
     this.caCertificate = serverCertificates(CA_NAME).caCertificate;
     const jobs = new JobEngine(options.jobDurationMs ?? 30, options.transitionDelayMs ?? 10);
-    this.cluster = new Cluster(options.clusterId ?? randomUUID(), jobs, options.version ?? '24.3', {
-      awsS3Endpoint: options.awsS3Endpoint,
-      whenCompleteIntervalMs: options.whenCompleteIntervalMs ?? WHEN_COMPLETE_INTERVAL_MS,
-    });
+    this.cluster = new Cluster(
+      options.clusterId ?? randomUUID(),
+      jobs,
+      options.version ?? '24.3',
+      {
+        awsS3Endpoint: options.awsS3Endpoint,
+        whenCompleteIntervalMs: options.whenCompleteIntervalMs ?? WHEN_COMPLETE_INTERVAL_MS,
+        checkFilesDelayMs: options.checkFilesDelayMs ?? 0,
+        sleep: (ms) => this.sleep(ms),
+      },
+      options.databases ?? DEFAULT_DATABASES,
+    );
     for (const user of options.users ?? DEFAULT_USERS) this.addUser(user);
     this.server = new PgServer(this.connectionHost(), this.faults);
   }
@@ -270,6 +292,7 @@ export class CockroachDouble {
       return executeStatement(text, params, session, this.cluster, {
         clusterId: () => this.cluster.clusterId,
         gcThresholdExceeded: () => this.cluster.gcThresholdExceeded,
+        databases: () => [...this.cluster.databases.values()],
       });
     };
     if (timeout <= 0) return execute();

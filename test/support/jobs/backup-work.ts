@@ -1,6 +1,8 @@
 import { BackupStatement, backupDescription } from '../sql/backup-statement';
 import { fullSubdir, incrementalDir } from '../storage/backup-layout';
-import { BackupManifest, CollectionStore, StorageError } from '../storage/collection-store';
+import { DatabaseRecord } from '../schema';
+import { BackupManifest, LayerContents, LayerHeader, buildLayer, layerTotals } from '../storage/backup-manifest';
+import { CollectionStore, StorageError } from '../storage/collection-store';
 import { S3Location } from '../storage/storage-uri';
 import { formatHlc, goTimeString } from '../time-format';
 import { Job } from './job';
@@ -20,14 +22,16 @@ export const NO_LATEST_BACKUP =
 /** gc.ttlseconds from 23.1 (4 h): the GC threshold the double reports when asked to. */
 const GC_TTL_MS = 4 * 3600 * 1000;
 
-/** What a backup reports as its size (the double backs up nothing real). */
-export function backupSize(kind: 'full' | 'incremental'): { readonly sizeBytes: number; readonly rows: number } {
-  return kind === 'full' ? { sizeBytes: 1024, rows: 100 } : { sizeBytes: 256, rows: 10 };
-}
-
 export interface BackupContext {
   readonly clusterId: () => string;
   readonly gcThresholdExceeded: () => boolean;
+  /** The databases a cluster backup covers at this moment, `system` included. */
+  readonly databases: () => readonly DatabaseRecord[];
+}
+
+/** A BACKUP job's work, and what it wrote (a blocking BACKUP reports rows and bytes). */
+export interface BackupJobWork extends JobWork {
+  readonly totals: () => { readonly rows: number; readonly sizeBytes: number };
 }
 
 export interface BackupPlan {
@@ -43,12 +47,14 @@ export interface BackupPlan {
  * is resolved inside the job (ResolveDest in Resume), so every problem with the
  * collection surfaces as the job's error, not the statement's.
  */
-export function backupWork(plan: BackupPlan, context: BackupContext): JobWork {
+export function backupWork(plan: BackupPlan, context: BackupContext): BackupJobWork {
   const store = new CollectionStore(plan.location);
   let directory = '';
   let chainSubdir = '';
-  let manifest: BackupManifest | undefined;
-  const sized = backupSize(plan.statement.kind);
+  let layer: LayerContents | undefined;
+  // The schema is read when the destination resolves: what the backup's end time saw.
+  const newLayer = (header: Omit<LayerHeader, 'clusterId' | 'endTime' | 'revisionHistory'>): LayerContents =>
+    buildLayer({ ...header, clusterId: context.clusterId(), endTime: plan.endTime.toISOString(), revisionHistory: plan.statement.revisionHistory === true }, context.databases());
 
   const destinationLabel = (dir: string): string => {
     const at = plan.collectionLabel.indexOf('?');
@@ -76,7 +82,7 @@ export function backupWork(plan: BackupPlan, context: BackupContext): JobWork {
     chainSubdir = fullSubdir(plan.endTime);
     directory = chainSubdir;
     await checkFree(directory);
-    manifest = { clusterId: context.clusterId(), kind: 'full', startTime: null, endTime: plan.endTime.toISOString(), revisionHistory: plan.statement.revisionHistory === true, ...sized };
+    layer = newLayer({ kind: 'full', startTime: null });
   };
 
   const resolveIncremental = async (): Promise<void> => {
@@ -114,14 +120,7 @@ export function backupWork(plan: BackupPlan, context: BackupContext): JobWork {
     }
     directory = incrementalDir(latest, plan.endTime);
     await checkFree(directory);
-    manifest = {
-      clusterId: context.clusterId(),
-      kind: 'incremental',
-      startTime: previous.endTime,
-      endTime: plan.endTime.toISOString(),
-      revisionHistory: plan.statement.revisionHistory === true,
-      ...sized,
-    };
+    layer = newLayer({ kind: 'incremental', startTime: previous.endTime });
   };
 
   return {
@@ -131,12 +130,13 @@ export function backupWork(plan: BackupPlan, context: BackupContext): JobWork {
       await store.writeCheckpoint(directory, job.id.toString());
     },
     async complete(): Promise<void> {
-      if (manifest === undefined) throw new Error('backup destination was never resolved');
-      await store.writeBackup(directory, manifest);
+      if (layer === undefined) throw new Error('backup destination was never resolved');
+      await store.writeBackup(directory, layer);
       if (plan.statement.kind === 'full') await store.writeLatest(chainSubdir, plan.endTime);
     },
     dispose(): void {
       store.close();
     },
+    totals: () => (layer === undefined ? { rows: 0, sizeBytes: 0 } : layerTotals(layer.manifest)),
   };
 }

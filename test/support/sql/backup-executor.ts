@@ -1,40 +1,22 @@
 import { Cluster } from '../cluster';
-import { BackupContext, backupSize, backupWork } from '../jobs/backup-work';
-import { Job } from '../jobs/job';
-import { JobWork } from '../jobs/job-engine';
+import { BackupContext, BackupJobWork, backupWork } from '../jobs/backup-work';
 import { Session } from '../session';
 import { S3Location, parseStorageUri, sanitizeStorageUri } from '../storage/storage-uri';
-import { Column, TypeOid } from '../wire/backend-messages';
 import { evaluateAsOf } from './as-of';
 import { BackupStatement, backupDescription, parseBackup } from './backup-statement';
 import { Cursor } from './cursor';
 import { SqlError, SqlState } from './sql-error';
 import { checkStoragePrivileges } from './storage-privileges';
-import { ResultSet, Value, rowsResult } from './values';
-
-/** DETACHED returns only the job id (pkg/jobs/resultcols.go, DetachedJobExecutionResultHeader). */
-const DETACHED_COLUMNS: readonly Column[] = [{ name: 'job_id', type: TypeOid.INT8 }];
-
-/**
- * Blocking BACKUP (pkg/jobs/resultcols.go, BulkJobExecutionResultHeader): v22.2–v24.3;
- * 25.1 drops index_entries and bytes (VersionFacts.blockingBackupWithSizes).
- */
-const BLOCKING_COLUMNS: readonly Column[] = [
-  { name: 'job_id', type: TypeOid.INT8 },
-  { name: 'status', type: TypeOid.TEXT },
-  { name: 'fraction_completed', type: TypeOid.FLOAT8 },
-  { name: 'rows', type: TypeOid.INT8 },
-  { name: 'index_entries', type: TypeOid.INT8 },
-  { name: 'bytes', type: TypeOid.INT8 },
-];
-const BLOCKING_COLUMNS_WITHOUT_SIZES = BLOCKING_COLUMNS.slice(0, 4);
+import { ResultSet } from './values';
+import { blockingResult, detachedResult } from './bulk-job-result';
 
 /** A job whose destination cannot even be parsed: admins learn it from the job. */
-function failingWork(message: string): JobWork {
+function failingWork(message: string): BackupJobWork {
   return {
     resolve: () => Promise.reject(new Error(message)),
     complete: () => Promise.resolve(),
     dispose: () => undefined,
+    totals: () => ({ rows: 0, sizeBytes: 0 }),
   };
 }
 
@@ -93,7 +75,7 @@ export async function executeBackup(cursor: Cursor, session: Session, cluster: C
   const statementTime = new Date();
   const endTime = statement.asOf === undefined ? statementTime : evaluateAsOf(statement.asOf, statementTime);
   const description = backupDescription(statement, target.label, statement.kind === 'incremental' ? 'LATEST' : undefined);
-  const work =
+  const work: BackupJobWork =
     target.location === undefined
       ? failingWork(target.error ?? 'unsupported destination')
       : backupWork({ statement, collectionLabel: target.label, location: target.location, endTime }, context);
@@ -103,17 +85,6 @@ export async function executeBackup(cursor: Cursor, session: Session, cluster: C
   } else {
     session.pendingJobs.push(job);
   }
-  if (statement.detached) return rowsResult(DETACHED_COLUMNS, [[job.id]], 'BACKUP');
-  return blockingResult(job, statement, cluster);
-}
-
-async function blockingResult(job: Job, statement: BackupStatement, cluster: Cluster): Promise<ResultSet> {
-  await cluster.jobs.untilFinished(job);
-  if (job.status !== 'succeeded') {
-    throw new SqlError(SqlState.uncategorized, job.error === '' ? `job ${job.id} ${job.status}` : job.error);
-  }
-  const size = backupSize(statement.kind);
-  const values: Value[] = [job.id, job.status, job.fractionCompleted, BigInt(size.rows), 0n, BigInt(size.sizeBytes)];
-  const columns = cluster.facts.blockingBackupWithSizes ? BLOCKING_COLUMNS : BLOCKING_COLUMNS_WITHOUT_SIZES;
-  return rowsResult(columns, [values.slice(0, columns.length)], 'BACKUP');
+  if (statement.detached) return detachedResult(job, 'BACKUP');
+  return blockingResult(job, work.totals, cluster, 'BACKUP');
 }

@@ -5,6 +5,7 @@ import { TypeOid } from '../wire/backend-messages';
 import { executeBackup } from './backup-executor';
 import { showBackups } from './backup-listing';
 import { Cursor } from './cursor';
+import { dropDatabase, showDatabases } from './databases';
 import { createExternalConnection, dropExternalConnection, showCreateExternalConnection } from './external-connections';
 import { controlJob, selectStatement, showJobs } from './job-statements';
 import { grantOrRevoke } from './privileges';
@@ -30,10 +31,12 @@ export async function executeStatement(text: string, params: readonly (string | 
   if (cursor.isWord('SHOW', 'JOB') || cursor.isWord('SHOW', 'JOBS')) return showJobs(cursor, session, cluster);
   if (cursor.isWord('SHOW', 'BACKUPS') || cursor.isWord('SHOW', 'BACKUP')) return showBackups(cursor, session, cluster);
   if (cursor.isWord('SHOW', 'CREATE')) return showCreateExternalConnection(cursor, session, cluster);
+  if (cursor.isWord('SHOW', 'DATABASES')) return showDatabases(cursor, cluster);
   if (cursor.isWord('SHOW')) return showVariable(cursor, session);
   if (cursor.isWord('CANCEL', 'JOB') || cursor.isWord('PAUSE', 'JOB') || cursor.isWord('RESUME', 'JOB')) return controlJob(cursor, session, cluster);
   if (cursor.isWord('CREATE', 'EXTERNAL', 'CONNECTION')) return createExternalConnection(cursor, session, cluster);
   if (cursor.isWord('DROP', 'EXTERNAL', 'CONNECTION')) return dropExternalConnection(cursor, session, cluster);
+  if (cursor.isWord('DROP', 'DATABASE')) return dropDatabase(cursor, session, cluster);
   if (cursor.isWord('GRANT', 'SYSTEM') || cursor.isWord('REVOKE', 'SYSTEM')) return grantOrRevoke(cursor, session, cluster);
   throw cursor.error();
 }

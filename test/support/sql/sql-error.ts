@@ -36,4 +36,7 @@ export const SqlState = {
   /** Errors CockroachDB raises without a code (fmt.Errorf, errors.New). */
   uncategorized: 'XXUUU',
   queryCanceled: '57014',
+  duplicateDatabase: '42P04',
+  invalidCatalogName: '3D000',
+  dependentObjectsStillExist: '2BP01',
 } as const;

@@ -1,24 +1,11 @@
 import { createHash } from 'crypto';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { CHECKPOINT, FULL_SUBDIR, LATEST_DIRECTORY, MANIFEST, MANIFEST_CHECKSUM, STATISTICS, latestFileName, objectKey } from './backup-layout';
+import { BackupManifest, LayerContents } from './backup-manifest';
 import { localS3Client } from './s3-client';
 import { S3Location } from './storage-uri';
 
-/**
- * What the double records in a BACKUP_MANIFEST. CockroachDB writes a protobuf
- * (backuppb.BackupManifest, optionally compressed and encrypted); the double writes
- * JSON with the fields it needs. The key names are CockroachDB's, the contents are not.
- */
-export interface BackupManifest {
-  readonly clusterId: string;
-  readonly kind: 'full' | 'incremental';
-  /** ISO time; null for a full backup. */
-  readonly startTime: string | null;
-  readonly endTime: string;
-  readonly revisionHistory: boolean;
-  readonly sizeBytes: number;
-  readonly rows: number;
-}
+export type { BackupManifest } from './backup-manifest';
 
 /** A storage failure other than "not found". */
 export class StorageError extends Error {}
@@ -59,10 +46,26 @@ export class CollectionStore {
   }
 
   async read(relative: string): Promise<string | undefined> {
+    return (await this.readBytes(relative))?.toString('utf8');
+  }
+
+  async readBytes(relative: string): Promise<Buffer | undefined> {
     const key = this.key(relative);
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: key }));
-      return response.Body === undefined ? '' : await response.Body.transformToString();
+      return response.Body === undefined ? Buffer.alloc(0) : Buffer.from(await response.Body.transformToByteArray());
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw describeS3Error('get', error);
+    }
+  }
+
+  /** The object's size (HEAD, as cloud.ExternalStorage.Size does), undefined when it does not exist. */
+  async size(relative: string): Promise<number | undefined> {
+    const key = this.key(relative);
+    try {
+      const response = await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: key }));
+      return response.ContentLength ?? 0;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw describeS3Error('get', error);
@@ -135,11 +138,11 @@ export class CollectionStore {
   }
 
   /** Writes a completed backup's files (data first, manifest last, as a completed backup is one with a manifest). */
-  async writeBackup(directory: string, manifest: BackupManifest): Promise<void> {
-    const data = Buffer.from(`sst:${manifest.clusterId}:${manifest.endTime}`.padEnd(manifest.sizeBytes, '.'));
-    await this.write(`${directory}/data/1.sst`, data);
-    await this.write(`${directory}/${STATISTICS}`, JSON.stringify({ rows: manifest.rows }));
-    const body = JSON.stringify(manifest);
+  async writeBackup(directory: string, layer: LayerContents): Promise<void> {
+    for (const [path, contents] of layer.files) await this.write(`${directory}/${path}`, contents);
+    const tables = layer.manifest.databases.flatMap((database) => database.tables.map((table) => ({ database: database.name, table: table.name, rows: table.rows })));
+    await this.write(`${directory}/${STATISTICS}`, JSON.stringify(tables));
+    const body = JSON.stringify(layer.manifest);
     // CockroachDB stores a CRC32C of the manifest; the double stores a SHA-256 prefix instead.
     await this.write(`${directory}/${MANIFEST_CHECKSUM}`, createHash('sha256').update(body).digest().subarray(0, 4));
     await this.write(`${directory}/${MANIFEST}`, body);

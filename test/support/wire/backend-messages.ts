@@ -20,10 +20,12 @@ export const TypeOid = {
   NUMERIC: 1700,
   /** STRING[] (sent in text format, e.g. '{}'). */
   TEXT_ARRAY: 1009,
+  /** NAME (owner columns), text like STRING. */
+  NAME: 19,
 } as const;
 export type TypeOid = (typeof TypeOid)[keyof typeof TypeOid];
 
-const TYPE_LENGTH: Record<TypeOid, number> = { 16: 1, 20: 8, 25: -1, 701: 8, 1184: 8, 2950: 16, 17: -1, 1114: 8, 1700: -1, 1009: -1 };
+const TYPE_LENGTH: Record<TypeOid, number> = { 16: 1, 20: 8, 25: -1, 701: 8, 1184: 8, 2950: 16, 17: -1, 1114: 8, 1700: -1, 1009: -1, 19: 64 };
 
 export interface Column {
   readonly name: string;
