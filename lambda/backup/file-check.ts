@@ -40,22 +40,31 @@ export function buildCheckFilesStatement(target: string): string {
   return `SHOW BACKUP FROM LATEST IN ${sqlString(target)} WITH check_files`;
 }
 
-const MISSING_PHRASE = 'The following files are missing from the backup:';
+/**
+ * checkBackupFiles (pkg/backup/show.go) stops at maxMissingFiles (10) files, sorts them and
+ * says "%s\n\t%s" with one of these prefixes, the second when it stopped at the limit.
+ */
+const MISSING_PHRASES = ['The following files are missing from the backup:', 'Multiple files cannot be read from the backup including:'] as const;
+/** The most files CockroachDB lists: with this many, more may be missing. */
+export const MAX_LISTED_FILES = 10;
 const NO_LATEST_PHRASE = 'path does not contain a completed latest backup';
 
 /**
- * The files of CockroachDB's refusal, "The following files are missing from the backup:"
- * followed by one tab-indented path per line (up to ten: docs "Backup Validation"); undefined
- * when the message is not that one. Paths are redacted: they could carry a URI's query.
+ * The files of CockroachDB's refusal: one of MISSING_PHRASES followed by one tab-indented path
+ * per line, e.g. `s3:/bucket/prod/2026/11/30-120000.00/data/1.sst`; undefined when the message
+ * is not that one. Paths are redacted: they could carry a URI's query.
  */
 export function parseMissingFiles(message: string): string[] | undefined {
-  const at = message.indexOf(MISSING_PHRASE);
-  if (at < 0) return undefined;
-  return message
-    .slice(at + MISSING_PHRASE.length)
-    .split(/\s+/)
-    .filter((path) => path !== '')
-    .map(redact);
+  for (const phrase of MISSING_PHRASES) {
+    const at = message.indexOf(phrase);
+    if (at < 0) continue;
+    return message
+      .slice(at + phrase.length)
+      .split(/\s+/)
+      .filter((path) => path !== '')
+      .map(redact);
+  }
+  return undefined;
 }
 
 const CHAIN_NAMES: Record<CheckedChain, string> = {
@@ -78,7 +87,8 @@ export async function checkFiles(session: FileCheckSession, target: string, chai
     const message = error instanceof Error ? redact(error.message) : redact(String(error));
     const missing = parseMissingFiles(message);
     if (missing !== undefined) {
-      return { chain, outcome: 'missing', missingFiles: missing, message: `${what} failed: files missing or of the wrong size in storage: ${missing.join(', ')}` };
+      const count = missing.length >= MAX_LISTED_FILES ? `at least ${missing.length} files` : `${missing.length} file${missing.length === 1 ? '' : 's'}`;
+      return { chain, outcome: 'missing', missingFiles: missing, message: `${what} failed: ${count} missing or of the wrong size in storage: ${missing.join(', ')}` };
     }
     const code = error instanceof BackupFailure ? error.code : undefined;
     if (code === '57014' || code === 'TIMEOUT') {

@@ -1,4 +1,3 @@
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -9,7 +8,7 @@ import { handler } from '../../../lambda/backup/handler';
 import { BackupResult } from '../../../lambda/backup/result';
 import { CockroachDouble, CockroachDoubleOptions, CockroachVersion, DoubleUser } from '../../support/cockroach-double';
 import { S3Credentials, S3TestServer, startS3Server } from '../../support/s3-server';
-import { localS3Client } from '../../support/storage/s3-client';
+import { DamagedFile, damageDataFile, DataFileDamage, DataFileSelection } from '../../support/storage-faults';
 import { recordForSecretCheck, TEST_ACCESS_KEY_ID, TEST_PASSWORD, TEST_SECRET_ACCESS_KEY } from './secret-guard';
 
 export const BUCKET = 'backup-bucket';
@@ -172,19 +171,9 @@ export class Harness {
     this.secrets.delete(secretArn);
   }
 
-  /** Deletes an object from the bucket, as a lifecycle rule or a person might. */
-  async deleteObject(key: string): Promise<void> {
-    const s3 = localS3Client({ ...ACCESS_KEY, region: 'us-east-1', endpoint: this.s3.endpoint });
-    try {
-      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
-    } finally {
-      s3.destroy();
-    }
-  }
-
-  /** The collection's data files (`.../data/*.sst`), oldest layer first as S3 lists them. */
-  async dataFiles(): Promise<string[]> {
-    return (await this.s3.listKeys(BUCKET, `${COLLECTION}/`)).filter((key) => /\/data\/[^/]+\.sst$/.test(key));
+  /** Damages a data file of the newest chain in the bucket, as an incident would (storage-faults.ts). */
+  damage(damage: DataFileDamage, selection?: DataFileSelection): Promise<DamagedFile> {
+    return damageDataFile({ endpoint: this.s3.endpoint, bucket: BUCKET, prefix: COLLECTION, credentials: ACCESS_KEY }, damage, selection);
   }
 
   secretFetches(): number {
