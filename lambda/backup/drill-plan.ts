@@ -49,10 +49,11 @@ export function drillDatabaseName(database: string, runTag: string, taken: Reado
 
 /**
  * The databases to restore: DRILL_DATABASES when set (each must be in the backup), else
- * every database of the chain (never `system`, which stored-chain.ts leaves out).
+ * every database of the chain but `system` (which stored-chain.ts leaves out) and drill
+ * databases a backup caught while a drill ran.
  */
 export function drillDatabases(chain: Pick<StoredChain, 'databases'>, wanted: readonly string[]): { databases: string[]; absent: string[] } {
-  if (wanted.length === 0) return { databases: [...chain.databases], absent: [] };
+  if (wanted.length === 0) return { databases: chain.databases.filter((d) => !isDrillDatabase(d)), absent: [] };
   return { databases: wanted.filter((d) => chain.databases.includes(d)), absent: wanted.filter((d) => !chain.databases.includes(d)) };
 }
 

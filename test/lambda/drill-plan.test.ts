@@ -57,6 +57,10 @@ describe('drillDatabases', () => {
     expect(drillDatabases(stored, [])).toEqual({ databases: ['bank', 'defaultdb', 'movr'], absent: [] });
   });
 
+  test('leaves out the databases of a drill that a backup caught while it ran', () => {
+    expect(drillDatabases({ databases: ['crdb_backup_drill_movr_20261130t120000', 'movr'] }, []).databases).toEqual(['movr']);
+  });
+
   test('narrows to DRILL_DATABASES and names those the backup does not hold', () => {
     expect(drillDatabases(stored, ['movr', 'shop'])).toEqual({ databases: ['movr'], absent: ['shop'] });
   });

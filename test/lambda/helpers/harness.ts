@@ -138,10 +138,16 @@ export class Harness {
    * and its user needs no privilege beyond BACKUP.
    */
   static async start(
-    options: { environment?: Record<string, string>; jobDurationMs?: number; s3Credentials?: readonly S3Credentials[]; version?: CockroachVersion } = {},
+    options: {
+      environment?: Record<string, string>;
+      jobDurationMs?: number;
+      s3Credentials?: readonly S3Credentials[];
+      version?: CockroachVersion;
+      databases?: CockroachDoubleOptions['databases'];
+    } = {},
   ): Promise<Harness> {
     const s3 = await startS3Server({ credentials: options.s3Credentials ?? [ACCESS_KEY], buckets: [BUCKET] });
-    const double = await CockroachDouble.start(clusterOptions(s3, { version: options.version, jobDurationMs: options.jobDurationMs ?? 30 }));
+    const double = await CockroachDouble.start(clusterOptions(s3, { version: options.version, jobDurationMs: options.jobDurationMs ?? 30, databases: options.databases }));
     return new Harness(double, s3, options.environment ?? {});
   }
 
@@ -169,6 +175,11 @@ export class Harness {
   /** Makes Secrets Manager fail for a secret, as when the Lambda may not read it. */
   withhold(secretArn: string): void {
     this.secrets.delete(secretArn);
+  }
+
+  /** Creates an SSM parameter as the construct does (the drills' state before any drill). */
+  createParameter(name: string, value = '{}', lastModified = new Date()): void {
+    this.parameters.set(name, { value, lastModified });
   }
 
   /** Damages a data file of the newest chain in the bucket, as an incident would (storage-faults.ts). */
