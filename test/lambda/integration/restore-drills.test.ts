@@ -157,3 +157,31 @@ describe('restore drill leftovers', () => {
     expect(error).toBeUndefined();
   });
 });
+
+describe('the drill state in every run', () => {
+  withHarness('26.3');
+
+  test("every run emits NewestDrillAgeSeconds, before any drill counted from the parameter's creation", async () => {
+    harness.createParameter(PARAMETER, '{}', new Date(Date.now() - 3600_000));
+    const result = record(await harness.lambda.run('full'));
+    expect(result.drills).toMatchObject({ ended: [], pending: [], problems: [] });
+    const age = published().metrics[METRICS.newestDrillAge.name] as number;
+    expect(age).toBeGreaterThanOrEqual(3600);
+    expect(age).toBeLessThan(3660);
+    // Nothing changed, so nothing was written: LastModifiedDate still marks the creation (a
+    // later write records it as `since`, see drill-state.test.ts).
+    expect(harness.parameters.get(PARAMETER)?.value).toBe('{}');
+    await harness.lambda.run('check-files');
+    expect(published().metrics[METRICS.newestDrillAge.name]).toBeGreaterThanOrEqual(3600);
+  });
+
+  test('a backup run still succeeds when the state cannot be read, and says so at ERROR without an age', async () => {
+    harness.parameters.delete(PARAMETER);
+    const result = record(await harness.lambda.run('full'));
+    expect(result).toMatchObject({ action: 'submitted', status: 'succeeded' });
+    expect(result.drills!.problems).toEqual([expect.stringMatching(new RegExp(`^reading the drill state from SSM parameter ${PARAMETER} failed: `))]);
+    const { metrics, summary } = published();
+    expect(metrics).not.toHaveProperty(METRICS.newestDrillAge.name);
+    expect(summary.level).toBe('ERROR');
+  });
+});
