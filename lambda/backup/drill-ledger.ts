@@ -1,5 +1,5 @@
 import { BackupFailure } from './errors';
-import { DrillState, newestDrillAgeSeconds, PendingDrill, withEnded } from './drill-state';
+import { DrillState, newestDrillAgeSeconds, PendingDrill, staleDrillWarning, withEnded } from './drill-state';
 import { DrillStateStore } from './drill-state-store';
 import { isDrillDatabase } from './drill-plan';
 import { isTerminal, JobRow, PAUSED_STATUS } from './job';
@@ -109,17 +109,26 @@ export class DrillLedger {
     }
   }
 
-  summary(now: Date): DrillSummary {
-    for (const problem of this.problems) log('ERROR', problem);
-    return {
+  /** What the run saw, with the newest drill's age; `intervalSeconds` (DRILL_INTERVAL_SECONDS) makes a stale one a problem. */
+  summary(now: Date, intervalSeconds: number): DrillSummary {
+    const age = newestDrillAgeSeconds(this.current, now);
+    const stale = staleDrillWarning(age, intervalSeconds);
+    const problems = stale === undefined ? [...this.problems] : [...this.problems, stale];
+    for (const problem of problems) log('ERROR', problem);
+    return drillSummary({
       ended: [...this.ended],
       pending: [...this.current.pending],
       submitFailures: [...this.submitFailures],
       cleanupFailures: [...this.cleanupFailures],
-      problems: [...this.problems],
-      newestDrillAgeSeconds: newestDrillAgeSeconds(this.current, now),
-    };
+      problems,
+      newestDrillAgeSeconds: age,
+    });
   }
+}
+
+/** A summary with nothing in it but `fields` (a run that could not read the state). */
+export function drillSummary(fields: Partial<DrillSummary>): DrillSummary {
+  return { ended: [], pending: [], submitFailures: [], cleanupFailures: [], problems: [], ...fields };
 }
 
 /** Whether a drill report says the drill failed (a failed, canceled or vanished job). */

@@ -111,3 +111,13 @@ export function newestDrillAgeSeconds(state: DrillState, now: Date): number | un
   const since = state.newestSuccess ?? state.since;
   return since === undefined ? undefined : Math.max(0, Math.round((now.getTime() - Date.parse(since)) / 1000));
 }
+
+/**
+ * The drill-age alarm's condition (the construct alarms when the newest successful drill is
+ * older than twice DRILL_INTERVAL_SECONDS), said in the run's log too, so that both agree.
+ */
+export function staleDrillWarning(ageSeconds: number | undefined, intervalSeconds: number): string | undefined {
+  if (ageSeconds === undefined || intervalSeconds <= 0 || ageSeconds <= 2 * intervalSeconds) return undefined;
+  const days = (seconds: number): string => `${Math.round((seconds / 86400) * 10) / 10} days`;
+  return `no restore drill succeeded for ${days(ageSeconds)}, more than twice the drill interval (${days(intervalSeconds)})`;
+}

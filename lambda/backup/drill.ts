@@ -1,10 +1,11 @@
 import { BackupFailure } from './errors';
-import { DrillLedger } from './drill-ledger';
+import { DrillLedger, drillSummary } from './drill-ledger';
 import { drillDatabaseName, drillDatabases, drillPointInTime, drillRunTag } from './drill-plan';
 import { PendingDrill, withPending } from './drill-state';
 import { DrillStateStore } from './drill-state-store';
 import { isActive } from './job';
 import { ProcedureInput } from './procedure';
+import { log } from './log';
 import { redactedMessage } from './redact';
 import { buildRestoreStatement } from './restore-statement';
 import { BackupResult, DrillSummary, RunStats } from './result';
@@ -84,15 +85,12 @@ function describeDrills(summary: DrillSummary, own: readonly PendingDrill[], cha
  * end of the budget leaves the run `submitted`, and a later run (any kind) reports it.
  */
 export async function runRestoreDrill(input: DrillInput, store: DrillStateStore, now: () => Date = () => new Date(), wait: Sleep = sleep): Promise<BackupResult> {
-  let ledger: DrillLedger | undefined;
-  let readError: string | undefined;
+  let drills: DrillLedger;
   try {
-    ledger = await DrillLedger.read(store);
+    drills = await DrillLedger.read(store);
   } catch (error) {
-    readError = `reading the drill state from ${store.description} failed: ${redactedMessage(error)}`;
+    return drillRunFailed(stateUnreadable(store, error));
   }
-  if (ledger === undefined) return drillRunFailed(readError!, { sqlRoundTrips: 0, secretFetches: 0 });
-  const drills = ledger;
   let own: PendingDrill[] = [];
   let chain: StoredChain | undefined;
   const { error, stats } = await withRunSession(input, async (session, target) => {
@@ -111,7 +109,7 @@ export async function runRestoreDrill(input: DrillInput, store: DrillStateStore,
   });
   if (error !== undefined) drills.submitFailures.push(error);
   await drills.save();
-  const summary = drills.summary(now());
+  const summary = drills.summary(now(), input.settings.drillIntervalSeconds);
   const failed = summary.submitFailures.length > 0 || summary.ended.some((r) => r.status !== 'succeeded');
   const running = summary.pending.some((d) => own.some((o) => o.jobId === d.jobId));
   const first = own[0];
@@ -129,16 +127,14 @@ export async function runRestoreDrill(input: DrillInput, store: DrillStateStore,
   };
 }
 
-function drillRunFailed(message: string, stats: RunStats): BackupResult {
-  return {
-    action: 'failed',
-    kind: 'restore-drill',
-    reportedJobs: [],
-    message,
-    submittedJobIds: [],
-    drills: { ended: [], pending: [], submitFailures: [message], cleanupFailures: [], problems: [], newestDrillAgeSeconds: undefined },
-    stats,
-  };
+const NO_COST: RunStats = { sqlRoundTrips: 0, secretFetches: 0 };
+
+function stateUnreadable(store: DrillStateStore, error: unknown): string {
+  return `reading the drill state from ${store.description} failed: ${redactedMessage(error)}`;
+}
+
+function drillRunFailed(message: string): BackupResult {
+  return { action: 'failed', kind: 'restore-drill', reportedJobs: [], message, submittedJobIds: [], drills: drillSummary({ submitFailures: [message] }), stats: NO_COST };
 }
 
 /**
@@ -152,18 +148,16 @@ export async function followDrills(input: DrillInput, store: DrillStateStore, no
   try {
     ledger = await DrillLedger.read(store);
   } catch (error) {
-    const problem = `reading the drill state from ${store.description} failed: ${redactedMessage(error)}`;
-    return {
-      summary: { ended: [], pending: [], submitFailures: [], cleanupFailures: [], problems: [problem], newestDrillAgeSeconds: undefined },
-      stats: { sqlRoundTrips: 0, secretFetches: 0 },
-    };
+    const problem = stateUnreadable(store, error);
+    log('ERROR', problem);
+    return { summary: drillSummary({ problems: [problem] }), stats: NO_COST };
   }
-  let stats: RunStats = { sqlRoundTrips: 0, secretFetches: 0 };
+  let stats = NO_COST;
   if (ledger.state.pending.length > 0) {
     const outcome = await withRunSession(input, (session) => ledger.followPending(session));
     if (outcome.error !== undefined) ledger.problems.push(`following the pending restore drills failed: ${outcome.error}`);
     stats = outcome.stats;
   }
   await ledger.save();
-  return { summary: ledger.summary(now()), stats };
+  return { summary: ledger.summary(now(), input.settings.drillIntervalSeconds), stats };
 }

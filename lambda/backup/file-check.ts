@@ -1,5 +1,5 @@
 import { BackupFailure } from './errors';
-import { redact } from './redact';
+import { redact, redactedMessage } from './redact';
 import { Session } from './session';
 import { sqlString } from './statement';
 
@@ -84,7 +84,7 @@ export async function checkFiles(session: FileCheckSession, target: string, chai
     await session.queryWithTimeout(what, buildCheckFilesStatement(target), timeoutMs);
     return { chain, outcome: 'passed', missingFiles: [], message: `${what} passed: every data file of every layer is in storage with its size` };
   } catch (error) {
-    const message = error instanceof Error ? redact(error.message) : redact(String(error));
+    const message = redactedMessage(error);
     const missing = parseMissingFiles(message);
     if (missing !== undefined) {
       const count = missing.length >= MAX_LISTED_FILES ? `at least ${missing.length} files` : `${missing.length} file${missing.length === 1 ? '' : 's'}`;

@@ -1,4 +1,4 @@
-import { newestDrillAgeSeconds, parseDrillState, PendingDrill, serializeDrillState, withEnded, withPending, withSince } from '../../lambda/backup/drill-state';
+import { newestDrillAgeSeconds, parseDrillState, PendingDrill, serializeDrillState, staleDrillWarning, withEnded, withPending, withSince } from '../../lambda/backup/drill-state';
 import { installSecretGuard } from './helpers/secret-guard';
 
 installSecretGuard();
@@ -59,5 +59,19 @@ describe('newestDrillAgeSeconds', () => {
 
   test('is undefined when nothing is known', () => {
     expect(newestDrillAgeSeconds({ pending: [] }, now)).toBeUndefined();
+  });
+});
+
+describe('staleDrillWarning', () => {
+  const week = 7 * 86400;
+
+  test('says so when the newest success is older than twice the drill interval, as the alarm does', () => {
+    expect(staleDrillWarning(2 * week + 1, week)).toBe('no restore drill succeeded for 14 days, more than twice the drill interval (7 days)');
+  });
+
+  test('is quiet within twice the interval, without an interval, or without an age', () => {
+    expect(staleDrillWarning(2 * week, week)).toBeUndefined();
+    expect(staleDrillWarning(100 * week, 0)).toBeUndefined();
+    expect(staleDrillWarning(undefined, week)).toBeUndefined();
   });
 });
