@@ -5,7 +5,7 @@ import { isDrillDatabase } from './drill-plan';
 import { isTerminal, JobRow, PAUSED_STATUS } from './job';
 import { jobById } from './job-queries';
 import { log } from './log';
-import { redactedMessage } from './redact';
+import { redact, redactedMessage } from './redact';
 import { sqlIdentifier } from './restore-statement';
 import { DrillJobReport, DrillSummary } from './result';
 import { Session } from './session';
@@ -73,7 +73,8 @@ export class DrillLedger {
   async settle(session: Session, drill: PendingDrill, job: JobRow | undefined): Promise<void> {
     const dropped = await this.drop(session, drill.restoredName);
     const status = job?.status ?? 'disappeared';
-    const error = job === undefined ? 'SHOW JOB no longer shows the job (deleted after jobs.retention_time?)' : job.error === '' ? undefined : job.error;
+    // A job's error may quote its storage URI: redacted like every message.
+    const error = job === undefined ? 'SHOW JOB no longer shows the job (deleted after jobs.retention_time?)' : job.error === '' ? undefined : redact(job.error);
     this.ended.push({ jobId: drill.jobId, database: drill.database, restoredName: drill.restoredName, asOf: drill.asOf, status, error, cleanup: dropped ? 'dropped' : 'failed' });
     this.update(withEnded(this.current, drill.jobId, status === 'succeeded' ? (job?.finished ?? new Date()) : undefined));
     const what = `restore drill of ${drill.database} as of ${drill.asOf} (job ${drill.jobId}, into ${drill.restoredName})`;

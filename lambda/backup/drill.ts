@@ -6,7 +6,7 @@ import { DrillStateStore } from './drill-state-store';
 import { isActive } from './job';
 import { ProcedureInput } from './procedure';
 import { log } from './log';
-import { redactedMessage } from './redact';
+import { redact, redactedMessage } from './redact';
 import { buildRestoreStatement } from './restore-statement';
 import { BackupResult, DrillSummary, RunStats } from './result';
 import { withRunSession } from './run-session';
@@ -120,7 +120,7 @@ export async function runRestoreDrill(input: DrillInput, store: DrillStateStore,
     jobId: first?.jobId,
     status: first === undefined ? undefined : (firstEnded?.status ?? 'running'),
     reportedJobs: [],
-    message: describeDrills(summary, own, chain, store),
+    message: redact(describeDrills(summary, own, chain, store)),
     submittedJobIds: own.map((d) => d.jobId),
     drills: summary,
     stats,
