@@ -8,7 +8,7 @@ import { ScramVerifier, scramVerifier } from './wire/scram';
 export type { CockroachVersion } from './versions';
 
 /** The system privileges the double models (GRANT SYSTEM ..., pkg/sql/privilege/privilege.go). */
-export const SYSTEM_PRIVILEGES = ['BACKUP', 'RESTORE', 'EXTERNALCONNECTION', 'EXTERNALIOIMPLICITACCESS', 'VIEWJOB', 'CONTROLJOB'] as const;
+export const SYSTEM_PRIVILEGES = ['BACKUP', 'RESTORE', 'CREATEDB', 'EXTERNALCONNECTION', 'EXTERNALIOIMPLICITACCESS', 'VIEWJOB', 'CONTROLJOB'] as const;
 
 export type SystemPrivilege = (typeof SYSTEM_PRIVILEGES)[number];
 
@@ -41,6 +41,8 @@ export class Cluster {
   readonly users = new Map<string, UserRecord>();
   /** By name, `system` included; SHOW DATABASES lists them sorted by name. */
   readonly databases = new Map<string, DatabaseRecord>();
+  /** Names that running RESTORE jobs will create: taken, though not yet listed (the descriptors are offline). */
+  readonly restoringDatabases = new Set<string>();
   readonly connections = new Map<string, ExternalConnection>();
   gcThresholdExceeded = false;
   readonly facts: VersionFacts;
@@ -59,6 +61,11 @@ export class Cluster {
 
   addUser(name: string, password: string, admin: boolean, privileges: readonly SystemPrivilege[]): void {
     this.users.set(name, { name, admin, privileges: new Set(privileges), verifier: scramVerifier(password) });
+  }
+
+  /** Whether a database of this name exists or a running restore is creating it. */
+  databaseNameTaken(name: string): boolean {
+    return this.databases.has(name) || this.restoringDatabases.has(name);
   }
 
   user(name: string): UserRecord | undefined {

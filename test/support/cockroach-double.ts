@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { Cluster, CockroachVersion, SystemPrivilege } from './cluster';
 import { Fault, FaultState } from './faults';
-import { JobScript } from './jobs/job';
+import { JobScript, JobType } from './jobs/job';
 import { JobEngine } from './jobs/job-engine';
 import { DEFAULT_DATABASES, DoubleDatabase } from './schema';
 import { Session, newSession } from './session';
@@ -14,7 +14,7 @@ import { PgServer } from './wire/pg-server';
 import { ScramVerifier } from './wire/scram';
 
 export type { Fault } from './faults';
-export type { JobScript } from './jobs/job';
+export type { JobScript, JobType } from './jobs/job';
 export type { SystemPrivilege } from './cluster';
 export type { DoubleDatabase } from './schema';
 export { SUPPORTED_VERSIONS } from './versions';
@@ -72,6 +72,7 @@ export interface CockroachDoubleOptions {
 
 export interface DoubleJob {
   readonly jobId: string;
+  readonly type: JobType;
   readonly status: string;
   readonly description: string;
   readonly error: string;
@@ -180,6 +181,10 @@ export class CockroachDouble {
     this.requireUser(user).privileges.delete(privilege);
   }
 
+  /**
+   * The fate of the next job (of `script.jobType` when given: 'BACKUP' or 'RESTORE'; of any
+   * type otherwise). Scripts apply in the order given.
+   */
   scriptNextJob(script: JobScript): void {
     this.cluster.jobs.scriptNext(script);
   }
@@ -219,7 +224,12 @@ export class CockroachDouble {
   }
 
   jobs(): readonly DoubleJob[] {
-    return this.cluster.jobs.list().map((job) => ({ jobId: job.id.toString(), status: job.status, description: job.description, error: job.error }));
+    return this.cluster.jobs.list().map((job) => ({ jobId: job.id.toString(), type: job.type, status: job.status, description: job.description, error: job.error }));
+  }
+
+  /** The cluster's databases now (`system` included), sorted by name: what SHOW DATABASES lists. */
+  databases(): readonly Required<DoubleDatabase>[] {
+    return [...this.cluster.databases.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((d) => ({ name: d.name, owner: d.owner, tables: [...d.tables] }));
   }
 
   /**

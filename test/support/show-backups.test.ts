@@ -69,7 +69,7 @@ describe('SHOW BACKUPS and SHOW BACKUP read what is in the bucket', () => {
     const client = await f.connect(ROOT);
     const error = await sqlError(client.query('SHOW BACKUP FROM LATEST IN $1', [s3Uri(f.s3.endpoint, 'list/nothing')]));
     expect(error.code).toBe('58P01');
-    expect(error.message).toMatch(/^path does not contain a completed latest backup/);
+    expect(error.message).toMatch(/^read LATEST path: path does not contain a completed latest backup/);
   });
 });
 
@@ -234,5 +234,28 @@ describe('SHOW BACKUP ... WITH check_files and statement_timeout', () => {
     expect(error.code).toBe('57014');
     // Without check_files nothing waits per file: the same statement_timeout is enough.
     expect((await client.query('SHOW BACKUP FROM LATEST IN $1', [uri])).rows.length).toBeGreaterThan(0);
+  });
+});
+
+describe.each([
+  ['23.1', 1114],
+  ['23.2', 1184],
+  ['26.3', 1184],
+] as const)('SHOW BACKUP on %s', (version, timestampOid) => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await startFixture({ version });
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  test(`types start_time and end_time as OID ${timestampOid} (TIMESTAMPTZ from 23.2, cockroach#108290)`, async () => {
+    const client = await f.connect(ROOT);
+    const uri = s3Uri(f.s3.endpoint, `types/${version}`);
+    await submit(client, "BACKUP INTO $1 AS OF SYSTEM TIME '-10s' WITH detached", [uri]);
+    await f.double.whenJobsSettled();
+    const result = await client.query('SHOW BACKUP FROM LATEST IN $1', [uri]);
+    expect(result.fields.filter((field) => field.name.endsWith('_time')).map((field) => field.dataTypeID)).toEqual([timestampOid, timestampOid]);
   });
 });

@@ -17,6 +17,12 @@ export interface VersionFacts {
   /** Job timestamps: TIMESTAMP up to 23.1, TIMESTAMPTZ from 23.2 (section 2). */
   readonly jobTimestampsWithZone: boolean;
   /**
+   * SHOW BACKUP's start_time and end_time: TIMESTAMP up to 23.1, TIMESTAMPTZ from 23.2
+   * (cockroachdb/cockroach#108290, "make SHOW BACKUP timestamps timestampTZ", merged 2023-08;
+   * pkg/backup/show.go, backupShowerHeaders).
+   */
+  readonly showBackupTimestampsWithZone: boolean;
+  /**
    * Plain SHOW JOBS from 24.1 drops statement, trace_id, last_run, next_run, num_runs and
    * execution_errors, shortens long descriptions and truncates timestamps to seconds
    * (pkg/sql/delegate/show_jobs.go). The 12-hour window applies on every version.
@@ -36,6 +42,7 @@ export interface VersionFacts {
 export function versionFacts(version: CockroachVersion): VersionFacts {
   return {
     jobTimestampsWithZone: atLeast(version, '23.2'),
+    showBackupTimestampsWithZone: atLeast(version, '23.2'),
     reducedPlainShowJobs: atLeast(version, '24.1'),
     blockingBackupWithSizes: !atLeast(version, '25.1'),
     ownersControlTheirJobs: atLeast(version, '25.1'),

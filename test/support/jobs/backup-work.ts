@@ -20,7 +20,7 @@ export const NO_LATEST_BACKUP =
   's3 object does not exist: NoSuchKey: The specified key does not exist.';
 
 /** gc.ttlseconds from 23.1 (4 h): the GC threshold the double reports when asked to. */
-const GC_TTL_MS = 4 * 3600 * 1000;
+export const GC_TTL_MS = 4 * 3600 * 1000;
 
 export interface BackupContext {
   readonly clusterId: () => string;

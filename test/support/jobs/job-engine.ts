@@ -1,5 +1,5 @@
 import { SqlError, SqlState } from '../sql/sql-error';
-import { Job, JobScript, JobStatus, isTerminal, nextJobId } from './job';
+import { Job, JobScript, JobStatus, JobType, isTerminal, nextJobId } from './job';
 
 /** What a job does, in two steps around its run time (see backup-work.ts). */
 export interface JobWork {
@@ -12,6 +12,8 @@ export interface JobWork {
 }
 
 export interface NewJob {
+  /** @default 'BACKUP' */
+  readonly type?: JobType;
   readonly description: string;
   readonly statement: string;
   readonly userName: string;
@@ -65,9 +67,12 @@ export class JobEngine {
   /** Creates a pending job; it runs once `release` is called (at once, or at COMMIT). */
   create(request: NewJob): Job {
     const now = new Date();
+    const type = request.type ?? 'BACKUP';
+    const scriptIndex = this.scripts.findIndex((script) => script.jobType === undefined || script.jobType === type);
+    const script = scriptIndex < 0 ? undefined : this.scripts.splice(scriptIndex, 1)[0];
     const job: Job = {
       id: nextJobId(),
-      type: 'BACKUP',
+      type,
       description: request.description,
       statement: request.statement,
       userName: request.userName,
@@ -81,7 +86,7 @@ export class JobEngine {
       error: '',
       coordinatorId: 1,
       numRuns: 0,
-      script: this.scripts.shift() ?? { outcome: 'succeeded' },
+      script: script ?? { outcome: 'succeeded' },
     };
     this.all.push(job);
     this.work.set(job.id, request.work);

@@ -17,15 +17,19 @@ export type JobStatus =
 
 const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled', 'revert-failed'];
 
+export type JobType = 'BACKUP' | 'RESTORE';
+
 export interface JobScript {
   readonly outcome: 'succeeded' | 'failed' | 'paused' | 'canceled' | 'running';
   readonly error?: string;
   readonly durationMs?: number;
+  /** The next job of this type takes the script (default: the next job of any type). */
+  readonly jobType?: JobType;
 }
 
 export interface Job {
   readonly id: bigint;
-  readonly type: 'BACKUP';
+  readonly type: JobType;
   description: string;
   readonly statement: string;
   readonly userName: string;

@@ -6,6 +6,7 @@ import { Session } from '../session';
 import { layerFiles } from '../storage/backup-manifest';
 import { BackupManifest, CollectionStore, StorageError } from '../storage/collection-store';
 import { S3Location, parseStorageUri } from '../storage/storage-uri';
+import { VersionFacts } from '../versions';
 import { Column, TypeOid } from '../wire/backend-messages';
 import { Cursor } from './cursor';
 import { SqlError, SqlState } from './sql-error';
@@ -15,27 +16,35 @@ import { ResultSet, Value, rowsResult } from './values';
 /** SHOW BACKUPS IN: one column, one row per full backup (pkg/backup/show.go, showBackupsInCollectionPlanHook). */
 const SHOW_BACKUPS_COLUMNS: readonly Column[] = [{ name: 'path', type: TypeOid.TEXT }];
 
-/** SHOW BACKUP's default columns (pkg/backup/show.go, backupShower.header); times are TIMESTAMP; check_files appends file_bytes. */
-const SHOW_BACKUP_COLUMNS: readonly Column[] = [
-  { name: 'database_name', type: TypeOid.TEXT },
-  { name: 'parent_schema_name', type: TypeOid.TEXT },
-  { name: 'object_name', type: TypeOid.TEXT },
-  { name: 'object_type', type: TypeOid.TEXT },
-  { name: 'backup_type', type: TypeOid.TEXT },
-  { name: 'start_time', type: TypeOid.TIMESTAMP },
-  { name: 'end_time', type: TypeOid.TIMESTAMP },
-  { name: 'size_bytes', type: TypeOid.INT8 },
-  { name: 'rows', type: TypeOid.INT8 },
-  { name: 'is_full_cluster', type: TypeOid.BOOL },
-  { name: 'regions', type: TypeOid.TEXT },
-];
+/**
+ * SHOW BACKUP's default columns (pkg/backup/show.go, backupShowerHeaders); start_time and
+ * end_time are TIMESTAMP up to 23.1 and TIMESTAMPTZ from 23.2 (VersionFacts); check_files
+ * appends file_bytes.
+ */
+function showBackupColumns(facts: VersionFacts, checkFiles: boolean): readonly Column[] {
+  const time = facts.showBackupTimestampsWithZone ? TypeOid.TIMESTAMPTZ : TypeOid.TIMESTAMP;
+  return [
+    { name: 'database_name', type: TypeOid.TEXT },
+    { name: 'parent_schema_name', type: TypeOid.TEXT },
+    { name: 'object_name', type: TypeOid.TEXT },
+    { name: 'object_type', type: TypeOid.TEXT },
+    { name: 'backup_type', type: TypeOid.TEXT },
+    { name: 'start_time', type: time },
+    { name: 'end_time', type: time },
+    { name: 'size_bytes', type: TypeOid.INT8 },
+    { name: 'rows', type: TypeOid.INT8 },
+    { name: 'is_full_cluster', type: TypeOid.BOOL },
+    { name: 'regions', type: TypeOid.TEXT },
+    ...(checkFiles ? [{ name: 'file_bytes', type: TypeOid.INT8 }] : []),
+  ];
+}
 
 /**
  * The collection as the nodes read it. SHOW BACKUP(S) read storage, so they list the
  * backups of every user and need no job privilege, only access to the URI
  * (checkStoragePrivileges: none with explicit keys and no AWS_ENDPOINT).
  */
-function location(uri: string, session: Session, cluster: Cluster): S3Location {
+export function storageLocation(uri: string, session: Session, cluster: Cluster): S3Location {
   const parsed = parseStorageUri(uri);
   if (parsed.scheme === 's3') {
     checkStoragePrivileges(parsed, session, cluster);
@@ -49,8 +58,9 @@ function location(uri: string, session: Session, cluster: Cluster): S3Location {
   return cluster.nodeLocation(stored.location);
 }
 
-export async function withStore<T>(uri: string, session: Session, cluster: Cluster, read: (store: CollectionStore) => Promise<T>): Promise<T> {
-  const store = new CollectionStore(location(uri, session, cluster));
+/** Reads with a store for the location; storage failures become statement errors. */
+export async function withStore<T>(location: S3Location, read: (store: CollectionStore) => Promise<T>): Promise<T> {
+  const store = new CollectionStore(location);
   try {
     return await read(store);
   } catch (error) {
@@ -67,7 +77,7 @@ export async function showBackups(cursor: Cursor, session: Session, cluster: Clu
     cursor.expectWord('IN');
     const uri = cursor.stringOrPlaceholder();
     cursor.expectEnd();
-    const paths = await withStore(uri, session, cluster, (store) => store.fullBackups());
+    const paths = await withStore(storageLocation(uri, session, cluster), (store) => store.fullBackups());
     return rowsResult(SHOW_BACKUPS_COLUMNS, paths.map((p) => [p]));
   }
   cursor.expectWord('BACKUP', 'FROM');
@@ -77,12 +87,16 @@ export async function showBackups(cursor: Cursor, session: Session, cluster: Clu
   const uri = cursor.stringOrPlaceholder();
   const checkFiles = cursor.acceptWord('WITH') && (cursor.expectWord('CHECK_FILES'), true);
   cursor.expectEnd();
-  const { chain, fileSizes } = await withStore(uri, session, cluster, async (store) => {
-    const layers = await readChain(store, latest ? undefined : named);
+  const { chain, fileSizes } = await withStore(storageLocation(uri, session, cluster), async (store) => {
+    const layers = await readChain(store, latest ? undefined : named).catch((error: unknown) => {
+      // pkg/backup/show.go wraps ReadLatestFile's error (RESTORE does not).
+      if (latest && error instanceof SqlError) throw new SqlError(error.code, `read LATEST path: ${error.message}`);
+      throw error;
+    });
     return { chain: layers, fileSizes: checkFiles ? await checkBackupFiles(store, layers, uri, cluster) : undefined };
   });
   const rows = chain.flatMap((layer) => objectRows(layer, fileSizes));
-  return rowsResult(checkFiles ? [...SHOW_BACKUP_COLUMNS, { name: 'file_bytes', type: TypeOid.INT8 }] : SHOW_BACKUP_COLUMNS, rows);
+  return rowsResult(showBackupColumns(cluster.facts, checkFiles), rows);
 }
 
 /**

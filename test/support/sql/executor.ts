@@ -6,6 +6,7 @@ import { executeBackup } from './backup-executor';
 import { showBackups } from './backup-listing';
 import { Cursor } from './cursor';
 import { dropDatabase, showDatabases } from './databases';
+import { executeRestore } from './restore-executor';
 import { createExternalConnection, dropExternalConnection, showCreateExternalConnection } from './external-connections';
 import { controlJob, selectStatement, showJobs } from './job-statements';
 import { grantOrRevoke } from './privileges';
@@ -27,6 +28,7 @@ export async function executeStatement(text: string, params: readonly (string | 
   if (isTransactionEnd) return endTransaction(cursor, session, cluster);
   if (cursor.isWord('SET')) return setVariable(cursor, session);
   if (cursor.isWord('BACKUP')) return executeBackup(cursor, session, cluster, context);
+  if (cursor.isWord('RESTORE')) return executeRestore(cursor, session, cluster);
   if (cursor.isWord('SELECT')) return selectOrConstant(cursor, session, cluster);
   if (cursor.isWord('SHOW', 'JOB') || cursor.isWord('SHOW', 'JOBS')) return showJobs(cursor, session, cluster);
   if (cursor.isWord('SHOW', 'BACKUPS') || cursor.isWord('SHOW', 'BACKUP')) return showBackups(cursor, session, cluster);

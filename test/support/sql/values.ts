@@ -11,6 +11,8 @@ export interface ResultSet {
   readonly columns: readonly Column[];
   readonly rows: readonly (readonly Value[])[];
   readonly tag: string;
+  /** Notices sent before the rows (NoticeResponse). */
+  readonly notices?: readonly string[];
 }
 
 export function commandResult(tag: string): ResultSet {

@@ -20,6 +20,8 @@ export interface BackupManifest {
 
 export interface ManifestDatabase {
   readonly name: string;
+  /** The owner at backup time: a full cluster restore brings it back. */
+  readonly owner: string;
   readonly tables: readonly ManifestTable[];
 }
 
@@ -81,6 +83,7 @@ export function buildLayer(header: LayerHeader, databases: readonly DatabaseReco
   const manifestDatabases = databases.map(
     (database): ManifestDatabase => ({
       name: database.name,
+      owner: database.owner,
       tables: database.tables.map((table): ManifestTable => {
         const path = nextFileName();
         const contents = Buffer.from(`sst:${header.clusterId}:${header.endTime}:${database.name}.${table}\n`.padEnd(size.sizeBytes, '.'));

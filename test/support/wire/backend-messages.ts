@@ -124,7 +124,7 @@ export function parameterDescription(oids: readonly number[]): Buffer {
 }
 
 export interface ErrorFields {
-  readonly severity: 'ERROR' | 'FATAL';
+  readonly severity: 'ERROR' | 'FATAL' | 'NOTICE';
   readonly code: string;
   readonly message: string;
   readonly detail?: string;
@@ -132,6 +132,15 @@ export interface ErrorFields {
 }
 
 export function errorResponse(fields: ErrorFields): Buffer {
+  return fieldsMessage(fields, 0x45);
+}
+
+/** A NoticeResponse ('N'), e.g. CockroachDB's deprecation notices (pgnotice.Newf): severity NOTICE, SQLSTATE 00000. */
+export function noticeResponse(message: string): Buffer {
+  return fieldsMessage({ severity: 'NOTICE', code: '00000', message }, 0x4e);
+}
+
+function fieldsMessage(fields: ErrorFields, type: number): Buffer {
   const writer = new Writer();
   const field = (code: string, value: string): void => {
     writer.add(Buffer.from(code, 'ascii')).addCString(value);
@@ -142,5 +151,5 @@ export function errorResponse(fields: ErrorFields): Buffer {
   field('M', fields.message);
   if (fields.detail !== undefined) field('D', fields.detail);
   if (fields.hint !== undefined) field('H', fields.hint);
-  return writer.add(Buffer.from([0])).flush(0x45);
+  return writer.add(Buffer.from([0])).flush(type);
 }

@@ -231,6 +231,7 @@ export class Connection {
   }
 
   private sendRows(result: ResultSet): void {
+    this.write(...(result.notices ?? []).map((notice) => msg.noticeResponse(notice)));
     const buffers = result.rows.map((row) => msg.dataRow(row.map((value, i) => formatValue(value, result.columns[i].type))));
     buffers.push(result.tag === '' ? msg.emptyQueryResponse() : msg.commandComplete(result.tag));
     this.write(...buffers);

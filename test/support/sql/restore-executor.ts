@@ -1,0 +1,218 @@
+import { Cluster } from '../cluster';
+import { GC_TTL_MS } from '../jobs/backup-work';
+import { FileToRead, RestorePlan, restoreWork } from '../jobs/restore-work';
+import { DatabaseRecord, SYSTEM_DATABASE } from '../schema';
+import { Session } from '../session';
+import { ManifestDatabase } from '../storage/backup-manifest';
+import { S3Location, parseStorageUri, sanitizeStorageUri } from '../storage/storage-uri';
+import { goTimeString } from '../time-format';
+import { evaluateAsOf } from './as-of';
+import { Layer, readChain, storageLocation, withStore } from './backup-listing';
+import { blockingResult, detachedResult } from './bulk-job-result';
+import { Cursor } from './cursor';
+import { RestoreStatement, parseRestore, restoreDescription } from './restore-statement';
+import { SqlError, SqlState } from './sql-error';
+import { ResultSet } from './values';
+
+/** deprecatedPrivilegesRestorePreamble (pkg/backup/backupbase, constants). */
+const DEPRECATED_PRIVILEGES_PREAMBLE =
+  'The existing privileges are being deprecated in favour of a fine-grained privilege model explained here ' +
+  'https://www.cockroachlabs.com/docs/stable/restore.html#required-privileges. In a future release, to run';
+
+/** The databases a fresh cluster has, which a full cluster restore replaces (catalogkeys.DefaultUserDBs). */
+const DEFAULT_USER_DATABASES = ['defaultdb', 'postgres'];
+
+/**
+ * Statement errors CockroachDB raises while planning (pkg/backup/restore_planning.go,
+ * restorePlanHook): errors.New/Errorf, so without SQLSTATE (XXUUU).
+ */
+function planningError(message: string): SqlError {
+  return new SqlError(SqlState.uncategorized, message);
+}
+
+/** restorePlanHook's checks of the options, before anything is read. */
+function checkOptions(statement: RestoreStatement): void {
+  if (!statement.schemaOnly && statement.verifyData) {
+    throw planningError('to set the verify_backup_table_data option, the schema_only option must be set');
+  }
+  if (statement.newDbName !== undefined && (statement.databases === undefined || statement.databases.length !== 1)) {
+    throw planningError('new_db_name can only be used for RESTORE DATABASE with a single target database');
+  }
+}
+
+/**
+ * checkPrivilegesForRestore (pkg/backup/restore_planning.go): admins pass. A cluster
+ * restore needs the RESTORE system privilege. A database restore needs RESTORE or, the
+ * deprecated way, CREATEDB, with a notice (and, without CREATEDB either, 42501 with the
+ * notice as hint); the source of the pkg/backup era still accepts CREATEDB. The storage
+ * URI's own rules (those of BACKUP) are checked when the collection is read.
+ * @returns the notices to send
+ */
+function checkPrivileges(statement: RestoreStatement, session: Session, cluster: Cluster): string[] {
+  if (cluster.isAdmin(session.user)) return [];
+  if (statement.databases === undefined) {
+    if (!cluster.hasPrivilege(session.user, 'RESTORE')) {
+      throw new SqlError(
+        SqlState.insufficientPrivilege,
+        `only users with the admin role or the RESTORE system privilege are allowed to perform a cluster restore: user ${session.user} does not have RESTORE system privilege`,
+      );
+    }
+    return [];
+  }
+  if (cluster.hasPrivilege(session.user, 'RESTORE')) return [];
+  const notice = `${DEPRECATED_PRIVILEGES_PREAMBLE} RESTORE DATABASE, user ${session.user} will exclusively require the RESTORE system privilege.`;
+  if (!cluster.hasPrivilege(session.user, 'CREATEDB')) {
+    throw new SqlError(SqlState.insufficientPrivilege, 'only users with the CREATEDB privilege can restore databases', undefined, notice);
+  }
+  return [notice];
+}
+
+/**
+ * checkForConflictingDescriptors: a full cluster restore needs a cluster without user
+ * objects (defaultdb and postgres count only when they hold tables). Descriptors are named
+ * in ID order: each database, its public schema, its tables.
+ */
+function checkEmptyCluster(cluster: Cluster): void {
+  const names: string[] = [];
+  for (const database of cluster.databases.values()) {
+    if (database.name === SYSTEM_DATABASE.name) continue;
+    if (!DEFAULT_USER_DATABASES.includes(database.name)) names.push(database.name, 'public');
+    names.push(...database.tables);
+  }
+  if (names.length > 0) {
+    const shown = names.length > 20 ? [...names.slice(0, 20), '...'] : names;
+    throw planningError(`full cluster restore can only be run on a cluster with no tables or databases but found ${names.length} descriptors: ${shown.join(', ')}`);
+  }
+}
+
+/**
+ * The layers a restore as of `asOf` needs (backupdest, ResolveBackupManifests and its
+ * time check): the chain up to the layer whose (start, end] holds the time. A time other
+ * than a layer's end needs that layer to have revision history, and a full backup's
+ * history starts only at its GC threshold (RevisionStartTime: the double takes end minus
+ * gc.ttlseconds, 4 h).
+ */
+function layersAt(chain: readonly Layer[], asOf: Date | undefined): readonly Layer[] {
+  if (asOf === undefined) return chain;
+  const t = asOf.getTime();
+  for (let i = 0; i < chain.length; i++) {
+    const manifest = chain[i].manifest;
+    const start = manifest.startTime === null ? Number.NEGATIVE_INFINITY : new Date(manifest.startTime).getTime();
+    const end = new Date(manifest.endTime).getTime();
+    if (!(start < t && t <= end)) continue;
+    if (t !== end) {
+      if (!manifest.revisionHistory) {
+        const prefix = "invalid RESTORE timestamp: restoring to arbitrary time requires that BACKUP for requested time be created with 'revision_history' option.";
+        throw planningError(
+          i === 0
+            ? `${prefix} nearest backup time is ${goTimeString(new Date(end))}`
+            : `${prefix} nearest BACKUP times are ${goTimeString(new Date(chain[i - 1].manifest.endTime))} or ${goTimeString(new Date(end))}`,
+        );
+      }
+      const revisionStart = manifest.startTime === null ? end - GC_TTL_MS : start;
+      if (t <= revisionStart) {
+        throw planningError(`invalid RESTORE timestamp: BACKUP for requested time only has revision history from ${goTimeString(new Date(revisionStart))}`);
+      }
+    }
+    return chain.slice(0, i + 1);
+  }
+  throw planningError('invalid RESTORE timestamp: supplied backups do not cover requested time');
+}
+
+/**
+ * selectTargets, wrapped by doRestorePlan: each database must be in the backup as of the
+ * restore time. The system database is not a database restore's target.
+ */
+function selectDatabases(statement: RestoreStatement, covering: Layer): readonly ManifestDatabase[] {
+  const inBackup = covering.manifest.databases.filter((database) => database.name !== SYSTEM_DATABASE.name);
+  if (statement.databases === undefined) return inBackup;
+  return statement.databases.map((name) => {
+    const found = inBackup.find((database) => database.name === name);
+    if (found !== undefined) return found;
+    const cause = statement.asOf === undefined ? `database "${name}" does not exist` : `database "${name}" does not exist: supplied backups do not cover requested time`;
+    throw planningError(`failed to resolve targets in the BACKUP location specified by the RESTORE statement, use SHOW BACKUP to find correct targets: ${cause}`);
+  });
+}
+
+interface Planned {
+  readonly plan: RestorePlan;
+  readonly resolvedSubdir: string;
+}
+
+async function planRestore(statement: RestoreStatement, session: Session, cluster: Cluster, asOf: Date | undefined): Promise<Planned> {
+  const location: S3Location = storageLocation(statement.uri, session, cluster);
+  return withStore(location, async (store) => {
+    const chain = await readChain(store, statement.subdir);
+    const layers = layersAt(chain, asOf);
+    const selected = selectDatabases(statement, layers[layers.length - 1]);
+    // allocateDescriptorRewrites: a database to create must not exist (errors.Errorf).
+    const names = selected.map((database) => statement.newDbName ?? database.name);
+    const taken = statement.databases === undefined ? [] : names.filter((name) => cluster.databaseNameTaken(name));
+    if (taken.length > 0) throw planningError(`database "${taken[0]}" already exists`);
+    const readsData = !statement.schemaOnly || statement.verifyData;
+    const files: FileToRead[] = [];
+    let rows = 0;
+    let sizeBytes = 0;
+    for (const layer of layers) {
+      for (const database of layer.manifest.databases.filter((d) => selected.some((s) => s.name === d.name))) {
+        for (const table of database.tables) {
+          rows += table.rows;
+          sizeBytes += table.sizeBytes;
+          if (readsData) files.push(...table.files.map((file) => ({ relative: `${layer.directory}/${file.path}`, checksum: file.checksum })));
+        }
+      }
+    }
+    // A database restore's objects belong to the restoring user (*unconfirmed*); a cluster
+    // restore brings back the backup's users and privileges, so its owners.
+    const databases = selected.map(
+      (database, i): DatabaseRecord => ({
+        name: names[i],
+        owner: statement.databases === undefined ? database.owner : session.user,
+        tables: database.tables.map((table) => table.name),
+      }),
+    );
+    // schema_only writes no rows; verify_backup_table_data counts what it read and discards it (*unconfirmed*).
+    const totals = statement.schemaOnly ? { rows: statement.verifyData ? rows : 0, sizeBytes: 0 } : { rows, sizeBytes };
+    return {
+      plan: { location, files, databases, replacesDefaultDatabases: statement.databases === undefined, totals },
+      resolvedSubdir: chain[0].directory,
+    };
+  });
+}
+
+/**
+ * RESTORE (pkg/backup/restore_planning.go, restorePlanHook and doRestorePlan): option
+ * checks, the transaction rule, privileges, then planning reads the chain from storage,
+ * so that a missing LATEST, a time outside the chain, an unknown database or a taken name
+ * are statement errors; the job only reads the data files. DETACHED returns the job id at
+ * once; otherwise the statement waits for the job and returns BACKUP's blocking columns.
+ */
+export async function executeRestore(cursor: Cursor, session: Session, cluster: Cluster): Promise<ResultSet> {
+  const statement = parseRestore(cursor);
+  checkOptions(statement);
+  if (!statement.detached && session.transaction !== 'idle') {
+    throw planningError('RESTORE cannot be used inside a multi-statement transaction without DETACHED option');
+  }
+  const notices = checkPrivileges(statement, session, cluster);
+  const asOf = statement.asOf === undefined ? undefined : evaluateAsOf(statement.asOf, new Date());
+  if (statement.databases === undefined) checkEmptyCluster(cluster);
+  const { plan, resolvedSubdir } = await planRestore(statement, session, cluster, asOf);
+  const parsed = parseStorageUri(statement.uri);
+  const description = restoreDescription(statement, parsed.scheme === 'external' ? statement.uri : sanitizeStorageUri(statement.uri), resolvedSubdir);
+  const names = plan.databases.map((database) => database.name);
+  for (const name of names) cluster.restoringDatabases.add(name);
+  const work = restoreWork(plan, {
+    create: (databases, replacesDefaults) => {
+      if (replacesDefaults) for (const name of DEFAULT_USER_DATABASES) cluster.databases.delete(name);
+      for (const database of databases) cluster.databases.set(database.name, database);
+    },
+    release: () => {
+      for (const name of names) cluster.restoringDatabases.delete(name);
+    },
+  });
+  const job = cluster.jobs.create({ type: 'RESTORE', description, statement: description, userName: session.user, work });
+  if (session.transaction === 'idle') cluster.jobs.release(job);
+  else session.pendingJobs.push(job);
+  const result = statement.detached ? detachedResult(job, 'RESTORE') : await blockingResult(job, work.totals, cluster, 'RESTORE');
+  return { ...result, notices };
+}
