@@ -17,7 +17,11 @@ export interface StoredChain {
   readonly incrementals: number;
   /** End time of every layer, oldest (the full backup) first: the times a restore without revision history can reach. */
   readonly layerEnds: readonly Date[];
-  /** The databases in the chain (rows with object_type 'database'), `system` left out: what a restore drill restores. */
+  /**
+   * The databases in the chain, `system` left out: what a restore drill restores. A
+   * database's own row has object_type 'database', its name in object_name and a NULL
+   * database_name (docs show-backup.md, the example output).
+   */
   readonly databases: readonly string[];
 }
 
@@ -25,7 +29,7 @@ export interface StoredChain {
 export interface ShowBackupRow {
   readonly backup_type: string;
   readonly end_time: Date | string;
-  readonly database_name?: string | null;
+  readonly object_name?: string | null;
   readonly object_type?: string | null;
 }
 
@@ -37,13 +41,13 @@ export interface ShowBackupRow {
 export function chainFromLayers(rows: readonly ShowBackupRow[]): StoredChain | undefined {
   const ends = [...new Set(rows.map((row) => parseSqlTimestamp(row.end_time).getTime()))].sort((a, b) => a - b);
   if (ends.length === 0) return undefined;
-  const databases = rows.filter((row) => row.object_type === 'database' && typeof row.database_name === 'string' && row.database_name !== 'system');
+  const databases = rows.filter((row) => row.object_type === 'database' && typeof row.object_name === 'string' && row.object_name !== 'system');
   return {
     fullEnd: new Date(ends[0]),
     newestEnd: new Date(ends[ends.length - 1]),
     incrementals: ends.length - 1,
     layerEnds: ends.map((end) => new Date(end)),
-    databases: [...new Set(databases.map((row) => row.database_name as string))].sort(),
+    databases: [...new Set(databases.map((row) => row.object_name as string))].sort(),
   };
 }
 

@@ -34,8 +34,15 @@ describe('chainFromLayers', () => {
   });
 
   test("lists the chain's databases once each, from rows of object_type 'database', without system", () => {
-    const row = (database: string, objectType: string): object => ({ backup_type: 'full', end_time: '2026-11-24 00:00:00', database_name: database, object_type: objectType });
-    const rows = [row('system', 'database'), row('movr', 'database'), row('bank', 'database'), row('bank', 'table'), row('shop', 'table'), row('movr', 'database')];
+    // As CockroachDB prints them: a database's own row names it in object_name, with a NULL database_name.
+    const row = (database: string | null, name: string, objectType: string): object => ({
+      backup_type: 'full',
+      end_time: '2026-11-24 00:00:00',
+      database_name: database,
+      object_name: name,
+      object_type: objectType,
+    });
+    const rows = [row(null, 'system', 'database'), row(null, 'movr', 'database'), row(null, 'bank', 'database'), row('bank', 'accounts', 'table'), row('shop', 'orders', 'table'), row(null, 'movr', 'database')];
     expect(chainFromLayers(rows as never)?.databases).toEqual(['bank', 'movr']);
   });
 
