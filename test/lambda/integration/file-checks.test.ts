@@ -116,3 +116,18 @@ describe('file checks turned off', () => {
     expect(check).toMatchObject({ action: 'passed', fileChecks: [{ outcome: 'passed' }] });
   });
 });
+
+describe('file checks and drills in external-connection mode', () => {
+  withHarness('26.3', { [ENV.fileCheckTimeoutSeconds]: '5', STORAGE_MODE: 'external-connection', EXTERNAL_CONNECTION_NAME: 'prod_backups' });
+
+  test('check and restore through external://<name>, as BACKUP does', async () => {
+    harness.double.grant('backup', 'EXTERNALCONNECTION');
+    harness.double.grant('backup', 'RESTORE');
+    await harness.lambda.run('full');
+    expect(await harness.lambda.run('check-files')).toMatchObject({ action: 'passed' });
+    expect(await harness.lambda.run('restore-drill')).toMatchObject({ action: 'passed' });
+    const verifications = harness.double.statements.map((s) => s.text).filter((t) => /check_files|^RESTORE/.test(t));
+    expect(verifications.length).toBeGreaterThanOrEqual(3);
+    expect(verifications.every((t) => t.includes(" IN 'external://prod_backups'"))).toBe(true);
+  });
+});
