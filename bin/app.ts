@@ -126,6 +126,12 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
       "verified server certificate; it needs no network access of this account. For a cluster with private addresses " +
       'set the vpc prop (its subnets then need a NAT gateway or a Secrets Manager interface endpoint).',
   });
+  Validations.of(backup.rotationFunction!).acknowledge({
+    id: controlTowerRuleId('lambda_inside_vpc_check'),
+    reason:
+      'CT.LAMBDA.PR.3 (Lambda in a VPC): the access-key rotation function calls only AWS APIs (IAM, Secrets Manager, ' +
+      'S3 for its test request) and no network of this account. With the vpc prop set it runs in that VPC.',
+  });
   Validations.of(backup.bucket).acknowledge({
     id: controlTowerRuleId('s3_bucket_object_lock_enabled_check'),
     reason:

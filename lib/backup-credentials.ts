@@ -1,8 +1,9 @@
-import { SecretValue, Validations } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, CfnResource, SecretValue, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { cloudFormationValidateRuleId } from './nag';
 import { acknowledgeCollectionWildcard, collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS } from './collection-access';
 
 /**
@@ -54,7 +55,7 @@ export interface BackupCredentials {
  * replacing the user or its key (CloudFormation creates the new resources before it
  * deletes the old one, so the key never loses its permissions).
  */
-export function backupCredentials(scope: Construct, bucket: s3.IBucket, collection: string, accessKeySerial: number): BackupCredentials {
+export function backupCredentials(scope: Construct, bucket: s3.IBucket, collection: string, accessKeySerial: number, rotated: boolean): BackupCredentials {
   const user = new iam.User(scope, 'BackupUser');
   const statements = [
     new iam.PolicyStatement({
@@ -95,9 +96,31 @@ export function backupCredentials(scope: Construct, bucket: s3.IBucket, collecti
       'only below its own collection prefix and cannot delete.',
   );
 
-  // Rotating the key: increase `accessKeySerial`. CloudFormation creates the new key,
-  // updates the secret, then deletes the old key (AWS::IAM::AccessKey Serial).
+  // The key CloudFormation manages seeds the secret; its construct ID, its Serial and the
+  // secret's template value stay as they were before rotation existed, so turning rotation
+  // on replaces nothing. Increasing `accessKeySerial` replaces this key (a new key, the
+  // secret rewritten with it by CloudFormation, as its value references the key):
+  // - with rotation on, UpdateReplacePolicy Retain keeps the old key active. It is then a
+  //   previous key like the one a rotation leaves, and the rotation function's daily
+  //   retirement deactivates and deletes it once its grace period is over, so a backup job
+  //   that still carries it finishes. (After the first automatic rotation the old key may be
+  //   one the rotation function already retired; keeping nothing then costs nothing.) IAM
+  //   allows two keys: a bump while a previous key is in its grace period fails the deploy
+  //   (CreateAccessKey, LimitExceeded) and CloudFormation rolls back; no backup fails.
+  // - with rotation off there is nothing to retire a kept key, so CloudFormation deletes
+  //   the old key in the same deploy: a backup job running with it fails (README).
+  // DeletionPolicy stays Delete: removing the stack removes the key.
   const accessKey = new iam.AccessKey(scope, 'AccessKey', { user, serial: accessKeySerial });
+  if (rotated) {
+    (accessKey.node.defaultChild as CfnResource).cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+    Validations.of(accessKey).acknowledge({
+      id: cloudFormationValidateRuleId('W3011'),
+      reason:
+        'Only the key that an accessKeySerial increase replaces is kept (UpdateReplacePolicy Retain), so that backup ' +
+        'jobs still carrying it finish; the rotation function retires it after the grace period. DeletionPolicy stays ' +
+        'Delete on purpose: removing the stack must not leave a working access key behind.',
+    });
+  }
   const secret = new secretsmanager.Secret(scope, 'AccessKeySecret', {
     description: `Access key of the IAM user CockroachDB uses to write backups to ${scope.node.path}`,
     secretObjectValue: {
@@ -105,14 +128,15 @@ export function backupCredentials(scope: Construct, bucket: s3.IBucket, collecti
       secretAccessKey: accessKey.secretAccessKey,
     },
   });
-  Validations.of(secret).acknowledge({
-    id: 'AwsSolutions-SMG4',
-    reason:
-      'This secret holds an IAM access key, which Secrets Manager cannot rotate without a custom rotation ' +
-      'function. It is rotated by deployment instead: increasing the accessKeySerial prop makes CloudFormation ' +
-      'create a new key, update this secret and delete the old key; the backup Lambda passes the new key to ' +
-      'CockroachDB on its next run.',
-  });
+  if (!rotated) {
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Automatic rotation of this access key was turned off (accessKeyRotation: AccessKeyRotation.disabled()). ' +
+        'It is rotated by deployment instead: increasing the accessKeySerial prop makes CloudFormation create a new ' +
+        'key, update this secret and delete the old key; the backup Lambda reads the key on every run.',
+    });
+  }
   return { user, group, policy, accessKey, secret };
 }
 

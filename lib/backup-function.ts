@@ -12,15 +12,35 @@ import { EnvName } from '../contract/environment';
 import { clampDuration } from './backup-schedules';
 import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER } from './lambda-asset';
 
-/** The bundled Lambda, or an error that says how to build it (only a source checkout lacks it). */
-function backupLambdaCode(): lambda.Code {
-  if (!fs.existsSync(path.join(BACKUP_LAMBDA_ASSET_DIR, 'index.js'))) {
+/**
+ * A function bundled with the package (`what`, e.g. "backup Lambda", in `assetDir`), or an
+ * error that says how to build it (only a source checkout lacks it).
+ */
+export function bundledLambdaCode(assetDir: string, what: string): lambda.Code {
+  if (!fs.existsSync(path.join(assetDir, 'index.js'))) {
     throw new Error(
-      `CockroachBackup: the backup Lambda's bundle is missing from ${BACKUP_LAMBDA_ASSET_DIR}; ` +
+      `CockroachBackup: the ${what}'s bundle is missing from ${assetDir}; ` +
         'the published package ships it, and in a clone of the repository `npm run build` builds it',
     );
   }
-  return lambda.Code.fromAsset(BACKUP_LAMBDA_ASSET_DIR);
+  return lambda.Code.fromAsset(assetDir);
+}
+
+/**
+ * What a function in a VPC needs to create its network interfaces: the AWS managed
+ * AWSLambdaVPCAccessExecutionRole, with the cdk-nag acknowledgement of that one policy on
+ * that one role.
+ */
+export function allowVpcAccess(role: iam.Role): void {
+  const vpcAccess = 'service-role/AWSLambdaVPCAccessExecutionRole';
+  role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(vpcAccess));
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${vpcAccess}]`,
+    reason:
+      'A Lambda function in a VPC needs ec2:CreateNetworkInterface, DescribeNetworkInterfaces and ' +
+      'DeleteNetworkInterface, which cannot be scoped to resources known before deploy; the AWS managed policy ' +
+      'grants exactly these (and log writes) and is maintained by AWS as Lambda changes.',
+  });
 }
 
 export interface BackupFunctionSettings {
@@ -72,20 +92,10 @@ export function backupFunction(scope: Construct, settings: BackupFunctionSetting
     description: `Role of the backup Lambda of ${scope.node.path}: its log group and its two secrets`,
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
   });
-  if (settings.vpc !== undefined) {
-    const vpcAccess = 'service-role/AWSLambdaVPCAccessExecutionRole';
-    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(vpcAccess));
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${vpcAccess}]`,
-      reason:
-        'A Lambda function in a VPC needs ec2:CreateNetworkInterface, DescribeNetworkInterfaces and ' +
-        'DeleteNetworkInterface, which cannot be scoped to resources known before deploy; the AWS managed policy ' +
-        'grants exactly these (and log writes) and is maintained by AWS as Lambda changes.',
-    });
-  }
+  if (settings.vpc !== undefined) allowVpcAccess(role);
   const fn = new lambda.Function(scope, 'Function', {
     description: `Submits and verifies the CockroachDB backups of ${scope.node.path}`,
-    code: backupLambdaCode(),
+    code: bundledLambdaCode(BACKUP_LAMBDA_ASSET_DIR, 'backup Lambda'),
     handler: BACKUP_LAMBDA_HANDLER,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,

@@ -195,21 +195,7 @@ function checkTimeZone(scope: Construct, prop: string, expression: scheduler.Sch
  * next run does the same work.
  */
 export function backupSchedules(scope: Construct, fn: lambda.IFunction, schedules: ResolvedSchedules): Record<BackupKind, scheduler.Schedule> {
-  const role = new iam.Role(scope, 'ScheduleRole', {
-    description: `Lets EventBridge Scheduler invoke the backup Lambda of ${scope.node.path}`,
-    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
-    }),
-  });
-  // LambdaInvoke grants lambda:InvokeFunction on the function and on its versions and
-  // aliases (`<arn>:*`); only $LATEST is ever invoked, and the role trusts only this
-  // account's Scheduler, so the wildcard reaches nothing beyond this one function.
-  Validations.of(role).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::${nagValueName(scope, fn.functionArn)}:*]`,
-    reason:
-      "The wildcard covers the versions and aliases of this one backup function (aws-scheduler-targets' LambdaInvoke " +
-      'grants them with the function); the role can invoke no other function.',
-  });
+  const role = schedulerRole(scope, 'ScheduleRole', fn, 'backup Lambda');
   const maxEventAge = clampDuration(schedules.runInterval, Duration.minutes(1), Duration.hours(24));
   const schedule = (id: string, kind: BackupKind, expression: scheduler.ScheduleExpression): scheduler.Schedule => {
     const event: BackupEvent = { kind };
@@ -228,6 +214,29 @@ export function backupSchedules(scope: Construct, fn: lambda.IFunction, schedule
     incremental: schedule('IncrementalSchedule', 'incremental', schedules.incremental),
     full: schedule('FullSchedule', 'full', schedules.full),
   };
+}
+
+/**
+ * A role ('<id>') through which this account's EventBridge Scheduler may invoke `fn`
+ * (`what`, e.g. "backup Lambda") and nothing else; the schedules' LambdaInvoke targets grant it.
+ */
+export function schedulerRole(scope: Construct, id: string, fn: lambda.IFunction, what: string): iam.Role {
+  const role = new iam.Role(scope, id, {
+    description: `Lets EventBridge Scheduler invoke the ${what} of ${scope.node.path}`,
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+    }),
+  });
+  // LambdaInvoke grants lambda:InvokeFunction on the function and on its versions and
+  // aliases (`<arn>:*`); only $LATEST is ever invoked, and the role trusts only this
+  // account's Scheduler, so the wildcard reaches nothing beyond this one function.
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${nagValueName(scope, fn.functionArn)}:*]`,
+    reason:
+      `The wildcard covers the versions and aliases of this one ${what} (aws-scheduler-targets' LambdaInvoke ` +
+      'grants them with the function); the role can invoke no other function.',
+  });
+  return role;
 }
 
 /** The duration limited to [min, max]; a token is returned as it is. */

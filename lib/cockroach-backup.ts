@@ -12,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV, EnvName, StorageMode } from '../contract/environment';
 import { collectionDimensionValue, DEFAULT_METRICS_NAMESPACE, MetricKey } from '../contract/metrics';
+import { AccessKeyRotation, accessKeyRotation, checkRotationSettings, ROTATION_DEFAULTS } from './access-key-rotation';
 import { backupBucket, BackupBucketOptions } from './backup-bucket';
 import { claimCollection } from './collection-overlap';
 import { backupCredentials } from './backup-credentials';
@@ -90,12 +91,35 @@ export interface CockroachBackupProps {
   readonly connectionSecret?: secretsmanager.ISecret;
 
   /**
-   * Serial of the backup user's access key. Increase it to rotate the key: the next
-   * deploy creates a new key, stores it in the access-key secret and deletes the old one;
-   * the Lambda hands the new key to CockroachDB on its next run.
+   * Serial of the CloudFormation-managed access key that seeds the access-key secret.
+   * Increasing it makes the next deploy create a new key and write it to the secret. With
+   * `accessKeyRotation` on, the old key stays active and is retired after
+   * `previousKeyGracePeriod` like a rotated one (the deploy fails, changing nothing, while
+   * the user already holds two keys); with rotation disabled CloudFormation deletes the old
+   * key in the same deploy, failing a backup job that still uses it. Prefer
+   * `aws secretsmanager rotate-secret` when rotation is on (README, "Rotating the access key").
    * @default 1
    */
   readonly accessKeySerial?: number;
+
+  /**
+   * Automatic rotation of the backup user's access key through Secrets Manager: a rotation
+   * function creates a new key, tests it with a signed S3 request on the collection, makes
+   * it current, and retires the previous key after `previousKeyGracePeriod`.
+   * `AccessKeyRotation.every(interval)`, a whole number of days from 1 to 365, or
+   * `AccessKeyRotation.disabled()`.
+   * @default AccessKeyRotation.every(Duration.days(90))
+   */
+  readonly accessKeyRotation?: AccessKeyRotation;
+
+  /**
+   * How long a previous access key stays active after a rotation made a new one current,
+   * before it is deactivated (and deleted a day later): longer than your longest backup
+   * job, since a job keeps the key it was submitted with. From 1 hour to 90 days, longer
+   * than `timeout`, shorter than the rotation interval. Only with `accessKeyRotation` on.
+   * @default Duration.days(1)
+   */
+  readonly previousKeyGracePeriod?: Duration;
 
   /**
    * When incremental backups run. Its time zone must match `timeZone` when both are set.
@@ -304,7 +328,9 @@ export interface CockroachBackupProps {
  *
  * Construct IDs below this construct are stable: Bucket, BackupUser, BackupGroup, BackupPolicy, AccessKey,
  * AccessKeySecret, ConnectionSecret, FunctionRole, LogGroup, Function, ScheduleRole,
- * IncrementalSchedule, FullSchedule, Monitoring.
+ * IncrementalSchedule, FullSchedule, Monitoring; with key rotation RotationLogGroup,
+ * RotationFunctionRole, RotationFunction, InvokedBySecretsManager, AccessKeyRotationSchedule,
+ * RotationScheduleRole, RetirePreviousKeySchedule.
  */
 export class CockroachBackup extends Construct {
   /** The bucket that holds the collection (new or given). */
@@ -347,6 +373,12 @@ export class CockroachBackup extends Construct {
   public readonly functionThrottlesAlarm: cloudwatch.Alarm;
   /** The dashboard, when `dashboard: true`. */
   public readonly dashboard?: cloudwatch.Dashboard;
+  /** The access-key rotation function, when `accessKeyRotation` is on. */
+  public readonly rotationFunction?: lambda.IFunction;
+  /** A rotation step or retirement failed (`RotationFailed` Sum >= 1), when rotation is on. */
+  public readonly rotationFailedAlarm?: cloudwatch.Alarm;
+  /** The rotation function ended with an error, when rotation is on. */
+  public readonly rotationFunctionErrorsAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: CockroachBackupProps) {
     super(scope, id);
@@ -364,8 +396,14 @@ export class CockroachBackup extends Construct {
     const rpo = props.rpo ?? Duration.seconds(schedules.runInterval.toSeconds() * 2);
     this.checkRpo(rpo, schedules.runInterval);
 
+    const rotation = checkRotationSettings(this, {
+      rotation: props.accessKeyRotation ?? ROTATION_DEFAULTS.accessKeyRotation,
+      previousKeyGracePeriod: props.previousKeyGracePeriod,
+      backupTimeout: settings.timeout,
+    });
+
     this.bucket = backupBucket(this, props.bucket, props.bucketOptions);
-    const credentials = backupCredentials(this, this.bucket, this.collection, props.accessKeySerial ?? DEFAULTS.accessKeySerial);
+    const credentials = backupCredentials(this, this.bucket, this.collection, props.accessKeySerial ?? DEFAULTS.accessKeySerial, rotation !== undefined);
     this.backupUser = credentials.user;
     this.backupGroup = credentials.group;
     this.backupPolicy = credentials.policy;
@@ -436,6 +474,26 @@ export class CockroachBackup extends Construct {
     this.functionErrorsAlarm = this.monitoring.functionErrorsAlarm;
     this.functionThrottlesAlarm = this.monitoring.functionThrottlesAlarm;
     this.dashboard = this.monitoring.dashboard;
+
+    if (rotation !== undefined) {
+      const rotationParts = accessKeyRotation(this, {
+        days: rotation.days,
+        previousKeyGracePeriod: rotation.grace,
+        user: credentials.user,
+        secret: credentials.secret,
+        bucketName: this.bucket.bucketName,
+        bucketRegion: this.bucket.env.region,
+        collection: this.collection,
+        metricsNamespace,
+        logRetention: props.logRetention ?? DEFAULTS.logRetention,
+        logEncryptionKey: props.logEncryptionKey,
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets,
+        securityGroups: props.securityGroups,
+      });
+      this.rotationFunction = rotationParts.fn;
+      ({ rotationFailedAlarm: this.rotationFailedAlarm, functionErrorsAlarm: this.rotationFunctionErrorsAlarm } = this.monitoring.addRotationAlarms(rotationParts.fn));
+    }
     // Last, so that a construct refused for another reason leaves no claim behind.
     claimCollection(this, this.bucket, this.collection);
   }

@@ -5,6 +5,7 @@
 export { CockroachBackup, DEFAULTS as COCKROACH_BACKUP_DEFAULTS, MAX_SUPPORTED_INCREMENTALS } from './cockroach-backup';
 export type { CockroachBackupProps } from './cockroach-backup';
 export type { BackupBucketOptions, BackupObjectLock } from './backup-bucket';
+export { AccessKeyRotation, ROTATION_DEFAULTS as ACCESS_KEY_ROTATION_DEFAULTS } from './access-key-rotation';
 export { CONNECTION_SECRET_TEMPLATE } from './connection-secret';
 export { CockroachBackupValidationError } from './validation';
 export { BackupMonitoring } from './monitoring';

@@ -364,6 +364,48 @@ export class BackupMonitoring extends Construct {
   }
 
   /**
+   * Alarms on the access-key rotation function (lib/access-key-rotation.ts), to the alarm
+   * topic and on the dashboard: `RotationFailed` Sum >= 1 (a step failed, so the previous
+   * key stays current; or a retirement failed) and the function's `Errors`. Called once by
+   * `CockroachBackup` when rotation is on.
+   */
+  public addRotationAlarms(rotationFunction: lambda.IFunction): { rotationFailedAlarm: cloudwatch.Alarm; functionErrorsAlarm: cloudwatch.Alarm } {
+    const rotationFailedAlarm = this.eventAlarm(
+      'RotationFailedAlarm',
+      this.metric('rotationFailed', { period: EVENT_ALARM_PERIOD }),
+      `A rotation of the access key of ${this.collection} failed: the previous key stays current and keeps ` +
+        "working, and Secrets Manager retries the rotation. First read the rotation function's log group " +
+        '(its summary line names the step and the key ids); a createSecret that finds no room means the user ' +
+        'still holds a previous key in its grace period.',
+    );
+    const functionErrorsAlarm = this.eventAlarm(
+      'RotationFunctionErrorsAlarm',
+      rotationFunction.metricErrors({ period: EVENT_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+      `The access-key rotation function of ${this.collection} ended with an error (a failed step, a timeout, or ` +
+        "a failed retirement of a previous key). First read the function's log group around the alarm time.",
+    );
+    const notify = new cloudwatchActions.SnsAction(this.alarmTopic);
+    for (const alarm of [rotationFailedAlarm, functionErrorsAlarm]) {
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+    }
+    this.dashboard?.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Access key rotation',
+        left: [
+          this.metric('rotationSucceeded', { label: 'Rotated' }),
+          this.metric('rotationFailed', { label: 'Rotation failed' }),
+          this.metric('previousKeyRetired', { label: 'Previous keys retired' }),
+          this.metric('retriedWithFreshKey', { label: 'Backups retried with a fresh key' }),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Rotation alarms', alarms: [rotationFailedAlarm, functionErrorsAlarm], width: 12 }),
+    );
+    return { rotationFailedAlarm, functionErrorsAlarm };
+  }
+
+  /**
    * A topic for the alarms, encrypted at rest and TLS-only. cdk-nag 3.0.2's
    * AwsSolutions-SNS3 accepts either (see its rules/sns/SNSTopicSSLPublishOnly), the
    * NIST 800-53, HIPAA and PCI packs require encryption (rules/sns/SNSEncryptedKMS);

@@ -33,3 +33,12 @@ function render(value: unknown): string {
 export function controlTowerRuleId(guardRuleName: string): string {
   return `cdk-validator-cfnguard::${guardRuleName}`;
 }
+
+/**
+ * The id under which CDK reports (and acknowledges) a finding of its own "CloudFormation
+ * Validate" plugin, which every synthesis runs (cfn-lint's rules, e.g. W3011): the plugin's
+ * name with spaces as dashes, then the rule (aws-cdk-lib core/lib/validation/private/validation-id).
+ */
+export function cloudFormationValidateRuleId(rule: string): string {
+  return `CloudFormation-Validate::${rule}`;
+}

@@ -1,6 +1,8 @@
 /**
- * Bundles the backup Lambda (lambda/backup/handler.ts) into the asset directory that
- * the construct deploys (lib/lambda-asset.ts says where it lives). Run by `npm run build`
+ * Bundles the package's two functions, the backup Lambda (lambda/backup/handler.ts) and the
+ * access-key rotation function (lambda/rotation/handler.ts), each into the asset directory
+ * the construct deploys (lib/lambda-asset.ts says where they live), with the same options.
+ * Run by `npm run build`
  * (so `npm pack` ships it), by jest's global setup, by the repo's `cdk synth` and by the
  * bench, so that the repo and every consumer deploy the same bytes: one bundle, one hash.
  *
@@ -13,12 +15,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
-import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER } from '../lib/lambda-asset';
+import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER, ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from '../lib/lambda-asset';
 
 const PACKAGE_ROOT = path.resolve(__dirname, '..');
 
-/** The Lambda's entry: exports `handler` (BACKUP_LAMBDA_HANDLER is `index.handler`). */
-const ENTRY = 'lambda/backup/handler.ts';
+/** One function of the package: its entry (which exports `handler`), asset directory and handler setting. */
+export interface LambdaEntry {
+  readonly entry: string;
+  readonly assetDir: string;
+  readonly handler: string;
+}
+
+export const LAMBDAS: readonly LambdaEntry[] = [
+  { entry: 'lambda/backup/handler.ts', assetDir: BACKUP_LAMBDA_ASSET_DIR, handler: BACKUP_LAMBDA_HANDLER },
+  { entry: 'lambda/rotation/handler.ts', assetDir: ROTATION_LAMBDA_ASSET_DIR, handler: ROTATION_LAMBDA_HANDLER },
+];
 
 export interface BundleResult {
   /** The bundle, index.js in the asset directory. */
@@ -28,17 +39,18 @@ export interface BundleResult {
   readonly written: boolean;
 }
 
-export function bundleBackupLambda(): BundleResult {
-  const file = path.join(BACKUP_LAMBDA_ASSET_DIR, `${BACKUP_LAMBDA_HANDLER.split('.')[0]}.js`);
+/** Bundles one function into its asset directory (written only when the bytes changed). */
+export function bundleLambda(lambda: LambdaEntry): BundleResult {
+  const file = path.join(lambda.assetDir, `${lambda.handler.split('.')[0]}.js`);
   const result = buildSync({
     absWorkingDir: PACKAGE_ROOT,
-    entryPoints: [ENTRY],
+    entryPoints: [lambda.entry],
     outfile: file,
     // No `tsconfig` option: esbuild then applies tsconfig.json (strict, so "use strict") to
     // the repo's own files and leaves the modules in node_modules as their authors wrote them.
     bundle: true,
     platform: 'node',
-    // The Lambda runtime (NODEJS_24_X in lib/backup-function.ts).
+    // The Lambda runtime (NODEJS_24_X in lib/backup-function.ts; the rotation function uses the same).
     target: 'node24',
     format: 'cjs',
     minify: true,
@@ -54,18 +66,27 @@ export function bundleBackupLambda(): BundleResult {
   const current = fs.existsSync(file) ? fs.readFileSync(file) : undefined;
   if (current !== undefined && current.equals(bytes)) return { file, bytes: bytes.length, written: false };
   // Every file in the directory is part of the asset hash: index.js must be alone.
-  fs.mkdirSync(BACKUP_LAMBDA_ASSET_DIR, { recursive: true });
-  for (const name of fs.readdirSync(BACKUP_LAMBDA_ASSET_DIR)) {
-    if (name !== path.basename(file)) fs.rmSync(path.join(BACKUP_LAMBDA_ASSET_DIR, name), { recursive: true, force: true });
+  fs.mkdirSync(lambda.assetDir, { recursive: true });
+  for (const name of fs.readdirSync(lambda.assetDir)) {
+    if (name !== path.basename(file)) fs.rmSync(path.join(lambda.assetDir, name), { recursive: true, force: true });
   }
   // Written beside the directory, then renamed: a reader sees the old file or the new one, never a part.
-  const partial = `${BACKUP_LAMBDA_ASSET_DIR}.${process.pid}.partial`;
+  const partial = `${lambda.assetDir}.${process.pid}.partial`;
   fs.writeFileSync(partial, bytes);
   fs.renameSync(partial, file);
   return { file, bytes: bytes.length, written: true };
 }
 
+/** Bundles every function of the package. */
+export function bundleLambdas(): BundleResult[] {
+  return LAMBDAS.map(bundleLambda);
+}
+
+/** One line per bundle, for the scripts' output. */
+export function describeBundles(results: readonly BundleResult[]): string {
+  return results.map(({ file, bytes, written }) => `${path.relative(PACKAGE_ROOT, file)}: ${bytes} bytes${written ? '' : ' (unchanged)'}`).join('\n');
+}
+
 if (require.main === module) {
-  const { file, bytes, written } = bundleBackupLambda();
-  console.error(`${path.relative(PACKAGE_ROOT, file)}: ${bytes} bytes${written ? '' : ' (unchanged)'}`);
+  console.error(describeBundles(bundleLambdas()));
 }

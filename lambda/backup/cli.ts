@@ -10,8 +10,8 @@ import { log } from './log';
 import { publishRun } from './publish';
 import { redact, redactedMessage, registerSecret } from './redact';
 import { runRequested } from './run';
-import { Credentials, parseAccessKeySecret, SecretSource } from './secrets';
-import { backupTarget, sanitizeUri } from './storage';
+import { ConnectionSecret, Credentials, parseAccessKeySecret, SecretSource } from './secrets';
+import { AccessKey, backupTarget, sanitizeUri } from './storage';
 
 /**
  * The local runner: the Lambda's procedure against a cluster named by a connection
@@ -116,8 +116,11 @@ export function parseConnectionUrl(url: string, password: string, tlsVerify: boo
 class EnvironmentSecrets implements SecretSource {
   readonly fetchCount = 0;
   constructor(private readonly credentials: Credentials) {}
-  async load(): Promise<{ credentials: Credentials; fresh: boolean }> {
-    return { credentials: this.credentials, fresh: true };
+  async connection(): Promise<{ connection: ConnectionSecret; fresh: boolean }> {
+    return { connection: this.credentials.connection, fresh: true };
+  }
+  async accessKey(): Promise<AccessKey> {
+    return this.credentials.accessKey;
   }
 }
 

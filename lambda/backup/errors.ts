@@ -133,3 +133,21 @@ export function describeStatementFailure(error: unknown, what: string, username:
   }
   return new BackupFailure(`${what} failed: ${code !== undefined ? `${code}: ` : ''}${message}`, code);
 }
+
+/**
+ * S3's error codes for a request it refused because of the access key: a key that does
+ * not exist (deleted, or deactivated *unconfirmed*: S3 answers with the same code),
+ * a wrong secret key, or a key whose user may not do this (AccessDenied, which a policy
+ * change causes as well). CockroachDB puts the S3 error inside a job's error text,
+ * e.g. `... failed to get s3 object: InvalidAccessKeyId: The AWS Access Key Id you
+ * provided does not exist in our records.` (pkg/cloud/amazon/s3_storage.go wraps the SDK
+ * error; the code is in it whichever SDK version the node uses).
+ */
+export const S3_KEY_REJECTIONS = ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied'] as const;
+
+export type S3KeyRejection = (typeof S3_KEY_REJECTIONS)[number];
+
+/** The S3 key rejection a job's error names, if any. */
+export function s3KeyRejection(jobError: string): S3KeyRejection | undefined {
+  return S3_KEY_REJECTIONS.find((code) => new RegExp(`\\b${code}\\b`).test(jobError));
+}

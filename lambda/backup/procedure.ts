@@ -5,6 +5,7 @@ import { BackupSettings } from './config';
 import { analyzeCollection, CollectionState, decide, DecisionPolicy, plannedEnd, rebaselineInstruction } from './decide';
 import { BackupFailure, isAuthenticationFailure } from './errors';
 import { FullBackupChecks } from './full-backup-checks';
+import { afterKeyRejection, rejectedKey, retryRejectedAdvice } from './key-rejection';
 import { FAILED_STATUSES, isActive, JobRow, PAUSED_STATUS } from './job';
 import { log } from './log';
 import { observe } from './observe';
@@ -13,7 +14,7 @@ import { BackupResult, ReportedJob, reportJob, RunAction } from './result';
 import { Credentials, SecretSource } from './secrets';
 import { Session } from './session';
 import { buildBackupStatement } from './statement';
-import { collectionLabel } from './storage';
+import { AccessKey, collectionLabel } from './storage';
 import { prepareTarget } from './target';
 import { pollJob, Sleep, sleep } from './verify';
 
@@ -57,7 +58,12 @@ export async function runBackup(input: ProcedureInput): Promise<BackupResult> {
   });
 }
 
-/** Connects with the cached secrets; after an authentication failure, fetches them again once (rotation). */
+/**
+ * Reads the access key (every run: it follows a rotation at once) with the connection
+ * secret (cached), then connects; after an authentication failure with a cached
+ * connection secret, fetches it again once (a rotated password). A run that cannot read
+ * either secret opens no connection.
+ */
 export async function connect(input: Pick<ProcedureInput, 'settings' | 'secrets' | 'budget'>): Promise<{ session: Session; credentials: Credentials }> {
   const options = {
     tlsVerify: input.settings.tlsVerify,
@@ -65,14 +71,14 @@ export async function connect(input: Pick<ProcedureInput, 'settings' | 'secrets'
     statementTimeoutMs: input.settings.statementTimeoutMs,
     budget: input.budget,
   };
-  const first = await input.secrets.load(false);
+  const [accessKey, first] = await Promise.all([input.secrets.accessKey(), input.secrets.connection(false)]);
   try {
-    return { session: await Session.open(first.credentials.connection, options), credentials: first.credentials };
+    return { session: await Session.open(first.connection, options), credentials: { connection: first.connection, accessKey } };
   } catch (error) {
     if (first.fresh || !isAuthenticationFailure(error)) throw error;
     log('WARN', 'authentication failed with the cached connection secret: fetching it again (rotated password?)');
-    const again = await input.secrets.load(true);
-    return { session: await Session.open(again.credentials.connection, options), credentials: again.credentials };
+    const again = await input.secrets.connection(true);
+    return { session: await Session.open(again.connection, options), credentials: { connection: again.connection, accessKey } };
   }
 }
 
@@ -99,6 +105,8 @@ class Run {
   private ownSucceeded?: { kind: BackupKind; end: Date };
   /** The file checks around a full backup (full-backup-checks.ts). */
   private readonly checks: FullBackupChecks;
+  /** A job failed on a rejected key and was submitted again with a freshly read one. */
+  private retriedWithFreshKey = false;
 
   constructor(private readonly input: ProcedureInput) {
     this.checks = new FullBackupChecks(input.settings, input.budget);
@@ -119,7 +127,8 @@ class Run {
   }
 
   async execute(session: Session, credentials: Credentials): Promise<Outcome> {
-    const target = await prepareTarget(session, this.settings, credentials);
+    // Storage is read through the external connection too, so it must exist before observing.
+    const target = await this.useKey(session, credentials.accessKey);
     const state = analyzeCollection(await observe(session, this.settings, target), this.now(), {
       windowSeconds: this.settings.incrementalIntervalSeconds,
       asOfSystemTimeSeconds: this.settings.asOfSystemTimeSeconds,
@@ -149,10 +158,44 @@ class Run {
         break;
     }
 
-    const first = await this.backUp(session, target, kind, reason);
-    if (first.cure === undefined) return first.outcome;
+    const first = await this.retryOnRejectedKey(session, await this.backUp(session, target, kind, reason), { key: credentials.accessKey, target }, kind);
+    if (first.verified.cure === undefined) return first.verified.outcome;
     // The documented cure: one full backup. A full backup is never cured, so this ends here.
-    return (await this.backUp(session, target, 'full', first.cure)).outcome;
+    return (await this.backUp(session, first.target, 'full', first.verified.cure)).outcome;
+  }
+
+  /**
+   * The backup target for a key; in external-connection mode the connection is first
+   * replaced (DROP and CREATE) if it holds another key, so no backup uses an old one.
+   */
+  private async useKey(session: Session, key: AccessKey): Promise<string> {
+    return prepareTarget(session, this.settings, key);
+  }
+
+  /**
+   * At most one retry per run: a job that failed because S3 rejected its key is submitted
+   * once more when the access-key secret now holds another key (a rotation completed
+   * during the run, key-rejection.ts); otherwise, or when the retry is rejected too, the
+   * outcome's message says what to check. Returns the verified job that counts and the
+   * target that a cure must use.
+   */
+  private async retryOnRejectedKey(
+    session: Session,
+    verified: Verified,
+    { key: used, target }: { key: AccessKey; target: string },
+    kind: BackupKind,
+  ): Promise<{ verified: Verified; target: string }> {
+    const code = rejectedKey(verified.outcome.job);
+    if (code === undefined) return { verified, target };
+    const step = await afterKeyRejection(this.input.secrets, used, code);
+    if (!step.retry) return { verified: { outcome: { ...verified.outcome, message: `${verified.outcome.message}. ${step.advice}` } }, target };
+    log('WARN', step.note);
+    this.retriedWithFreshKey = true;
+    const freshTarget = await this.useKey(session, step.freshKey);
+    const retried = await this.backUp(session, freshTarget, kind, step.note);
+    const again = rejectedKey(retried.outcome.job);
+    if (again === undefined) return { verified: retried, target: freshTarget };
+    return { verified: { outcome: { ...retried.outcome, message: `${retried.outcome.message}. ${retryRejectedAdvice(again, step.freshKey)}` } }, target: freshTarget };
   }
 
   /** Submits one backup and verifies it. */
@@ -228,6 +271,7 @@ class Run {
       message: redactedMessage(outcome.message),
       submittedJobIds: [...this.submitted],
       fileChecks: [...this.checks.done],
+      retriedWithFreshKey: this.retriedWithFreshKey || undefined,
       stats,
     };
   }

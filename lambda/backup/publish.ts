@@ -20,7 +20,8 @@ import { isBackupKind } from './run';
  * - BackupSkipped: 1 when a running backup made the run skip;
  * - NewestBackupAgeSeconds, ChainLength: storage's, as known at the end of the run
  *   (backups taken by anyone count, e.g. an operator's full backup as root);
- * - BackupDurationSeconds: one sample per ended reported job.
+ * - BackupDurationSeconds: one sample per ended reported job;
+ * - RetriedWithFreshKey: 1 when a job failed on a rejected key and was retried (only then).
  * `check-files` and `restore-drill` runs emit none of these: their failures are not backups'.
  */
 function backupValues(result: BackupResult): MetricValues {
@@ -36,6 +37,7 @@ function backupValues(result: BackupResult): MetricValues {
   };
   if (result.newestBackupAgeSeconds !== undefined) values.newestBackupAge = result.newestBackupAgeSeconds;
   if (result.chainLength !== undefined) values.chainLength = result.chainLength;
+  if (result.retriedWithFreshKey) values.retriedWithFreshKey = 1;
   return values;
 }
 

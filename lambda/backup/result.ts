@@ -73,6 +73,8 @@ export interface BackupResult {
   readonly fileChecks?: readonly FileCheck[];
   /** The restore drills, when drills are on (DRILL_STATE_PARAMETER) or the run is a drill. */
   readonly drills?: DrillSummary;
+  /** True when a job failed because S3 rejected its key and was retried once with a freshly read key (a rotation). */
+  readonly retriedWithFreshKey?: true;
   readonly stats: RunStats;
 }
 

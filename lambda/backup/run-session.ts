@@ -28,7 +28,7 @@ export async function withRunSession<T>(
   try {
     const opened = await connect(input);
     session = opened.session;
-    value = await work(session, await prepareTarget(session, input.settings, opened.credentials));
+    value = await work(session, await prepareTarget(session, input.settings, opened.credentials.accessKey));
   } catch (caught) {
     error = redactedMessage(caught);
   } finally {

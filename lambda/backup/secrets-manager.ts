@@ -1,23 +1,29 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretArns } from './config';
 import { redactedMessage } from './redact';
-import { Credentials, parseAccessKeySecret, parseConnectionSecret, SecretError, SecretSource } from './secrets';
+import { ConnectionSecret, parseAccessKeySecret, parseConnectionSecret, SecretError, SecretSource } from './secrets';
+import { AccessKey } from './storage';
 
 /**
- * How long a warm Lambda environment keeps the secrets. An SQL authentication failure
- * shows a rotated password at once, but a rotated access key only shows as failing
- * backup jobs (CockroachDB's nodes use it, not the Lambda); the age limit bounds how
- * long an old key can be used after a rotation.
+ * How long a warm Lambda environment keeps the connection secret. A rotated password
+ * shows at once as an authentication failure (the procedure then fetches it again), so
+ * the age limit only bounds how long an edited host or CA goes unnoticed.
  */
 export const SECRET_MAX_AGE_MS = 10 * 60_000;
 
 /**
- * Reads both secrets from Secrets Manager and keeps them for later invocations of the
- * same (warm) Lambda environment: one pair of calls per cold start or SECRET_MAX_AGE_MS,
- * plus one more pair after an authentication failure (a rotated password).
+ * Reads the two secrets from Secrets Manager:
+ * - the connection secret is kept for later invocations of the same (warm) Lambda
+ *   environment, for SECRET_MAX_AGE_MS or until an authentication failure;
+ * - the access-key secret is read on every run (GetSecretValue gives its AWSCURRENT
+ *   version), so the run after a rotation already passes the new key to CockroachDB.
+ *   One call per run is the price: a DescribeSecret to compare version ids would cost
+ *   the same one call (both are priced per API call), and a cache would leave a window in
+ *   which a warm Lambda submits backups with a key the rotation function may retire.
+ * A warm run therefore makes one Secrets Manager call, a cold start two.
  */
 export class SecretsManagerSource implements SecretSource {
-  private cached?: { credentials: Credentials; fetchedAt: number };
+  private cached?: { connection: ConnectionSecret; fetchedAt: number };
   private fetches = 0;
 
   constructor(
@@ -31,21 +37,20 @@ export class SecretsManagerSource implements SecretSource {
     return this.fetches;
   }
 
-  async load(refresh: boolean): Promise<{ credentials: Credentials; fresh: boolean }> {
+  async connection(refresh: boolean): Promise<{ connection: ConnectionSecret; fresh: boolean }> {
     if (this.cached !== undefined && !refresh && this.now() - this.cached.fetchedAt < SECRET_MAX_AGE_MS) {
-      return { credentials: this.cached.credentials, fresh: false };
+      return { connection: this.cached.connection, fresh: false };
     }
     const fetchedAt = this.now();
-    const [connectionText, accessKeyText] = await Promise.all([
-      this.fetch(this.arns.connectionSecretArn, 'connection secret'),
-      this.fetch(this.arns.accessKeySecretArn, 'access-key secret'),
-    ]);
-    const credentials: Credentials = {
-      connection: parseConnectionSecret(connectionText, `the connection secret ${this.arns.connectionSecretArn}`, this.requireCa),
-      accessKey: parseAccessKeySecret(accessKeyText, `the access-key secret ${this.arns.accessKeySecretArn}`),
-    };
-    this.cached = { credentials, fetchedAt };
-    return { credentials, fresh: true };
+    const text = await this.fetch(this.arns.connectionSecretArn, 'connection secret');
+    const connection = parseConnectionSecret(text, `the connection secret ${this.arns.connectionSecretArn}`, this.requireCa);
+    this.cached = { connection, fetchedAt };
+    return { connection, fresh: true };
+  }
+
+  async accessKey(): Promise<AccessKey> {
+    const text = await this.fetch(this.arns.accessKeySecretArn, 'access-key secret');
+    return parseAccessKeySecret(text, `the access-key secret ${this.arns.accessKeySecretArn}`);
   }
 
   private async fetch(arn: string, what: string): Promise<string | undefined> {

@@ -23,10 +23,17 @@ export interface Credentials {
  */
 export interface SecretSource {
   /**
-   * The credentials; `refresh` bypasses any cache (after an authentication failure,
-   * the password may have been rotated). `fresh` says whether they were just fetched.
+   * The connection secret, which may be cached: a rotated password shows at once as an
+   * authentication failure, after which the procedure asks again with `refresh` (bypass
+   * any cache). `fresh` says whether it was just fetched.
    */
-  load(refresh: boolean): Promise<{ readonly credentials: Credentials; readonly fresh: boolean }>;
+  connection(refresh: boolean): Promise<{ readonly connection: ConnectionSecret; readonly fresh: boolean }>;
+  /**
+   * The access key the secret holds now (its AWSCURRENT version), never cached: a rotated
+   * key shows only as failing backup jobs (CockroachDB's nodes use it, not the Lambda), so
+   * every run, and a retry after S3 rejected the key, reads it again.
+   */
+  accessKey(): Promise<AccessKey>;
   /** Fetches made so far (Secrets Manager calls in the Lambda). */
   readonly fetchCount: number;
 }

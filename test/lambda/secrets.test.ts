@@ -1,7 +1,8 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseAccessKeySecret, parseConnectionSecret } from '../../lambda/backup/secrets';
 import { SECRET_MAX_AGE_MS, SecretsManagerSource } from '../../lambda/backup/secrets-manager';
 import { ACCESS_KEY_ARN, CONNECTION_ARN, connectionSecretText, mockSecrets } from './helpers/secrets';
+import { ROTATED_ACCESS_KEY as ROTATED_KEY, TEST_ACCESS_KEY } from './helpers/fixtures';
 import { installSecretGuard, TEST_PASSWORD } from './helpers/secret-guard';
 
 const guard = installSecretGuard();
@@ -67,39 +68,59 @@ describe('parseAccessKeySecret', () => {
 
 describe('SecretsManagerSource', () => {
   const connection = connectionSecretText({ host: 'db', port: 26257, ca: CA });
+  const source = (now?: () => number) => new SecretsManagerSource(new SecretsManagerClient({ region: 'eu-west-1' }), arns, true, now);
 
-  test('fetches both secrets once and serves later loads from its cache', async () => {
+  test('fetches the connection secret once and serves later reads from its cache', async () => {
     const mock = mockSecrets(connection);
-    const source = new SecretsManagerSource(new SecretsManagerClient({ region: 'eu-west-1' }), arns, true);
-    const first = await source.load(false);
-    const second = await source.load(false);
+    const secrets = source();
+    const first = await secrets.connection(false);
+    const second = await secrets.connection(false);
     expect([first.fresh, second.fresh]).toEqual([true, false]);
-    expect(second.credentials).toBe(first.credentials);
-    expect(source.fetchCount).toBe(2);
-    expect(mock.calls()).toHaveLength(2);
+    expect(second.connection).toBe(first.connection);
+    expect(secrets.fetchCount).toBe(1);
+    expect(mock.commandCalls(GetSecretValueCommand, { SecretId: CONNECTION_ARN })).toHaveLength(1);
     mock.restore();
   });
 
-  test('fetches again once the cached secrets are older than SECRET_MAX_AGE_MS', async () => {
+  test('fetches the connection secret again once it is older than SECRET_MAX_AGE_MS', async () => {
     const mock = mockSecrets(connection);
     let now = 1_000_000;
-    const source = new SecretsManagerSource(new SecretsManagerClient({ region: 'eu-west-1' }), arns, true, () => now);
-    await source.load(false);
+    const secrets = source(() => now);
+    await secrets.connection(false);
     now += SECRET_MAX_AGE_MS - 1;
-    expect((await source.load(false)).fresh).toBe(false);
+    expect((await secrets.connection(false)).fresh).toBe(false);
     now += 1;
-    expect((await source.load(false)).fresh).toBe(true);
-    expect(source.fetchCount).toBe(4);
+    expect((await secrets.connection(false)).fresh).toBe(true);
+    expect(secrets.fetchCount).toBe(2);
     mock.restore();
   });
 
-  test('fetches again when asked to refresh', async () => {
+  test('fetches the connection secret again when asked to refresh', async () => {
     const mock = mockSecrets(connection);
-    const source = new SecretsManagerSource(new SecretsManagerClient({ region: 'eu-west-1' }), arns, true);
-    await source.load(false);
-    const refreshed = await source.load(true);
-    expect(refreshed.fresh).toBe(true);
-    expect(source.fetchCount).toBe(4);
+    const secrets = source();
+    await secrets.connection(false);
+    expect((await secrets.connection(true)).fresh).toBe(true);
+    expect(secrets.fetchCount).toBe(2);
+    mock.restore();
+  });
+
+  test('reads the access key on every call, so the call after a rotation gets the new AWSCURRENT version', async () => {
+    // Secrets Manager with versions: GetSecretValue without a VersionStage answers AWSCURRENT.
+    const versions = [
+      { id: 'v1', text: JSON.stringify(TEST_ACCESS_KEY) },
+      { id: 'v2', text: JSON.stringify(ROTATED_KEY) },
+    ];
+    let current = versions[0];
+    const mock = mockSecrets(connection);
+    mock.on(GetSecretValueCommand, { SecretId: ACCESS_KEY_ARN }).callsFake((input: { VersionStage?: string }) => {
+      expect(input.VersionStage ?? 'AWSCURRENT').toBe('AWSCURRENT');
+      return { VersionId: current.id, SecretString: current.text };
+    });
+    const secrets = source();
+    expect((await secrets.accessKey()).accessKeyId).toBe(TEST_ACCESS_KEY.accessKeyId);
+    current = versions[1];
+    expect((await secrets.accessKey()).accessKeyId).toBe(ROTATED_KEY.accessKeyId);
+    expect(mock.commandCalls(GetSecretValueCommand, { SecretId: ACCESS_KEY_ARN })).toHaveLength(2);
     mock.restore();
   });
 
@@ -107,8 +128,7 @@ describe('SecretsManagerSource', () => {
     const mock = mockSecrets(connection);
     const denied = Object.assign(new Error('User is not authorized to perform secretsmanager:GetSecretValue'), { name: 'AccessDeniedException' });
     mock.rejects(denied);
-    const source = new SecretsManagerSource(new SecretsManagerClient({ region: 'eu-west-1' }), arns, true);
-    const error = await source.load(false).catch((e: unknown) => e);
+    const error = await source().connection(false).catch((e: unknown) => e);
     guard.inspect(error);
     expect((error as Error).message).toMatch(`cannot read the connection secret ${CONNECTION_ARN}: AccessDeniedException: User is not authorized`);
     mock.restore();

@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { buildApp } from '../../bin/app';
 import { CockroachBackup } from '../../lib';
-import { controlTowerRuleId } from '../../lib/nag';
+import { cloudFormationValidateRuleId, controlTowerRuleId } from '../../lib/nag';
 import { Finding, findingsOf, synthPluginReports } from './policy-findings';
 
 /**
@@ -50,8 +50,8 @@ describe('example app', () => {
     ({ acknowledgements, findings } = findingsWithoutAcknowledgements((outdir) => buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }).app));
   });
 
-  test('both packs ran and found something to acknowledge', () => {
-    expect(new Set(findings.map((f) => f.plugin))).toEqual(new Set(['AwsSolutions', new CfnGuardValidator().name]));
+  test('both packs ran and found something to acknowledge (and CDK\'s own CloudFormation Validate, which the app does not add)', () => {
+    expect(new Set(findings.map((f) => f.plugin))).toEqual(new Set(['AwsSolutions', new CfnGuardValidator().name, 'CloudFormation Validate']));
   });
 
   test('every acknowledgement answers exactly one finding on its own resource', () => {
@@ -75,19 +75,21 @@ describe('example app', () => {
         `CockroachBackupExample/AccessLogsBucket ${ct('s3_bucket_logging_enabled_check')}`,
         `CockroachBackupExample/AccessLogsBucket ${ct('s3_bucket_object_lock_enabled_check')}`,
         `CockroachBackupExample/AccessLogsBucket ${ct('s3_event_notifications_enabled_check')}`,
-        'CockroachBackupExample/Backup/AccessKeySecret AwsSolutions-SMG4',
+        `CockroachBackupExample/Backup/AccessKey ${cloudFormationValidateRuleId('W3011')}`,
         'CockroachBackupExample/Backup/BackupPolicy AwsSolutions-IAM5[...]',
         `CockroachBackupExample/Backup/Bucket ${ct('s3_bucket_object_lock_enabled_check')}`,
         `CockroachBackupExample/Backup/Bucket ${ct('s3_event_notifications_enabled_check')}`,
         'CockroachBackupExample/Backup/ConnectionSecret AwsSolutions-SMG4',
         `CockroachBackupExample/Backup/Function ${ct('lambda_inside_vpc_check')}`,
+        `CockroachBackupExample/Backup/RotationFunction ${ct('lambda_inside_vpc_check')}`,
+        'CockroachBackupExample/Backup/RotationScheduleRole AwsSolutions-IAM5[...]',
         'CockroachBackupExample/Backup/ScheduleRole AwsSolutions-IAM5[...]',
       ].sort(),
     );
   });
 });
 
-test("the VPC acknowledgement answers the managed VPC access policy finding on the function's role", () => {
+test("the VPC acknowledgements answer the managed VPC access policy finding on each function's role", () => {
   const { acknowledgements, findings } = findingsWithoutAcknowledgements((outdir) => {
     const app = noBundling(outdir);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -95,11 +97,14 @@ test("the VPC acknowledgement answers the managed VPC access policy finding on t
     new CockroachBackup(stack, 'Backup', { collection: 'c', vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 1 }) });
     return app;
   });
-  const vpcAck = acknowledgements.filter((a) => a.id.startsWith('AwsSolutions-IAM4'));
-  expect(vpcAck).toEqual([
-    { path: 'VpcStack/Backup/FunctionRole', id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]' },
+  const vpcAcks = acknowledgements.filter((a) => a.id.startsWith('AwsSolutions-IAM4'));
+  const id = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]';
+  // The rotation function runs in the same VPC, through a role of its own.
+  expect(vpcAcks).toEqual([
+    { path: 'VpcStack/Backup/FunctionRole', id },
+    { path: 'VpcStack/Backup/RotationFunctionRole', id },
   ]);
-  expect(findings.filter((f) => answers(vpcAck[0], f))).toHaveLength(1);
+  for (const ack of vpcAcks) expect(findings.filter((f) => answers(ack, f))).toHaveLength(1);
 });
 
 test("grantRestoreRead's acknowledgement answers the collection wildcard finding on the reader's own policy, and nothing else is left", () => {

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App } from 'aws-cdk-lib';
-import { controlTowerRuleId } from '../../lib/nag';
+import { cloudFormationValidateRuleId, controlTowerRuleId } from '../../lib/nag';
 
 /** One resource a policy pack reports for one rule. */
 export interface Finding {
@@ -33,9 +33,16 @@ interface PluginReport {
 
 const CONTROL_TOWER_PLUGIN = new CfnGuardValidator().name;
 
-/** cdk-nag's packs are acknowledged by their rule ids, the Control Tower rules by `<plugin name>::<rule>`. */
+/** CDK's own plugin, which runs in every synthesis. */
+const CLOUDFORMATION_VALIDATE_PLUGIN = 'CloudFormation Validate';
+
+/**
+ * cdk-nag's packs are acknowledged by their rule ids, the Control Tower rules and CDK's
+ * CloudFormation Validate by `<plugin name>::<rule>`.
+ */
 function acknowledgementId(pluginName: string, ruleName: string): string {
-  return pluginName === CONTROL_TOWER_PLUGIN ? controlTowerRuleId(ruleName) : ruleName;
+  if (pluginName === CONTROL_TOWER_PLUGIN) return controlTowerRuleId(ruleName);
+  return pluginName === CLOUDFORMATION_VALIDATE_PLUGIN ? cloudFormationValidateRuleId(ruleName) : ruleName;
 }
 
 /**

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CockroachBackup } from '../../lib';
-import { BACKUP_LAMBDA_ASSET_DIR } from '../../lib/lambda-asset';
+import { BACKUP_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_ASSET_DIR } from '../../lib/lambda-asset';
 import { guideExamples } from '../docs/compile-examples';
 import { readGuideFile, relativeLinks } from '../docs/markdown';
 import { PROJECT_ROOT } from '../docs/props';
@@ -32,15 +32,19 @@ import {
  * Slow by nature (two installs and two synths): about 3 minutes on 2 cores.
  */
 
-const BUNDLE = path.join(BACKUP_LAMBDA_ASSET_DIR, 'index.js');
+/** The functions' bundles, by the path the package ships them at. */
+const BUNDLES: Record<string, string> = {
+  'dist/backup-lambda/index.js': path.join(BACKUP_LAMBDA_ASSET_DIR, 'index.js'),
+  'dist/rotation-lambda/index.js': path.join(ROTATION_LAMBDA_ASSET_DIR, 'index.js'),
+};
 
 /** A file's SHA-256: compares 100 KB files in one short line of a failure message. */
 function sha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-/** What the package may ship: compiled library and types, the Lambda bundle, docs, licence. */
-const SHIPPED = /^(dist\/(lib|contract)\/[\w-]+\.(js|d\.ts)|dist\/backup-lambda\/index\.js|docs\/[\w-]+\.md|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
+/** What the package may ship: compiled library and types, the functions' bundles, docs, licence. */
+const SHIPPED = /^(dist\/(lib|contract)\/[\w-]+\.(js|d\.ts)|dist\/(backup|rotation)-lambda\/index\.js|docs\/[\w-]+\.md|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
 
 const VERSIONS: readonly (ConsumerVersions & { readonly label: string })[] = [
   {
@@ -53,19 +57,19 @@ const VERSIONS: readonly (ConsumerVersions & { readonly label: string })[] = [
 ];
 
 interface Synthesis {
-  /** The Lambda's asset hash (the S3 key without `.zip`). */
-  readonly assetHash: string;
+  /** The asset hashes of the template's Lambda functions (their S3 keys without `.zip`), sorted. */
+  readonly assetHashes: readonly string[];
   readonly resourceCounts: Record<string, number>;
 }
 
 function describeTemplate(template: { Resources?: Record<string, { Type: string; Properties?: { Code?: { S3Key?: unknown } } }> }): Synthesis {
   const resources = Object.values(template.Resources ?? {});
   const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
-  if (functions.length !== 1) throw new Error(`expected one Lambda function in the template, found ${functions.length}`);
-  const key = String(functions[0].Properties?.Code?.S3Key);
+  if (functions.length === 0) throw new Error('expected a Lambda function in the template, found none');
+  const assetHashes = [...new Set(functions.map((f) => String(f.Properties?.Code?.S3Key).replace(/\.zip$/, '')))].sort();
   const resourceCounts: Record<string, number> = {};
   for (const { Type } of resources) resourceCounts[Type] = (resourceCounts[Type] ?? 0) + 1;
-  return { assetHash: key.replace(/\.zip$/, ''), resourceCounts };
+  return { assetHashes, resourceCounts };
 }
 
 /** The repository's own synthesis of one CockroachBackup with default props. */
@@ -90,9 +94,9 @@ afterAll(() => {
 describe('npm pack', () => {
   const shipped = () => packed.files.map((file) => file.path);
 
-  test('ships the compiled library, its types, the Lambda bundle, README, LICENSE and CHANGELOG', () => {
+  test("ships the compiled library, its types, both functions' bundles, README, LICENSE and CHANGELOG", () => {
     expect(shipped()).toEqual(
-      expect.arrayContaining(['dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/backup-lambda/index.js', 'README.md', 'LICENSE', 'CHANGELOG.md']),
+      expect.arrayContaining(['dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/backup-lambda/index.js', 'dist/rotation-lambda/index.js', 'README.md', 'LICENSE', 'CHANGELOG.md']),
     );
   });
 
@@ -112,12 +116,13 @@ describe('npm pack', () => {
     expect(packed.unpackedSize).toBeLessThan(600_000);
   });
 
-  test('ships a bundle that holds no absolute path of the checkout that built it', () => {
-    expect(fs.readFileSync(BUNDLE, 'utf8').includes(PROJECT_ROOT)).toBe(false);
+  test('ships bundles that hold no absolute path of the checkout that built them', () => {
+    expect(Object.keys(BUNDLES).filter((shippedAs) => fs.readFileSync(BUNDLES[shippedAs], 'utf8').includes(PROJECT_ROOT))).toEqual([]);
   });
 
-  test('ships the bundle the repository synthesizes with', () => {
-    expect(packed.files.find((file) => file.path === 'dist/backup-lambda/index.js')?.size).toBe(fs.statSync(BUNDLE).size);
+  test('ships the bundles the repository synthesizes with', () => {
+    const sizes = (sizeOf: (shippedAs: string) => number | undefined) => Object.keys(BUNDLES).map((shippedAs) => [shippedAs, sizeOf(shippedAs)]);
+    expect(sizes((shippedAs) => packed.files.find((file) => file.path === shippedAs)?.size)).toEqual(sizes((shippedAs) => fs.statSync(BUNDLES[shippedAs]).size));
   });
 });
 
@@ -152,9 +157,10 @@ describe.each(VERSIONS)('a consumer app with aws-cdk-lib $awsCdkLib and construc
     expect(fs.existsSync(toolCalls) ? fs.readFileSync(toolCalls, 'utf8') : '').toBe('');
   });
 
-  test("deploys the repository's Lambda asset: same hash, same bytes", () => {
-    expect(consumer.assetHash).toBe(repository.assetHash);
-    expect(sha256(path.join(cloudAssembly, `asset.${consumer.assetHash}`, 'index.js'))).toBe(sha256(BUNDLE));
+  test("deploys the repository's Lambda assets: same hashes, each the bytes of one of the package's bundles", () => {
+    expect(consumer.assetHashes).toEqual(repository.assetHashes);
+    const bundles = Object.values(BUNDLES).map(sha256);
+    expect(consumer.assetHashes.filter((hash) => !bundles.includes(sha256(path.join(cloudAssembly, `asset.${hash}`, 'index.js'))))).toEqual([]);
   });
 
   test("has every resource of the repository's synthesis", () => {

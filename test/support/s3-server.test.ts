@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { S3Credentials, S3TestServer, startS3Server } from './s3-server';
 import { localS3Client } from './storage/s3-client';
 
@@ -48,6 +48,52 @@ describe('the S3 test server', () => {
   test('rejects an unknown access key id with InvalidAccessKeyId', async () => {
     const error = await s3Failure(client({ accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'x' }).send(new PutObjectCommand({ Bucket: 'bucket', Key: 'x', Body: 'x' })));
     expect(error.name).toBe('InvalidAccessKeyId');
+  });
+
+  test('refuses a key from the moment it is deactivated (InvalidAccessKeyId), and accepts it again once reactivated', async () => {
+    const key = s3.keys.add({});
+    const put = () => client(key).send(new PutObjectCommand({ Bucket: 'bucket', Key: 'states', Body: 'x' }));
+    await put();
+    s3.keys.setStatus(key.accessKeyId, 'Inactive');
+    expect((await s3Failure(put())).name).toBe('InvalidAccessKeyId');
+    s3.keys.setStatus(key.accessKeyId, 'Active');
+    await put();
+  });
+
+  test('refuses a deleted key with InvalidAccessKeyId', async () => {
+    const key = s3.keys.add({});
+    s3.keys.delete(key.accessKeyId);
+    expect((await s3Failure(client(key).send(new PutObjectCommand({ Bucket: 'bucket', Key: 'x', Body: 'x' })))).name).toBe('InvalidAccessKeyId');
+  });
+
+  test('refuses a new key for as many look-ups as it takes to propagate, then accepts it', async () => {
+    const key = s3.keys.add({ unknownToS3ForLookups: 2 });
+    const list = () => client(key).send(new ListObjectsV2Command({ Bucket: 'bucket', MaxKeys: 1 }));
+    expect((await s3Failure(list())).name).toBe('InvalidAccessKeyId');
+    expect((await s3Failure(list())).name).toBe('InvalidAccessKeyId');
+    await list();
+  });
+
+  test('pages a listing with MaxKeys and continuation tokens (which s3rver cannot: its tokens need DES)', async () => {
+    for (const name of ['pages/a', 'pages/b', 'pages/c']) await client(KEY).send(new PutObjectCommand({ Bucket: 'bucket', Key: name, Body: 'x' }));
+    const seen: string[][] = [];
+    let token: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const answer = await client(KEY).send(new ListObjectsV2Command({ Bucket: 'bucket', Prefix: 'pages/', MaxKeys: 2, ContinuationToken: token }));
+      seen.push((answer.Contents ?? []).map((o) => o.Key ?? ''));
+      token = answer.NextContinuationToken;
+      if (token === undefined) break;
+    }
+    expect(seen).toEqual([['pages/a', 'pages/b'], ['pages/c']]);
+  });
+
+  test('lists with a key of its own: deleting every test key leaves listKeys working', async () => {
+    const alone = await startS3Server({ credentials: [], buckets: ['solo'] });
+    try {
+      expect(await alone.listKeys('solo')).toEqual([]);
+    } finally {
+      await alone.stop();
+    }
   });
 
   test('rejects a key on a bucket it may not use with AccessDenied', async () => {

@@ -1,8 +1,10 @@
 import { BackupSettings, parseSettings } from '../../../lambda/backup/config';
 import { JobRow } from '../../../lambda/backup/job';
-import { TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY } from './secret-guard';
+import { TEST_ACCESS_KEY_ID, TEST_ROTATED_ACCESS_KEY_ID, TEST_ROTATED_SECRET_ACCESS_KEY, TEST_SECRET_ACCESS_KEY } from './secret-guard';
 
 export const TEST_ACCESS_KEY = { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: TEST_SECRET_ACCESS_KEY };
+/** The key a rotation makes current. */
+export const ROTATED_ACCESS_KEY = { accessKeyId: TEST_ROTATED_ACCESS_KEY_ID, secretAccessKey: TEST_ROTATED_SECRET_ACCESS_KEY };
 
 /** The environment the construct would set, for a collection `prod_1/cluster` in `backup-bucket`. */
 export function testEnvironment(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {

@@ -9,8 +9,11 @@ export const TEST_PASSWORD = 'pw-Sup3r/Secret+Pass';
 /** Contains '/' and '+', like real secret access keys. */
 export const TEST_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 export const TEST_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+/** The key a rotation makes current (rotation, retry and external-connection tests). */
+export const TEST_ROTATED_SECRET_ACCESS_KEY = 'Rotated/Secret+Key0123456789abcdefghijklm';
+export const TEST_ROTATED_ACCESS_KEY_ID = 'AKIAROTATEDEXAMPLE01';
 
-export const TEST_SECRETS: readonly string[] = [TEST_PASSWORD, TEST_SECRET_ACCESS_KEY];
+export const TEST_SECRETS: readonly string[] = [TEST_PASSWORD, TEST_SECRET_ACCESS_KEY, TEST_ROTATED_SECRET_ACCESS_KEY];
 
 export function findSecrets(text: string, secrets: readonly string[] = TEST_SECRETS): string[] {
   return secrets.filter((s) => text.includes(s) || text.includes(encodeURIComponent(s)));

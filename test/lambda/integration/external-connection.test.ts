@@ -1,8 +1,8 @@
+import { ROTATED_ACCESS_KEY as ROTATED_KEY } from '../helpers/fixtures';
 import { ACCESS_KEY, Harness } from '../helpers/harness';
 import { installSecretGuard } from '../helpers/secret-guard';
 
-const ROTATED_KEY = { accessKeyId: 'AKIAROTATEDEXAMPLE01', secretAccessKey: 'Rotated/Secret+Key0123456789abcdefghijklm' };
-const guard = installSecretGuard([ROTATED_KEY.secretAccessKey]);
+const guard = installSecretGuard();
 
 let harness: Harness;
 

@@ -221,10 +221,10 @@ describe('backup lifecycle through the handler, pg over TLS and the cluster doub
     expect(statementShapes().some((s) => s.includes('WHEN COMPLETE'))).toBe(false);
   });
 
-  test('reads the secrets once per warm Lambda', async () => {
+  test('reads the connection secret once per warm Lambda and the access key on every run (to follow a rotation)', async () => {
     await harness.lambda.run('full');
     await harness.lambda.run('incremental');
-    expect(harness.secretFetches()).toBe(2);
+    expect(harness.secretFetches()).toBe(3);
   });
 
   test('waits for a running incremental when a full backup is due, then takes the full backup', async () => {

@@ -1,0 +1,245 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct, IConstruct } from 'constructs';
+import { ENV } from '../contract/environment';
+import { RetirePreviousKeyEvent, ROTATION_ENV } from '../contract/rotation';
+import { allowVpcAccess, bundledLambdaCode } from './backup-function';
+import { schedulerRole } from './backup-schedules';
+import { ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from './lambda-asset';
+import { checkDurationSeconds, describeDuration, invalid } from './validation';
+
+/**
+ * How the backup user's access key is rotated: automatically through Secrets Manager's
+ * rotation protocol (`AccessKeyRotation.every(interval)`, the default every 90 days), or
+ * not at all (`AccessKeyRotation.disabled()`, then only by `accessKeySerial`).
+ */
+export class AccessKeyRotation {
+  /**
+   * Rotate automatically every `interval`: a whole number of days from 1 to 365 (Secrets
+   * Manager's `AutomaticallyAfterDays`), longer than `previousKeyGracePeriod`.
+   */
+  public static every(interval: Duration): AccessKeyRotation {
+    return new AccessKeyRotation(interval);
+  }
+
+  /** No automatic rotation: no rotation function, and the access key changes only with `accessKeySerial`. */
+  public static disabled(): AccessKeyRotation {
+    return new AccessKeyRotation(undefined);
+  }
+
+  /** @param interval time between two rotations; undefined when rotation is disabled */
+  private constructor(public readonly interval: Duration | undefined) {}
+}
+
+/** Defaults of the rotation props. */
+export const ROTATION_DEFAULTS = {
+  accessKeyRotation: AccessKeyRotation.every(Duration.days(90)),
+  previousKeyGracePeriod: Duration.days(1),
+} as const;
+
+/** The grace period's bounds, as the rotation function accepts them (lambda/rotation/config.ts). */
+const GRACE = { min: Duration.hours(1), max: Duration.days(90) } as const;
+
+/** Secrets Manager's bounds of `AutomaticallyAfterDays`. */
+const INTERVAL_DAYS = { min: 1, max: 365 } as const;
+
+/**
+ * How long one invocation of the rotation function may take: testSecret retries its signed
+ * S3 request for up to 31 s while IAM makes a new key usable (lambda/rotation/README.md), and
+ * each step makes a few IAM and Secrets Manager calls.
+ */
+const ROTATION_FUNCTION_TIMEOUT = Duration.minutes(2);
+
+export interface RotationSettings {
+  readonly rotation: AccessKeyRotation;
+  /** As given: undefined for the default. */
+  readonly previousKeyGracePeriod?: Duration;
+  /** The backup Lambda's timeout: a job it submitted may carry the previous key at least this long. */
+  readonly backupTimeout: Duration;
+}
+
+/**
+ * Validates the rotation props: an interval of whole days from 1 to 365; a grace period
+ * (only with rotation) from 1 hour to 90 days (the rotation function's bounds), longer than
+ * the backup Lambda's timeout (a job it submits runs at least while it waits) and shorter
+ * than the interval (the next rotation needs the room the previous key leaves: IAM allows a
+ * user two keys, and createSecret deletes a previous key only once its grace period is
+ * over). Returns the interval in days and the grace period, or undefined when rotation is disabled.
+ */
+export function checkRotationSettings(scope: IConstruct, settings: RotationSettings): { days: number; grace: Duration } | undefined {
+  const interval = settings.rotation.interval;
+  if (interval === undefined) {
+    if (settings.previousKeyGracePeriod !== undefined) {
+      invalid(scope, 'previousKeyGracePeriod', describeDuration(settings.previousKeyGracePeriod), 'to be set only with accessKeyRotation enabled');
+    }
+    return undefined;
+  }
+  const grace = settings.previousKeyGracePeriod ?? ROTATION_DEFAULTS.previousKeyGracePeriod;
+  const graceSeconds = checkDurationSeconds(scope, 'previousKeyGracePeriod', grace, GRACE.min, GRACE.max);
+  const timeoutSeconds = settings.backupTimeout.isUnresolved() ? undefined : settings.backupTimeout.toSeconds();
+  if (graceSeconds !== undefined && timeoutSeconds !== undefined && graceSeconds <= timeoutSeconds) {
+    invalid(
+      scope,
+      'previousKeyGracePeriod',
+      describeDuration(grace),
+      `longer than the backup Lambda's timeout (${settings.backupTimeout.toHumanString()}), and longer than your longest backup job: ` +
+        'a job keeps the key it was submitted with until it ends',
+    );
+  }
+  if (interval.isUnresolved()) invalid(scope, 'accessKeyRotation', 'a token', 'a concrete interval, validated at synth time');
+  const days = interval.toDays({ integral: false });
+  if (!Number.isInteger(days) || days < INTERVAL_DAYS.min || days > INTERVAL_DAYS.max) {
+    invalid(scope, 'accessKeyRotation', `every ${describeDuration(interval)}`, `a whole number of days from ${INTERVAL_DAYS.min} to ${INTERVAL_DAYS.max} (Secrets Manager's AutomaticallyAfterDays)`);
+  }
+  if (graceSeconds !== undefined && graceSeconds >= interval.toSeconds()) {
+    invalid(
+      scope,
+      'previousKeyGracePeriod',
+      describeDuration(grace),
+      `shorter than the rotation interval (${interval.toHumanString()}): IAM allows the user two keys, so the next rotation needs the previous key retired`,
+    );
+  }
+  return { days, grace };
+}
+
+export interface RotationWiring {
+  readonly days: number;
+  readonly previousKeyGracePeriod: Duration;
+  readonly user: iam.User;
+  readonly secret: secretsmanager.Secret;
+  /** Bucket name, region and collection: testSecret's signed request, and the metrics' dimension. */
+  readonly bucketName: string;
+  readonly bucketRegion: string;
+  readonly collection: string;
+  readonly metricsNamespace: string;
+  readonly logRetention: logs.RetentionDays;
+  readonly logEncryptionKey?: kms.IKey;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+export interface RotationParts {
+  readonly fn: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly rotationSchedule: secretsmanager.CfnRotationSchedule;
+  readonly retirementSchedule: scheduler.Schedule;
+}
+
+/** The exact IAM calls of the rotation function on the backup user (lambda/rotation/handler.ts). */
+export const ROTATION_IAM_ACTIONS = ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys', 'iam:UpdateAccessKey'] as const;
+
+/**
+ * Its exact Secrets Manager calls on the access-key secret (lambda/rotation/handler.ts: no
+ * ListSecretVersionIds, GetSecretValue's answer carries the version's creation time; no
+ * GetRandomPassword, IAM makes the key). The secret uses the AWS managed key, so no KMS grant.
+ */
+export const ROTATION_SECRET_ACTIONS = [
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecretVersionStage',
+] as const;
+
+/**
+ * The automatic rotation of the access key:
+ * - 'RotationFunction' (lambda/rotation/, bundled with the package) with its own log group
+ *   ('RotationLogGroup', the backup Lambda's retention and key) and role
+ *   ('RotationFunctionRole'): it may manage the keys of the backup user only and write the
+ *   access-key secret only; no S3 permission (testSecret signs with the new key, testing
+ *   the backup user's own permissions). Reserved concurrency 1: a rotation step and a
+ *   retirement never run at once. In the backup Lambda's VPC when there is one (its
+ *   subnets then need a route to IAM, Secrets Manager and S3: a NAT gateway or endpoints).
+ * - Secrets Manager may invoke it for this secret only ('InvokedBySecretsManager', with
+ *   aws:SourceArn and aws:SourceAccount, https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html).
+ * - 'AccessKeyRotationSchedule': AWS::SecretsManager::RotationSchedule, every `days` days.
+ *   `RotateImmediatelyOnUpdate` is false: turning rotation on or changing the interval
+ *   changes no key during the deploy; Secrets Manager then runs testSecret to check the
+ *   configuration (RotateSecret API reference, RotateImmediately). The CDK's
+ *   `addRotationSchedule` is not used because it grants `secretsmanager:GetRandomPassword`
+ *   on `*`, which this function never calls.
+ * - 'RetirePreviousKeySchedule': once a day `{"action":"retire-previous-key"}` through its
+ *   own Scheduler role ('RotationScheduleRole', which may invoke only this function):
+ *   keys that are no longer current are deactivated once their grace period is over, and
+ *   deleted by the next day's run.
+ */
+export function accessKeyRotation(scope: Construct, wiring: RotationWiring): RotationParts {
+  const logGroup = new logs.LogGroup(scope, 'RotationLogGroup', { retention: wiring.logRetention, encryptionKey: wiring.logEncryptionKey });
+  const role = new iam.Role(scope, 'RotationFunctionRole', {
+    description: `Role of the access-key rotation function of ${scope.node.path}: the backup user's keys, the access-key secret, its log group`,
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+  });
+  if (wiring.vpc !== undefined) allowVpcAccess(role);
+  role.addToPolicy(
+    new iam.PolicyStatement({ sid: 'ManageBackupUserKeys', actions: [...ROTATION_IAM_ACTIONS], resources: [wiring.user.userArn] }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({ sid: 'RotateAccessKeySecret', actions: [...ROTATION_SECRET_ACTIONS], resources: [wiring.secret.secretArn] }),
+  );
+  logGroup.grantWrite(role);
+
+  const fn = new lambda.Function(scope, 'RotationFunction', {
+    description: `Rotates the access key of the backup user of ${scope.node.path} and retires previous keys`,
+    code: bundledLambdaCode(ROTATION_LAMBDA_ASSET_DIR, 'access-key rotation function'),
+    handler: ROTATION_LAMBDA_HANDLER,
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: 256,
+    timeout: ROTATION_FUNCTION_TIMEOUT,
+    role,
+    logGroup,
+    reservedConcurrentExecutions: 1,
+    // Secrets Manager retries a failed step itself; a failed retirement is repeated by the next day's run.
+    retryAttempts: 0,
+    environment: {
+      [ENV.accessKeySecretArn]: wiring.secret.secretArn,
+      [ROTATION_ENV.userName]: wiring.user.userName,
+      [ROTATION_ENV.bucketName]: wiring.bucketName,
+      [ROTATION_ENV.bucketRegion]: wiring.bucketRegion,
+      [ROTATION_ENV.collection]: wiring.collection,
+      [ROTATION_ENV.s3Endpoint]: '',
+      [ROTATION_ENV.previousKeyGraceSeconds]: String(wiring.previousKeyGracePeriod.toSeconds()),
+      [ROTATION_ENV.metricsNamespace]: wiring.metricsNamespace,
+    },
+    vpc: wiring.vpc,
+    vpcSubnets: wiring.vpcSubnets,
+    securityGroups: wiring.securityGroups,
+  });
+
+  const permission = new lambda.CfnPermission(scope, 'InvokedBySecretsManager', {
+    action: 'lambda:InvokeFunction',
+    functionName: fn.functionArn,
+    principal: 'secretsmanager.amazonaws.com',
+    sourceArn: wiring.secret.secretArn,
+    sourceAccount: Stack.of(scope).account,
+  });
+  const rotationSchedule = new secretsmanager.CfnRotationSchedule(scope, 'AccessKeyRotationSchedule', {
+    secretId: wiring.secret.secretArn,
+    rotationLambdaArn: fn.functionArn,
+    rotationRules: { automaticallyAfterDays: wiring.days },
+    rotateImmediatelyOnUpdate: false,
+  });
+  // Secrets Manager checks that it may invoke the function when the schedule is set.
+  rotationSchedule.addDependency(permission);
+
+  const retire: RetirePreviousKeyEvent = { action: 'retire-previous-key' };
+  const retirementSchedule = new scheduler.Schedule(scope, 'RetirePreviousKeySchedule', {
+    description: `Retires access keys of the backup user of ${scope.node.path} that are past their grace period`,
+    schedule: scheduler.ScheduleExpression.rate(Duration.days(1)),
+    target: new targets.LambdaInvoke(fn, {
+      role: schedulerRole(scope, 'RotationScheduleRole', fn, 'access-key rotation function'),
+      input: scheduler.ScheduleTargetInput.fromObject(retire),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+    }),
+  });
+  return { fn, role, logGroup, rotationSchedule, retirementSchedule };
+}
