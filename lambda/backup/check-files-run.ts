@@ -1,8 +1,8 @@
 import { checkFiles, FileCheck } from './file-check';
 import { fileCheckTimeoutMs, noTimeForCheck } from './full-backup-checks';
-import { ProcedureInput } from './procedure';
 import { BackupResult } from './result';
-import { withRunSession } from './run-session';
+import { SessionInput, withRunSession } from './run-session';
+import { prepareTarget } from './target';
 
 /**
  * A `check-files` run: `SHOW BACKUP FROM LATEST IN ... WITH check_files` on the newest chain,
@@ -11,9 +11,10 @@ import { withRunSession } from './run-session';
  * check that could not finish (not checked) both fail the run, so that the Lambda's Errors
  * metric, the summary line at ERROR and the FilesMissing / FilesNotChecked alarms agree.
  */
-export async function runFileCheck(input: Pick<ProcedureInput, 'settings' | 'secrets' | 'budget'>): Promise<BackupResult> {
+export async function runFileCheck(input: SessionInput): Promise<BackupResult> {
   const { settings, budget } = input;
-  const { value, error, stats } = await withRunSession(input, async (session, target): Promise<FileCheck> => {
+  const { value, error, stats } = await withRunSession(input, async (session, credentials): Promise<FileCheck> => {
+    const target = await prepareTarget(session, settings, credentials.accessKey);
     const timeoutMs = fileCheckTimeoutMs(settings.fileCheckTimeoutSeconds, settings.statementTimeoutMs, budget, 1);
     return timeoutMs === undefined ? noTimeForCheck('newest') : checkFiles(session, target, 'newest', timeoutMs);
   });

@@ -4,17 +4,17 @@ import { drillDatabaseName, drillDatabases, drillPointInTime, drillRunTag } from
 import { PendingDrill, withPending } from './drill-state';
 import { DrillStateStore } from './drill-state-store';
 import { isActive } from './job';
-import { ProcedureInput } from './procedure';
 import { log } from './log';
 import { redact, redactedMessage } from './redact';
 import { buildRestoreStatement } from './restore-statement';
 import { BackupResult, DrillSummary, RunStats } from './result';
-import { withRunSession } from './run-session';
+import { SessionInput, withRunSession } from './run-session';
 import { Session } from './session';
 import { readStoredChain, StoredChain } from './stored-chain';
+import { prepareTarget } from './target';
 import { pollJob, Sleep, sleep } from './verify';
 
-export type DrillInput = Pick<ProcedureInput, 'settings' | 'secrets' | 'budget'>;
+export type DrillInput = SessionInput;
 
 /**
  * The drills this run submits: one RESTORE per database of the newest chain (or of
@@ -93,7 +93,8 @@ export async function runRestoreDrill(input: DrillInput, store: DrillStateStore,
   }
   let own: PendingDrill[] = [];
   let chain: StoredChain | undefined;
-  const { error, stats } = await withRunSession(input, async (session, target) => {
+  const { error, stats } = await withRunSession(input, async (session, credentials) => {
+    const target = await prepareTarget(session, input.settings, credentials.accessKey);
     await drills.followPending(session);
     const taken = await drills.sweepLeftovers(session);
     chain = await readStoredChain(session, target);

@@ -3,7 +3,7 @@ import { Budget } from './budget';
 import { ClassifiedJob, curableFailure, needsRebaselineConsent } from './classify';
 import { BackupSettings } from './config';
 import { analyzeCollection, CollectionState, decide, DecisionPolicy, plannedEnd, rebaselineInstruction } from './decide';
-import { BackupFailure, isAuthenticationFailure } from './errors';
+import { BackupFailure } from './errors';
 import { FullBackupChecks } from './full-backup-checks';
 import { afterKeyRejection, rejectedKey, retryRejectedAdvice } from './key-rejection';
 import { FAILED_STATUSES, isActive, JobRow, PAUSED_STATUS } from './job';
@@ -15,6 +15,7 @@ import { Credentials, SecretSource } from './secrets';
 import { Session } from './session';
 import { buildBackupStatement } from './statement';
 import { AccessKey, collectionLabel } from './storage';
+import { withRunSession } from './run-session';
 import { prepareTarget } from './target';
 import { pollJob, Sleep, sleep } from './verify';
 
@@ -40,46 +41,8 @@ export interface ProcedureInput {
  */
 export async function runBackup(input: ProcedureInput): Promise<BackupResult> {
   const run = new Run(input);
-  const fetchesBefore = input.secrets.fetchCount;
-  let session: Session | undefined;
-  let outcome: Outcome;
-  try {
-    const opened = await connect(input);
-    session = opened.session;
-    outcome = await run.execute(session, opened.credentials);
-  } catch (error) {
-    outcome = { action: 'failed', kind: input.requested, message: redactedMessage(error) };
-  } finally {
-    await session?.close();
-  }
-  return run.result(outcome, {
-    sqlRoundTrips: session?.roundTrips ?? 0,
-    secretFetches: input.secrets.fetchCount - fetchesBefore,
-  });
-}
-
-/**
- * Reads the access key (every run: it follows a rotation at once) with the connection
- * secret (cached), then connects; after an authentication failure with a cached
- * connection secret, fetches it again once (a rotated password). A run that cannot read
- * either secret opens no connection.
- */
-export async function connect(input: Pick<ProcedureInput, 'settings' | 'secrets' | 'budget'>): Promise<{ session: Session; credentials: Credentials }> {
-  const options = {
-    tlsVerify: input.settings.tlsVerify,
-    connectTimeoutMs: input.settings.connectTimeoutMs,
-    statementTimeoutMs: input.settings.statementTimeoutMs,
-    budget: input.budget,
-  };
-  const [accessKey, first] = await Promise.all([input.secrets.accessKey(), input.secrets.connection(false)]);
-  try {
-    return { session: await Session.open(first.connection, options), credentials: { connection: first.connection, accessKey } };
-  } catch (error) {
-    if (first.fresh || !isAuthenticationFailure(error)) throw error;
-    log('WARN', 'authentication failed with the cached connection secret: fetching it again (rotated password?)');
-    const again = await input.secrets.connection(true);
-    return { session: await Session.open(again.connection, options), credentials: { connection: again.connection, accessKey } };
-  }
+  const { value, error, stats } = await withRunSession(input, (session, credentials) => run.execute(session, credentials));
+  return run.result(value ?? { action: 'failed', kind: input.requested, message: error ?? 'the run ended without an outcome' }, stats);
 }
 
 interface Outcome {
