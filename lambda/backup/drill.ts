@@ -1,9 +1,9 @@
-import { BackupFailure } from './errors';
 import { DrillLedger, drillSummary } from './drill-ledger';
 import { drillDatabaseName, drillDatabases, drillPointInTime, drillRunTag } from './drill-plan';
 import { PendingDrill, withPending } from './drill-state';
 import { DrillStateStore } from './drill-state-store';
-import { isActive } from './job';
+import { isActive, PAUSED_STATUS } from './job';
+import { submitDetached } from './job-queries';
 import { log } from './log';
 import { redact, redactedMessage } from './redact';
 import { buildRestoreStatement } from './restore-statement';
@@ -33,11 +33,8 @@ async function submitDrills(session: Session, target: string, chain: StoredChain
     taken.add(restoredName);
     const statement = buildRestoreStatement({ database, source: target, asOf, newDatabaseName: restoredName, mode: 'verify-data', detached: true });
     try {
-      const rows = await session.query<{ job_id: string }>(`the restore drill of ${database}`, statement);
-      if (rows.length !== 1 || rows[0].job_id === undefined || rows[0].job_id === null) {
-        throw new BackupFailure(`the restore drill of ${database} returned ${rows.length} rows instead of one job id`);
-      }
-      submitted.push({ jobId: String(rows[0].job_id), database, restoredName, asOf: asOf.toISOString(), submittedAt: now.toISOString() });
+      const jobId = await submitDetached(session, `the restore drill of ${database}`, statement);
+      submitted.push({ jobId, database, restoredName, asOf: asOf.toISOString(), submittedAt: now.toISOString() });
     } catch (error) {
       ledger.submitFailures.push(redactedMessage(error));
     }
@@ -49,7 +46,7 @@ async function submitDrills(session: Session, target: string, chain: StoredChain
 async function awaitDrills(session: Session, drills: readonly PendingDrill[], input: DrillInput, ledger: DrillLedger, wait: Sleep): Promise<void> {
   for (const drill of drills) {
     const job = await pollJob(session, undefined, drill.jobId, input.budget, wait);
-    if (job !== undefined && (isActive(job) || job.status === 'paused')) continue;
+    if (job !== undefined && (isActive(job) || job.status === PAUSED_STATUS)) continue;
     await ledger.settle(session, drill, job);
   }
 }

@@ -90,3 +90,16 @@ export async function jobById(session: Session, jobId: string): Promise<JobRow |
   const rows = await session.query<RawJobRow>(`reading backup job ${jobId}`, `SHOW JOB ${jobIdLiteral(jobId)}`);
   return rows.length === 0 ? undefined : toJobRow(rows[0]);
 }
+
+/**
+ * Submits a statement WITH DETACHED (BACKUP, RESTORE), which returns one row with one INT8
+ * column, `job_id` (pkg/jobs/resultcols.go), and gives that id as the string the driver
+ * returned.
+ */
+export async function submitDetached(session: Session, what: string, statement: string): Promise<string> {
+  const rows = await session.query<{ job_id: string | null }>(what, statement);
+  if (rows.length !== 1 || rows[0].job_id === undefined || rows[0].job_id === null) {
+    throw new BackupFailure(`${what} returned ${rows.length} rows instead of one job id`);
+  }
+  return String(rows[0].job_id);
+}

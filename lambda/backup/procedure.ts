@@ -3,10 +3,10 @@ import { Budget } from './budget';
 import { ClassifiedJob, curableFailure, needsRebaselineConsent } from './classify';
 import { BackupSettings } from './config';
 import { analyzeCollection, CollectionState, decide, DecisionPolicy, plannedEnd, rebaselineInstruction } from './decide';
-import { BackupFailure } from './errors';
 import { FullBackupChecks } from './full-backup-checks';
 import { afterKeyRejection, rejectedKey, retryRejectedAdvice } from './key-rejection';
 import { FAILED_STATUSES, isActive, JobRow, PAUSED_STATUS } from './job';
+import { submitDetached } from './job-queries';
 import { log } from './log';
 import { observe } from './observe';
 import { redactedMessage } from './redact';
@@ -170,11 +170,7 @@ class Run {
       asOfSystemTimeSeconds: this.settings.asOfSystemTimeSeconds,
       revisionHistory: this.settings.revisionHistory,
     });
-    const rows = await session.query<{ job_id: string }>(`the ${kind} backup statement`, statement);
-    if (rows.length !== 1 || rows[0].job_id === undefined || rows[0].job_id === null) {
-      throw new BackupFailure(`the ${kind} backup statement returned ${rows.length} rows instead of one job id`);
-    }
-    const jobId = String(rows[0].job_id);
+    const jobId = await submitDetached(session, `the ${kind} backup statement`, statement);
     this.submitted.push(jobId);
     const job = await pollJob(session, undefined, jobId, this.input.budget, this.wait);
     if (job === undefined) {
