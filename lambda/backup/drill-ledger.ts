@@ -65,8 +65,14 @@ export class DrillLedger {
     for (const drill of this.current.pending) {
       const job = await jobById(session, drill.jobId);
       if (job === undefined || isTerminal(job)) await this.settle(session, drill, job);
-      else if (job.status === PAUSED_STATUS) this.problems.push(`restore drill job ${drill.jobId} (${drill.database}) is paused: RESUME JOB ${drill.jobId} or CANCEL JOB ${drill.jobId}`);
+      else this.notePaused(drill, job);
     }
+  }
+
+  /** A paused drill job never ends by itself: it stays pending, and is a problem on every run until a person acts. */
+  notePaused(drill: PendingDrill, job: JobRow): void {
+    if (job.status !== PAUSED_STATUS) return;
+    this.problems.push(`restore drill job ${drill.jobId} (${drill.database}) is paused: RESUME JOB ${drill.jobId} or CANCEL JOB ${drill.jobId}`);
   }
 
   /** Reports a drill job that ended (or disappeared), drops its database and removes it from the state. */

@@ -46,8 +46,8 @@ async function submitDrills(session: Session, target: string, chain: StoredChain
 async function awaitDrills(session: Session, drills: readonly PendingDrill[], input: DrillInput, ledger: DrillLedger, wait: Sleep): Promise<void> {
   for (const drill of drills) {
     const job = await pollJob(session, undefined, drill.jobId, input.budget, wait);
-    if (job !== undefined && (isActive(job) || job.status === PAUSED_STATUS)) continue;
-    await ledger.settle(session, drill, job);
+    if (job !== undefined && (isActive(job) || job.status === PAUSED_STATUS)) ledger.notePaused(drill, job);
+    else await ledger.settle(session, drill, job);
   }
 }
 
@@ -64,7 +64,7 @@ function describeDrills(summary: DrillSummary, own: readonly PendingDrill[], cha
   const running = summary.pending.filter((d) => ownIds.has(d.jobId));
   if (running.length > 0) {
     const follow = store.persistent ? 'the next run reports how it ends and drops its database' : `nothing follows it (state in ${store.description}): drop ${running.map((d) => d.restoredName).join(', ')} once it ended, or let the next drill drop it`;
-    parts.push(`drill jobs ${running.map((d) => d.jobId).join(', ')} still running at the end of the time budget; ${follow}`);
+    parts.push(`drill jobs ${running.map((d) => d.jobId).join(', ')} not ended at the end of the time budget; ${follow}`);
   }
   parts.push(...summary.submitFailures, ...summary.cleanupFailures, ...summary.problems);
   return parts.join('; ');

@@ -100,7 +100,7 @@ describe.each(['23.1', '26.3'] as const)('restore drills on CockroachDB %s', (ve
     // 5 s before the Lambda timeout leave a budget of 2 s (handler.ts keeps 3 s for the summary).
     const first = record(await harness.lambda.run('restore-drill', 5000));
     expect(first).toMatchObject({ action: 'submitted', kind: 'restore-drill' });
-    expect(first.message).toContain('still running at the end of the time budget; the next run reports how it ends and drops its database');
+    expect(first.message).toContain('not ended at the end of the time budget; the next run reports how it ends and drops its database');
     expect(drillState().pending).toEqual([expect.objectContaining({ jobId: first.jobId, database: 'defaultdb' })]);
     await harness.double.whenJobsSettled();
 
@@ -110,6 +110,18 @@ describe.each(['23.1', '26.3'] as const)('restore drills on CockroachDB %s', (ve
     expect(drillState().pending).toEqual([]);
     expect(await drillDatabasesLeft()).toEqual([]);
     expect(published().metrics).toMatchObject({ [METRICS.drillSucceeded.name]: 1, [METRICS.submitted.name]: 1 });
+  });
+
+  test('a paused drill job stays pending and is a problem on every run until a person resumes or cancels it', async () => {
+    await harness.lambda.run('full');
+    harness.lambda.setEnvironment({ [ENV.drillDatabases]: 'defaultdb' });
+    harness.double.scriptNextJob({ outcome: 'paused', jobType: 'RESTORE' });
+    const drill = record(await harness.lambda.run('restore-drill', 5000));
+    const advice = `restore drill job ${drill.jobId} (defaultdb) is paused: RESUME JOB ${drill.jobId} or CANCEL JOB ${drill.jobId}`;
+    expect(drill).toMatchObject({ action: 'submitted', drills: { problems: [advice] } });
+    const next = record(await harness.lambda.run('incremental'));
+    expect(next.drills).toMatchObject({ ended: [], pending: [expect.objectContaining({ jobId: drill.jobId })], problems: [advice] });
+    expect(published().summary.level).toBe('ERROR');
   });
 
   test('a missing RESTORE privilege fails the drill with the GRANT that fixes it', async () => {
