@@ -63,7 +63,7 @@ export class DrillLedger {
    */
   async followPending(session: Session): Promise<void> {
     for (const drill of this.current.pending) {
-      const job = await jobById(session, drill.jobId);
+      const job = await jobById(session, drill.jobId, 'restore drill job');
       if (job === undefined || isTerminal(job)) await this.settle(session, drill, job);
       else this.notePaused(drill, job);
     }

@@ -45,7 +45,7 @@ async function submitDrills(session: Session, target: string, chain: StoredChain
 /** Waits for the run's own drills within the budget; each that ends is reported and cleaned up, the rest stay pending. */
 async function awaitDrills(session: Session, drills: readonly PendingDrill[], input: DrillInput, ledger: DrillLedger, wait: Sleep): Promise<void> {
   for (const drill of drills) {
-    const job = await pollJob(session, undefined, drill.jobId, input.budget, wait);
+    const job = await pollJob(session, undefined, drill.jobId, input.budget, wait, 'restore drill job');
     if (job !== undefined && (isActive(job) || job.status === PAUSED_STATUS)) ledger.notePaused(drill, job);
     else await ledger.settle(session, drill, job);
   }
