@@ -6,7 +6,7 @@ import { JobEngine } from './jobs/job-engine';
 import { DEFAULT_DATABASES, DoubleDatabase } from './schema';
 import { Session, newSession } from './session';
 import { executeStatement } from './sql/executor';
-import { SqlError, SqlState } from './sql/sql-error';
+import { queryCanceled } from './sql/sql-error';
 import { ResultSet } from './sql/values';
 import { serverCertificates } from './wire/certificates';
 import { ConnectionHost } from './wire/connection';
@@ -101,10 +101,7 @@ function statementTimeoutMs(session: Session): number {
   return Number(match[1]) * unit;
 }
 
-/** pkg/sql/conn_executor_exec.go: sqlerrors.QueryTimeoutError. */
-function queryCanceled(): SqlError {
-  return new SqlError(SqlState.queryCanceled, 'query execution canceled due to statement timeout');
-}
+
 
 /**
  * A CockroachDB stand-in that speaks the PostgreSQL wire protocol over TLS with
@@ -293,12 +290,13 @@ export class CockroachDouble {
     this.received.push({ user: session.user, text, params: [...params] });
     if (this.faults.dropsOn(text)) return undefined;
     const timeout = statementTimeoutMs(session);
-    let canceled = false;
+    const statement = { canceled: false };
+    session.statement = statement;
     const execute = async (): Promise<ResultSet> => {
       const delay = this.faults.delayFor(text);
       if (delay > 0) await this.sleep(delay);
       // A statement canceled while a 'slow' fault held it never runs.
-      if (canceled) throw queryCanceled();
+      if (statement.canceled) throw queryCanceled();
       return executeStatement(text, params, session, this.cluster, {
         clusterId: () => this.cluster.clusterId,
         gcThresholdExceeded: () => this.cluster.gcThresholdExceeded,
@@ -307,7 +305,7 @@ export class CockroachDouble {
     };
     if (timeout <= 0) return execute();
     return this.bounded(execute(), timeout, () => {
-      canceled = true;
+      statement.canceled = true;
     });
   }
 

@@ -140,7 +140,7 @@ describe('job states, scripts and control statements', () => {
   test('jobs() lists every job with its id as a string', async () => {
     const jobId = await backup();
     await f.double.whenJobsSettled();
-    expect(f.double.jobs()).toContainEqual({ jobId, status: 'succeeded', description: expect.stringContaining('BACKUP INTO'), error: '' });
+    expect(f.double.jobs()).toContainEqual({ jobId, type: 'BACKUP', status: 'succeeded', description: expect.stringContaining('BACKUP INTO'), error: '' });
   });
 
   test('a failing job passes through reverting before failed', async () => {

@@ -102,6 +102,15 @@ describe('RESTORE ... WITH schema_only, verify_backup_table_data, new_db_name, D
     expect(backups).not.toContain(jobId);
   });
 
+  test('restores from a named full backup subdirectory, as SHOW BACKUPS lists it', async () => {
+    const client = await f.connect(RESTORER);
+    const [subdir] = (await client.query<{ path: string }>('SHOW BACKUPS IN $1', [chain.uri])).rows.map((row) => row.path);
+    const jobId = await submit(client, "RESTORE DATABASE movr FROM $1 IN $2 WITH schema_only, verify_backup_table_data, new_db_name = 'drill_subdir', DETACHED", [subdir, chain.uri]);
+    const job = await finished(f, client, jobId);
+    expect(job.status).toBe('succeeded');
+    expect(job.description).toContain(`FROM '${subdir}' IN`);
+  });
+
   test('refuses a database name that exists, as a statement error', async () => {
     const client = await f.connect(RESTORER);
     const error = await sqlError(client.query('RESTORE DATABASE movr FROM LATEST IN $1 WITH schema_only, DETACHED', [chain.uri]));

@@ -11,6 +11,8 @@ export interface Session {
   /** Jobs created inside the open transaction: they start only at COMMIT. */
   readonly pendingJobs: Job[];
   readonly settings: Map<string, string>;
+  /** The statement running now; statement_timeout marks it canceled so that long work stops. */
+  statement: { canceled: boolean };
 }
 
 export function newSession(user: string, startupParameters: ReadonlyMap<string, string>, facts: VersionFacts): Session {
@@ -20,7 +22,7 @@ export function newSession(user: string, startupParameters: ReadonlyMap<string, 
     ['database', 'defaultdb'],
   ]);
   if (facts.allowUnsafeInternalsDefault !== undefined) settings.set(ALLOW_UNSAFE_INTERNALS, facts.allowUnsafeInternalsDefault);
-  const session: Session = { user, transaction: 'idle', pendingJobs: [], settings };
+  const session: Session = { user, transaction: 'idle', pendingJobs: [], settings, statement: { canceled: false } };
   const startupSettings = [...startupParameters].filter(([name]) => name !== 'user' && name !== 'options');
   // `options=-c name=value ...` (libpq style), which CockroachDB also honours.
   for (const match of (startupParameters.get('options') ?? '').matchAll(/-c\s*([A-Za-z_.]+)=(\S+)/g)) {

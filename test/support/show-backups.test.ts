@@ -1,6 +1,8 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { BUCKET, Fixture, KEY, ROOT, s3Uri, sqlError, startFixture, submit } from './helpers/fixture';
-import { StoredCollection, damageDataFile, dataFileKeys } from './storage-faults';
+import { StoredCollection, damageDataFile, dataFileKeys, deleteLayerMetadataFile } from './storage-faults';
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 import { localS3Client } from './storage/s3-client';
 
 describe('SHOW BACKUPS and SHOW BACKUP read what is in the bucket', () => {
@@ -203,6 +205,17 @@ describe('SHOW BACKUP ... WITH check_files', () => {
     expect(prefix).toBe('Multiple files cannot be read from the backup including:');
     expect(files).toHaveLength(10);
     expect([...files].sort()).toEqual(files);
+  });
+
+  test("fails at once on a layer's missing manifest checksum, naming the layer's URI with its query as written", async () => {
+    const client = await f.connect(ROOT);
+    const uri = await chain('check/metadata', 1);
+    const key = await deleteLayerMetadataFile(collection('check/metadata'), 'BACKUP_MANIFEST-CHECKSUM', 'newest');
+    const layer = key.slice('check/metadata/'.length, -'/BACKUP_MANIFEST-CHECKSUM'.length);
+    const error = await sqlError(client.query('SHOW BACKUP FROM LATEST IN $1 WITH check_files', [uri]));
+    const [base, query] = uri.split('?');
+    expect(error.code).toBe('XXUUU');
+    expect(error.message).toMatch(new RegExp(`^Error checking metadata file ${escape(`${base}/${layer}?${query}/BACKUP_MANIFEST-CHECKSUM: `)}`));
   });
 
   test('passes a truncated or corrupted file: it checks existence (ExternalStorage.Size), not sizes or contents', async () => {

@@ -1,5 +1,6 @@
-import { Layer, readChain } from './sql/backup-listing';
+import { Layer, readChain } from './sql/collection-reads';
 import { S3Credentials } from './s3-server';
+import { MANIFEST_CHECKSUM, STATISTICS } from './storage/backup-layout';
 import { layerFiles } from './storage/backup-manifest';
 import { CollectionStore } from './storage/collection-store';
 
@@ -96,6 +97,25 @@ export async function dataFileKeys(collection: StoredCollection): Promise<readon
   try {
     const chain = await readChain(store, undefined);
     return chain.flatMap((layer) => layerFiles(layer.manifest).map((file) => [collection.prefix, layer.directory.replace(/^\/+/, ''), file.path].filter((part) => part !== '').join('/')));
+  } finally {
+    store.close();
+  }
+}
+
+/** A layer's metadata files that check_files asks storage about before its SSTs. */
+export type LayerMetadataFile = typeof MANIFEST_CHECKSUM | typeof STATISTICS;
+
+/**
+ * Deletes a metadata file of one layer of the newest chain (its manifest checksum or its
+ * statistics): check_files then fails at once, naming the layer's URI with its query.
+ * @returns the object key deleted
+ */
+export async function deleteLayerMetadataFile(collection: StoredCollection, file: LayerMetadataFile, layer: DataFileSelection['layer'] = 'newest'): Promise<string> {
+  const store = storeOf(collection);
+  try {
+    const picked = pickLayer(await readChain(store, undefined), layer);
+    await store.remove(`${picked.directory}/${file}`);
+    return [collection.prefix, picked.directory.replace(/^\/+/, ''), file].filter((part) => part !== '').join('/');
   } finally {
     store.close();
   }

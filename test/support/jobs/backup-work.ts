@@ -3,7 +3,7 @@ import { fullSubdir, incrementalDir } from '../storage/backup-layout';
 import { DatabaseRecord } from '../schema';
 import { BackupManifest, LayerContents, LayerHeader, buildLayer, layerTotals } from '../storage/backup-manifest';
 import { CollectionStore, StorageError } from '../storage/collection-store';
-import { S3Location } from '../storage/storage-uri';
+import { S3Location, appendPath } from '../storage/storage-uri';
 import { formatHlc, goTimeString } from '../time-format';
 import { Job } from './job';
 import { JobWork } from './job-engine';
@@ -56,16 +56,10 @@ export function backupWork(plan: BackupPlan, context: BackupContext): BackupJobW
   const newLayer = (header: Omit<LayerHeader, 'clusterId' | 'endTime' | 'revisionHistory'>): LayerContents =>
     buildLayer({ ...header, clusterId: context.clusterId(), endTime: plan.endTime.toISOString(), revisionHistory: plan.statement.revisionHistory === true }, context.databases());
 
-  const destinationLabel = (dir: string): string => {
-    const at = plan.collectionLabel.indexOf('?');
-    const base = at < 0 ? plan.collectionLabel : plan.collectionLabel.slice(0, at);
-    return `${base.replace(/\/+$/, '')}/${dir.replace(/^\/+/, '')}${at < 0 ? '' : plan.collectionLabel.slice(at)}`;
-  };
-
   // backupinfo.CheckForPreviousBackup: a directory with a manifest or a checkpoint is
   // taken; any other storage error (a wrong key) is wrapped as "unexpected".
   const checkFree = async (dir: string): Promise<void> => {
-    const label = destinationLabel(dir);
+    const label = appendPath(plan.collectionLabel, dir);
     const unexpected = (file: string) => (error: unknown): never => {
       if (!(error instanceof StorageError)) throw error;
       throw new Error(`${label} returned an unexpected error when checking for the existence of ${file} file: ${error.message}`);

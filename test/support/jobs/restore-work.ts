@@ -50,9 +50,9 @@ export const RESTORE_FILE_ERRORS = {
  * A RESTORE job's work (pkg/backup/restore_job.go). The planning already resolved the
  * chain and the targets; the job reads every data file it needs with the URI's key and
  * checks it (verify_backup_table_data discards the rows; a real restore ingests them),
- * then publishes the databases. A job that fails leaves nothing behind: CockroachDB's
- * OnFailOrCancel drops the offline descriptors it created; the double creates them only
- * at the end.
+ * then publishes the databases. A job that fails or is canceled leaves nothing behind:
+ * restoreResumer.OnFailOrCancel (pkg/backup/restore_job.go) drops the offline descriptors
+ * it created (dropDescriptors); the double creates them only at the end.
  */
 export function restoreWork(plan: RestorePlan, target: RestoreTarget): RestoreJobWork {
   const store = new CollectionStore(plan.location);

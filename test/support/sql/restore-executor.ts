@@ -1,34 +1,21 @@
 import { Cluster } from '../cluster';
-import { GC_TTL_MS } from '../jobs/backup-work';
 import { FileToRead, RestorePlan, restoreWork } from '../jobs/restore-work';
 import { DatabaseRecord, SYSTEM_DATABASE } from '../schema';
 import { Session } from '../session';
 import { ManifestDatabase } from '../storage/backup-manifest';
 import { S3Location, parseStorageUri, sanitizeStorageUri } from '../storage/storage-uri';
-import { goTimeString } from '../time-format';
 import { evaluateAsOf } from './as-of';
-import { Layer, readChain, storageLocation, withStore } from './backup-listing';
+import { Layer, readChain, storageLocation, withStore } from './collection-reads';
 import { blockingResult, detachedResult } from './bulk-job-result';
 import { Cursor } from './cursor';
 import { RestoreStatement, parseRestore, restoreDescription } from './restore-statement';
-import { SqlError, SqlState } from './sql-error';
+import { planningError } from './sql-error';
+import { checkRestorePrivileges } from './restore-privileges';
+import { layersAt } from './restore-point';
 import { ResultSet } from './values';
-
-/** deprecatedPrivilegesRestorePreamble (pkg/backup/backupbase, constants). */
-const DEPRECATED_PRIVILEGES_PREAMBLE =
-  'The existing privileges are being deprecated in favour of a fine-grained privilege model explained here ' +
-  'https://www.cockroachlabs.com/docs/stable/restore.html#required-privileges. In a future release, to run';
 
 /** The databases a fresh cluster has, which a full cluster restore replaces (catalogkeys.DefaultUserDBs). */
 const DEFAULT_USER_DATABASES = ['defaultdb', 'postgres'];
-
-/**
- * Statement errors CockroachDB raises while planning (pkg/backup/restore_planning.go,
- * restorePlanHook): errors.New/Errorf, so without SQLSTATE (XXUUU).
- */
-function planningError(message: string): SqlError {
-  return new SqlError(SqlState.uncategorized, message);
-}
 
 /** restorePlanHook's checks of the options, before anything is read. */
 function checkOptions(statement: RestoreStatement): void {
@@ -38,33 +25,6 @@ function checkOptions(statement: RestoreStatement): void {
   if (statement.newDbName !== undefined && (statement.databases === undefined || statement.databases.length !== 1)) {
     throw planningError('new_db_name can only be used for RESTORE DATABASE with a single target database');
   }
-}
-
-/**
- * checkPrivilegesForRestore (pkg/backup/restore_planning.go): admins pass. A cluster
- * restore needs the RESTORE system privilege. A database restore needs RESTORE or, the
- * deprecated way, CREATEDB, with a notice (and, without CREATEDB either, 42501 with the
- * notice as hint); the source of the pkg/backup era still accepts CREATEDB. The storage
- * URI's own rules (those of BACKUP) are checked when the collection is read.
- * @returns the notices to send
- */
-function checkPrivileges(statement: RestoreStatement, session: Session, cluster: Cluster): string[] {
-  if (cluster.isAdmin(session.user)) return [];
-  if (statement.databases === undefined) {
-    if (!cluster.hasPrivilege(session.user, 'RESTORE')) {
-      throw new SqlError(
-        SqlState.insufficientPrivilege,
-        `only users with the admin role or the RESTORE system privilege are allowed to perform a cluster restore: user ${session.user} does not have RESTORE system privilege`,
-      );
-    }
-    return [];
-  }
-  if (cluster.hasPrivilege(session.user, 'RESTORE')) return [];
-  const notice = `${DEPRECATED_PRIVILEGES_PREAMBLE} RESTORE DATABASE, user ${session.user} will exclusively require the RESTORE system privilege.`;
-  if (!cluster.hasPrivilege(session.user, 'CREATEDB')) {
-    throw new SqlError(SqlState.insufficientPrivilege, 'only users with the CREATEDB privilege can restore databases', undefined, notice);
-  }
-  return [notice];
 }
 
 /**
@@ -83,40 +43,6 @@ function checkEmptyCluster(cluster: Cluster): void {
     const shown = names.length > 20 ? [...names.slice(0, 20), '...'] : names;
     throw planningError(`full cluster restore can only be run on a cluster with no tables or databases but found ${names.length} descriptors: ${shown.join(', ')}`);
   }
-}
-
-/**
- * The layers a restore as of `asOf` needs (backupdest, ResolveBackupManifests and its
- * time check): the chain up to the layer whose (start, end] holds the time. A time other
- * than a layer's end needs that layer to have revision history, and a full backup's
- * history starts only at its GC threshold (RevisionStartTime: the double takes end minus
- * gc.ttlseconds, 4 h).
- */
-function layersAt(chain: readonly Layer[], asOf: Date | undefined): readonly Layer[] {
-  if (asOf === undefined) return chain;
-  const t = asOf.getTime();
-  for (let i = 0; i < chain.length; i++) {
-    const manifest = chain[i].manifest;
-    const start = manifest.startTime === null ? Number.NEGATIVE_INFINITY : new Date(manifest.startTime).getTime();
-    const end = new Date(manifest.endTime).getTime();
-    if (!(start < t && t <= end)) continue;
-    if (t !== end) {
-      if (!manifest.revisionHistory) {
-        const prefix = "invalid RESTORE timestamp: restoring to arbitrary time requires that BACKUP for requested time be created with 'revision_history' option.";
-        throw planningError(
-          i === 0
-            ? `${prefix} nearest backup time is ${goTimeString(new Date(end))}`
-            : `${prefix} nearest BACKUP times are ${goTimeString(new Date(chain[i - 1].manifest.endTime))} or ${goTimeString(new Date(end))}`,
-        );
-      }
-      const revisionStart = manifest.startTime === null ? end - GC_TTL_MS : start;
-      if (t <= revisionStart) {
-        throw planningError(`invalid RESTORE timestamp: BACKUP for requested time only has revision history from ${goTimeString(new Date(revisionStart))}`);
-      }
-    }
-    return chain.slice(0, i + 1);
-  }
-  throw planningError('invalid RESTORE timestamp: supplied backups do not cover requested time');
 }
 
 /**
@@ -162,8 +88,10 @@ async function planRestore(statement: RestoreStatement, session: Session, cluste
         }
       }
     }
-    // A database restore's objects belong to the restoring user (*unconfirmed*); a cluster
-    // restore brings back the backup's users and privileges, so its owners.
+    // A database restore's objects belong to the restoring user (pkg/sql/catalog/catprivilege,
+    // CreatePrivilegesFromDefaultPrivileges: "the appropriate owner (node for system, the
+    // restoring user otherwise)"; that the database descriptor itself gets it is *unconfirmed*);
+    // a cluster restore brings back the backup's users and privileges, so its owners.
     const databases = selected.map(
       (database, i): DatabaseRecord => ({
         name: names[i],
@@ -193,7 +121,7 @@ export async function executeRestore(cursor: Cursor, session: Session, cluster: 
   if (!statement.detached && session.transaction !== 'idle') {
     throw planningError('RESTORE cannot be used inside a multi-statement transaction without DETACHED option');
   }
-  const notices = checkPrivileges(statement, session, cluster);
+  const notices = checkRestorePrivileges(statement, session, cluster);
   const asOf = statement.asOf === undefined ? undefined : evaluateAsOf(statement.asOf, new Date());
   if (statement.databases === undefined) checkEmptyCluster(cluster);
   const { plan, resolvedSubdir } = await planRestore(statement, session, cluster, asOf);

@@ -40,3 +40,16 @@ export const SqlState = {
   invalidCatalogName: '3D000',
   dependentObjectsStillExist: '2BP01',
 } as const;
+
+/** pkg/sql/conn_executor_exec.go: sqlerrors.QueryTimeoutError. */
+export function queryCanceled(): SqlError {
+  return new SqlError(SqlState.queryCanceled, 'query execution canceled due to statement timeout');
+}
+
+/**
+ * An error CockroachDB raises while planning a bulk statement (pkg/backup/restore_planning.go
+ * and others): errors.New/Errorf, so without SQLSTATE (XXUUU).
+ */
+export function planningError(message: string): SqlError {
+  return new SqlError(SqlState.uncategorized, message);
+}

@@ -115,3 +115,14 @@ export function sanitizeStorageUri(uri: string): string {
   const query = entries.map(([name, value]) => `${goQueryEscape(name)}=${goQueryEscape(value)}`).join('&');
   return `${url.protocol}//${url.host}${url.pathname}?${query}`;
 }
+
+/**
+ * A URI with a subdirectory appended to its path and its query kept as written
+ * (pkg/backup/backuputils.AppendPaths, which joins the path and keeps RawQuery): how
+ * CockroachDB names a layer of a collection, in job descriptions and in errors.
+ */
+export function appendPath(uri: string, directory: string): string {
+  const at = uri.indexOf('?');
+  const base = at < 0 ? uri : uri.slice(0, at);
+  return `${base.replace(/\/+$/, '')}/${directory.replace(/^\/+/, '')}${at < 0 ? '' : uri.slice(at)}`;
+}
