@@ -96,6 +96,22 @@ describe.each(['23.1', '26.3'] as const)('file checks on CockroachDB %s', (versi
     expect(summary).toMatchObject({ level: 'ERROR', action: 'submitted' });
   });
 
+  test("each check runs under its own statement_timeout, and the session's is restored after it", async () => {
+    await harness.lambda.run('full');
+    harness.double.clearStatements();
+    await harness.lambda.run('check-files');
+    const texts = harness.double.statements.map((s) => s.text);
+    const check = texts.findIndex((t) => t.includes('WITH check_files'));
+    // The harness's STATEMENT_TIMEOUT_MS is 2000; FILE_CHECK_TIMEOUT_SECONDS 5.
+    expect(texts.slice(check - 1, check + 2)).toEqual([`SET statement_timeout = '5000ms'`, expect.stringContaining('WITH check_files'), `SET statement_timeout = '2000ms'`]);
+  });
+
+  test('a check-files run of an empty collection is not checked, never passed', async () => {
+    const { error } = await harness.lambda.invoke('check-files');
+    expect(error?.message).toBe('not checked: the collection holds no completed full backup to check');
+    expect(published().metrics).toMatchObject({ [METRICS.filesNotChecked.name]: 1 });
+  });
+
   test('the first full backup of an empty collection checks only its new chain', async () => {
     const result = await harness.lambda.run('incremental');
     expect(result.kind).toBe('full');
