@@ -44,7 +44,11 @@ export const ROTATION_DEFAULTS = {
   previousKeyGracePeriod: Duration.days(1),
 } as const;
 
-/** The grace period's bounds, as the rotation function accepts them (lambda/rotation/config.ts). */
+/**
+ * The grace period's bounds, as the rotation function accepts them (lambda/rotation/config.ts).
+ * The minimum, 1 hour, exceeds the longest backup Lambda timeout (15 minutes, the Lambda
+ * quota): a job the Lambda submitted and watched until its timeout is always covered.
+ */
 const GRACE = { min: Duration.hours(1), max: Duration.days(90) } as const;
 
 /** Secrets Manager's bounds of `AutomaticallyAfterDays`. */
@@ -61,15 +65,12 @@ export interface RotationSettings {
   readonly rotation: AccessKeyRotation;
   /** As given: undefined for the default. */
   readonly previousKeyGracePeriod?: Duration;
-  /** The backup Lambda's timeout: a job it submitted may carry the previous key at least this long. */
-  readonly backupTimeout: Duration;
 }
 
 /**
  * Validates the rotation props: an interval of whole days from 1 to 365; a grace period
- * (only with rotation) from 1 hour to 90 days (the rotation function's bounds), longer than
- * the backup Lambda's timeout (a job it submits runs at least while it waits) and shorter
- * than the interval (the next rotation needs the room the previous key leaves: IAM allows a
+ * (only with rotation) from 1 hour to 90 days (the rotation function's bounds, the minimum
+ * longer than any backup Lambda timeout) and shorter than the interval (the next rotation needs the room the previous key leaves: IAM allows a
  * user two keys, and createSecret deletes a previous key only once its grace period is
  * over). Returns the interval in days and the grace period, or undefined when rotation is disabled.
  */
@@ -83,16 +84,6 @@ export function checkRotationSettings(scope: IConstruct, settings: RotationSetti
   }
   const grace = settings.previousKeyGracePeriod ?? ROTATION_DEFAULTS.previousKeyGracePeriod;
   const graceSeconds = checkDurationSeconds(scope, 'previousKeyGracePeriod', grace, GRACE.min, GRACE.max);
-  const timeoutSeconds = settings.backupTimeout.isUnresolved() ? undefined : settings.backupTimeout.toSeconds();
-  if (graceSeconds !== undefined && timeoutSeconds !== undefined && graceSeconds <= timeoutSeconds) {
-    invalid(
-      scope,
-      'previousKeyGracePeriod',
-      describeDuration(grace),
-      `longer than the backup Lambda's timeout (${settings.backupTimeout.toHumanString()}), and longer than your longest backup job: ` +
-        'a job keeps the key it was submitted with until it ends',
-    );
-  }
   if (interval.isUnresolved()) invalid(scope, 'accessKeyRotation', 'a token', 'a concrete interval, validated at synth time');
   const days = interval.toDays({ integral: false });
   if (!Number.isInteger(days) || days < INTERVAL_DAYS.min || days > INTERVAL_DAYS.max) {

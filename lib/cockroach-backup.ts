@@ -115,8 +115,8 @@ export interface CockroachBackupProps {
   /**
    * How long a previous access key stays active after a rotation made a new one current,
    * before it is deactivated (and deleted a day later): longer than your longest backup
-   * job, since a job keeps the key it was submitted with. From 1 hour to 90 days, longer
-   * than `timeout`, shorter than the rotation interval. Only with `accessKeyRotation` on.
+   * job, since a job keeps the key it was submitted with. From 1 hour (longer than any
+   * `timeout`) to 90 days, shorter than the rotation interval. Only with `accessKeyRotation` on.
    * @default Duration.days(1)
    */
   readonly previousKeyGracePeriod?: Duration;
@@ -399,7 +399,6 @@ export class CockroachBackup extends Construct {
     const rotation = checkRotationSettings(this, {
       rotation: props.accessKeyRotation ?? ROTATION_DEFAULTS.accessKeyRotation,
       previousKeyGracePeriod: props.previousKeyGracePeriod,
-      backupTimeout: settings.timeout,
     });
 
     this.bucket = backupBucket(this, props.bucket, props.bucketOptions);

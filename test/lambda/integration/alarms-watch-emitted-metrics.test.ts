@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ENV } from '../../../contract/environment';
 import { METRICS } from '../../../contract/metrics';
 import { CockroachBackup } from '../../../lib';
 import { appWithoutBundling } from '../../lib/fixtures';
@@ -33,7 +34,8 @@ function synthesizedBackup(): { alarms: AlarmProperties[]; environment: Record<s
   new CockroachBackup(stack, 'Backup', { collection: COLLECTION, bucket: s3.Bucket.fromBucketName(stack, 'Existing', BUCKET) });
   const template = Template.fromStack(stack);
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties as AlarmProperties);
-  const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+  // The backup Lambda, not the rotation function: the one with the connection secret.
+  const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((r) => r.Properties.Environment.Variables[ENV.connectionSecretArn] !== undefined)!;
   const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
   // Secret ARNs are tokens here; the harness serves its own secrets under its own ARNs.
   const environment = Object.fromEntries(Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === 'string'));

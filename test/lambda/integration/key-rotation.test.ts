@@ -67,6 +67,27 @@ describe('a warm Lambda follows a rotation of the access key', () => {
     expect(metrics).toMatchObject({ RetriedWithFreshKey: 1, BackupFailed: 1 });
   });
 
+  test('cures a job whose key an immediate retirement deleted while the BACKUP statement was on its way (S3 refuses it for real)', async () => {
+    await harness.lambda.run('full');
+    // The BACKUP statement is held for 800 ms (less than the 2 s statement timeout); while it
+    // is held, the key it carries is deleted and the secret holds the rotated one, as after a
+    // leaked key's rotation and immediate retirement.
+    harness.double.injectFault({ kind: 'slow', delayMs: 800, on: /^BACKUP/ });
+    harness.double.clearStatements();
+    const running = harness.lambda.run('incremental', 20_000);
+    while (!harness.double.statements.some((s) => s.text.startsWith('BACKUP'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    harness.s3.keys.delete(ACCESS_KEY.accessKeyId);
+    harness.lambda.accessKeySecret = JSON.stringify(ROTATED_ACCESS_KEY);
+    const result = await running;
+    guard.inspect(result);
+    expect(result).toMatchObject({ action: 'submitted', kind: 'incremental', status: 'succeeded', retriedWithFreshKey: true });
+    const [rejected, retried] = result.submittedJobIds.map((id) => result.reportedJobs.find((j) => j.jobId === id));
+    expect(rejected?.status).toBe('failed');
+    expect(rejected?.error).toMatch(/InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records\./);
+    expect(retried?.status).toBe('succeeded');
+    expect(backupKeyIds()).toEqual([ACCESS_KEY.accessKeyId, ROTATED_ACCESS_KEY.accessKeyId]);
+  });
+
   test('does not retry when the secret still holds the rejected key, and says what to check', async () => {
     await harness.lambda.run('full');
     harness.double.scriptNextJob({ outcome: 'failed', error: REJECTED });
