@@ -10,7 +10,11 @@ import { sqlIdentifier } from './restore-statement';
 import { DrillJobReport, DrillSummary } from './result';
 import { Session } from './session';
 
-/** `DROP DATABASE IF EXISTS "<name>" CASCADE`: what a drill restored (schema_only: the schema, no rows). */
+/**
+ * `DROP DATABASE IF EXISTS "<name>" CASCADE`: what a drill restored (schema_only: the schema,
+ * no rows). A database restore makes the user running it the owner of everything it restores
+ * (cockroachdb/cockroach#79144), so the backup user may drop it without another privilege.
+ */
 export function buildDropStatement(name: string): string {
   return `DROP DATABASE IF EXISTS ${sqlIdentifier(name)} CASCADE`;
 }
