@@ -1,3 +1,4 @@
+import { HlcTimestamp } from './restore-statement';
 import { StoredChain } from './stored-chain';
 
 /** Every database a drill restores is named so: recognizable, and swept by later drills if left over. */
@@ -12,8 +13,9 @@ export const DRILL_DATABASE_PREFIX = 'crdb_backup_drill_';
  * - without: the end time of the middle layer (index length / 2, the newer of two middles),
  *   the only times such a chain can restore to;
  * - a chain of a full backup alone: its end time either way.
- * *Unconfirmed*: SHOW BACKUP prints end times in microseconds while a layer's end is an HLC
- * timestamp in nanoseconds; RESTORE of a layer without revision history wants its exact end.
+ * Without revision history RESTORE wants the layer's end exactly (ValidateEndTimeAndTruncate
+ * in pkg/backup/backupinfo: `endTime.Equal(b.EndTime)`), an HLC time in nanoseconds, while
+ * SHOW BACKUP prints microseconds: the refusal names the exact time, and exactLayerEnd reads it.
  */
 export function drillPointInTime(chain: Pick<StoredChain, 'layerEnds'>, revisionHistory: boolean): Date {
   const ends = chain.layerEnds;
@@ -60,4 +62,25 @@ export function drillDatabases(chain: Pick<StoredChain, 'databases'>, wanted: re
 /** Whether a database was created by a drill (and may be dropped by one). */
 export function isDrillDatabase(name: string): boolean {
   return name.startsWith(DRILL_DATABASE_PREFIX);
+}
+
+// Go's time.Time.String() of a UTC time: `2022-05-24 15:37:08.437249624 +0000 UTC`.
+const GO_UTC_TIME = /(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))? \+0000 UTC/g;
+
+/**
+ * The exact end of the layer a restore without revision history missed by a fraction of a
+ * microsecond: RESTORE refuses with "invalid RESTORE timestamp: restoring to arbitrary time
+ * requires that BACKUP for requested time be created with 'revision_history' option. nearest
+ * backup time is <t>" (the full backup) or "... nearest BACKUP times are <previous> or <t>",
+ * where <t> is the end of the layer that covers the requested time, to the nanosecond
+ * (ValidateEndTimeAndTruncate, pkg/backup/backupinfo). Undefined for any other message.
+ */
+export function exactLayerEnd(message: string): HlcTimestamp | undefined {
+  if (!message.includes('restoring to arbitrary time requires')) return undefined;
+  const times = [...message.matchAll(GO_UTC_TIME)];
+  const last = times[times.length - 1];
+  if (last === undefined) return undefined;
+  const [, year, month, day, hour, minute, second, fraction] = last;
+  const ms = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
+  return { wallNanos: BigInt(ms) * 1_000_000n + BigInt((fraction ?? '').padEnd(9, '0')) };
 }

@@ -1,12 +1,12 @@
 import { DrillLedger, drillSummary } from './drill-ledger';
-import { drillDatabaseName, drillDatabases, drillPointInTime, drillRunTag } from './drill-plan';
+import { drillDatabaseName, drillDatabases, drillPointInTime, drillRunTag, exactLayerEnd } from './drill-plan';
 import { PendingDrill, withPending } from './drill-state';
 import { DrillStateStore } from './drill-state-store';
 import { isActive, PAUSED_STATUS } from './job';
 import { submitDetached } from './job-queries';
 import { log } from './log';
 import { redact, redactedMessage } from './redact';
-import { buildRestoreStatement } from './restore-statement';
+import { buildRestoreStatement, HlcTimestamp } from './restore-statement';
 import { BackupResult, DrillSummary, RunStats } from './result';
 import { SessionInput, withRunSession } from './run-session';
 import { Session } from './session';
@@ -31,9 +31,15 @@ async function submitDrills(session: Session, target: string, chain: StoredChain
   for (const database of databases) {
     const restoredName = drillDatabaseName(database, tag, taken);
     taken.add(restoredName);
-    const statement = buildRestoreStatement({ database, source: target, asOf, newDatabaseName: restoredName, mode: 'verify-data', detached: true });
+    const restore = (at: Date | HlcTimestamp): Promise<string> =>
+      submitDetached(session, `the restore drill of ${database}`, buildRestoreStatement({ database, source: target, asOf: at, newDatabaseName: restoredName, mode: 'verify-data', detached: true }));
     try {
-      const jobId = await submitDetached(session, `the restore drill of ${database}`, statement);
+      const jobId = await restore(asOf).catch((error: unknown) => {
+        // Without revision history: the layer's exact end, which SHOW BACKUP rounds to microseconds.
+        const exact = input.settings.revisionHistory ? undefined : exactLayerEnd(redactedMessage(error));
+        if (exact === undefined) throw error;
+        return restore(exact);
+      });
       submitted.push({ jobId, database, restoredName, asOf: asOf.toISOString(), submittedAt: now.toISOString() });
     } catch (error) {
       ledger.submitFailures.push(redactedMessage(error));

@@ -1,4 +1,4 @@
-import { drillDatabaseName, drillDatabases, drillPointInTime, drillRunTag, isDrillDatabase } from '../../lambda/backup/drill-plan';
+import { drillDatabaseName, drillDatabases, drillPointInTime, drillRunTag, exactLayerEnd, isDrillDatabase } from '../../lambda/backup/drill-plan';
 import { installSecretGuard } from './helpers/secret-guard';
 
 installSecretGuard();
@@ -63,5 +63,24 @@ describe('drillDatabases', () => {
 
   test('narrows to DRILL_DATABASES and names those the backup does not hold', () => {
     expect(drillDatabases(stored, ['movr', 'shop'])).toEqual({ databases: ['movr'], absent: ['shop'] });
+  });
+});
+
+describe('exactLayerEnd', () => {
+  const prefix = "invalid RESTORE timestamp: restoring to arbitrary time requires that BACKUP for requested time be created with 'revision_history' option.";
+
+  test("reads the covering layer's end, to the nanosecond, from CockroachDB's refusal of a time between layers", () => {
+    const message = `the restore drill of movr failed: XXUUU: ${prefix} nearest BACKUP times are 2022-05-24 15:26:39.136487236 +0000 UTC or 2022-05-24 15:37:08.437249624 +0000 UTC`;
+    expect(exactLayerEnd(message)).toEqual({ wallNanos: BigInt(Date.UTC(2022, 4, 24, 15, 37, 8)) * 1_000_000n + 437_249_624n });
+  });
+
+  test("reads the full backup's end when the chain has no earlier layer, and pads a short fraction", () => {
+    expect(exactLayerEnd(`${prefix} nearest backup time is 2026-11-30 12:00:00.5 +0000 UTC`)).toEqual({
+      wallNanos: BigInt(Date.UTC(2026, 10, 30, 12)) * 1_000_000n + 500_000_000n,
+    });
+  });
+
+  test('is undefined for any other refusal', () => {
+    expect(exactLayerEnd('invalid RESTORE timestamp: supplied backups do not cover requested time')).toBeUndefined();
   });
 });

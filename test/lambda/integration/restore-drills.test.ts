@@ -1,5 +1,6 @@
 import { ENV } from '../../../contract/environment';
 import { METRICS } from '../../../contract/metrics';
+import * as drillPlan from '../../../lambda/backup/drill-plan';
 import { parseDrillState } from '../../../lambda/backup/drill-state';
 import { BackupResult } from '../../../lambda/backup/result';
 import { parseSqlTimestamp } from '../../../lambda/backup/timestamp';
@@ -147,6 +148,20 @@ describe('restore drills without revision history', () => {
     const layerEnds = [...new Set(ends)].sort((a, b) => a - b);
     expect(layerEnds).toHaveLength(3);
     expect(parseSqlTimestamp(asOf).getTime()).toBe(layerEnds[1]);
+  });
+
+  test("when the time misses the layer's end (SHOW BACKUP rounds it to microseconds), restores as of the exact end CockroachDB names", async () => {
+    await harness.lambda.run('full');
+    await harness.lambda.run('incremental');
+    harness.lambda.setEnvironment({ [ENV.drillDatabases]: 'defaultdb' });
+    // As a real layer end with nanoseconds would be missed: a millisecond early.
+    const missed = jest.spyOn(drillPlan, 'drillPointInTime').mockImplementation((chain) => new Date(chain.layerEnds[1].getTime() - 1));
+    const result = record(await harness.lambda.run('restore-drill'));
+    expect(missed).toHaveBeenCalled();
+    expect(result.action).toBe('passed');
+    const [refused, exact] = restoreStatements();
+    expect(refused).toMatch(/AS OF SYSTEM TIME '\d{4}-\d\d-\d\d [^']+'/);
+    expect(exact).toMatch(/AS OF SYSTEM TIME '\d{19}\.0000000000'/);
   });
 });
 
