@@ -141,8 +141,3 @@ export class DrillLedger {
 export function drillSummary(fields: Partial<DrillSummary>): DrillSummary {
   return { ended: [], pending: [], submitFailures: [], cleanupFailures: [], problems: [], ...fields };
 }
-
-/** Whether a drill report says the drill failed (a failed, canceled or vanished job). */
-export function drillFailed(report: DrillJobReport): boolean {
-  return report.status !== 'succeeded';
-}

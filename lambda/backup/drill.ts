@@ -14,14 +14,12 @@ import { readStoredChain, StoredChain } from './stored-chain';
 import { prepareTarget } from './target';
 import { pollJob, Sleep, sleep } from './verify';
 
-export type DrillInput = SessionInput;
-
 /**
  * The drills this run submits: one RESTORE per database of the newest chain (or of
  * DRILL_DATABASES), all as of one point in time inside the chain, under names no user has.
  * They run side by side in the cluster.
  */
-async function submitDrills(session: Session, target: string, chain: StoredChain, input: DrillInput, ledger: DrillLedger, taken: Set<string>, now: Date): Promise<PendingDrill[]> {
+async function submitDrills(session: Session, target: string, chain: StoredChain, input: SessionInput, ledger: DrillLedger, taken: Set<string>, now: Date): Promise<PendingDrill[]> {
   const { databases, absent } = drillDatabases(chain, input.settings.drillDatabases);
   for (const database of absent) ledger.submitFailures.push(`database ${database} (DRILL_DATABASES) is not in the newest backup chain`);
   if (databases.length === 0 && absent.length === 0) ledger.submitFailures.push('the newest backup chain holds no database to restore');
@@ -49,7 +47,7 @@ async function submitDrills(session: Session, target: string, chain: StoredChain
 }
 
 /** Waits for the run's own drills within the budget; each that ends is reported and cleaned up, the rest stay pending. */
-async function awaitDrills(session: Session, drills: readonly PendingDrill[], input: DrillInput, ledger: DrillLedger, wait: Sleep): Promise<void> {
+async function awaitDrills(session: Session, drills: readonly PendingDrill[], input: SessionInput, ledger: DrillLedger, wait: Sleep): Promise<void> {
   for (const drill of drills) {
     const job = await pollJob(session, undefined, drill.jobId, input.budget, wait, 'restore drill job');
     if (job !== undefined && (isActive(job) || job.status === PAUSED_STATUS)) ledger.notePaused(drill, job);
@@ -87,7 +85,7 @@ function describeDrills(summary: DrillSummary, own: readonly PendingDrill[], cha
  * The run fails when a drill failed or could not be submitted; a drill still running at the
  * end of the budget leaves the run `submitted`, and a later run (any kind) reports it.
  */
-export async function runRestoreDrill(input: DrillInput, store: DrillStateStore, now: () => Date = () => new Date(), wait: Sleep = sleep): Promise<BackupResult> {
+export async function runRestoreDrill(input: SessionInput, store: DrillStateStore, now: () => Date = () => new Date(), wait: Sleep = sleep): Promise<BackupResult> {
   let drills: DrillLedger;
   try {
     drills = await DrillLedger.read(store);
@@ -147,7 +145,7 @@ function drillRunFailed(message: string): BackupResult {
  * ended; then NewestDrillAgeSeconds. It never throws and never fails the run: a problem is
  * logged at ERROR (and a missing age sample is what the drill-age alarm sees).
  */
-export async function followDrills(input: DrillInput, store: DrillStateStore, now: () => Date = () => new Date()): Promise<{ summary: DrillSummary; stats: RunStats }> {
+export async function followDrills(input: SessionInput, store: DrillStateStore, now: () => Date = () => new Date()): Promise<{ summary: DrillSummary; stats: RunStats }> {
   let ledger: DrillLedger;
   try {
     ledger = await DrillLedger.read(store);

@@ -100,8 +100,3 @@ export async function checkFiles(session: FileCheckSession, target: string, chai
     return { chain, outcome: 'not-checked', missingFiles: [], message: `not checked: ${message}` };
   }
 }
-
-/** Every check's outcome in one sentence each, for the run's message. */
-export function describeChecks(checks: readonly FileCheck[]): string {
-  return checks.map((check) => check.message).join('; ');
-}
