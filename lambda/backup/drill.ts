@@ -76,7 +76,8 @@ function describeDrills(summary: DrillSummary, own: readonly PendingDrill[], cha
 
 /**
  * A `restore-drill` run:
- * 1. the drills' state: pending drills that ended are reported and cleaned up;
+ * 1. the drills' state: pending drills that ended are reported and cleaned up; while one is
+ *    still running (or paused) the run submits none (`skipped`), as backups do not stack;
  * 2. leftovers: databases with the drill prefix and no pending job are dropped;
  * 3. storage (`SHOW BACKUP FROM LATEST IN`): the chain's databases and layer ends;
  * 4. one `RESTORE DATABASE ... AS OF SYSTEM TIME <t> WITH schema_only, verify_backup_table_data,
@@ -94,9 +95,12 @@ export async function runRestoreDrill(input: SessionInput, store: DrillStateStor
   }
   let own: PendingDrill[] = [];
   let chain: StoredChain | undefined;
+  let blocking: readonly PendingDrill[] = [];
   const { error, stats } = await withRunSession(input, async (session, credentials) => {
     const target = await prepareTarget(session, input.settings, credentials.accessKey);
     await drills.followPending(session);
+    blocking = drills.state.pending;
+    if (blocking.length > 0) return;
     const taken = await drills.sweepLeftovers(session);
     chain = await readStoredChain(session, target);
     if (chain === undefined) {
@@ -116,13 +120,14 @@ export async function runRestoreDrill(input: SessionInput, store: DrillStateStor
   const running = summary.pending.some((d) => own.some((o) => o.jobId === d.jobId));
   const first = own[0];
   const firstEnded = summary.ended.find((r) => r.jobId === first?.jobId);
+  const skipped = `restore drill jobs ${blocking.map((d) => `${d.jobId} (${d.database})`).join(', ')} have not ended: not stacking another drill on them`;
   return {
-    action: failed ? 'failed' : running ? 'submitted' : 'passed',
+    action: failed ? 'failed' : blocking.length > 0 ? 'skipped' : running ? 'submitted' : 'passed',
     kind: 'restore-drill',
     jobId: first?.jobId,
     status: first === undefined ? undefined : (firstEnded?.status ?? 'running'),
     reportedJobs: [],
-    message: redact(describeDrills(summary, own, chain, store)),
+    message: redact([...(blocking.length > 0 ? [skipped] : []), describeDrills(summary, own, chain, store)].filter((part) => part !== '').join('; ')),
     submittedJobIds: own.map((d) => d.jobId),
     drills: summary,
     stats,

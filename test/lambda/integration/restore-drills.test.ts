@@ -103,6 +103,11 @@ describe.each(['23.1', '26.3'] as const)('restore drills on CockroachDB %s', (ve
     expect(first).toMatchObject({ action: 'submitted', kind: 'restore-drill' });
     expect(first.message).toContain('not ended at the end of the time budget; the next run reports how it ends and drops its database');
     expect(drillState().pending).toEqual([expect.objectContaining({ jobId: first.jobId, database: 'defaultdb' })]);
+    // A drill is not stacked on one still running, as backups are not.
+    const second = record(await harness.lambda.run('restore-drill', 5000));
+    expect(second).toMatchObject({ action: 'skipped', submittedJobIds: [] });
+    expect(second.message).toMatch(new RegExp(`^restore drill jobs ${first.jobId} \\(defaultdb\\) have not ended: not stacking another drill on them`));
+    expect(restoreStatements()).toHaveLength(1);
     await harness.double.whenJobsSettled();
 
     const next = record(await harness.lambda.run('incremental'));
