@@ -1,13 +1,16 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'fs';
-import { BackupKind } from '../../contract/backup-event';
+import { RunKind } from '../../contract/backup-event';
 import { ENV } from '../../contract/environment';
 import { Budget } from './budget';
-import { ConfigurationError, Environment, parseEvent, parseSettings } from './config';
-import { runBackup } from './procedure';
+import { BackupSettings, ConfigurationError, Environment, parseEvent, parseSettings } from './config';
+import { DrillStateStore, MemoryDrillStateStore, SsmDrillStateStore } from './drill-state-store';
+import { dryRunStatements } from './dry-run';
+import { log } from './log';
 import { publishRun } from './publish';
 import { redact, redactedMessage, registerSecret } from './redact';
+import { runRequested } from './run';
 import { ConnectionSecret, Credentials, parseAccessKeySecret, SecretSource } from './secrets';
-import { buildBackupStatement } from './statement';
 import { AccessKey, backupTarget, sanitizeUri } from './storage';
 
 /**
@@ -18,15 +21,23 @@ import { AccessKey, backupTarget, sanitizeUri } from './storage';
  */
 export const USAGE = `Usage: npm run backup -- --url <postgresql://user@host:port/db?sslrootcert=ca.pem>
   --bucket <name> --collection <prefix> --region <aws-region> [--endpoint <url>]
-  --kind full|incremental [--dry-run] [--budget-seconds <n>] [--help]
+  --kind full|incremental|check-files|restore-drill [--verify] [--drill]
+  [--dry-run] [--budget-seconds <n>] [--help]
   [--storage-mode uri|external-connection] [--external-connection-name <name>]
 
+--verify is --kind check-files (SHOW BACKUP ... WITH check_files on the newest chain);
+--drill is --kind restore-drill (RESTORE ... WITH schema_only, verify_backup_table_data
+into crdb_backup_drill_* databases, then DROP DATABASE).
 Secrets come from the environment: PGPASSWORD (the SQL user's password),
 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the key CockroachDB writes the bucket with).
 Other settings use the Lambda's variables when set (${ENV.asOfSystemTimeSeconds},
-${ENV.revisionHistory}, ${ENV.maxIncrementals}, ${ENV.autoRebaseline}, ${ENV.tlsVerify}, ...).
---dry-run prints the statement with secrets redacted and connects to nothing.
-Exit status: 0 when a backup was submitted or skipped; 1 when the run failed.`;
+${ENV.revisionHistory}, ${ENV.maxIncrementals}, ${ENV.autoRebaseline}, ${ENV.tlsVerify},
+${ENV.fileCheckTimeoutSeconds}, ${ENV.drillDatabases}, ${ENV.drillStateParameter}, ...).
+Without ${ENV.drillStateParameter} a drill's state is kept in memory: the runner waits for
+its drills within --budget-seconds, and a drill still running then is not followed.
+--dry-run prints the statements with secrets redacted and connects to nothing.
+Exit status: 0 when a backup was submitted or skipped, or a check or drill passed (or
+still runs); 1 when the run failed.`;
 
 const FLAGS = {
   '--url': 'url',
@@ -43,6 +54,9 @@ const FLAGS = {
 type FlagName = keyof typeof FLAGS;
 type Option = (typeof FLAGS)[FlagName];
 
+/** The flags the issue names for the two verification kinds. */
+const KIND_ALIASES: Readonly<Record<string, RunKind>> = { '--verify': 'check-files', '--drill': 'restore-drill' };
+
 export interface CliOptions {
   readonly values: Partial<Record<Option, string>>;
   readonly dryRun: boolean;
@@ -57,7 +71,11 @@ export function parseArguments(argv: readonly string[]): CliOptions {
     const arg = argv[i];
     if (arg === '--dry-run') dryRun = true;
     else if (arg === '--help' || arg === '-h') help = true;
-    else if (arg in FLAGS) {
+    else if (arg in KIND_ALIASES) {
+      if (values.kind !== undefined && values.kind !== KIND_ALIASES[arg]) throw new ConfigurationError(`${arg} conflicts with --kind ${values.kind}`);
+      values.kind = KIND_ALIASES[arg];
+    } else if (arg in FLAGS) {
+      if (arg === '--kind' && values.kind !== undefined && values.kind !== argv[i + 1]) throw new ConfigurationError(`--kind ${argv[i + 1]} conflicts with --kind ${values.kind}`);
       const value = argv[i + 1];
       if (value === undefined || value.startsWith('--')) throw new ConfigurationError(`${arg} needs a value`);
       values[FLAGS[arg as FlagName]] = value;
@@ -118,17 +136,11 @@ export async function main(argv: readonly string[], env: Environment, print: (li
     for (const [key, value] of Object.entries(settingsFlags)) overlay[ENV[key as keyof typeof ENV]] = value;
     const labels = Object.fromEntries(Object.entries(FLAGS).map(([flag, key]) => [key, flag]));
     const settings = parseSettings(overlay, labels);
-    const requested: BackupKind = parseEvent({ kind: kind ?? '' }).kind;
+    const requested: RunKind = parseEvent({ kind: kind ?? '' }).kind;
     const accessKey = readAccessKey(env, options.dryRun);
 
     if (options.dryRun) {
-      const statement = buildBackupStatement({
-        kind: requested,
-        target: sanitizeUri(backupTarget(settings, accessKey)),
-        asOfSystemTimeSeconds: settings.asOfSystemTimeSeconds,
-        revisionHistory: settings.revisionHistory,
-      });
-      print(redact(statement));
+      print(redact(dryRunStatements(requested, settings, sanitizeUri(backupTarget(settings, accessKey))).join('\n')));
       return 0;
     }
 
@@ -139,11 +151,12 @@ export async function main(argv: readonly string[], env: Environment, print: (li
     const budgetMs = budgetSeconds === undefined ? 300_000 : Number(budgetSeconds) * 1000;
     if (!Number.isFinite(budgetMs) || budgetMs <= 0) throw new ConfigurationError(`--budget-seconds is '${budgetSeconds}': expected a positive number`);
 
-    const result = await runBackup({
+    const result = await runRequested({
       settings,
       requested,
       secrets: new EnvironmentSecrets({ connection: parseConnectionUrl(url, password, settings.tlsVerify), accessKey }),
       budget: Budget.fromNow(budgetMs),
+      drillState: runnerDrillState(settings, requested),
     });
     publishRun(result, settings);
     return result.action === 'failed' ? 1 : 0;
@@ -151,6 +164,18 @@ export async function main(argv: readonly string[], env: Environment, print: (li
     print(redact(`error: ${redactedMessage(error)}\n\n${USAGE}`));
     return 1;
   }
+}
+
+/**
+ * With DRILL_STATE_PARAMETER, the Lambda's parameter (through the AWS SDK's default
+ * credentials); without, for a drill, memory, which the runner says.
+ */
+function runnerDrillState(settings: BackupSettings, requested: RunKind): DrillStateStore | undefined {
+  if (settings.drillStateParameter !== undefined) return new SsmDrillStateStore(new SSMClient({}), settings.drillStateParameter);
+  if (requested !== 'restore-drill') return undefined;
+  const store = new MemoryDrillStateStore();
+  log('INFO', `drill state kept in ${store.description}`);
+  return store;
 }
 
 function readAccessKey(env: Environment, dryRun: boolean): Credentials['accessKey'] {

@@ -1,4 +1,4 @@
-import { BACKUP_KINDS, BackupEvent, BackupKind } from '../../contract/backup-event';
+import { BackupEvent, RUN_KINDS, RunKind } from '../../contract/backup-event';
 import { ENV, StorageMode } from '../../contract/environment';
 import { DEFAULT_METRICS_NAMESPACE } from '../../contract/metrics';
 
@@ -23,6 +23,17 @@ export interface BackupSettings {
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
   readonly metricsNamespace: string;
+  /**
+   * Statement timeout of a file check (`SHOW BACKUP ... WITH check_files`), seconds; 0: full
+   * backups make no checks (a `check-files` run still checks, bounded by STATEMENT_TIMEOUT_MS).
+   */
+  readonly fileCheckTimeoutSeconds: number;
+  /** The databases a restore drill restores; empty: every database in the backup but `system`. */
+  readonly drillDatabases: readonly string[];
+  /** The SSM parameter that keeps the drills' state; undefined: drills are off (and no run reads it). */
+  readonly drillStateParameter?: string;
+  /** Seconds between scheduled drills (0: unknown); for messages only, the alarm is the construct's. */
+  readonly drillIntervalSeconds: number;
 }
 
 /** Where each secret lives in Secrets Manager (only the Lambda needs these). */
@@ -57,6 +68,8 @@ const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
 // External connection names are kept to identifier characters: they are printed
 // inside 'external://<name>' and matched with LIKE.
 const CONNECTION_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+// SSM parameter names: letters, digits, . - _ and / (a path), at most 1011 characters.
+const PARAMETER_NAME = /^[A-Za-z0-9_.\-/]{1,1011}$/;
 
 class Reader {
   constructor(
@@ -120,6 +133,9 @@ export const DEFAULTS = {
   tlsVerify: true,
   connectTimeoutMs: 10_000,
   statementTimeoutMs: 30_000,
+  // Checks and drills are off until the construct turns them on.
+  fileCheckTimeoutSeconds: 0,
+  drillIntervalSeconds: 0,
 } as const;
 
 /** Reads and validates the settings; throws ConfigurationError naming the variable and what it expects. */
@@ -152,7 +168,26 @@ export function parseSettings(env: Environment, labels: SettingLabels = {}): Bac
     connectTimeoutMs: read.integer('connectTimeoutMs', DEFAULTS.connectTimeoutMs, 100, 900_000),
     statementTimeoutMs: read.integer('statementTimeoutMs', DEFAULTS.statementTimeoutMs, 100, 900_000),
     metricsNamespace: read.optional('metricsNamespace') ?? DEFAULT_METRICS_NAMESPACE,
+    fileCheckTimeoutSeconds: read.integer('fileCheckTimeoutSeconds', DEFAULTS.fileCheckTimeoutSeconds, 0, 900),
+    drillDatabases: drillDatabases(read.optional('drillDatabases'), labels.drillDatabases ?? ENV.drillDatabases),
+    drillStateParameter:
+      read.optional('drillStateParameter') === undefined
+        ? undefined
+        : read.matching('drillStateParameter', PARAMETER_NAME, 'an SSM parameter name (letters, digits, . - _ /) or nothing (drills off)'),
+    drillIntervalSeconds: read.integer('drillIntervalSeconds', DEFAULTS.drillIntervalSeconds, 0, 366 * 86400),
   };
+}
+
+/**
+ * DRILL_DATABASES: comma-separated names, blanks around them ignored. `system` is refused:
+ * a database restore of it is not what a drill proves (and CockroachDB refuses it).
+ */
+function drillDatabases(value: string | undefined, label: string): string[] {
+  if (value === undefined) return [];
+  const names = value.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw new ConfigurationError(`${label} is '${value}': expected database names separated by commas, none empty`);
+  if (names.includes('system')) throw new ConfigurationError(`${label} is '${value}': the system database cannot be drilled, leave it out`);
+  return [...new Set(names)];
 }
 
 /** Reads the two secret ARNs the Lambda needs. */
@@ -165,13 +200,13 @@ export function parseSecretArns(env: Environment): SecretArns {
   };
 }
 
-/** Validates the schedule's payload: `{"kind":"full"}` or `{"kind":"incremental"}`. */
-export function parseEvent(event: unknown): BackupEvent & { readonly kind: BackupKind } {
+/** Validates the schedule's payload: `{"kind":"<one of RUN_KINDS>"}`. */
+export function parseEvent(event: unknown): BackupEvent {
   const kind = typeof event === 'object' && event !== null ? (event as { kind?: unknown }).kind : undefined;
-  if (typeof kind !== 'string' || !(BACKUP_KINDS as readonly string[]).includes(kind)) {
+  if (typeof kind !== 'string' || !(RUN_KINDS as readonly string[]).includes(kind)) {
     throw new ConfigurationError(
-      `the event's kind is ${JSON.stringify(kind) ?? 'missing'}: expected ${BACKUP_KINDS.map((k) => `{"kind":"${k}"}`).join(' or ')}`,
+      `the event's kind is ${JSON.stringify(kind) ?? 'missing'}: expected ${RUN_KINDS.map((k) => `{"kind":"${k}"}`).join(' or ')}`,
     );
   }
-  return { kind: kind as BackupKind };
+  return { kind: kind as RunKind };
 }

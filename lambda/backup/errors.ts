@@ -87,7 +87,11 @@ export function describeConnectFailure(error: unknown, endpoint: Endpoint, timeo
  * - VIEWCLUSTERMETADATA, to read an external connection the user does not own
  *   (pkg/sql/show_create_external_connection.go);
  * - EXTERNALIOIMPLICITACCESS, for a storage URI with AWS_ENDPOINT, which CockroachDB
- *   counts as implicit access (an S3-compatible store).
+ *   counts as implicit access (an S3-compatible store);
+ * - RESTORE, for a restore drill: "... the RESTORE system privilege ..." or, for a database
+ *   restore without RESTORE or CREATEDB, "only users with the CREATEDB privilege can restore
+ *   databases", whose hint says RESTORE DATABASE will require RESTORE alone
+ *   (checkPrivilegesForRestore, pkg/backup/restore_planning.go).
  * Anything else, such as the internals gate of v26.1 ("Access to crdb_internal and
  * system is restricted"), is not a privilege the Lambda should be given.
  */
@@ -95,6 +99,7 @@ export function privilegeToGrant(message: string): string | undefined {
   for (const privilege of ['EXTERNALIOIMPLICITACCESS', 'VIEWCLUSTERMETADATA', 'EXTERNALCONNECTION']) {
     if (message.includes(privilege)) return privilege;
   }
+  if (/\bRESTORE system privilege\b|can restore databases/.test(message)) return 'RESTORE';
   return /\bBACKUP system privilege\b/.test(message) ? 'BACKUP' : undefined;
 }
 
@@ -108,7 +113,7 @@ function describeRefusal(error: unknown, what: string, username: string): Backup
   const hint = typeof error === 'object' && error !== null ? (error as { hint?: unknown }).hint : undefined;
   return new BackupFailure(
     `${what} was refused (42501: ${message}${typeof hint === 'string' && hint !== '' ? `; CockroachDB's hint: ${hint}` : ''}). ` +
-      'This is not a privilege the backup user needs (it needs only BACKUP, and EXTERNALCONNECTION in external-connection mode): no GRANT is recommended',
+      'This is not a privilege the backup user needs (it needs only BACKUP, EXTERNALCONNECTION in external-connection mode, and RESTORE for restore drills): no GRANT is recommended',
     '42501',
   );
 }

@@ -1,12 +1,14 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { BackupEvent, BackupKind } from '../../contract/backup-event';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { BackupEvent, RunKind } from '../../contract/backup-event';
 import { Budget } from './budget';
 import { BackupSettings, parseEvent, parseSecretArns, parseSettings, SecretArns } from './config';
+import { DrillStateStore, SsmDrillStateStore } from './drill-state-store';
 import { writeJsonLine } from './log';
-import { runBackup } from './procedure';
 import { publishRun } from './publish';
 import { redactedMessage } from './redact';
 import { BackupResult } from './result';
+import { runRequested } from './run';
 import { SecretsManagerSource } from './secrets-manager';
 
 /** The part of the Lambda context the handler uses. */
@@ -29,7 +31,16 @@ function secretSource(arns: SecretArns, requireCa: boolean): SecretsManagerSourc
   return cachedSource.source;
 }
 
-function readInvocation(event: unknown): { settings: BackupSettings; arns: SecretArns; requested: BackupKind } {
+// One SSM client per execution environment, created only when drills are on.
+let ssmClient: SSMClient | undefined;
+
+function drillStateStore(settings: BackupSettings): DrillStateStore | undefined {
+  if (settings.drillStateParameter === undefined) return undefined;
+  ssmClient ??= new SSMClient({});
+  return new SsmDrillStateStore(ssmClient, settings.drillStateParameter);
+}
+
+function readInvocation(event: unknown): { settings: BackupSettings; arns: SecretArns; requested: RunKind } {
   try {
     return { settings: parseSettings(process.env), arns: parseSecretArns(process.env), requested: parseEvent(event).kind };
   } catch (error) {
@@ -40,21 +51,22 @@ function readInvocation(event: unknown): { settings: BackupSettings; arns: Secre
 }
 
 /**
- * The Lambda entry: configuration and event in, result out. A run that did not leave a
- * new or running backup (`failed`) still writes its summary line and the BackupFailed
- * metric, then throws, so that the Lambda's Errors metric (and an async retry or
- * dead-letter queue) sees it too. `skipped` is not a failure: another backup of the
- * collection is running. Invalid configuration throws before anything
- * else, with the variable and the value expected (no metric: its dimension may be
- * what is invalid).
+ * The Lambda entry: configuration and event in, result out, for every run kind (run.ts). A
+ * run that did not do what it was for (`failed`: no new or running backup, files missing
+ * or not checked, a failed drill) still writes its summary line and metrics, then throws,
+ * so that the Lambda's Errors metric (and an async retry or dead-letter queue) sees it
+ * too. `skipped` is not a failure: another backup of the collection is running. Invalid
+ * configuration throws before anything else, with the variable and the value expected (no
+ * metric: its dimension may be what is invalid).
  */
 export async function handler(event: BackupEvent, context: InvocationContext): Promise<BackupResult> {
   const { settings, arns, requested } = readInvocation(event);
-  const result = await runBackup({
+  const result = await runRequested({
     settings,
     requested,
     secrets: secretSource(arns, settings.tlsVerify),
     budget: Budget.fromNow(Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS)),
+    drillState: drillStateStore(settings),
   });
   publishRun(result, settings);
   if (result.action === 'failed') throw new Error(result.message);

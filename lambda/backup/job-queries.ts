@@ -63,6 +63,9 @@ export function jobIdLiteral(jobId: string): string {
   return jobId;
 }
 
+/** How messages name a job: the statements are the same for backup and restore drill jobs. */
+export type JobNoun = 'backup job' | 'restore drill job';
+
 /** What a wait for a job gives: its final row, `still-running` when the statement timeout ended the wait, undefined when the job is gone. */
 export type WaitedJob = JobRow | 'still-running' | undefined;
 
@@ -72,9 +75,9 @@ export type WaitedJob = JobRow | 'still-running' | undefined;
  * round trip however long the job runs. statement_timeout bounds it (57014): then the job
  * is still running, or paused (a paused job never completes).
  */
-export async function waitForJob(session: Session, jobId: string): Promise<WaitedJob> {
+export async function waitForJob(session: Session, jobId: string, noun: JobNoun = 'backup job'): Promise<WaitedJob> {
   try {
-    const rows = await session.query<RawJobRow>(`waiting for backup job ${jobId}`, `SHOW JOB WHEN COMPLETE ${jobIdLiteral(jobId)}`, { serverTimesOut: true });
+    const rows = await session.query<RawJobRow>(`waiting for ${noun} ${jobId}`, `SHOW JOB WHEN COMPLETE ${jobIdLiteral(jobId)}`, { serverTimesOut: true });
     return rows.length === 0 ? undefined : toJobRow(rows[0]);
   } catch (error) {
     if (error instanceof BackupFailure && error.code === STATEMENT_TIMEOUT) return 'still-running';
@@ -86,7 +89,20 @@ export async function waitForJob(session: Session, jobId: string): Promise<Waite
 const STATEMENT_TIMEOUT = '57014';
 
 /** One job by id; undefined when the user cannot see it (or it is gone). */
-export async function jobById(session: Session, jobId: string): Promise<JobRow | undefined> {
-  const rows = await session.query<RawJobRow>(`reading backup job ${jobId}`, `SHOW JOB ${jobIdLiteral(jobId)}`);
+export async function jobById(session: Session, jobId: string, noun: JobNoun = 'backup job'): Promise<JobRow | undefined> {
+  const rows = await session.query<RawJobRow>(`reading ${noun} ${jobId}`, `SHOW JOB ${jobIdLiteral(jobId)}`);
   return rows.length === 0 ? undefined : toJobRow(rows[0]);
+}
+
+/**
+ * Submits a statement WITH DETACHED (BACKUP, RESTORE), which returns one row with one INT8
+ * column, `job_id` (pkg/jobs/resultcols.go), and gives that id as the string the driver
+ * returned.
+ */
+export async function submitDetached(session: Session, what: string, statement: string): Promise<string> {
+  const rows = await session.query<{ job_id: string | null }>(what, statement);
+  if (rows.length !== 1 || rows[0].job_id === undefined || rows[0].job_id === null) {
+    throw new BackupFailure(`${what} returned ${rows.length} rows instead of one job id`);
+  }
+  return String(rows[0].job_id);
 }

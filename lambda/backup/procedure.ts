@@ -3,10 +3,10 @@ import { Budget } from './budget';
 import { ClassifiedJob, curableFailure, needsRebaselineConsent } from './classify';
 import { BackupSettings } from './config';
 import { analyzeCollection, CollectionState, decide, DecisionPolicy, plannedEnd, rebaselineInstruction } from './decide';
-import { BackupFailure, isAuthenticationFailure } from './errors';
-import { ensureExternalConnection } from './external-connection';
+import { FullBackupChecks } from './full-backup-checks';
 import { afterKeyRejection, rejectedKey, retryRejectedAdvice } from './key-rejection';
 import { FAILED_STATUSES, isActive, JobRow, PAUSED_STATUS } from './job';
+import { submitDetached } from './job-queries';
 import { log } from './log';
 import { observe } from './observe';
 import { redactedMessage } from './redact';
@@ -14,7 +14,9 @@ import { BackupResult, ReportedJob, reportJob, RunAction } from './result';
 import { Credentials, SecretSource } from './secrets';
 import { Session } from './session';
 import { buildBackupStatement } from './statement';
-import { AccessKey, backupTarget, buildS3Uri, collectionLabel } from './storage';
+import { AccessKey, collectionLabel } from './storage';
+import { withRunSession } from './run-session';
+import { prepareTarget } from './target';
 import { pollJob, Sleep, sleep } from './verify';
 
 export interface ProcedureInput {
@@ -39,46 +41,8 @@ export interface ProcedureInput {
  */
 export async function runBackup(input: ProcedureInput): Promise<BackupResult> {
   const run = new Run(input);
-  const fetchesBefore = input.secrets.fetchCount;
-  let session: Session | undefined;
-  let outcome: Outcome;
-  try {
-    const opened = await connect(input);
-    session = opened.session;
-    outcome = await run.execute(session, opened.credentials);
-  } catch (error) {
-    outcome = { action: 'failed', kind: input.requested, message: redactedMessage(error) };
-  } finally {
-    await session?.close();
-  }
-  return run.result(outcome, {
-    sqlRoundTrips: session?.roundTrips ?? 0,
-    secretFetches: input.secrets.fetchCount - fetchesBefore,
-  });
-}
-
-/**
- * Reads the access key (every run: it follows a rotation at once) with the connection
- * secret (cached), then connects; after an authentication failure with a cached
- * connection secret, fetches it again once (a rotated password). A run that cannot read
- * either secret opens no connection.
- */
-async function connect(input: ProcedureInput): Promise<{ session: Session; credentials: Credentials }> {
-  const options = {
-    tlsVerify: input.settings.tlsVerify,
-    connectTimeoutMs: input.settings.connectTimeoutMs,
-    statementTimeoutMs: input.settings.statementTimeoutMs,
-    budget: input.budget,
-  };
-  const [accessKey, first] = await Promise.all([input.secrets.accessKey(), input.secrets.connection(false)]);
-  try {
-    return { session: await Session.open(first.connection, options), credentials: { connection: first.connection, accessKey } };
-  } catch (error) {
-    if (first.fresh || !isAuthenticationFailure(error)) throw error;
-    log('WARN', 'authentication failed with the cached connection secret: fetching it again (rotated password?)');
-    const again = await input.secrets.connection(true);
-    return { session: await Session.open(again.connection, options), credentials: { connection: again.connection, accessKey } };
-  }
+  const { value, error, stats } = await withRunSession(input, (session, credentials) => run.execute(session, credentials));
+  return run.result(value ?? { action: 'failed', kind: input.requested, message: error ?? 'the run ended without an outcome' }, stats);
 }
 
 interface Outcome {
@@ -102,10 +66,14 @@ class Run {
   private readonly submitted: string[] = [];
   /** The run's own backup that succeeded: its kind and the end time of its data. */
   private ownSucceeded?: { kind: BackupKind; end: Date };
+  /** The file checks around a full backup (full-backup-checks.ts). */
+  private readonly checks: FullBackupChecks;
   /** A job failed on a rejected key and was submitted again with a freshly read one. */
   private retriedWithFreshKey = false;
 
-  constructor(private readonly input: ProcedureInput) {}
+  constructor(private readonly input: ProcedureInput) {
+    this.checks = new FullBackupChecks(input.settings, input.budget);
+  }
 
   private get settings(): BackupSettings {
     return this.input.settings;
@@ -164,11 +132,7 @@ class Run {
    * replaced (DROP and CREATE) if it holds another key, so no backup uses an old one.
    */
   private async useKey(session: Session, key: AccessKey): Promise<string> {
-    if (this.settings.storageMode === 'external-connection') {
-      const change = await ensureExternalConnection(session, this.settings.externalConnectionName!, buildS3Uri(this.settings, key));
-      if (change !== 'kept') log('INFO', `external connection ${this.settings.externalConnectionName} ${change}`);
-    }
-    return backupTarget(this.settings, key);
+    return prepareTarget(session, this.settings, key);
   }
 
   /**
@@ -199,23 +163,22 @@ class Run {
 
   /** Submits one backup and verifies it. */
   private async backUp(session: Session, target: string, kind: BackupKind, reason: string): Promise<Verified> {
+    if (kind === 'full') await this.checks.beforeFull(session, target, this.state?.chain !== undefined);
     const statement = buildBackupStatement({
       kind,
       target,
       asOfSystemTimeSeconds: this.settings.asOfSystemTimeSeconds,
       revisionHistory: this.settings.revisionHistory,
     });
-    const rows = await session.query<{ job_id: string }>(`the ${kind} backup statement`, statement);
-    if (rows.length !== 1 || rows[0].job_id === undefined || rows[0].job_id === null) {
-      throw new BackupFailure(`the ${kind} backup statement returned ${rows.length} rows instead of one job id`);
-    }
-    const jobId = String(rows[0].job_id);
+    const jobId = await submitDetached(session, `the ${kind} backup statement`, statement);
     this.submitted.push(jobId);
     const job = await pollJob(session, undefined, jobId, this.input.budget, this.wait);
     if (job === undefined) {
       return { outcome: { action: 'failed', kind, message: `${kind} backup job ${jobId} disappeared from the job table (SHOW JOB) before it ended` } };
     }
-    return this.judge(kind, reason, { ...job, kind });
+    const verified = this.judge(kind, reason, { ...job, kind });
+    if (kind === 'full' && job.status === 'succeeded') await this.checks.afterFull(session, target);
+    return verified;
   }
 
   /** Turns the verified job into the run's outcome, and says whether a full backup cures it. */
@@ -266,6 +229,7 @@ class Run {
       reportedJobs: [...this.reported.values()],
       message: redactedMessage(outcome.message),
       submittedJobIds: [...this.submitted],
+      fileChecks: [...this.checks.done],
       retriedWithFreshKey: this.retriedWithFreshKey || undefined,
       stats,
     };

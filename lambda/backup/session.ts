@@ -88,8 +88,27 @@ export class Session {
    * server ends it with 57014 and the connection stays usable.
    */
   async query<Row extends object>(what: string, text: string, options: { readonly serverTimesOut?: boolean } = {}): Promise<Row[]> {
-    const margin = options.serverTimesOut === true ? SERVER_TIMEOUT_MARGIN_MS : 0;
-    const timeoutMs = this.options.budget.cap(this.options.statementTimeoutMs + margin);
+    return this.run<Row>(what, text, this.options.statementTimeoutMs + (options.serverTimesOut === true ? SERVER_TIMEOUT_MARGIN_MS : 0));
+  }
+
+  /**
+   * Runs one statement under a statement_timeout of its own (a file check's budget), then
+   * restores the session's: `SET statement_timeout` before and after (two more round trips).
+   * The server ends the statement (57014) and the client waits SERVER_TIMEOUT_MARGIN_MS
+   * longer, so the connection stays usable; both are capped by the time budget.
+   */
+  async queryWithTimeout<Row extends object>(what: string, text: string, statementTimeoutMs: number): Promise<Row[]> {
+    const serverMs = Math.max(1, Math.min(Math.round(statementTimeoutMs), this.options.budget.remaining() - SERVER_TIMEOUT_MARGIN_MS));
+    await this.run('setting the statement timeout', `SET statement_timeout = '${serverMs}ms'`, this.options.statementTimeoutMs);
+    try {
+      return await this.run<Row>(what, text, serverMs + SERVER_TIMEOUT_MARGIN_MS);
+    } finally {
+      await this.run('restoring the statement timeout', `SET statement_timeout = '${this.options.statementTimeoutMs}ms'`, this.options.statementTimeoutMs).catch(() => undefined);
+    }
+  }
+
+  private async run<Row extends object>(what: string, text: string, clientTimeoutMs: number): Promise<Row[]> {
+    const timeoutMs = this.options.budget.cap(clientTimeoutMs);
     this.trips += 1;
     try {
       // query_timeout is honoured per query by pg (client.js) though its types list it

@@ -15,12 +15,22 @@ export interface StoredChain {
   readonly newestEnd: Date;
   /** Incrementals on the full backup. */
   readonly incrementals: number;
+  /** End time of every layer, oldest (the full backup) first: the times a restore without revision history can reach. */
+  readonly layerEnds: readonly Date[];
+  /**
+   * The databases in the chain, `system` left out: what a restore drill restores. A
+   * database's own row has object_type 'database', its name in object_name and a NULL
+   * database_name (docs show-backup.md, the example output).
+   */
+  readonly databases: readonly string[];
 }
 
 /** The SHOW BACKUP columns read (pkg/backup/show.go); times are TIMESTAMP on every version. */
 export interface ShowBackupRow {
   readonly backup_type: string;
   readonly end_time: Date | string;
+  readonly object_name?: string | null;
+  readonly object_type?: string | null;
 }
 
 /**
@@ -31,7 +41,14 @@ export interface ShowBackupRow {
 export function chainFromLayers(rows: readonly ShowBackupRow[]): StoredChain | undefined {
   const ends = [...new Set(rows.map((row) => parseSqlTimestamp(row.end_time).getTime()))].sort((a, b) => a - b);
   if (ends.length === 0) return undefined;
-  return { fullEnd: new Date(ends[0]), newestEnd: new Date(ends[ends.length - 1]), incrementals: ends.length - 1 };
+  const databases = rows.filter((row) => row.object_type === 'database' && typeof row.object_name === 'string' && row.object_name !== 'system');
+  return {
+    fullEnd: new Date(ends[0]),
+    newestEnd: new Date(ends[ends.length - 1]),
+    incrementals: ends.length - 1,
+    layerEnds: ends.map((end) => new Date(end)),
+    databases: [...new Set(databases.map((row) => row.object_name as string))].sort(),
+  };
 }
 
 /** SQLSTATE 58P01 (undefined_file): LATEST cannot be read, the collection holds no completed full backup. */

@@ -1,6 +1,6 @@
 import { Budget } from './budget';
 import { isTerminal, JobRow, PAUSED_STATUS } from './job';
-import { jobById, waitForJob } from './job-queries';
+import { jobById, JobNoun, waitForJob } from './job-queries';
 import { Session, SERVER_TIMEOUT_MARGIN_MS } from './session';
 
 export type Sleep = (milliseconds: number) => Promise<void>;
@@ -34,12 +34,12 @@ function isSettled(job: JobRow): boolean {
  * timeout a plain SHOW JOB looks again, since a paused job never completes. With less
  * budget left, it polls (POLL), leaving room for each read.
  */
-export async function pollJob(session: Session, first: JobRow | undefined, jobId: string, budget: Budget, wait: Sleep): Promise<JobRow | undefined> {
+export async function pollJob(session: Session, first: JobRow | undefined, jobId: string, budget: Budget, wait: Sleep, noun: JobNoun = 'backup job'): Promise<JobRow | undefined> {
   let job = first;
   let delay: number = POLL.firstDelayMs;
   while (job === undefined || !isSettled(job)) {
     if (budget.remaining() > session.statementTimeoutMs + SERVER_TIMEOUT_MARGIN_MS + reserveForQuery(budget)) {
-      const waited = await waitForJob(session, jobId);
+      const waited = await waitForJob(session, jobId, noun);
       if (waited !== 'still-running') return waited;
     } else if (budget.remaining() > delay + reserveForQuery(budget)) {
       await wait(delay);
@@ -47,7 +47,7 @@ export async function pollJob(session: Session, first: JobRow | undefined, jobId
     } else if (job !== undefined) {
       return job;
     } // else: no time for the first wait, but the job's status is still worth one read
-    job = await jobById(session, jobId);
+    job = await jobById(session, jobId, noun);
     if (job === undefined) return undefined;
   }
   return job;

@@ -28,6 +28,38 @@ describe('local runner', () => {
     expect(output).toMatch(/^BACKUP INTO 's3:\/\/backup-bucket\/prod\?.*&AWS_ENDPOINT=http%3A%2F%2F127\.0\.0\.1%3A9000' AS OF SYSTEM TIME/);
   });
 
+  test('prints the file check for --verify, under the statement timeout when FILE_CHECK_TIMEOUT_SECONDS is 0', async () => {
+    const { code, output } = await run([...storage, '--verify', '--dry-run']);
+    expect(code).toBe(0);
+    expect(output).toBe(
+      `-- under statement_timeout 30000 ms\nSHOW BACKUP FROM LATEST IN 's3://backup-bucket/prod?AWS_ACCESS_KEY_ID=${TEST_ACCESS_KEY_ID}&AWS_SECRET_ACCESS_KEY=redacted&AWS_REGION=eu-west-1' WITH check_files`,
+    );
+  });
+
+  test('prints the checks around a full backup when FILE_CHECK_TIMEOUT_SECONDS is set', async () => {
+    const { output } = await run([...storage, '--kind', 'full', '--dry-run'], { ...env, FILE_CHECK_TIMEOUT_SECONDS: '120' });
+    const statements = output.split('\n').filter((line) => !line.startsWith('--'));
+    expect(statements.map((line) => line.split(' IN ')[0].split(" '")[0])).toEqual(['SHOW BACKUP FROM LATEST', 'BACKUP INTO', 'SHOW BACKUP FROM LATEST']);
+    expect(output).toContain('-- the chain the full backup closes, under statement_timeout 120 s');
+  });
+
+  test('prints the restore and the cleanup of a drill for --drill, keys redacted', async () => {
+    const { code, output } = await run([...storage, '--drill', '--dry-run']);
+    expect(code).toBe(0);
+    const lines = output.split('\n');
+    expect(lines[1]).toMatch(
+      /^RESTORE DATABASE "<database>" FROM LATEST IN 's3:\/\/backup-bucket\/prod\?[^']*AWS_SECRET_ACCESS_KEY=redacted[^']*' AS OF SYSTEM TIME '[^']+' WITH schema_only, verify_backup_table_data, new_db_name = 'crdb_backup_drill_<database>_\d{8}t\d{6}', DETACHED$/,
+    );
+    expect(lines[3]).toMatch(/^DROP DATABASE IF EXISTS "crdb_backup_drill_<database>_\d{8}t\d{6}" CASCADE$/);
+    expect(lines[0]).toContain("the midpoint of the newest chain's full backup end and newest layer end");
+  });
+
+  test('fails if --verify and --kind disagree', async () => {
+    const { code, output } = await run([...storage, '--kind', 'full', '--verify', '--dry-run']);
+    expect(code).toBe(1);
+    expect(output).toMatch(/^error: --verify conflicts with --kind full/);
+  });
+
   test('prints its usage with --help', async () => {
     const { code, output } = await run(['--help']);
     expect(code).toBe(0);

@@ -24,6 +24,10 @@ describe('parseSettings', () => {
       connectTimeoutMs: DEFAULTS.connectTimeoutMs,
       statementTimeoutMs: DEFAULTS.statementTimeoutMs,
       metricsNamespace: DEFAULT_METRICS_NAMESPACE,
+      fileCheckTimeoutSeconds: 0,
+      drillDatabases: [],
+      drillStateParameter: undefined,
+      drillIntervalSeconds: 0,
     });
   });
 
@@ -42,6 +46,10 @@ describe('parseSettings', () => {
         CONNECT_TIMEOUT_MS: '2000',
         STATEMENT_TIMEOUT_MS: '4000',
         METRICS_NAMESPACE: 'Team/Backups',
+        FILE_CHECK_TIMEOUT_SECONDS: '120',
+        DRILL_DATABASES: ' movr, bank ,movr',
+        DRILL_STATE_PARAMETER: '/cockroach-backup/prod/drill-state',
+        DRILL_INTERVAL_SECONDS: '604800',
       }),
     );
     expect(settings).toMatchObject({
@@ -57,7 +65,25 @@ describe('parseSettings', () => {
       connectTimeoutMs: 2000,
       statementTimeoutMs: 4000,
       metricsNamespace: 'Team/Backups',
+      fileCheckTimeoutSeconds: 120,
+      drillDatabases: ['movr', 'bank'],
+      drillStateParameter: '/cockroach-backup/prod/drill-state',
+      drillIntervalSeconds: 604800,
     });
+  });
+
+  test('fails if DRILL_DATABASES names system or has an empty name', () => {
+    expect(() => parseSettings(testEnvironment({ DRILL_DATABASES: 'movr,system' }))).toThrow("DRILL_DATABASES is 'movr,system': the system database cannot be drilled, leave it out");
+    expect(() => parseSettings(testEnvironment({ DRILL_DATABASES: 'movr,,bank' }))).toThrow(/expected database names separated by commas, none empty/);
+  });
+
+  test('fails if the drill state parameter is not an SSM parameter name', () => {
+    expect(() => parseSettings(testEnvironment({ DRILL_STATE_PARAMETER: 'drill state' }))).toThrow(/^DRILL_STATE_PARAMETER is 'drill state': expected an SSM parameter name/);
+  });
+
+  test('treats the unset and empty verification variables as off, as the construct sets them before it wires checks and drills', () => {
+    const settings = parseSettings(testEnvironment({ FILE_CHECK_TIMEOUT_SECONDS: '0', DRILL_DATABASES: '', DRILL_STATE_PARAMETER: '', DRILL_INTERVAL_SECONDS: '0' }));
+    expect(settings).toMatchObject({ fileCheckTimeoutSeconds: 0, drillDatabases: [], drillStateParameter: undefined });
   });
 
   test('fails if a required variable is missing, naming it and what it expects', () => {
@@ -115,12 +141,12 @@ describe('parseSecretArns', () => {
 });
 
 describe('parseEvent', () => {
-  test.each(['full', 'incremental'])('accepts kind %s', (kind) => {
+  test.each(['full', 'incremental', 'check-files', 'restore-drill'])('accepts kind %s', (kind) => {
     expect(parseEvent({ kind })).toEqual({ kind });
   });
 
   test('fails if the kind is unknown, saying what is expected', () => {
-    expect(() => parseEvent({ kind: 'differential' })).toThrow('the event\'s kind is "differential": expected {"kind":"full"} or {"kind":"incremental"}');
+    expect(() => parseEvent({ kind: 'differential' })).toThrow('the event\'s kind is "differential": expected {"kind":"full"} or {"kind":"incremental"} or {"kind":"check-files"} or {"kind":"restore-drill"}');
   });
 
   test('fails if the event is not an object', () => {

@@ -1,7 +1,8 @@
 import { COLLECTION_DIMENSION, METRICS } from '../../contract/metrics';
 import { embeddedMetrics } from '../../lambda/backup/metrics';
-import { metricValues, publishRun } from '../../lambda/backup/publish';
-import { BackupResult } from '../../lambda/backup/result';
+import { FileCheck } from '../../lambda/backup/file-check';
+import { metricValues, needsAttention, publishRun } from '../../lambda/backup/publish';
+import { BackupResult, DrillSummary } from '../../lambda/backup/result';
 import { testSettings } from './helpers/fixtures';
 import { installSecretGuard } from './helpers/secret-guard';
 
@@ -89,7 +90,81 @@ describe('metricValues', () => {
   });
 });
 
+const drills = (fields: Partial<DrillSummary> = {}): DrillSummary => ({ ended: [], pending: [], submitFailures: [], cleanupFailures: [], problems: [], ...fields });
+const drillReport = (status: string, cleanup: 'dropped' | 'failed' = 'dropped') => ({
+  jobId: '912345678901234999',
+  database: 'movr',
+  restoredName: 'crdb_backup_drill_movr_20261130t120000',
+  asOf: '2026-11-30T11:00:00.000Z',
+  status,
+  cleanup,
+});
+const check = (outcome: FileCheck['outcome'], missingFiles: string[] = []): FileCheck => ({ chain: 'newest', outcome, missingFiles, message: outcome });
+const verification = (kind: 'check-files' | 'restore-drill', action: BackupResult['action']): BackupResult => ({
+  ...base,
+  kind,
+  action,
+  jobId: undefined,
+  status: undefined,
+  newestBackupAgeSeconds: undefined,
+  chainLength: undefined,
+  submittedJobIds: [],
+});
+
+describe('metricValues of file checks and drills', () => {
+  test('counts finished checks, the files they found missing, and checks not made', () => {
+    const values = metricValues({ ...base, kind: 'full', fileChecks: [check('missing', ['a.sst', 'b.sst']), check('passed'), check('not-checked')] });
+    expect(values).toMatchObject({ filesChecked: 2, filesMissing: 2, filesNotChecked: 1 });
+  });
+
+  test('emits no file-check metric when the run made no check', () => {
+    expect(metricValues({ ...base, fileChecks: [] })).not.toHaveProperty('filesChecked');
+  });
+
+  test('emits no backup metric for a check-files run, not even BackupFailed when it failed', () => {
+    const values = metricValues({ ...verification('check-files', 'failed'), fileChecks: [check('not-checked')] });
+    expect(values).toEqual({ filesChecked: 0, filesMissing: 0, filesNotChecked: 1 });
+  });
+
+  test('counts ended drills, drills not submitted, cleanup failures, and the newest drill age', () => {
+    const values = metricValues({
+      ...verification('restore-drill', 'failed'),
+      drills: drills({ ended: [drillReport('succeeded'), drillReport('failed', 'failed')], submitFailures: ['refused'], cleanupFailures: ['x not dropped'], newestDrillAgeSeconds: 60 }),
+    });
+    expect(values).toEqual({ drillSucceeded: 1, drillFailed: 2, drillCleanupFailed: 1, newestDrillAge: 60 });
+  });
+
+  test('adds the drills a backup run followed to its backup metrics', () => {
+    const values = metricValues({ ...base, drills: drills({ ended: [drillReport('succeeded')], newestDrillAgeSeconds: 5 }) });
+    expect(values).toMatchObject({ submitted: 1, drillSucceeded: 1, drillFailed: 0, newestDrillAge: 5 });
+  });
+});
+
+describe('needsAttention', () => {
+  test('is false for a clean run and true for a failed one', () => {
+    expect(needsAttention(base)).toBe(false);
+    expect(needsAttention({ ...base, action: 'failed' })).toBe(true);
+  });
+
+  test('is true for a backup that succeeded while a check found files missing', () => {
+    expect(needsAttention({ ...base, fileChecks: [check('missing', ['a.sst'])] })).toBe(true);
+  });
+
+  test('is true when a followed drill failed or was not cleaned up', () => {
+    expect(needsAttention({ ...base, drills: drills({ ended: [drillReport('failed')] }) })).toBe(true);
+    expect(needsAttention({ ...base, drills: drills({ cleanupFailures: ['x'] }) })).toBe(true);
+    expect(needsAttention({ ...base, drills: drills({ ended: [drillReport('succeeded')] }) })).toBe(false);
+  });
+});
+
 describe('publishRun', () => {
+  test('says which kind ran, in the metrics document and the summary line', () => {
+    publishRun({ ...verification('check-files', 'passed'), fileChecks: [check('passed')] }, testSettings(), new Date(0));
+    const [metrics, summary] = guard.lines.map((l) => JSON.parse(l));
+    expect(metrics).toMatchObject({ RunKind: 'check-files', FilesChecked: 1 });
+    expect(summary).toMatchObject({ level: 'INFO', kind: 'check-files', action: 'passed' });
+  });
+
   test('writes one metrics document and one summary line', () => {
     publishRun(base, testSettings(), new Date(0));
     expect(guard.lines).toHaveLength(2);

@@ -45,6 +45,12 @@ describe('buildRestoreStatement', () => {
     );
   });
 
+  test("a layer's exact end is written as an HLC decimal, to the nanosecond", () => {
+    expect(buildRestoreStatement({ database: 'a', source, asOf: { wallNanos: 1653406628437249624n }, mode: 'verify-data', detached: true })).toContain(
+      "AS OF SYSTEM TIME '1653406628437249624.0000000000' WITH",
+    );
+  });
+
   test('timestamps are UTC with microseconds', () => {
     expect(sqlTimestamp(new Date('2026-01-02T03:04:05.006Z'))).toBe('2026-01-02 03:04:05.006000+00:00');
   });

@@ -1,12 +1,14 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Client } from 'pg';
-import { BackupKind } from '../../../contract/backup-event';
+import { RunKind } from '../../../contract/backup-event';
 import { ENV } from '../../../contract/environment';
 import { handler } from '../../../lambda/backup/handler';
 import { BackupResult } from '../../../lambda/backup/result';
 import { CockroachDouble, CockroachDoubleOptions, CockroachVersion, DoubleUser } from '../../support/cockroach-double';
 import { S3Credentials, S3TestServer, startS3Server } from '../../support/s3-server';
+import { DamagedFile, damageDataFile, DataFileDamage, DataFileSelection } from '../../support/storage-faults';
 import { recordForSecretCheck, TEST_ACCESS_KEY_ID, TEST_PASSWORD, TEST_SECRET_ACCESS_KEY } from './secret-guard';
 
 export const BUCKET = 'backup-bucket';
@@ -61,7 +63,7 @@ export class Deployment {
   }
 
   /** Invokes the handler as the schedule would, with `remainingMs` before the Lambda timeout. */
-  async invoke(kind: BackupKind, remainingMs = 15_000): Promise<Invocation> {
+  async invoke(kind: RunKind, remainingMs = 15_000): Promise<Invocation> {
     for (const name of Object.values(ENV)) delete process.env[name];
     Object.assign(process.env, this.environment, {
       [ENV.connectionSecretArn]: this.connectionSecretArn,
@@ -81,7 +83,7 @@ export class Deployment {
   }
 
   /** Invokes and expects a result, not a thrown failure. */
-  async run(kind: BackupKind, remainingMs?: number): Promise<BackupResult> {
+  async run(kind: RunKind, remainingMs?: number): Promise<BackupResult> {
     const { result, error } = await this.invoke(kind, remainingMs);
     if (result === undefined) throw new Error(`expected a result, the run failed: ${error?.message}`);
     return result;
@@ -100,6 +102,9 @@ export function connectionSecretFor(double: CockroachDouble, password = TEST_PAS
 export class Harness {
   private readonly secretsManager = mockClient(SecretsManagerClient);
   private readonly secrets = new Map<string, () => string>();
+  private readonly ssm = mockClient(SSMClient);
+  /** SSM parameters (the drills' state), as GetParameter and PutParameter see them. */
+  readonly parameters = new Map<string, { value: string; lastModified: Date }>();
   private readonly savedEnv = { ...process.env };
   readonly lambda: Deployment;
 
@@ -115,6 +120,15 @@ export class Harness {
       }
       return { SecretString: text() };
     });
+    this.ssm.on(GetParameterCommand).callsFake((input: { Name?: string }) => {
+      const parameter = input.Name === undefined ? undefined : this.parameters.get(input.Name);
+      if (parameter === undefined) throw new ParameterNotFound({ message: 'parameter not found', $metadata: {} });
+      return { Parameter: { Name: input.Name, Type: 'String', Value: parameter.value, LastModifiedDate: parameter.lastModified } };
+    });
+    this.ssm.on(PutParameterCommand).callsFake((input: { Name?: string; Value?: string }) => {
+      this.parameters.set(input.Name!, { value: input.Value!, lastModified: new Date() });
+      return { Version: 2 };
+    });
     this.lambda = this.deploy(double, environment);
   }
 
@@ -124,10 +138,16 @@ export class Harness {
    * and its user needs no privilege beyond BACKUP.
    */
   static async start(
-    options: { environment?: Record<string, string>; jobDurationMs?: number; s3Credentials?: readonly S3Credentials[]; version?: CockroachVersion } = {},
+    options: {
+      environment?: Record<string, string>;
+      jobDurationMs?: number;
+      s3Credentials?: readonly S3Credentials[];
+      version?: CockroachVersion;
+      databases?: CockroachDoubleOptions['databases'];
+    } = {},
   ): Promise<Harness> {
     const s3 = await startS3Server({ credentials: options.s3Credentials ?? [ACCESS_KEY], buckets: [BUCKET] });
-    const double = await CockroachDouble.start(clusterOptions(s3, { version: options.version, jobDurationMs: options.jobDurationMs ?? 30 }));
+    const double = await CockroachDouble.start(clusterOptions(s3, { version: options.version, jobDurationMs: options.jobDurationMs ?? 30, databases: options.databases }));
     return new Harness(double, s3, options.environment ?? {});
   }
 
@@ -157,12 +177,23 @@ export class Harness {
     this.secrets.delete(secretArn);
   }
 
+  /** Creates an SSM parameter as the construct does (the drills' state before any drill). */
+  createParameter(name: string, value = '{}', lastModified = new Date()): void {
+    this.parameters.set(name, { value, lastModified });
+  }
+
+  /** Damages a data file of the newest chain in the bucket, as an incident would (storage-faults.ts). */
+  damage(damage: DataFileDamage, selection?: DataFileSelection): Promise<DamagedFile> {
+    return damageDataFile({ endpoint: this.s3.endpoint, bucket: BUCKET, prefix: COLLECTION, credentials: ACCESS_KEY }, damage, selection);
+  }
+
   secretFetches(): number {
     return this.secretsManager.commandCalls(GetSecretValueCommand).length;
   }
 
   async stop(): Promise<void> {
     this.secretsManager.restore();
+    this.ssm.restore();
     process.env = { ...this.savedEnv };
     await this.double.stop();
     await this.s3.stop();

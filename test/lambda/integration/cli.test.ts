@@ -29,10 +29,13 @@ afterEach(async () => {
 const env = { PGPASSWORD: TEST_PASSWORD, AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: TEST_SECRET_ACCESS_KEY };
 
 function argv(kind: string): string[] {
+  return [...connection(), '--kind', kind];
+}
+
+function connection(): string[] {
   return [
     '--url', `postgresql://backup@127.0.0.1:${harness.double.port}/defaultdb?sslrootcert=${encodeURIComponent(caPath)}`,
     '--bucket', BUCKET, '--collection', COLLECTION, '--region', 'eu-west-1', '--endpoint', harness.s3.endpoint,
-    '--kind', kind,
   ];
 }
 
@@ -52,6 +55,23 @@ describe('local runner against a cluster', () => {
     harness.double.revoke('backup', 'EXTERNALIOIMPLICITACCESS');
     expect(await main(argv('full'), env)).toBe(1);
     expect(summary()).toMatchObject({ action: 'failed', message: expect.stringMatching(/; run GRANT SYSTEM EXTERNALIOIMPLICITACCESS TO backup$/) });
+  });
+
+  test('checks the files of the newest chain with --verify: 0 when they are all there, 1 when one is missing', async () => {
+    expect(await main(argv('full'), env)).toBe(0);
+    expect(await main([...connection(), '--verify'], env)).toBe(0);
+    expect(summary()).toMatchObject({ action: 'passed', kind: 'check-files' });
+    const deleted = await harness.damage('delete');
+    expect(await main([...connection(), '--verify'], env)).toBe(1);
+    expect(summary()).toMatchObject({ action: 'failed', message: expect.stringContaining(deleted.file) });
+  });
+
+  test('runs a drill with --drill, its state in memory, and says so', async () => {
+    harness.double.grant('backup', 'RESTORE');
+    expect(await main(argv('full'), env)).toBe(0);
+    expect(await main([...connection(), '--drill', '--budget-seconds', '30'], env)).toBe(0);
+    expect(guard.lines.some((l) => l.includes('drill state kept in memory'))).toBe(true);
+    expect(summary()).toMatchObject({ action: 'passed', kind: 'restore-drill' });
   });
 
   test('exits 1 with the reason when the run fails', async () => {

@@ -1,0 +1,45 @@
+import { BACKUP_KINDS, BackupKind, RunKind } from '../../contract/backup-event';
+import { Budget } from './budget';
+import { runFileCheck } from './check-files-run';
+import { BackupSettings } from './config';
+import { followDrills, runRestoreDrill } from './drill';
+import { DrillStateStore, MemoryDrillStateStore } from './drill-state-store';
+import { runBackup } from './procedure';
+import { BackupResult } from './result';
+import { SecretSource } from './secrets';
+
+export interface RunInput {
+  readonly settings: BackupSettings;
+  /** The kind the schedule (or the local runner) asked for. */
+  readonly requested: RunKind;
+  readonly secrets: SecretSource;
+  readonly budget: Budget;
+  /**
+   * Where the drills' state lives (DRILL_STATE_PARAMETER): every run follows pending drills
+   * when set. Undefined: drills are off, and a `restore-drill` run keeps its state in memory.
+   */
+  readonly drillState?: DrillStateStore;
+}
+
+export function isBackupKind(kind: RunKind): kind is BackupKind {
+  return (BACKUP_KINDS as readonly string[]).includes(kind);
+}
+
+/**
+ * One run of any kind: `full`/`incremental` run the backup procedure (procedure.ts, file
+ * checks around full backups included), `check-files` the file check of the newest chain,
+ * `restore-drill` a drill. With drills on, every other run then follows the pending drills
+ * (drill.ts). One result type for all, published once by the caller.
+ */
+export async function runRequested(input: RunInput): Promise<BackupResult> {
+  const { requested } = input;
+  if (requested === 'restore-drill') return runRestoreDrill(input, input.drillState ?? new MemoryDrillStateStore());
+  const result = isBackupKind(requested) ? await runBackup({ ...input, requested }) : await runFileCheck(input);
+  if (input.drillState === undefined) return result;
+  const { summary, stats } = await followDrills(input, input.drillState);
+  return {
+    ...result,
+    drills: summary,
+    stats: { sqlRoundTrips: result.stats.sqlRoundTrips + stats.sqlRoundTrips, secretFetches: result.stats.secretFetches + stats.secretFetches },
+  };
+}
