@@ -222,7 +222,7 @@ export function accessKeyRotation(scope: Construct, wiring: RotationWiring): Rot
     rotateImmediatelyOnUpdate: true,
   });
   // Secrets Manager checks that it may invoke the function when the schedule is set.
-  rotationSchedule.addDependency(permission);
+  rotationSchedule.node.addDependency(permission);
 
   const retire: RetirePreviousKeyEvent = { action: 'retire-previous-key' };
   const retirementSchedule = new scheduler.Schedule(scope, 'RetirePreviousKeySchedule', {
