@@ -5,13 +5,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { ENV } from '../contract/environment';
-import { RetirePreviousKeyEvent, ROTATION_ENV } from '../contract/rotation';
+import { ROTATION_ENV } from '../contract/rotation';
 import { allowVpcAccess, bundledLambdaCode } from './backup-function';
-import { schedulerRole } from './backup-schedules';
+import { runSchedule, schedulerRole } from './backup-schedules';
 import { ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from './lambda-asset';
 import { checkDurationSeconds, describeDuration, invalid } from './validation';
 
@@ -224,16 +223,13 @@ export function accessKeyRotation(scope: Construct, wiring: RotationWiring): Rot
   // Secrets Manager checks that it may invoke the function when the schedule is set.
   rotationSchedule.node.addDependency(permission);
 
-  const retire: RetirePreviousKeyEvent = { action: 'retire-previous-key' };
-  const retirementSchedule = new scheduler.Schedule(scope, 'RetirePreviousKeySchedule', {
+  const retirementSchedule = runSchedule(scope, 'RetirePreviousKeySchedule', {
+    fn,
+    role: schedulerRole(scope, 'RotationScheduleRole', fn, 'access-key rotation function'),
+    event: { action: 'retire-previous-key' },
     description: `Retires access keys of the backup user of ${scope.node.path} that are past their grace period`,
-    schedule: scheduler.ScheduleExpression.rate(Duration.days(1)),
-    target: new targets.LambdaInvoke(fn, {
-      role: schedulerRole(scope, 'RotationScheduleRole', fn, 'access-key rotation function'),
-      input: scheduler.ScheduleTargetInput.fromObject(retire),
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(1),
-    }),
+    expression: scheduler.ScheduleExpression.rate(Duration.days(1)),
+    interval: Duration.days(1),
   });
   return { fn, role, logGroup, rotationSchedule, retirementSchedule };
 }

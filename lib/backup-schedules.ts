@@ -4,7 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { BackupEvent, BackupKind, RunKind } from '../contract/backup-event';
+import { BackupEvent, BackupKind } from '../contract/backup-event';
+import { RetirePreviousKeyEvent } from '../contract/rotation';
 import { MAX_ALARM_WINDOW } from './monitoring';
 import { nagValueName } from './nag';
 import { describeDuration, invalid } from './validation';
@@ -119,6 +120,25 @@ export interface ResolvedSchedules {
 }
 
 /**
+ * The time between two firings of `expression`: `stated` when given, else read from the
+ * expression (rate() and simple cron()); refused, naming `prop`, when it can be neither.
+ */
+export function intervalOf(
+  scope: Construct,
+  prop: string,
+  expression: scheduler.ScheduleExpression,
+  stated: Duration | undefined,
+  statedHint: string,
+): Duration {
+  const derived = Token.isUnresolved(expression.expressionString) ? undefined : scheduleInterval(expression.expressionString);
+  const interval = stated ?? derived;
+  if (interval === undefined) {
+    invalid(scope, prop, `'${expression.expressionString}', whose interval cannot be derived`, `a rate() or a simple cron() expression, or ${statedHint}`);
+  }
+  return interval;
+}
+
+/**
  * Resolves the two schedule expressions and the run interval, and validates them: each
  * schedule in the configured time zone, an interval that can be read or is stated, and
  * a full schedule no more frequent than the incremental one.
@@ -131,16 +151,7 @@ export function resolveSchedules(scope: Construct, settings: ScheduleSettings): 
     settings.incremental ?? scheduler.ScheduleExpression.expression(defaultIncrementalCron(full.expressionString), timeZone);
   checkTimeZone(scope, 'incrementalSchedule', incremental, settings.timeZone);
 
-  const derived = Token.isUnresolved(incremental.expressionString) ? undefined : scheduleInterval(incremental.expressionString);
-  const runInterval = settings.incrementalInterval ?? derived;
-  if (runInterval === undefined) {
-    invalid(
-      scope,
-      'incrementalSchedule',
-      `'${incremental.expressionString}', whose interval cannot be derived`,
-      'a rate() or a simple cron() expression, or the incrementalInterval prop stating the time between two runs',
-    );
-  }
+  const runInterval = intervalOf(scope, 'incrementalSchedule', incremental, settings.incrementalInterval, 'the incrementalInterval prop stating the time between two runs');
   if (!runInterval.isUnresolved()) {
     const seconds = runInterval.toSeconds({ integral: false });
     if (seconds < MIN_INTERVAL.toSeconds() || seconds > MAX_ALARM_WINDOW.toSeconds() || !Number.isInteger(seconds)) {
@@ -202,7 +213,7 @@ export function backupSchedules(scope: Construct, fn: lambda.IFunction, schedule
     runSchedule(scope, id, {
       fn,
       role,
-      kind,
+      event: { kind },
       description: `${kind === 'full' ? 'Full' : 'Incremental'} CockroachDB backup of ${scope.node.path}`,
       expression,
       interval: schedules.runInterval,
@@ -240,7 +251,8 @@ export function schedulerRole(scope: Construct, id: string, fn: lambda.IFunction
 export interface RunScheduleSettings {
   readonly fn: lambda.IFunction;
   readonly role: iam.IRole;
-  readonly kind: RunKind;
+  /** What the function receives: a run kind, or the rotation function's retirement. */
+  readonly event: BackupEvent | RetirePreviousKeyEvent;
   readonly description: string;
   readonly expression: scheduler.ScheduleExpression;
   /** Time between two firings of this schedule: an event older than that is dropped. */
@@ -248,19 +260,18 @@ export interface RunScheduleSettings {
 }
 
 /**
- * One schedule that invokes the function with `{"kind":"<kind>"}`. Scheduler invokes the
+ * One schedule that invokes the function with `event`. Scheduler invokes the
  * function asynchronously; its own retries (2) cover a failed hand-over to Lambda, and an
  * event older than one interval (1 minute to 24 hours) is dropped, because the next firing
  * does the same work.
  */
 export function runSchedule(scope: Construct, id: string, settings: RunScheduleSettings): scheduler.Schedule {
-  const event: BackupEvent = { kind: settings.kind };
   return new scheduler.Schedule(scope, id, {
     description: settings.description,
     schedule: settings.expression,
     target: new targets.LambdaInvoke(settings.fn, {
       role: settings.role,
-      input: scheduler.ScheduleTargetInput.fromObject(event),
+      input: scheduler.ScheduleTargetInput.fromObject(settings.event),
       retryAttempts: 2,
       maxEventAge: clampDuration(settings.interval, Duration.minutes(1), Duration.hours(24)),
     }),

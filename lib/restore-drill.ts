@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { checkTimeZone, ResolvedSchedules, runSchedule, scheduleInterval } from './backup-schedules';
+import { checkTimeZone, intervalOf, ResolvedSchedules, runSchedule } from './backup-schedules';
 import { checkDurationSeconds, invalid } from './validation';
 
 /**
@@ -104,16 +104,7 @@ export function resolveRestoreDrill(
   const drillTime = defaultDrillCron(backupSchedules.full.expressionString, backupSchedules.incremental.expressionString);
   const schedule = options.schedule ?? scheduler.ScheduleExpression.cron({ ...drillTime, weekDay: 'SUN', timeZone: zone });
   if (options.schedule !== undefined) checkTimeZone(scope, 'restoreDrill.schedule', schedule, timeZone);
-  const derived = Token.isUnresolved(schedule.expressionString) ? undefined : scheduleInterval(schedule.expressionString);
-  const interval = options.interval ?? derived;
-  if (interval === undefined) {
-    invalid(
-      scope,
-      'restoreDrill.schedule',
-      `'${schedule.expressionString}', whose interval cannot be derived`,
-      'a rate() or a simple cron() expression, or restoreDrill.interval stating the time between two drills',
-    );
-  }
+  const interval = intervalOf(scope, 'restoreDrill.schedule', schedule, options.interval, 'restoreDrill.interval stating the time between two drills');
   if (interval.isUnresolved()) {
     invalid(scope, 'restoreDrill.interval', 'a token', 'a concrete duration: twice it is the drill-age alarm threshold');
   }
@@ -181,7 +172,7 @@ export function scheduleRestoreDrills(
   return runSchedule(scope, 'DrillSchedule', {
     fn,
     role: scheduleRole,
-    kind: 'restore-drill',
+    event: { kind: 'restore-drill' },
     description: `Restore drill of the CockroachDB backups of ${scope.node.path}`,
     expression: drill.schedule,
     interval: drill.interval,

@@ -186,8 +186,11 @@ function readAccessKey(env: Environment, dryRun: boolean): Credentials['accessKe
   return parseAccessKeySecret(text, 'the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)');
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), process.env).then(
+if (require.main === module) exitWith(main(process.argv.slice(2), process.env));
+
+/** Ends a command-line script with its main's exit status (1 if it threw: main reports its own errors). */
+export function exitWith(run: Promise<number>): void {
+  run.then(
     (code) => {
       process.exitCode = code;
     },

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV } from '../../contract/environment';
 import { Budget } from './budget';
-import { parseConnectionUrl } from './cli';
+import { exitWith, parseConnectionUrl } from './cli';
 import { ConfigurationError, Environment, parseSettings } from './config';
 import { redact, redactedMessage, registerSecret } from './redact';
 import { buildRestoreStatement, sqlTimestamp } from './restore-statement';
@@ -255,13 +255,4 @@ export async function main(argv: readonly string[], env: Environment, print: (li
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), process.env).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    () => {
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) exitWith(main(process.argv.slice(2), process.env));

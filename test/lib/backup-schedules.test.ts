@@ -75,8 +75,15 @@ describe('schedules', () => {
   });
 
   test('retries a failed hand-over twice and drops events older than one interval', () => {
-    defaults.template.allResourcesProperties('AWS::Scheduler::Schedule', {
-      Target: Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } }),
+    const schedules = defaults.template.findResources('AWS::Scheduler::Schedule');
+    const retryPolicies = Object.fromEntries(
+      Object.entries(schedules).map(([id, schedule]) => [id.replace(/[0-9A-F]{8}$/, ''), schedule.Properties.Target.RetryPolicy]),
+    );
+    // Each schedule's own interval: an hour between incrementals (and fulls, clamped to it), a day between retirements.
+    expect(retryPolicies).toEqual({
+      BackupIncrementalSchedule: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+      BackupFullSchedule: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+      BackupRetirePreviousKeySchedule: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 86400 },
     });
   });
 

@@ -1,4 +1,4 @@
-import { Cursor } from './cursor';
+import { Cursor, parseWithOptions } from './cursor';
 import { SqlError, SqlState, syntaxError } from './sql-error';
 
 /**
@@ -38,12 +38,7 @@ export function parseBackup(cursor: Cursor): BackupStatement {
     asOf = value.text;
   }
   const options = { detached: undefined as boolean | undefined, revisionHistory: undefined as boolean | undefined, encryptionPassphrase: false };
-  if (cursor.acceptWord('WITH')) {
-    const parenthesized = cursor.acceptWord('OPTIONS') ? (cursor.expectOp('('), true) : cursor.acceptOp('(');
-    do parseOption(cursor, options);
-    while (cursor.acceptOp(','));
-    if (parenthesized) cursor.expectOp(')');
-  }
+  parseWithOptions(cursor, (c) => parseOption(c, options));
   cursor.expectEnd();
   return {
     kind,

@@ -130,3 +130,15 @@ export class Cursor {
     return syntaxError(token === undefined ? undefined : tokenText(token));
   }
 }
+
+/**
+ * `[WITH [OPTIONS] [(] <option> [, <option>]... [)]]`, as BACKUP and RESTORE take their
+ * options (pkg/sql/parser/sql.y, opt_with_backup_options / opt_with_restore_options).
+ */
+export function parseWithOptions(cursor: Cursor, parseOption: (cursor: Cursor) => void): void {
+  if (!cursor.acceptWord('WITH')) return;
+  const parenthesized = cursor.acceptWord('OPTIONS') ? (cursor.expectOp('('), true) : cursor.acceptOp('(');
+  do parseOption(cursor);
+  while (cursor.acceptOp(','));
+  if (parenthesized) cursor.expectOp(')');
+}

@@ -1,4 +1,4 @@
-import { Cursor } from './cursor';
+import { Cursor, parseWithOptions } from './cursor';
 import { SqlError, SqlState, syntaxError } from './sql-error';
 
 /**
@@ -64,12 +64,7 @@ export function parseRestore(cursor: Cursor): RestoreStatement {
     asOf = value.text;
   }
   const options: { schemaOnly: boolean; verifyData: boolean; newDbName?: string; detached: boolean } = { schemaOnly: false, verifyData: false, detached: false };
-  if (cursor.acceptWord('WITH')) {
-    const parenthesized = cursor.acceptWord('OPTIONS') ? (cursor.expectOp('('), true) : cursor.acceptOp('(');
-    do parseOption(cursor, options);
-    while (cursor.acceptOp(','));
-    if (parenthesized) cursor.expectOp(')');
-  }
+  parseWithOptions(cursor, (c) => parseOption(c, options));
   cursor.expectEnd();
   return { databases, subdir, uri, asOf, ...options };
 }
