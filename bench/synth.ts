@@ -1,7 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { median, runProcess } from './measure';
+import { BACKUP_LAMBDA_ASSET_DIR } from '../lib/lambda-asset';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 const EXAMPLE_STACK = 'CockroachBackupExample';
@@ -56,12 +57,19 @@ export function exampleTemplate(outdir: string): Template {
   return { bytes: Buffer.byteLength(text), resources: Object.keys((JSON.parse(text) as { Resources: object }).Resources).length };
 }
 
-/** The Lambda's bundle as the construct staged it in the cloud assembly (the one asset directory). */
+/**
+ * The backup Lambda's bundle as the construct staged it in the cloud assembly: the asset
+ * directory whose index.js holds the bytes of dist/backup-lambda/index.js (the rotation
+ * function is staged beside it).
+ */
 export function lambdaBundle(outdir: string): { file: string; bytes: number } {
-  const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-  if (assets.length !== 1) throw new Error(`expected one asset directory in ${outdir}, found ${assets.length}`);
-  const file = join(outdir, assets[0], 'index.js');
-  return { file, bytes: statSync(file).size };
+  const built = readFileSync(join(BACKUP_LAMBDA_ASSET_DIR, 'index.js'));
+  const staged = readdirSync(outdir)
+    .filter((name) => name.startsWith('asset.'))
+    .map((name) => join(outdir, name, 'index.js'))
+    .filter((file) => existsSync(file) && readFileSync(file).equals(built));
+  if (staged.length !== 1) throw new Error(`expected one staged copy of the backup Lambda's bundle in ${outdir}, found ${staged.length}`);
+  return { file: staged[0], bytes: statSync(staged[0]).size };
 }
 
 /** Medians of the phases synths recorded, over the runs that wrote the file (`runs`). */
