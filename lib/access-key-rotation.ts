@@ -9,7 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { ENV } from '../contract/environment';
 import { ROTATION_ENV } from '../contract/rotation';
-import { allowVpcAccess, bundledLambdaCode } from './backup-function';
+import { packagedFunction } from './backup-function';
 import { runSchedule, schedulerRole } from './backup-schedules';
 import { ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from './lambda-asset';
 import { checkDurationSeconds, describeDuration, invalid } from './validation';
@@ -165,33 +165,21 @@ export const ROTATION_SECRET_ACTIONS = [
  *   deleted by the next day's run.
  */
 export function accessKeyRotation(scope: Construct, wiring: RotationWiring): RotationParts {
-  const logGroup = new logs.LogGroup(scope, 'RotationLogGroup', { retention: wiring.logRetention, encryptionKey: wiring.logEncryptionKey });
-  const role = new iam.Role(scope, 'RotationFunctionRole', {
-    description: `Role of the access-key rotation function of ${scope.node.path}: the backup user's keys, the access-key secret, its log group`,
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-  });
-  if (wiring.vpc !== undefined) allowVpcAccess(role);
-  role.addToPolicy(
-    new iam.PolicyStatement({ sid: 'ManageBackupUserKeys', actions: [...ROTATION_IAM_ACTIONS], resources: [wiring.user.userArn] }),
-  );
-  role.addToPolicy(
-    new iam.PolicyStatement({ sid: 'RotateAccessKeySecret', actions: [...ROTATION_SECRET_ACTIONS], resources: [wiring.secret.secretArn] }),
-  );
-  logGroup.grantWrite(role);
-
-  const fn = new lambda.Function(scope, 'RotationFunction', {
+  // No automatic retry of an invocation (packagedFunction): Secrets Manager retries a failed
+  // step itself, and a failed retirement is repeated by the next day's run.
+  const { fn, role, logGroup } = packagedFunction(scope, {
+    ids: { logGroup: 'RotationLogGroup', role: 'RotationFunctionRole', fn: 'RotationFunction' },
+    roleDescription: `Role of the access-key rotation function of ${scope.node.path}: the backup user's keys, the access-key secret, its log group`,
     description: `Rotates the access key of the backup user of ${scope.node.path} and retires previous keys`,
-    code: bundledLambdaCode(ROTATION_LAMBDA_ASSET_DIR, 'access-key rotation function'),
+    assetDir: ROTATION_LAMBDA_ASSET_DIR,
     handler: ROTATION_LAMBDA_HANDLER,
-    runtime: lambda.Runtime.NODEJS_24_X,
-    architecture: lambda.Architecture.ARM_64,
+    what: 'access-key rotation function',
+    statements: [
+      new iam.PolicyStatement({ sid: 'ManageBackupUserKeys', actions: [...ROTATION_IAM_ACTIONS], resources: [wiring.user.userArn] }),
+      new iam.PolicyStatement({ sid: 'RotateAccessKeySecret', actions: [...ROTATION_SECRET_ACTIONS], resources: [wiring.secret.secretArn] }),
+    ],
     memorySize: 256,
     timeout: ROTATION_FUNCTION_TIMEOUT,
-    role,
-    logGroup,
-    reservedConcurrentExecutions: 1,
-    // Secrets Manager retries a failed step itself; a failed retirement is repeated by the next day's run.
-    retryAttempts: 0,
     environment: {
       [ENV.accessKeySecretArn]: wiring.secret.secretArn,
       [ROTATION_ENV.userName]: wiring.user.userName,
@@ -202,6 +190,8 @@ export function accessKeyRotation(scope: Construct, wiring: RotationWiring): Rot
       [ROTATION_ENV.previousKeyGraceSeconds]: String(wiring.previousKeyGracePeriod.toSeconds()),
       [ROTATION_ENV.metricsNamespace]: wiring.metricsNamespace,
     },
+    logRetention: wiring.logRetention,
+    logEncryptionKey: wiring.logEncryptionKey,
     vpc: wiring.vpc,
     vpcSubnets: wiring.vpcSubnets,
     securityGroups: wiring.securityGroups,

@@ -87,16 +87,61 @@ export interface BackupFunctionParts {
  *   next scheduled run is the retry, with storage and the job table telling it what happened.
  */
 export function backupFunction(scope: Construct, settings: BackupFunctionSettings): BackupFunctionParts {
-  const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: settings.logRetention, encryptionKey: settings.logEncryptionKey });
-  const role = new iam.Role(scope, 'FunctionRole', {
-    description: `Role of the backup Lambda of ${scope.node.path}: its log group and its two secrets`,
+  const parts = packagedFunction(scope, {
+    ids: { logGroup: 'LogGroup', role: 'FunctionRole', fn: 'Function' },
+    roleDescription: `Role of the backup Lambda of ${scope.node.path}: its log group and its two secrets`,
+    description: `Submits and verifies the CockroachDB backups of ${scope.node.path}`,
+    assetDir: BACKUP_LAMBDA_ASSET_DIR,
+    handler: BACKUP_LAMBDA_HANDLER,
+    what: 'backup Lambda',
+    maxEventAge: clampDuration(settings.runInterval, Duration.minutes(1), Duration.hours(6)),
+    ...settings,
+  });
+  for (const secret of settings.secrets) secret.grantRead(parts.role);
+  return parts;
+}
+
+/** One of the construct's functions: its construct IDs, texts, code and settings. */
+export interface PackagedFunctionSettings {
+  readonly ids: { readonly logGroup: string; readonly role: string; readonly fn: string };
+  readonly roleDescription: string;
+  readonly description: string;
+  /** Where the package's bundle of the function is, and what the function is called in errors. */
+  readonly assetDir: string;
+  readonly handler: string;
+  readonly what: string;
+  /** The role's own statements, besides writing its log group. */
+  readonly statements?: readonly iam.PolicyStatement[];
+  readonly environment: Record<string, string>;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  /** How long a throttled asynchronous invocation may wait; undefined: Lambda's default. */
+  readonly maxEventAge?: Duration;
+  readonly logRetention: logs.RetentionDays;
+  readonly logEncryptionKey?: kms.IKey;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
+ * A function of the construct (the backup Lambda, the rotation function) as the backup
+ * Lambda's description above says: the package's bundle on Node.js 24 (arm64), its own log
+ * group and a role that may write only to it (plus `statements`, and VPC access in a VPC),
+ * reserved concurrency 1, no automatic retry.
+ */
+export function packagedFunction(scope: Construct, settings: PackagedFunctionSettings): BackupFunctionParts {
+  const logGroup = new logs.LogGroup(scope, settings.ids.logGroup, { retention: settings.logRetention, encryptionKey: settings.logEncryptionKey });
+  const role = new iam.Role(scope, settings.ids.role, {
+    description: settings.roleDescription,
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
   });
   if (settings.vpc !== undefined) allowVpcAccess(role);
-  const fn = new lambda.Function(scope, 'Function', {
-    description: `Submits and verifies the CockroachDB backups of ${scope.node.path}`,
-    code: bundledLambdaCode(BACKUP_LAMBDA_ASSET_DIR, 'backup Lambda'),
-    handler: BACKUP_LAMBDA_HANDLER,
+  for (const statement of settings.statements ?? []) role.addToPolicy(statement);
+  const fn = new lambda.Function(scope, settings.ids.fn, {
+    description: settings.description,
+    code: bundledLambdaCode(settings.assetDir, settings.what),
+    handler: settings.handler,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: settings.memorySize,
@@ -105,13 +150,12 @@ export function backupFunction(scope: Construct, settings: BackupFunctionSetting
     logGroup,
     reservedConcurrentExecutions: 1,
     retryAttempts: 0,
-    maxEventAge: clampDuration(settings.runInterval, Duration.minutes(1), Duration.hours(6)),
+    maxEventAge: settings.maxEventAge,
     environment: settings.environment,
     vpc: settings.vpc,
     vpcSubnets: settings.vpcSubnets,
     securityGroups: settings.securityGroups,
   });
   logGroup.grantWrite(role);
-  for (const secret of settings.secrets) secret.grantRead(role);
   return { fn, logGroup, role };
 }
