@@ -127,6 +127,30 @@ export function eventAlarm(scope: Construct, id: string, metric: cloudwatch.IMet
   });
 }
 
+/**
+ * An alarm on an age every run reports (the newest backup's, the newest drill's): it fires
+ * when the age is above `maxAgeSeconds` in every period of `window`, or when no run reported
+ * it (missing data is breaching: a Lambda that stopped running lets the age grow silently).
+ */
+export function reportedAgeAlarm(
+  scope: Construct,
+  id: string,
+  metric: cloudwatch.IMetric,
+  window: RpoAlarmWindow,
+  maxAgeSeconds: number,
+  alarmDescription: string,
+): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    metric,
+    threshold: maxAgeSeconds,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: window.evaluationPeriods,
+    datapointsToAlarm: window.evaluationPeriods,
+    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    alarmDescription,
+  });
+}
+
 export interface BackupMonitoringProps {
   /** The scheduled backup Lambda; its Errors and Throttles metrics get alarms. */
   readonly backupFunction: lambda.IFunction;
@@ -257,19 +281,17 @@ export class BackupMonitoring extends Construct {
     // CloudWatch fills missing periods only once its evaluation range (a few periods)
     // holds fewer real datapoints than the evaluation periods, so with one period a
     // stopped Lambda is noticed a few periods after its last report, not after one.
-    this.rpoAlarm = new cloudwatch.Alarm(this, 'RpoAlarm', {
-      metric: this.metricNewestBackupAge({ period: window.period }),
-      threshold: props.rpo.toSeconds(),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: window.evaluationPeriods,
-      datapointsToAlarm: window.evaluationPeriods,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      alarmDescription:
-        `The newest successful CockroachDB backup of ${this.collection} is older than the RPO ` +
+    this.rpoAlarm = reportedAgeAlarm(
+      this,
+      'RpoAlarm',
+      this.metricNewestBackupAge({ period: window.period }),
+      window,
+      props.rpo.toSeconds(),
+      `The newest successful CockroachDB backup of ${this.collection} is older than the RPO ` +
         `(${props.rpo.toHumanString()}), or the backup Lambda stopped reporting it. First check whether ` +
         "the backup Lambda still runs (its schedule is enabled, its log group has recent runs); then read " +
         'the BackupFailed alarm and the latest run summaries for failed or skipped backups.',
-    });
+    );
 
     this.functionErrorsAlarm = this.eventAlarm(
       'FunctionErrorsAlarm',
@@ -294,11 +316,7 @@ export class BackupMonitoring extends Construct {
         'lost, unless throttles continue.',
     );
 
-    const notify = new cloudwatchActions.SnsAction(this.alarmTopic);
-    for (const alarm of this.alarms()) {
-      alarm.addAlarmAction(notify);
-      alarm.addOkAction(notify);
-    }
+    this.notify(this.alarms());
 
     if (props.dashboard) {
       this.dashboard = this.createDashboard(props.rpo, window.period, functionErrors, functionThrottles);
@@ -403,6 +421,15 @@ export class BackupMonitoring extends Construct {
     return this.metric('chainLength', props);
   }
 
+  /** Sends each alarm's ALARM and OK to the alarm topic, as every alarm of the construct does. */
+  public notify(alarms: readonly cloudwatch.Alarm[]): void {
+    const action = new cloudwatchActions.SnsAction(this.alarmTopic);
+    for (const alarm of alarms) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+  }
+
   /**
    * Alarms on the access-key rotation function (lib/access-key-rotation.ts), to the alarm
    * topic and on the dashboard: `RotationFailed` Sum >= 1 (a step failed, so the previous
@@ -424,11 +451,7 @@ export class BackupMonitoring extends Construct {
       `The access-key rotation function of ${this.collection} ended with an error (a failed step, a timeout, or ` +
         "a failed retirement of a previous key). First read the function's log group around the alarm time.",
     );
-    const notify = new cloudwatchActions.SnsAction(this.alarmTopic);
-    for (const alarm of [rotationFailedAlarm, functionErrorsAlarm]) {
-      alarm.addAlarmAction(notify);
-      alarm.addOkAction(notify);
-    }
+    this.notify([rotationFailedAlarm, functionErrorsAlarm]);
     this.dashboard?.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Access key rotation',

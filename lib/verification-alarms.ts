@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { BackupMonitoring, EVENT_ALARM_PERIOD, eventAlarm, rpoAlarmWindow } from './monitoring';
+import { BackupMonitoring, EVENT_ALARM_PERIOD, eventAlarm, reportedAgeAlarm, rpoAlarmWindow } from './monitoring';
 
 export interface VerificationAlarmSettings {
   /** The collection as the alarms' descriptions name it (the `Collection` dimension's value). */
@@ -56,11 +55,7 @@ export function verificationAlarms(monitoring: BackupMonitoring, settings: Verif
     ...(settings.drillInterval === undefined ? {} : drillAlarms(monitoring, collection, settings.runInterval, settings.drillInterval)),
   };
   const all = alarmList(alarms);
-  const notify = new cloudwatchActions.SnsAction(monitoring.alarmTopic);
-  for (const alarm of all) {
-    alarm.addAlarmAction(notify);
-    alarm.addOkAction(notify);
-  }
+  monitoring.notify(all);
   if (monitoring.dashboard !== undefined) addWidgets(monitoring, monitoring.dashboard, settings, all);
   return alarms;
 }
@@ -89,19 +84,17 @@ function drillAlarms(monitoring: BackupMonitoring, collection: string, runInterv
   // Lambda that stopped reporting has stopped drilling too.
   const window = rpoAlarmWindow(runInterval);
   const threshold = drillInterval.toSeconds() * 2;
-  const drillAgeAlarm = new cloudwatch.Alarm(monitoring, 'DrillAgeAlarm', {
-    metric: monitoring.metricNewestDrillAge({ period: window.period }),
+  const drillAgeAlarm = reportedAgeAlarm(
+    monitoring,
+    'DrillAgeAlarm',
+    monitoring.metricNewestDrillAge({ period: window.period }),
+    window,
     threshold,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    evaluationPeriods: window.evaluationPeriods,
-    datapointsToAlarm: window.evaluationPeriods,
-    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    alarmDescription:
-      `The newest successful restore drill of the CockroachDB backups of ${collection} is older than twice the drill ` +
+    `The newest successful restore drill of the CockroachDB backups of ${collection} is older than twice the drill ` +
       `interval (${Duration.seconds(threshold).toHumanString()}), or the backup Lambda stopped reporting it. First ` +
       'check the DrillFailed alarm and the drill runs in the log group (a drill job still running is reported by ' +
       'the next run), then whether the drill schedule is enabled and the Lambda still runs.',
-  });
+  );
   return { drillFailedAlarm, drillCleanupFailedAlarm, drillAgeAlarm };
 }
 
