@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV } from '../../contract/environment';
 import { Budget } from './budget';
 import { exitWith, parseConnectionUrl } from './cli';
@@ -6,6 +6,7 @@ import { ConfigurationError, Environment, parseSettings } from './config';
 import { redact, redactedMessage, registerSecret } from './redact';
 import { buildRestoreStatement, sqlTimestamp } from './restore-statement';
 import { parseAccessKeySecret } from './secrets';
+import { readSecretString } from './secrets-manager';
 import { Session } from './session';
 import { sqlString } from './statement';
 import { AccessKey, backupTarget } from './storage';
@@ -191,12 +192,10 @@ async function readAccessKey(secretArn: string | undefined, env: Environment): P
   }
   const region = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:.+$/.exec(secretArn)?.[1];
   if (region === undefined) throw new ConfigurationError(`--access-key-secret is '${secretArn}': expected the ARN of a Secrets Manager secret`);
-  let text: string | undefined;
-  try {
-    text = (await new SecretsManagerClient({ region }).send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
-  } catch (error) {
-    throw new ConfigurationError(`cannot read the access-key secret ${secretArn}: ${error instanceof Error ? error.name : 'Error'}: ${redactedMessage(error)}`);
-  }
+  // A ConfigurationError, as every problem with the helper's own inputs (the usage follows it).
+  const text = await readSecretString(new SecretsManagerClient({ region }), secretArn, 'access-key secret').catch((error: Error) => {
+    throw new ConfigurationError(error.message);
+  });
   return parseAccessKeySecret(text, `the access-key secret ${secretArn}`);
 }
 

@@ -55,12 +55,17 @@ export class SecretsManagerSource implements SecretSource {
 
   private async fetch(arn: string, what: string): Promise<string | undefined> {
     this.fetches += 1;
-    try {
-      const response = await this.client.send(new GetSecretValueCommand({ SecretId: arn }));
-      return response.SecretString;
-    } catch (error) {
-      const name = error instanceof Error ? error.name : 'Error';
-      throw new SecretError(`cannot read the ${what} ${arn}: ${name}: ${redactedMessage(error)}`);
-    }
+    return readSecretString(this.client, arn, what);
+  }
+}
+
+/** The secret's AWSCURRENT text; a failure says which secret (`what`, `arn`) and why, redacted. */
+export async function readSecretString(client: SecretsManagerClient, arn: string, what: string): Promise<string | undefined> {
+  try {
+    const response = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    return response.SecretString;
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'Error';
+    throw new SecretError(`cannot read the ${what} ${arn}: ${name}: ${redactedMessage(error)}`);
   }
 }
