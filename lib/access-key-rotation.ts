@@ -1,7 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -9,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { ENV } from '../contract/environment';
 import { ROTATION_ENV } from '../contract/rotation';
-import { packagedFunction } from './backup-function';
+import { FunctionPlacement, packagedFunction } from './backup-function';
 import { runSchedule, schedulerRole } from './backup-schedules';
 import { ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from './lambda-asset';
 import { checkDurationSeconds, describeDuration, invalid } from './validation';
@@ -99,7 +97,7 @@ export function checkRotationSettings(scope: IConstruct, settings: RotationSetti
   return { days, grace };
 }
 
-export interface RotationWiring {
+export interface RotationWiring extends FunctionPlacement {
   readonly days: number;
   readonly previousKeyGracePeriod: Duration;
   readonly user: iam.User;
@@ -109,11 +107,6 @@ export interface RotationWiring {
   readonly bucketRegion: string;
   readonly collection: string;
   readonly metricsNamespace: string;
-  readonly logRetention: logs.RetentionDays;
-  readonly logEncryptionKey?: kms.IKey;
-  readonly vpc?: ec2.IVpc;
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 export interface RotationParts {

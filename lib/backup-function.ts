@@ -43,18 +43,22 @@ export function allowVpcAccess(role: iam.Role): void {
   });
 }
 
-export interface BackupFunctionSettings {
+/** Where a function of the construct logs and runs: the same props place both functions. */
+export interface FunctionPlacement {
+  readonly logRetention: logs.RetentionDays;
+  /** Customer managed key of the log group; its key policy must let CloudWatch Logs use it. */
+  readonly logEncryptionKey?: kms.IKey;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+export interface BackupFunctionSettings extends FunctionPlacement {
   readonly environment: Record<EnvName, string>;
   readonly secrets: readonly secretsmanager.ISecret[];
   readonly timeout: Duration;
   readonly memorySize: number;
-  readonly logRetention: logs.RetentionDays;
-  /** Customer managed key of the log group; its key policy must let CloudWatch Logs use it. */
-  readonly logEncryptionKey?: kms.IKey;
   readonly runInterval: Duration;
-  readonly vpc?: ec2.IVpc;
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 export interface BackupFunctionParts {
@@ -102,7 +106,7 @@ export function backupFunction(scope: Construct, settings: BackupFunctionSetting
 }
 
 /** One of the construct's functions: its construct IDs, texts, code and settings. */
-export interface PackagedFunctionSettings {
+export interface PackagedFunctionSettings extends FunctionPlacement {
   readonly ids: { readonly logGroup: string; readonly role: string; readonly fn: string };
   readonly roleDescription: string;
   readonly description: string;
@@ -117,11 +121,6 @@ export interface PackagedFunctionSettings {
   readonly memorySize: number;
   /** How long a throttled asynchronous invocation may wait; undefined: Lambda's default. */
   readonly maxEventAge?: Duration;
-  readonly logRetention: logs.RetentionDays;
-  readonly logEncryptionKey?: kms.IKey;
-  readonly vpc?: ec2.IVpc;
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
