@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { ConnectionSecret } from '../lambda/backup/secrets';
-import { sqlString } from '../lambda/backup/statement';
+import { ConnectionSecret } from '../lambda/backup/connect/secrets';
+import { sqlString } from '../lambda/backup/submit/statement';
 
 /** The runbook's statements, as a person types them (AS OF SYSTEM TIME as the construct's default, 10 s). */
 export const RUNBOOK = {

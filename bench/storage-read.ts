@@ -1,15 +1,15 @@
 import { createServer, request, Server } from 'http';
 import { AddressInfo } from 'net';
-import { Budget } from '../lambda/backup/budget';
-import { parseConnectionSecret } from '../lambda/backup/secrets';
-import { Session } from '../lambda/backup/session';
-import { buildBackupStatement } from '../lambda/backup/statement';
-import { buildS3Uri } from '../lambda/backup/storage';
-import { readStoredChain } from '../lambda/backup/stored-chain';
+import { Budget } from '../lambda/backup/connect/budget';
+import { parseConnectionSecret } from '../lambda/backup/connect/secrets';
+import { Session } from '../lambda/backup/connect/session';
+import { buildBackupStatement } from '../lambda/backup/submit/statement';
+import { buildS3Uri } from '../lambda/backup/submit/storage';
+import { readStoredChain } from '../lambda/backup/observe/stored-chain';
 import { testSettings } from '../test/lambda/helpers/fixtures';
 import { ACCESS_KEY, BACKUP_USER, BUCKET, COLLECTION, connectionSecretFor } from '../test/lambda/helpers/harness';
 import { CockroachDouble } from '../test/support/cockroach-double';
-import { startS3Server } from '../test/support/s3-server';
+import { startS3Server } from '../test/support/aws/s3-server';
 import { median, nowMs } from './measure';
 
 export interface StorageReadFigures {

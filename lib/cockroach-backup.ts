@@ -47,7 +47,7 @@ export const DEFAULTS = {
   accessKeySerial: 1,
 } as const;
 
-/** External connection names the Lambda accepts (lambda/backup/config.ts). */
+/** External connection names the Lambda accepts (lambda/backup/connect/config.ts). */
 const CONNECTION_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export interface CockroachBackupProps {

@@ -70,7 +70,7 @@ const COLLECTION_EXPECTED =
  * Validates the collection prefix. It must be safe in three places at once: an S3 key
  * prefix, an IAM resource ARN and `s3:prefix` condition (a '*' or '?' there would be a
  * wildcard), and the `s3://bucket/<collection>` URI the Lambda builds and then matches
- * in CockroachDB's job descriptions without encoding (lambda/backup/config.ts accepts
+ * in CockroachDB's job descriptions without encoding (lambda/backup/connect/config.ts accepts
  * exactly this pattern, so what synthesizes also runs).
  */
 export function checkCollection(scope: IConstruct, collection: string): void {

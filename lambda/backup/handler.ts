@@ -1,15 +1,15 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { BackupEvent, RunKind } from '../../contract/backup-event';
-import { Budget } from './budget';
-import { BackupSettings, parseEvent, parseSecretArns, parseSettings, SecretArns } from './config';
-import { DrillStateStore, SsmDrillStateStore } from './drill-state-store';
-import { writeJsonLine } from './log';
-import { publishRun } from './publish';
-import { redactedMessage } from './redact';
-import { BackupResult } from './result';
+import { Budget } from './connect/budget';
+import { BackupSettings, parseEvent, parseSecretArns, parseSettings, SecretArns } from './connect/config';
+import { DrillStateStore, SsmDrillStateStore } from './drill/drill-state-store';
+import { writeJsonLine } from './report/log';
+import { publishRun } from './report/publish';
+import { redactedMessage } from './report/redact';
+import { BackupResult } from './report/result';
 import { runRequested } from './run';
-import { SecretsManagerSource } from './secrets-manager';
+import { SecretsManagerSource } from './connect/secrets-manager';
 
 /** The part of the Lambda context the handler uses. */
 export interface InvocationContext {

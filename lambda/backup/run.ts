@@ -1,12 +1,12 @@
 import { BACKUP_KINDS, BackupKind, RunKind } from '../../contract/backup-event';
-import { Budget } from './budget';
-import { runFileCheck } from './check-files-run';
-import { BackupSettings } from './config';
-import { followDrills, runRestoreDrill } from './drill';
-import { DrillStateStore, MemoryDrillStateStore } from './drill-state-store';
+import { Budget } from './connect/budget';
+import { runFileCheck } from './verify/check-files-run';
+import { BackupSettings } from './connect/config';
+import { followDrills, runRestoreDrill } from './drill/drill';
+import { DrillStateStore, MemoryDrillStateStore } from './drill/drill-state-store';
 import { runBackup } from './procedure';
-import { BackupResult } from './result';
-import { SecretSource } from './secrets';
+import { BackupResult } from './report/result';
+import { SecretSource } from './connect/secrets';
 
 export interface RunInput {
   readonly settings: BackupSettings;

@@ -6,8 +6,8 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { parseAccessKeySecret } from '../backup/secrets';
-import { AccessKey } from '../backup/storage';
+import { parseAccessKeySecret } from '../backup/connect/secrets';
+import { AccessKey } from '../backup/submit/storage';
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';

@@ -1,7 +1,7 @@
 import { ENV } from '../../contract/environment';
 import { DEFAULT_METRICS_NAMESPACE } from '../../contract/metrics';
 import { ROTATION_ENV } from '../../contract/rotation';
-import { ConfigurationError, Environment } from '../backup/config';
+import { ConfigurationError, Environment } from '../backup/connect/config';
 
 /** What the rotation function needs besides its event, read from the environment the construct sets. */
 export interface RotationSettings {

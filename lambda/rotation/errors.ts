@@ -1,4 +1,4 @@
-import { redactedMessage } from '../backup/redact';
+import { redactedMessage } from '../backup/report/redact';
 
 /** A step or retirement failed; the message names the step and the key ids concerned, never a secret. */
 export class RotationError extends Error {

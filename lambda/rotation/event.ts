@@ -1,5 +1,5 @@
 import { RetirePreviousKeyEvent } from '../../contract/rotation';
-import { ConfigurationError } from '../backup/config';
+import { ConfigurationError } from '../backup/connect/config';
 
 /** Secrets Manager's rotation steps, in the order it invokes them. */
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;

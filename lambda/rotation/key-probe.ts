@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { AccessKey } from '../backup/storage';
+import { AccessKey } from '../backup/submit/storage';
 import { RotationSettings } from './config';
 import { describeCause, RotationError } from './errors';
 

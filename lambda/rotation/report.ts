@@ -1,5 +1,5 @@
-import { writeJsonLine } from '../backup/log';
-import { embeddedMetrics, MetricValues } from '../backup/metrics';
+import { writeJsonLine } from '../backup/report/log';
+import { embeddedMetrics, MetricValues } from '../backup/report/metrics';
 import { RotationSettings } from './config';
 
 /** The one summary line of an invocation (key ids and outcomes only). */

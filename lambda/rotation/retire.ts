@@ -1,4 +1,4 @@
-import { log } from '../backup/log';
+import { log } from '../backup/report/log';
 import { AccessKeySecret } from './access-key-secret';
 import { RotationError } from './errors';
 import { readSecretKeys } from './key-context';

@@ -1,6 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { MetricValues } from '../backup/metrics';
+import { MetricValues } from '../backup/report/metrics';
 import { AccessKeySecret } from './access-key-secret';
 import { RotationSettings } from './config';
 import { parseRotationEvent, RotationStep } from './event';

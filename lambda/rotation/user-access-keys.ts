@@ -1,6 +1,6 @@
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand, IAMClient, ListAccessKeysCommand, NoSuchEntityException, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { registerSecret } from '../backup/redact';
-import { AccessKey } from '../backup/storage';
+import { registerSecret } from '../backup/report/redact';
+import { AccessKey } from '../backup/submit/storage';
 
 /** An access key of the user as IAM lists it (no secret: IAM shows a secret key only when it creates it). */
 export interface KeyMetadata {
@@ -35,7 +35,7 @@ export class UserAccessKeys {
     const accessKeyId = answer.AccessKey?.AccessKeyId;
     const secretAccessKey = answer.AccessKey?.SecretAccessKey;
     if (accessKeyId === undefined || secretAccessKey === undefined) throw new Error(`IAM CreateAccessKey for ${this.userName} returned no key`);
-    // From here on every log line and error is scrubbed of it (lambda/backup/redact.ts).
+    // From here on every log line and error is scrubbed of it (lambda/backup/report/redact.ts).
     registerSecret(secretAccessKey);
     return { accessKeyId, secretAccessKey };
   }

@@ -1,4 +1,4 @@
-import { main, parseArguments, USAGE } from '../../lambda/backup/cli';
+import { main, parseArguments, USAGE } from '../../lambda/backup/tools/cli';
 import { fencedBlocks, readGuideFile, withoutCodeBlocks } from './markdown';
 
 /** The README's "Local runner" section, up to the next second-level heading. */

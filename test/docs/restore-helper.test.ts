@@ -1,4 +1,4 @@
-import { main, parseRestoreArguments, RESTORE_USAGE } from '../../lambda/backup/restore-cli';
+import { main, parseRestoreArguments, RESTORE_USAGE } from '../../lambda/backup/tools/restore-cli';
 import { fencedBlocks, readGuideFile, withoutCodeBlocks } from './markdown';
 
 /** The words of a shell command: continuation lines joined, single and double quotes removed. */

@@ -31,7 +31,7 @@ describe("the Lambda's SQL", () => {
   const files = sourceFiles(LAMBDA);
 
   test('is read from every source file of the Lambda', () => {
-    expect(files.map((f) => f.slice(LAMBDA.length + 1))).toEqual(expect.arrayContaining(['backup/job-queries.ts', 'backup/stored-chain.ts', 'backup/procedure.ts']));
+    expect(files.map((f) => f.slice(LAMBDA.length + 1))).toEqual(expect.arrayContaining(['backup/observe/job-queries.ts', 'backup/observe/stored-chain.ts', 'backup/procedure.ts']));
   });
 
   test('never reads crdb_internal or system, nor sets allow_unsafe_internals', () => {

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { ENV } from '../../contract/environment';
-import { parseSecretArns, parseSettings } from '../../lambda/backup/config';
+import { parseSecretArns, parseSettings } from '../../lambda/backup/connect/config';
 import { synthBackup } from './fixtures';
 
 /**

@@ -1,5 +1,5 @@
 import { installSecretGuard } from '../lambda/helpers/secret-guard';
-import { ConfigurationError } from '../../lambda/backup/config';
+import { ConfigurationError } from '../../lambda/backup/connect/config';
 import { parseRotationSettings } from '../../lambda/rotation/config';
 import { parseRotationEvent } from '../../lambda/rotation/event';
 

@@ -1,5 +1,5 @@
 import { Layer, readChain } from './sql/collection-reads';
-import { S3Credentials } from './s3-server';
+import { S3Credentials } from './aws/s3-server';
 import { MANIFEST_CHECKSUM, STATISTICS } from './storage/backup-layout';
 import { layerFiles } from './storage/backup-manifest';
 import { CollectionStore } from './storage/collection-store';

@@ -1,5 +1,5 @@
-import { BackupSettings, parseSettings } from '../../../lambda/backup/config';
-import { JobRow } from '../../../lambda/backup/job';
+import { BackupSettings, parseSettings } from '../../../lambda/backup/connect/config';
+import { JobRow } from '../../../lambda/backup/observe/job';
 import { TEST_ACCESS_KEY_ID, TEST_ROTATED_ACCESS_KEY_ID, TEST_ROTATED_SECRET_ACCESS_KEY, TEST_SECRET_ACCESS_KEY } from './secret-guard';
 
 export const TEST_ACCESS_KEY = { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: TEST_SECRET_ACCESS_KEY };

@@ -5,9 +5,9 @@ import { Client } from 'pg';
 import { RunKind } from '../../../contract/backup-event';
 import { ENV } from '../../../contract/environment';
 import { handler } from '../../../lambda/backup/handler';
-import { BackupResult } from '../../../lambda/backup/result';
+import { BackupResult } from '../../../lambda/backup/report/result';
 import { CockroachDouble, CockroachDoubleOptions, CockroachVersion, DoubleUser } from '../../support/cockroach-double';
-import { S3Credentials, S3TestServer, startS3Server } from '../../support/s3-server';
+import { S3Credentials, S3TestServer, startS3Server } from '../../support/aws/s3-server';
 import { DamagedFile, damageDataFile, DataFileDamage, DataFileSelection } from '../../support/storage-faults';
 import { recordForSecretCheck, TEST_ACCESS_KEY_ID, TEST_PASSWORD, TEST_SECRET_ACCESS_KEY } from './secret-guard';
 

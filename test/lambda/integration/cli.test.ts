@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { main } from '../../../lambda/backup/cli';
+import { main } from '../../../lambda/backup/tools/cli';
 import { BUCKET, COLLECTION, Harness } from '../helpers/harness';
 import { installSecretGuard, TEST_ACCESS_KEY_ID, TEST_PASSWORD, TEST_SECRET_ACCESS_KEY } from '../helpers/secret-guard';
 

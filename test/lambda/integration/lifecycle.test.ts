@@ -1,4 +1,4 @@
-import * as verify from '../../../lambda/backup/verify';
+import * as verify from '../../../lambda/backup/verify/verify';
 import { asRoot, BUCKET, COLLECTION, collectionUri, Harness } from '../helpers/harness';
 import { installSecretGuard } from '../helpers/secret-guard';
 import { LIFECYCLE_VERSIONS } from '../helpers/versions';

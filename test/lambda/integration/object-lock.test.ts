@@ -1,5 +1,5 @@
 import { ENV } from '../../../contract/environment';
-import { ObjectLockProxy, startObjectLockProxy } from '../../support/object-lock';
+import { ObjectLockProxy, startObjectLockProxy } from '../../support/aws/object-lock';
 import { BACKUP_USER, BUCKET, COLLECTION, Harness } from '../helpers/harness';
 import { installSecretGuard } from '../helpers/secret-guard';
 
@@ -9,7 +9,7 @@ const guard = installSecretGuard();
  * The Lambda's whole procedure (observe, decide, submit, verify) against a collection in
  * a bucket with S3 Object Lock in COMPLIANCE mode, as `bucketOptions.objectLock` creates
  * it: the lock refuses uploads without Content-MD5 and deletes of locked versions as S3
- * does (test/support/object-lock.ts).
+ * does (test/support/aws/object-lock.ts).
  */
 let harness: Harness;
 let lock: ObjectLockProxy;

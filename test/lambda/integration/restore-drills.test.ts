@@ -1,9 +1,9 @@
 import { ENV } from '../../../contract/environment';
 import { METRICS } from '../../../contract/metrics';
-import * as drillPlan from '../../../lambda/backup/drill-plan';
-import { parseDrillState } from '../../../lambda/backup/drill-state';
-import { BackupResult } from '../../../lambda/backup/result';
-import { parseSqlTimestamp } from '../../../lambda/backup/timestamp';
+import * as drillPlan from '../../../lambda/backup/drill/drill-plan';
+import { parseDrillState } from '../../../lambda/backup/drill/drill-state';
+import { BackupResult } from '../../../lambda/backup/report/result';
+import { parseSqlTimestamp } from '../../../lambda/backup/observe/timestamp';
 import { asRoot, BACKUP_USER, collectionUri, Harness } from '../helpers/harness';
 import { installSecretGuard } from '../helpers/secret-guard';
 import { CockroachVersion, DoubleDatabase } from '../../support/cockroach-double';

@@ -1,6 +1,6 @@
 import { ENV } from '../../../contract/environment';
 import { handler } from '../../../lambda/backup/handler';
-import { BackupResult } from '../../../lambda/backup/result';
+import { BackupResult } from '../../../lambda/backup/report/result';
 import { BUCKET, COLLECTION, ROLE_CREDENTIALS, RotationWorld, startRotationWorld } from '../../rotation/helpers/rotation-world';
 import { CockroachDouble } from '../../support/cockroach-double';
 import { BACKUP_USER, connectionSecretFor, ROOT_USER } from '../helpers/harness';

@@ -4,10 +4,10 @@ import { RotationSettings } from '../../../lambda/rotation/config';
 import { RotationSummary } from '../../../lambda/rotation/report';
 import { RotationDependencies, runRotation } from '../../../lambda/rotation/run';
 import { recordForSecretCheck, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY } from '../../lambda/helpers/secret-guard';
-import { AccessKeyStatus, AccessKeyStore } from '../../support/access-key-store';
-import { IamDouble, IamDoubleOptions, startIamDouble } from '../../support/iam-double';
-import { S3TestServer, startS3Server } from '../../support/s3-server';
-import { SecretsManagerDouble } from '../../support/secrets-manager-double';
+import { AccessKeyStatus, AccessKeyStore } from '../../support/aws/access-key-store';
+import { IamDouble, IamDoubleOptions, startIamDouble } from '../../support/aws/iam-double';
+import { S3TestServer, startS3Server } from '../../support/aws/s3-server';
+import { SecretsManagerDouble } from '../../support/aws/secrets-manager-double';
 
 export const USER = 'backup-user';
 export const BUCKET = 'backups';

@@ -1,6 +1,6 @@
 import { Client, DatabaseError } from 'pg';
 import { CockroachDouble, CockroachDoubleOptions } from '../cockroach-double';
-import { S3Credentials, S3TestServer, startS3Server } from '../s3-server';
+import { S3Credentials, S3TestServer, startS3Server } from '../aws/s3-server';
 
 /** Keys as AWS issues them: the secret contains '/' and '+', which must be URL-encoded. */
 export const KEY: S3Credentials = { accessKeyId: 'AKIADOUBLETEST000001', secretAccessKey: 'wJalr/XUtnFEMI+K7MDENG/bPxRfiCYEXAMPLEKEY' };

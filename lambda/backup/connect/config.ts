@@ -1,0 +1,212 @@
+import { BackupEvent, RUN_KINDS, RunKind } from '../../../contract/backup-event';
+import { ENV, StorageMode } from '../../../contract/environment';
+import { DEFAULT_METRICS_NAMESPACE } from '../../../contract/metrics';
+
+/**
+ * Everything the procedure needs besides secrets, read once per invocation from the
+ * environment (the construct sets every variable; the defaults serve the local runner).
+ */
+export interface BackupSettings {
+  readonly bucketName: string;
+  readonly bucketRegion: string;
+  readonly collection: string;
+  readonly s3Endpoint?: string;
+  readonly storageMode: StorageMode;
+  /** Set when storageMode is 'external-connection'. */
+  readonly externalConnectionName?: string;
+  readonly asOfSystemTimeSeconds: number;
+  readonly revisionHistory: boolean;
+  readonly maxIncrementals: number;
+  readonly autoRebaseline: boolean;
+  readonly incrementalIntervalSeconds: number;
+  readonly tlsVerify: boolean;
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  readonly metricsNamespace: string;
+  /**
+   * Statement timeout of a file check (`SHOW BACKUP ... WITH check_files`), seconds; 0: full
+   * backups make no checks (a `check-files` run still checks, bounded by STATEMENT_TIMEOUT_MS).
+   */
+  readonly fileCheckTimeoutSeconds: number;
+  /** The databases a restore drill restores; empty: every database in the backup but `system`. */
+  readonly drillDatabases: readonly string[];
+  /** The SSM parameter that keeps the drills' state; undefined: drills are off (and no run reads it). */
+  readonly drillStateParameter?: string;
+  /** Seconds between scheduled drills (0: unknown); for messages only, the alarm is the construct's. */
+  readonly drillIntervalSeconds: number;
+}
+
+/** Where each secret lives in Secrets Manager (only the Lambda needs these). */
+export interface SecretArns {
+  readonly connectionSecretArn: string;
+  readonly accessKeySecretArn: string;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * How a setting is named to the person who supplies it: the environment variable for
+ * the Lambda, a command-line flag for the local runner. Unnamed settings use the
+ * environment variable's name.
+ */
+export type SettingLabels = Partial<Record<keyof typeof ENV, string>>;
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+// S3 bucket naming rules (lower case letters, digits, dots, hyphens; 3-63 characters).
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// Path segments restricted to characters that need no URL encoding, so that the
+// prefix we match in job descriptions is exactly what CockroachDB prints there; no
+// '.' or '..' segment (a URL parser would fold it away). Same rule as lib/validation.ts.
+const COLLECTION = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
+// External connection names are kept to identifier characters: they are printed
+// inside 'external://<name>' and matched with LIKE.
+const CONNECTION_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+// SSM parameter names: letters, digits, . - _ and / (a path), at most 1011 characters.
+const PARAMETER_NAME = /^[A-Za-z0-9_.\-/]{1,1011}$/;
+
+class Reader {
+  constructor(
+    private readonly env: Environment,
+    private readonly labels: SettingLabels,
+  ) {}
+
+  private label(key: keyof typeof ENV): string {
+    return this.labels[key] ?? ENV[key];
+  }
+
+  optional(key: keyof typeof ENV): string | undefined {
+    const value = this.env[ENV[key]]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  required(key: keyof typeof ENV, expected: string): string {
+    const value = this.optional(key);
+    if (value === undefined) {
+      throw new ConfigurationError(`${this.label(key)} is not set: expected ${expected}`);
+    }
+    return value;
+  }
+
+  matching(key: keyof typeof ENV, pattern: RegExp, expected: string): string {
+    const value = this.required(key, expected);
+    if (!pattern.test(value)) {
+      throw new ConfigurationError(`${this.label(key)} is '${value}': expected ${expected}`);
+    }
+    return value;
+  }
+
+  boolean(key: keyof typeof ENV, fallback: boolean): boolean {
+    const value = this.optional(key);
+    if (value === undefined) return fallback;
+    if (value !== 'true' && value !== 'false') {
+      throw new ConfigurationError(`${this.label(key)} is '${value}': expected 'true' or 'false'`);
+    }
+    return value === 'true';
+  }
+
+  integer(key: keyof typeof ENV, fallback: number, min: number, max: number): number {
+    const value = this.optional(key);
+    if (value === undefined) return fallback;
+    const parsed = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      throw new ConfigurationError(`${this.label(key)} is '${value}': expected a whole number from ${min} to ${max}`);
+    }
+    return parsed;
+  }
+}
+
+/** Defaults that apply when a variable is unset (the construct always sets them). */
+export const DEFAULTS = {
+  asOfSystemTimeSeconds: 10,
+  revisionHistory: true,
+  // Cockroach Labs supports at most 48 incrementals on one full backup.
+  maxIncrementals: 48,
+  autoRebaseline: true,
+  incrementalIntervalSeconds: 3600,
+  tlsVerify: true,
+  connectTimeoutMs: 10_000,
+  statementTimeoutMs: 30_000,
+  // Checks and drills are off until the construct turns them on.
+  fileCheckTimeoutSeconds: 0,
+  drillIntervalSeconds: 0,
+} as const;
+
+/** Reads and validates the settings; throws ConfigurationError naming the variable and what it expects. */
+export function parseSettings(env: Environment, labels: SettingLabels = {}): BackupSettings {
+  const read = new Reader(env, labels);
+  const storageMode = read.optional('storageMode') ?? 'uri';
+  if (storageMode !== 'uri' && storageMode !== 'external-connection') {
+    throw new ConfigurationError(`${labels.storageMode ?? ENV.storageMode} is '${storageMode}': expected 'uri' or 'external-connection'`);
+  }
+  const s3Endpoint = read.optional('s3Endpoint');
+  if (s3Endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(s3Endpoint)) {
+    throw new ConfigurationError(`${labels.s3Endpoint ?? ENV.s3Endpoint} is '${s3Endpoint}': expected an http(s) URL or nothing (AWS S3)`);
+  }
+  return {
+    bucketName: read.matching('bucketName', BUCKET_NAME, 'an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)'),
+    bucketRegion: read.matching('bucketRegion', REGION, 'an AWS region such as eu-west-1'),
+    collection: read.matching('collection', COLLECTION, 'a prefix of letters, digits, . _ - separated by single slashes, without leading or trailing slash or . or .. segments'),
+    s3Endpoint,
+    storageMode,
+    externalConnectionName:
+      storageMode === 'external-connection'
+        ? read.matching('externalConnectionName', CONNECTION_NAME, 'a name of lower-case letters, digits and underscores (external-connection mode)')
+        : undefined,
+    asOfSystemTimeSeconds: read.integer('asOfSystemTimeSeconds', DEFAULTS.asOfSystemTimeSeconds, 1, 3600),
+    revisionHistory: read.boolean('revisionHistory', DEFAULTS.revisionHistory),
+    maxIncrementals: read.integer('maxIncrementals', DEFAULTS.maxIncrementals, 0, 1000),
+    autoRebaseline: read.boolean('autoRebaseline', DEFAULTS.autoRebaseline),
+    incrementalIntervalSeconds: read.integer('incrementalIntervalSeconds', DEFAULTS.incrementalIntervalSeconds, 60, 31 * 86400),
+    tlsVerify: read.boolean('tlsVerify', DEFAULTS.tlsVerify),
+    connectTimeoutMs: read.integer('connectTimeoutMs', DEFAULTS.connectTimeoutMs, 100, 900_000),
+    statementTimeoutMs: read.integer('statementTimeoutMs', DEFAULTS.statementTimeoutMs, 100, 900_000),
+    metricsNamespace: read.optional('metricsNamespace') ?? DEFAULT_METRICS_NAMESPACE,
+    fileCheckTimeoutSeconds: read.integer('fileCheckTimeoutSeconds', DEFAULTS.fileCheckTimeoutSeconds, 0, 900),
+    drillDatabases: drillDatabases(read.optional('drillDatabases'), labels.drillDatabases ?? ENV.drillDatabases),
+    drillStateParameter:
+      read.optional('drillStateParameter') === undefined
+        ? undefined
+        : read.matching('drillStateParameter', PARAMETER_NAME, 'an SSM parameter name (letters, digits, . - _ /) or nothing (drills off)'),
+    drillIntervalSeconds: read.integer('drillIntervalSeconds', DEFAULTS.drillIntervalSeconds, 0, 366 * 86400),
+  };
+}
+
+/**
+ * DRILL_DATABASES: comma-separated names, blanks around them ignored. `system` is refused:
+ * a database restore of it is not what a drill proves (and CockroachDB refuses it).
+ */
+function drillDatabases(value: string | undefined, label: string): string[] {
+  if (value === undefined) return [];
+  const names = value.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw new ConfigurationError(`${label} is '${value}': expected database names separated by commas, none empty`);
+  if (names.includes('system')) throw new ConfigurationError(`${label} is '${value}': the system database cannot be drilled, leave it out`);
+  return [...new Set(names)];
+}
+
+/** Reads the two secret ARNs the Lambda needs. */
+export function parseSecretArns(env: Environment): SecretArns {
+  const read = new Reader(env, {});
+  const arn = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+  return {
+    connectionSecretArn: read.matching('connectionSecretArn', arn, 'the ARN of the connection secret'),
+    accessKeySecretArn: read.matching('accessKeySecretArn', arn, 'the ARN of the access-key secret'),
+  };
+}
+
+/** Validates the schedule's payload: `{"kind":"<one of RUN_KINDS>"}`. */
+export function parseEvent(event: unknown): BackupEvent {
+  const kind = typeof event === 'object' && event !== null ? (event as { kind?: unknown }).kind : undefined;
+  if (typeof kind !== 'string' || !(RUN_KINDS as readonly string[]).includes(kind)) {
+    throw new ConfigurationError(
+      `the event's kind is ${JSON.stringify(kind) ?? 'missing'}: expected ${RUN_KINDS.map((k) => `{"kind":"${k}"}`).join(' or ')}`,
+    );
+  }
+  return { kind: kind as RunKind };
+}

@@ -1,0 +1,170 @@
+import { DrillLedger, drillSummary } from './drill-ledger';
+import { drillDatabaseName, drillDatabases, drillPointInTime, drillRunTag, exactLayerEnd } from './drill-plan';
+import { PendingDrill, withPending } from './drill-state';
+import { DrillStateStore } from './drill-state-store';
+import { isActive, PAUSED_STATUS } from '../observe/job';
+import { submitDetached } from '../observe/job-queries';
+import { log } from '../report/log';
+import { redact, redactedMessage } from '../report/redact';
+import { buildRestoreStatement, HlcTimestamp } from './restore-statement';
+import { BackupResult, DrillSummary, RunStats } from '../report/result';
+import { SessionInput, withRunSession } from '../connect/run-session';
+import { Session } from '../connect/session';
+import { readStoredChain, StoredChain } from '../observe/stored-chain';
+import { prepareTarget } from '../submit/target';
+import { pollJob, Sleep, sleep } from '../verify/verify';
+
+/**
+ * The drills this run submits: one RESTORE per database of the newest chain (or of
+ * DRILL_DATABASES), all as of one point in time inside the chain, under names no user has.
+ * They run side by side in the cluster.
+ */
+async function submitDrills(session: Session, target: string, chain: StoredChain, input: SessionInput, ledger: DrillLedger, taken: Set<string>, now: Date): Promise<PendingDrill[]> {
+  const { databases, absent } = drillDatabases(chain, input.settings.drillDatabases);
+  for (const database of absent) ledger.submitFailures.push(`database ${database} (DRILL_DATABASES) is not in the newest backup chain`);
+  if (databases.length === 0 && absent.length === 0) ledger.submitFailures.push('the newest backup chain holds no database to restore');
+  const asOf = drillPointInTime(chain, input.settings.revisionHistory);
+  const tag = drillRunTag(now);
+  const submitted: PendingDrill[] = [];
+  for (const database of databases) {
+    const restoredName = drillDatabaseName(database, tag, taken);
+    taken.add(restoredName);
+    const restore = (at: Date | HlcTimestamp): Promise<string> =>
+      submitDetached(session, `the restore drill of ${database}`, buildRestoreStatement({ database, source: target, asOf: at, newDatabaseName: restoredName, mode: 'verify-data', detached: true }));
+    try {
+      const jobId = await restore(asOf).catch((error: unknown) => {
+        // Without revision history: the layer's exact end, which SHOW BACKUP rounds to microseconds.
+        const exact = input.settings.revisionHistory ? undefined : exactLayerEnd(redactedMessage(error));
+        if (exact === undefined) throw error;
+        return restore(exact);
+      });
+      submitted.push({ jobId, database, restoredName, asOf: asOf.toISOString(), submittedAt: now.toISOString() });
+    } catch (error) {
+      ledger.submitFailures.push(redactedMessage(error));
+    }
+  }
+  return submitted;
+}
+
+/** Waits for the run's own drills within the budget; each that ends is reported and cleaned up, the rest stay pending. */
+async function awaitDrills(session: Session, drills: readonly PendingDrill[], input: SessionInput, ledger: DrillLedger, wait: Sleep): Promise<void> {
+  for (const drill of drills) {
+    const job = await pollJob(session, undefined, drill.jobId, input.budget, wait, 'restore drill job');
+    if (job !== undefined && (isActive(job) || job.status === PAUSED_STATUS)) ledger.notePaused(drill, job);
+    else await ledger.settle(session, drill, job);
+  }
+}
+
+/** The run's message: what ended, what runs on, what could not be done. */
+function describeDrills(summary: DrillSummary, own: readonly PendingDrill[], chain: StoredChain | undefined, store: DrillStateStore): string {
+  const ownIds = new Set(own.map((d) => d.jobId));
+  const parts: string[] = [];
+  if (own.length > 0) parts.push(`restore drill as of ${own[0].asOf} of ${own.map((d) => d.database).join(', ')}`);
+  else if (chain !== undefined && summary.submitFailures.length === 0) parts.push('no restore drill submitted');
+  for (const report of summary.ended) {
+    const earlier = ownIds.has(report.jobId) ? '' : 'earlier ';
+    parts.push(`${earlier}drill job ${report.jobId} of ${report.database} ${report.status === 'succeeded' ? 'succeeded' : `ended ${report.status}${report.error === undefined ? '' : `: ${report.error}`}`}`);
+  }
+  const running = summary.pending.filter((d) => ownIds.has(d.jobId));
+  if (running.length > 0) {
+    const follow = store.persistent ? 'the next run reports how it ends and drops its database' : `nothing follows it (state in ${store.description}): drop ${running.map((d) => d.restoredName).join(', ')} once it ended, or let the next drill drop it`;
+    parts.push(`drill jobs ${running.map((d) => d.jobId).join(', ')} not ended at the end of the time budget; ${follow}`);
+  }
+  parts.push(...summary.submitFailures, ...summary.cleanupFailures, ...summary.problems);
+  return parts.join('; ');
+}
+
+/**
+ * A `restore-drill` run:
+ * 1. the drills' state: pending drills that ended are reported and cleaned up; while one is
+ *    still running (or paused) the run submits none (`skipped`), as backups do not stack;
+ * 2. leftovers: databases with the drill prefix and no pending job are dropped;
+ * 3. storage (`SHOW BACKUP FROM LATEST IN`): the chain's databases and layer ends;
+ * 4. one `RESTORE DATABASE ... AS OF SYSTEM TIME <t> WITH schema_only, verify_backup_table_data,
+ *    new_db_name = ..., DETACHED` per database, recorded as pending before any wait;
+ * 5. each job followed like a backup (verify.ts) within the budget, then its database dropped.
+ * The run fails when a drill failed or could not be submitted; a drill still running at the
+ * end of the budget leaves the run `submitted`, and a later run (any kind) reports it.
+ */
+export async function runRestoreDrill(input: SessionInput, store: DrillStateStore, now: () => Date = () => new Date(), wait: Sleep = sleep): Promise<BackupResult> {
+  let drills: DrillLedger;
+  try {
+    drills = await DrillLedger.read(store);
+  } catch (error) {
+    return drillRunFailed(stateUnreadable(store, error));
+  }
+  let own: PendingDrill[] = [];
+  let chain: StoredChain | undefined;
+  let blocking: readonly PendingDrill[] = [];
+  const { error, stats } = await withRunSession(input, async (session, credentials) => {
+    const target = await prepareTarget(session, input.settings, credentials.accessKey);
+    await drills.followPending(session);
+    blocking = drills.state.pending;
+    if (blocking.length > 0) return;
+    const taken = await drills.sweepLeftovers(session);
+    chain = await readStoredChain(session, target);
+    if (chain === undefined) {
+      drills.submitFailures.push('storage holds no completed full backup to restore');
+      return;
+    }
+    own = await submitDrills(session, target, chain, input, drills, taken, now());
+    // Recorded before any wait: if the Lambda is stopped, the next run still finds them.
+    drills.update(withPending(drills.state, own));
+    await drills.save();
+    await awaitDrills(session, own, input, drills, wait);
+  });
+  if (error !== undefined) drills.submitFailures.push(error);
+  await drills.save();
+  const summary = drills.summary(now(), input.settings.drillIntervalSeconds);
+  const failed = summary.submitFailures.length > 0 || summary.ended.some((r) => r.status !== 'succeeded');
+  const running = summary.pending.some((d) => own.some((o) => o.jobId === d.jobId));
+  const first = own[0];
+  const firstEnded = summary.ended.find((r) => r.jobId === first?.jobId);
+  const skipped = `restore drill jobs ${blocking.map((d) => `${d.jobId} (${d.database})`).join(', ')} have not ended: not stacking another drill on them`;
+  return {
+    action: failed ? 'failed' : blocking.length > 0 ? 'skipped' : running ? 'submitted' : 'passed',
+    kind: 'restore-drill',
+    jobId: first?.jobId,
+    status: first === undefined ? undefined : (firstEnded?.status ?? 'running'),
+    reportedJobs: [],
+    message: redact([...(blocking.length > 0 ? [skipped] : []), describeDrills(summary, own, chain, store)].filter((part) => part !== '').join('; ')),
+    submittedJobIds: own.map((d) => d.jobId),
+    drills: summary,
+    stats,
+  };
+}
+
+const NO_COST: RunStats = { sqlRoundTrips: 0, secretFetches: 0 };
+
+function stateUnreadable(store: DrillStateStore, error: unknown): string {
+  return `reading the drill state from ${store.description} failed: ${redactedMessage(error)}`;
+}
+
+function drillRunFailed(message: string): BackupResult {
+  return { action: 'failed', kind: 'restore-drill', reportedJobs: [], message, submittedJobIds: [], drills: drillSummary({ submitFailures: [message] }), stats: NO_COST };
+}
+
+/**
+ * What every other run does when drills are on: read the state, and only when drills are
+ * pending, connect to look at them (`SHOW JOB <id>`, no wait), report and clean up those that
+ * ended; then NewestDrillAgeSeconds. It never throws and never fails the run: a problem is
+ * logged at ERROR (and a missing age sample is what the drill-age alarm sees).
+ */
+export async function followDrills(input: SessionInput, store: DrillStateStore, now: () => Date = () => new Date()): Promise<{ summary: DrillSummary; stats: RunStats }> {
+  let ledger: DrillLedger;
+  try {
+    ledger = await DrillLedger.read(store);
+  } catch (error) {
+    const problem = stateUnreadable(store, error);
+    log('ERROR', problem);
+    return { summary: drillSummary({ problems: [problem] }), stats: NO_COST };
+  }
+  let stats = NO_COST;
+  if (ledger.state.pending.length > 0) {
+    const outcome = await withRunSession(input, (session) => ledger.followPending(session));
+    if (outcome.error !== undefined) ledger.problems.push(`following the pending restore drills failed: ${outcome.error}`);
+    stats = outcome.stats;
+  }
+  await ledger.save();
+  return { summary: ledger.summary(now(), input.settings.drillIntervalSeconds), stats };
+}

@@ -1,0 +1,64 @@
+import { BackupSettings } from '../connect/config';
+import { REDACTED } from '../report/redact';
+
+/** The access key CockroachDB's nodes use to write the bucket (the Lambda only passes it on). */
+export interface AccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/**
+ * The collection URI with the key in its query string. Every value is URL-encoded:
+ * secret access keys contain '/' and '+', which would otherwise be read as a path
+ * separator and a space (docs: "use-cloud-storage", query parameters must be
+ * URL-encoded). Parameter names: pkg/cloud/amazon/s3_storage.go.
+ */
+export function buildS3Uri(settings: BackupSettings, key: AccessKey): string {
+  const params: [string, string][] = [
+    ['AWS_ACCESS_KEY_ID', key.accessKeyId],
+    ['AWS_SECRET_ACCESS_KEY', key.secretAccessKey],
+    ['AWS_REGION', settings.bucketRegion],
+  ];
+  if (settings.s3Endpoint !== undefined) params.push(['AWS_ENDPOINT', settings.s3Endpoint]);
+  const query = params.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
+  return `${collectionLocation(settings)}?${query}`;
+}
+
+/** `s3://<bucket>/<collection>`: the part of the URI that identifies the collection. */
+export function collectionLocation(settings: BackupSettings): string {
+  // The collection is validated to characters that need no encoding (config.ts).
+  return `s3://${settings.bucketName}/${settings.collection}`;
+}
+
+/** How messages name the collection: `s3://<bucket>/<collection>` or `external://<name>`. */
+export function collectionLabel(settings: BackupSettings): string {
+  return settings.storageMode === 'external-connection' ? `external://${settings.externalConnectionName}` : collectionLocation(settings);
+}
+
+/** What BACKUP names as its destination: the URI, or `external://<name>`. */
+export function backupTarget(settings: BackupSettings, key: AccessKey): string {
+  return settings.storageMode === 'external-connection'
+    ? `external://${settings.externalConnectionName}`
+    : buildS3Uri(settings, key);
+}
+
+/** The URI as CockroachDB prints it in job descriptions, for messages and dry runs. */
+export function sanitizeUri(uri: string): string {
+  return uri.replace(/(AWS_SECRET_ACCESS_KEY=)[^&]*/, `$1${REDACTED}`);
+}
+
+/**
+ * Whether a backup job's (full) description names this collection and no other.
+ * Descriptions quote the destination (sanitized, parameters re-encoded in sorted order:
+ * SanitizeExternalStorageURI in pkg/cloud), so:
+ * - URI mode: `...'s3://<bucket>/<collection>?...`; the '?' stops a match of
+ *   `<collection>-old` or `<collection>/sub` (every URI here has a query string);
+ * - external-connection mode: `...'external://<name>'...`, closing quote included.
+ * Plain SHOW JOBS shortens descriptions from v24.1, so this is applied only to the
+ * full descriptions that SHOW JOBS gives for ids (job-queries.ts).
+ */
+export function describesCollection(settings: BackupSettings, description: string): boolean {
+  const quoted =
+    settings.storageMode === 'external-connection' ? `'external://${settings.externalConnectionName}'` : `'${collectionLocation(settings)}?`;
+  return description.includes(quoted);
+}

@@ -1,0 +1,201 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { readFileSync } from 'fs';
+import { RunKind } from '../../../contract/backup-event';
+import { ENV } from '../../../contract/environment';
+import { Budget } from '../connect/budget';
+import { BackupSettings, ConfigurationError, Environment, parseEvent, parseSettings } from '../connect/config';
+import { DrillStateStore, MemoryDrillStateStore, SsmDrillStateStore } from '../drill/drill-state-store';
+import { dryRunStatements } from './dry-run';
+import { log } from '../report/log';
+import { publishRun } from '../report/publish';
+import { redact, redactedMessage, registerSecret } from '../report/redact';
+import { runRequested } from '../run';
+import { ConnectionSecret, Credentials, parseAccessKeySecret, SecretSource } from '../connect/secrets';
+import { AccessKey, backupTarget, sanitizeUri } from '../submit/storage';
+
+/**
+ * The local runner: the Lambda's procedure against a cluster named by a connection
+ * string, with secrets from the environment instead of Secrets Manager.
+ *   npm run backup -- --url 'postgresql://backup@db.example.com:26257/defaultdb?sslrootcert=ca.pem' \
+ *     --bucket my-backups --collection prod --region eu-west-1 --kind incremental
+ */
+export const USAGE = `Usage: npm run backup -- --url <postgresql://user@host:port/db?sslrootcert=ca.pem>
+  --bucket <name> --collection <prefix> --region <aws-region> [--endpoint <url>]
+  --kind full|incremental|check-files|restore-drill [--verify] [--drill]
+  [--dry-run] [--budget-seconds <n>] [--help]
+  [--storage-mode uri|external-connection] [--external-connection-name <name>]
+
+--verify is --kind check-files (SHOW BACKUP ... WITH check_files on the newest chain);
+--drill is --kind restore-drill (RESTORE ... WITH schema_only, verify_backup_table_data
+into crdb_backup_drill_* databases, then DROP DATABASE).
+Secrets come from the environment: PGPASSWORD (the SQL user's password),
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the key CockroachDB writes the bucket with).
+Other settings use the Lambda's variables when set (${ENV.asOfSystemTimeSeconds},
+${ENV.revisionHistory}, ${ENV.maxIncrementals}, ${ENV.autoRebaseline}, ${ENV.tlsVerify},
+${ENV.fileCheckTimeoutSeconds}, ${ENV.drillDatabases}, ${ENV.drillStateParameter}, ...).
+Without ${ENV.drillStateParameter} a drill's state is kept in memory: the runner waits for
+its drills within --budget-seconds, and a drill still running then is not followed.
+--dry-run prints the statements with secrets redacted and connects to nothing.
+Exit status: 0 when a backup was submitted or skipped, or a check or drill passed (or
+still runs); 1 when the run failed.`;
+
+const FLAGS = {
+  '--url': 'url',
+  '--bucket': 'bucketName',
+  '--collection': 'collection',
+  '--region': 'bucketRegion',
+  '--endpoint': 's3Endpoint',
+  '--kind': 'kind',
+  '--budget-seconds': 'budgetSeconds',
+  '--storage-mode': 'storageMode',
+  '--external-connection-name': 'externalConnectionName',
+} as const;
+
+type FlagName = keyof typeof FLAGS;
+type Option = (typeof FLAGS)[FlagName];
+
+/** The flags the issue names for the two verification kinds. */
+const KIND_ALIASES: Readonly<Record<string, RunKind>> = { '--verify': 'check-files', '--drill': 'restore-drill' };
+
+export interface CliOptions {
+  readonly values: Partial<Record<Option, string>>;
+  readonly dryRun: boolean;
+  readonly help: boolean;
+}
+
+export function parseArguments(argv: readonly string[]): CliOptions {
+  const values: Partial<Record<Option, string>> = {};
+  let dryRun = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '--dry-run') dryRun = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg in KIND_ALIASES) {
+      if (values.kind !== undefined && values.kind !== KIND_ALIASES[arg]) throw new ConfigurationError(`${arg} conflicts with --kind ${values.kind}`);
+      values.kind = KIND_ALIASES[arg];
+    } else if (arg in FLAGS) {
+      if (arg === '--kind' && values.kind !== undefined && values.kind !== argv[i + 1]) throw new ConfigurationError(`--kind ${argv[i + 1]} conflicts with --kind ${values.kind}`);
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new ConfigurationError(`${arg} needs a value`);
+      values[FLAGS[arg as FlagName]] = value;
+      i += 1;
+    } else throw new ConfigurationError(`unknown argument '${arg}'`);
+  }
+  return { values, dryRun, help };
+}
+
+/** The connection string's parts; the password must come from PGPASSWORD, never the command line. */
+export function parseConnectionUrl(url: string, password: string, tlsVerify: boolean): Credentials['connection'] {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigurationError(`--url is not a URL: expected postgresql://user@host:26257/db?sslrootcert=ca.pem`);
+  }
+  if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:') {
+    throw new ConfigurationError(`--url has scheme '${parsed.protocol}': expected postgresql://`);
+  }
+  if (parsed.password !== '') throw new ConfigurationError('--url contains a password: put it in PGPASSWORD instead');
+  if (parsed.username === '') throw new ConfigurationError('--url has no user: expected postgresql://user@host:26257/db');
+  const caPath = parsed.searchParams.get('sslrootcert');
+  if (tlsVerify && caPath === null) {
+    throw new ConfigurationError(`--url has no sslrootcert: expected the path of the cluster's CA certificate (or ${ENV.tlsVerify}=false)`);
+  }
+  return {
+    host: parsed.hostname,
+    port: parsed.port === '' ? 26257 : Number(parsed.port),
+    username: decodeURIComponent(parsed.username),
+    password,
+    dbname: parsed.pathname.replace(/^\//, '') || 'defaultdb',
+    ca: caPath === null ? '' : readFileSync(caPath, 'utf8'),
+  };
+}
+
+/** Secrets from the environment: nothing to cache, nothing to fetch again. */
+class EnvironmentSecrets implements SecretSource {
+  readonly fetchCount = 0;
+  constructor(private readonly credentials: Credentials) {}
+  async connection(): Promise<{ connection: ConnectionSecret; fresh: boolean }> {
+    return { connection: this.credentials.connection, fresh: true };
+  }
+  async accessKey(): Promise<AccessKey> {
+    return this.credentials.accessKey;
+  }
+}
+
+export async function main(argv: readonly string[], env: Environment, print: (line: string) => void = console.log): Promise<number> {
+  try {
+    const options = parseArguments(argv);
+    if (options.help) {
+      print(USAGE);
+      return 0;
+    }
+    const { url, kind, budgetSeconds, ...settingsFlags } = options.values;
+    const overlay: Record<string, string | undefined> = { ...env };
+    for (const [key, value] of Object.entries(settingsFlags)) overlay[ENV[key as keyof typeof ENV]] = value;
+    const labels = Object.fromEntries(Object.entries(FLAGS).map(([flag, key]) => [key, flag]));
+    const settings = parseSettings(overlay, labels);
+    const requested: RunKind = parseEvent({ kind: kind ?? '' }).kind;
+    const accessKey = readAccessKey(env, options.dryRun);
+
+    if (options.dryRun) {
+      print(redact(dryRunStatements(requested, settings, sanitizeUri(backupTarget(settings, accessKey))).join('\n')));
+      return 0;
+    }
+
+    if (url === undefined) throw new ConfigurationError('--url is missing: expected postgresql://user@host:26257/db?sslrootcert=ca.pem');
+    const password = env.PGPASSWORD ?? '';
+    if (password === '') throw new ConfigurationError('PGPASSWORD is not set: expected the password of the SQL user');
+    registerSecret(password);
+    const budgetMs = budgetSeconds === undefined ? 300_000 : Number(budgetSeconds) * 1000;
+    if (!Number.isFinite(budgetMs) || budgetMs <= 0) throw new ConfigurationError(`--budget-seconds is '${budgetSeconds}': expected a positive number`);
+
+    const result = await runRequested({
+      settings,
+      requested,
+      secrets: new EnvironmentSecrets({ connection: parseConnectionUrl(url, password, settings.tlsVerify), accessKey }),
+      budget: Budget.fromNow(budgetMs),
+      drillState: runnerDrillState(settings, requested),
+    });
+    publishRun(result, settings);
+    return result.action === 'failed' ? 1 : 0;
+  } catch (error) {
+    print(redact(`error: ${redactedMessage(error)}\n\n${USAGE}`));
+    return 1;
+  }
+}
+
+/**
+ * With DRILL_STATE_PARAMETER, the Lambda's parameter (through the AWS SDK's default
+ * credentials); without, for a drill, memory, which the runner says.
+ */
+function runnerDrillState(settings: BackupSettings, requested: RunKind): DrillStateStore | undefined {
+  if (settings.drillStateParameter !== undefined) return new SsmDrillStateStore(new SSMClient({}), settings.drillStateParameter);
+  if (requested !== 'restore-drill') return undefined;
+  const store = new MemoryDrillStateStore();
+  log('INFO', `drill state kept in ${store.description}`);
+  return store;
+}
+
+function readAccessKey(env: Environment, dryRun: boolean): Credentials['accessKey'] {
+  const text = JSON.stringify({
+    accessKeyId: env.AWS_ACCESS_KEY_ID ?? (dryRun ? 'AWS_ACCESS_KEY_ID' : undefined),
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? (dryRun ? 'unset' : undefined),
+  });
+  return parseAccessKeySecret(text, 'the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)');
+}
+
+if (require.main === module) exitWith(main(process.argv.slice(2), process.env));
+
+/** Ends a command-line script with its main's exit status (1 if it threw: main reports its own errors). */
+export function exitWith(run: Promise<number>): void {
+  run.then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,132 @@
+import { Client } from 'pg';
+import { SUPPORTED_VERSIONS } from '../support/cockroach-double';
+import { Fixture, OPERATOR, awsS3Uri, startFixture, submit } from '../support/helpers/fixture';
+import { atLeast } from '../support/versions';
+
+const HOUR = 3600 * 1000;
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+
+const FULL_COLUMNS = [
+  'job_id',
+  'job_type',
+  'description',
+  'statement',
+  'user_name',
+  'status',
+  'running_status',
+  'created',
+  'started',
+  'finished',
+  'modified',
+  'fraction_completed',
+  'error',
+  'coordinator_id',
+  'trace_id',
+  'last_run',
+  'next_run',
+  'num_runs',
+  'execution_errors',
+];
+const DROPPED_FROM_PLAIN_SINCE_24_1 = ['statement', 'trace_id', 'last_run', 'next_run', 'num_runs', 'execution_errors'];
+
+/**
+ * SHOW JOB(S) by version (docs/cockroachdb-behaviour.md section 2): plain SHOW JOBS, also
+ * as `[SHOW JOBS]`, lists unfinished jobs and jobs finished in the last 12 hours on every
+ * version, and from 24.1 drops six columns, shortens descriptions longer than 70
+ * characters and truncates timestamps to seconds. With ids (SHOW JOB <id>, SHOW JOBS
+ * SELECT ...) none of this applies. Timestamps are TIMESTAMP up to 23.1, TIMESTAMPTZ from 23.2.
+ */
+describe.each(SUPPORTED_VERSIONS)('SHOW JOBS on %s', (version) => {
+  const reduced = atLeast(version, '24.1');
+  const timestampType = atLeast(version, '23.2') ? TIMESTAMPTZ : TIMESTAMP;
+  const plainColumns = reduced ? FULL_COLUMNS.filter((c) => !DROPPED_FROM_PLAIN_SINCE_24_1.includes(c)) : FULL_COLUMNS;
+  let f: Fixture;
+  let client: Client;
+  /** Jobs of the operator: finished 13 h ago, finished 11 h ago, running for 13 h, finished now. */
+  let old: string;
+  let recent: string;
+  let running: string;
+  let fresh: string;
+  beforeAll(async () => {
+    f = await startFixture({ version });
+    client = await f.connect(OPERATOR);
+    const uri = awsS3Uri(`show-jobs-${version}`);
+    const backup = async (): Promise<string> => {
+      const jobId = await submit(client, 'BACKUP INTO $1 WITH detached', [uri]);
+      await f.double.whenJobsSettled();
+      return jobId;
+    };
+    old = await backup();
+    recent = await backup();
+    f.double.scriptNextJob({ outcome: 'running' });
+    running = await backup();
+    fresh = await backup();
+    f.double.ageJobs(13 * HOUR, [old, running]);
+    f.double.ageJobs(11 * HOUR, [recent]);
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  const ids = (rows: { job_id: string }[]): string[] => rows.map((row) => row.job_id).sort();
+  const shortened = (description: string): string => (description.length > 70 ? `${description.slice(0, 60)} … ${description.slice(-7)}` : description);
+
+  test('SHOW JOB <id> has every column, the full description and the version\'s timestamp type, at any age', async () => {
+    const result = await client.query('SHOW JOB $1', [old]);
+    expect(result.fields.map((field) => field.name)).toEqual(FULL_COLUMNS);
+    expect(result.fields.find((field) => field.name === 'created')?.dataTypeID).toBe(timestampType);
+    expect(result.rows[0].description).toMatch(new RegExp(`^BACKUP INTO '/[\\d/.-]+' IN 's3://backups/show-jobs-${version}\\?.* WITH OPTIONS \\(detached\\)$`));
+  });
+
+  test('SHOW JOBS VALUES with ids shows jobs of any age whole', async () => {
+    const result = await client.query(`SHOW JOBS VALUES (${old}), ($1)`, [fresh]);
+    expect(result.fields.map((field) => field.name)).toEqual(FULL_COLUMNS);
+    expect(ids(result.rows)).toEqual([old, fresh].sort());
+    expect(result.rows.every((row) => row.description.length > 70)).toBe(true);
+  });
+
+  test('SHOW JOBS SELECT ... FROM [SHOW JOBS] reads full rows of the jobs of the last 12 hours', async () => {
+    const result = await client.query(`SHOW JOBS SELECT job_id FROM [SHOW JOBS] WHERE job_type = 'BACKUP'`);
+    expect(result.fields.map((field) => field.name)).toEqual(FULL_COLUMNS);
+    expect(ids(result.rows)).toEqual([recent, running, fresh].sort());
+    const full = (await client.query('SHOW JOB $1', [recent])).rows[0].description;
+    expect(result.rows.find((row) => row.job_id === recent).description).toBe(full);
+  });
+
+  test('plain SHOW JOBS hides jobs finished more than 12 hours ago, keeps unfinished ones, newest first', async () => {
+    const result = await client.query('SHOW JOBS');
+    expect(result.rows.map((row) => row.job_id)).toEqual([running, fresh, recent]);
+  });
+
+  test(`plain SHOW JOBS has ${reduced ? 'the reduced columns' : 'every column'}, typed for the version`, async () => {
+    const result = await client.query('SHOW JOBS');
+    expect(result.fields.map((field) => field.name)).toEqual(plainColumns);
+    expect(result.fields.filter((field) => ['created', 'finished'].includes(field.name)).map((field) => field.dataTypeID)).toEqual([timestampType, timestampType]);
+  });
+
+  test(`plain SHOW JOBS ${reduced ? 'shortens descriptions and truncates timestamps to seconds' : 'keeps descriptions and timestamps whole'}`, async () => {
+    const byId = (await client.query('SHOW JOB $1', [fresh])).rows[0];
+    const plain = (await client.query('SHOW JOBS')).rows.find((row) => row.job_id === fresh);
+    expect(plain.description).toBe(reduced ? shortened(byId.description) : byId.description);
+    const created = byId.created as Date;
+    expect((plain.created as Date).getTime()).toBe(reduced ? Math.floor(created.getTime() / 1000) * 1000 : created.getTime());
+  });
+
+  test('[SHOW JOBS] in a SELECT is plain SHOW JOBS, filtered and projected', async () => {
+    const result = await client.query(`SELECT job_id, description FROM [SHOW JOBS] WHERE job_type = 'BACKUP' AND status = 'succeeded'`);
+    expect(result.fields.map((field) => field.name)).toEqual(['job_id', 'description']);
+    expect(ids(result.rows)).toEqual([recent, fresh].sort());
+    const full = (await client.query('SHOW JOB $1', [fresh])).rows[0].description;
+    expect(result.rows.find((row) => row.job_id === fresh).description).toBe(reduced ? shortened(full) : full);
+  });
+
+  test('a job that ended more than 14 days ago is deleted (jobs.retention_time); an unfinished one stays', async () => {
+    const ended = await submit(client, 'BACKUP INTO $1 WITH detached', [awsS3Uri(`retention-${version}/ended`)]);
+    f.double.scriptNextJob({ outcome: 'running' });
+    const unfinished = await submit(client, 'BACKUP INTO $1 WITH detached', [awsS3Uri(`retention-${version}/unfinished`)]);
+    await f.double.whenJobsSettled();
+    f.double.ageJobs(15 * 24 * HOUR, [ended, unfinished]);
+    expect((await client.query(`SHOW JOBS VALUES (${ended}), (${unfinished})`)).rows.map((row) => row.job_id)).toEqual([unfinished]);
+  });
+});
