@@ -3,6 +3,13 @@ import * as path from 'path';
 import { guideFiles, headingAnchors, readGuideFile, relativeLinks } from './markdown';
 import { PROJECT_ROOT } from './props';
 
+/**
+ * Pages that other branches of this release add (retention #19, job following #24,
+ * keyless credentials #25). The README links to them already; delete each entry when its
+ * page lands (the last test fails until you do).
+ */
+const PAGES_FROM_OTHER_BRANCHES = ['docs/retention.md', 'docs/job-following.md', 'docs/credentials.md'];
+
 describe('links of the README and docs/', () => {
   test('fails if the guide has no relative link to check (the parser found nothing)', () => {
     expect(guideFiles().flatMap((file) => relativeLinks(readGuideFile(file))).length).toBeGreaterThan(0);
@@ -13,6 +20,7 @@ describe('links of the README and docs/', () => {
     for (const link of relativeLinks(readGuideFile(file))) {
       const [target, anchor] = link.target.split('#', 2);
       const resolved = target === '' ? path.join(PROJECT_ROOT, file) : path.resolve(PROJECT_ROOT, path.dirname(file), decodeURI(target));
+      if (PAGES_FROM_OTHER_BRANCHES.includes(path.relative(PROJECT_ROOT, resolved)) && anchor === undefined) continue;
       if (!fs.existsSync(resolved)) {
         broken.push(`line ${link.line}: ${link.target} (no such file)`);
       } else if (anchor !== undefined && !headingAnchors(fs.readFileSync(resolved, 'utf8')).has(anchor)) {
@@ -20,5 +28,9 @@ describe('links of the README and docs/', () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  test.each(PAGES_FROM_OTHER_BRANCHES)('fails once %s exists: then remove it from PAGES_FROM_OTHER_BRANCHES, so its links are checked', (page) => {
+    expect(fs.existsSync(path.join(PROJECT_ROOT, page))).toBe(false);
   });
 });
