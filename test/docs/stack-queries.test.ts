@@ -12,17 +12,24 @@ import { fencedBlocks, guideFiles, readGuideFile } from './markdown';
 interface StackQuery {
   readonly origin: string;
   readonly type: string;
-  readonly negated: boolean;
-  readonly prefix: string;
+  /** Each `[!]starts_with(LogicalResourceId, '${ID}<prefix>')` condition, all of which must hold. */
+  readonly conditions: { readonly negated: boolean; readonly prefix: string }[];
 }
 
-const QUERY = /ResourceType=='([\w:]+)' && (!?)starts_with\(LogicalResourceId, '\$\{ID\}(\w+)'\)/g;
+const CONDITION = " && (!?)starts_with\\(LogicalResourceId, '\\$\\{ID\\}(\\w*)'\\)";
+const QUERY = new RegExp(`ResourceType=='([\\w:]+)'((?:${CONDITION})+)`, 'g');
 
 function stackQueries(): StackQuery[] {
   return guideFiles().flatMap((file) =>
     fencedBlocks(readGuideFile(file))
       .filter((b) => b.language === 'sh')
-      .flatMap((b) => [...b.code.matchAll(QUERY)].map((m) => ({ origin: `${file}:${b.firstLine}`, type: m[1], negated: m[2] === '!', prefix: m[3] }))),
+      .flatMap((b) =>
+        [...b.code.matchAll(QUERY)].map((m) => ({
+          origin: `${file}:${b.firstLine}`,
+          type: m[1],
+          conditions: [...m[2].matchAll(new RegExp(CONDITION, 'g'))].map((c) => ({ negated: c[1] === '!', prefix: c[2] })),
+        })),
+      ),
   );
 }
 
@@ -35,10 +42,13 @@ describe('the stack queries of the guide', () => {
 
   /** The logical IDs a query selects, with the construct ID `Backup`. */
   const select = (q: StackQuery): string[] =>
-    resources.filter(([id, r]) => r.Type === q.type && id.startsWith(`Backup${q.prefix}`) !== q.negated).map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
+    resources
+      .filter(([id, r]) => r.Type === q.type && q.conditions.every((c) => id.startsWith(`Backup${c.prefix}`) !== c.negated))
+      .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
 
   test('fails if the guide has no such query (the extraction found nothing)', () => {
     expect(queries.length).toBeGreaterThanOrEqual(3);
+    expect(queries.some((q) => q.conditions.length === 2 && q.conditions[1].negated)).toBe(true);
   });
 
   test('the backup function query finds the backup function only, not the rotation function', () => {
