@@ -65,9 +65,9 @@ describe('the stack queries of the guide', () => {
     }
   });
 
-  test('the connection secret query finds the connection secret only', () => {
+  test('each secret query finds the one secret it names (the connection secret, the access-key secret)', () => {
     const secrets = queries.filter((q) => q.type === 'AWS::SecretsManager::Secret');
-    expect(secrets.length).toBeGreaterThan(0);
-    for (const q of secrets) expect({ origin: q.origin, selected: select(q) }).toEqual({ origin: q.origin, selected: ['BackupConnectionSecret'] });
+    expect(secrets.map((q) => q.conditions[0].prefix).sort()).toEqual(['AccessKeySecret', 'ConnectionSecret']);
+    for (const q of secrets) expect({ origin: q.origin, selected: select(q) }).toEqual({ origin: q.origin, selected: [`Backup${q.conditions[0].prefix}`] });
   });
 });
