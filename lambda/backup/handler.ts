@@ -59,16 +59,22 @@ function readInvocation(event: unknown): { settings: BackupSettings; arns: Secre
  * configuration throws before anything else, with the variable and the value expected (no
  * metric: its dimension may be what is invalid).
  */
-export async function handler(event: BackupEvent, context: InvocationContext): Promise<BackupResult> {
-  const { settings, arns, requested } = readInvocation(event);
-  const result = await runRequested({
-    settings,
-    requested,
-    secrets: secretSource(arns, settings.tlsVerify),
-    budget: Budget.fromNow(Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS)),
-    drillState: drillStateStore(settings),
-  });
-  publishRun(result, settings);
-  if (result.action === 'failed') throw new Error(result.message);
-  return result;
+export const handler = backupHandler(() => new Date());
+
+/** The handler reading time from `now` (the wall clock in the Lambda; tests pass a simulated clock). */
+export function backupHandler(now: () => Date): (event: BackupEvent, context: InvocationContext) => Promise<BackupResult> {
+  return async (event, context) => {
+    const { settings, arns, requested } = readInvocation(event);
+    const result = await runRequested({
+      settings,
+      requested,
+      secrets: secretSource(arns, settings.tlsVerify),
+      budget: Budget.fromNow(Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS)),
+      now,
+      drillState: drillStateStore(settings),
+    });
+    publishRun(result, settings, now());
+    if (result.action === 'failed') throw new Error(result.message);
+    return result;
+  };
 }

@@ -25,6 +25,7 @@ export interface ProcedureInput {
   readonly requested: BackupKind;
   readonly secrets: SecretSource;
   readonly budget: Budget;
+  readonly now: () => Date;
 }
 
 /**
@@ -59,7 +60,7 @@ interface Verified {
 }
 
 class Run {
-  private readonly now = (): Date => new Date();
+  private readonly now: () => Date;
   private readonly wait: Sleep = sleep;
   private state?: CollectionState;
   private readonly reported = new Map<string, ReportedJob>();
@@ -72,6 +73,7 @@ class Run {
   private retriedWithFreshKey = false;
 
   constructor(private readonly input: ProcedureInput) {
+    this.now = input.now;
     this.checks = new FullBackupChecks(input.settings, input.budget);
   }
 

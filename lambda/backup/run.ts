@@ -14,6 +14,8 @@ export interface RunInput {
   readonly requested: RunKind;
   readonly secrets: SecretSource;
   readonly budget: Budget;
+  /** The clock every time the run reads or compares comes from (the wall clock in the Lambda; tests run one ahead). */
+  readonly now: () => Date;
   /**
    * Where the drills' state lives (DRILL_STATE_PARAMETER): every run follows pending drills
    * when set. Undefined: drills are off, and a `restore-drill` run keeps its state in memory.
@@ -33,10 +35,10 @@ export function isBackupKind(kind: RunKind): kind is BackupKind {
  */
 export async function runRequested(input: RunInput): Promise<BackupResult> {
   const { requested } = input;
-  if (requested === 'restore-drill') return runRestoreDrill(input, input.drillState ?? new MemoryDrillStateStore());
+  if (requested === 'restore-drill') return runRestoreDrill(input, input.drillState ?? new MemoryDrillStateStore(input.now()), input.now);
   const result = isBackupKind(requested) ? await runBackup({ ...input, requested }) : await runFileCheck(input);
   if (input.drillState === undefined) return result;
-  const { summary, stats } = await followDrills(input, input.drillState);
+  const { summary, stats } = await followDrills(input, input.drillState, input.now);
   return {
     ...result,
     drills: summary,

@@ -156,6 +156,7 @@ export async function main(argv: readonly string[], env: Environment, print: (li
       requested,
       secrets: new EnvironmentSecrets({ connection: parseConnectionUrl(url, password, settings.tlsVerify), accessKey }),
       budget: Budget.fromNow(budgetMs),
+      now: () => new Date(),
       drillState: runnerDrillState(settings, requested),
     });
     publishRun(result, settings);
