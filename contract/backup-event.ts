@@ -17,10 +17,19 @@ export type VerificationKind = 'check-files' | 'restore-drill';
 
 export const VERIFICATION_KINDS: readonly VerificationKind[] = ['check-files', 'restore-drill'];
 
-/** Every kind of run the Lambda accepts. */
-export type RunKind = BackupKind | VerificationKind;
+/**
+ * `follow`: the follow check (docs/job-following.md). It reads the followed jobs' state and,
+ * only when a job is followed, looks at those jobs by id (`SHOW JOBS VALUES (<id>)`),
+ * reports each one that ended exactly once, and the progress of those still running.
+ */
+export type FollowKind = 'follow';
 
-export const RUN_KINDS: readonly RunKind[] = [...BACKUP_KINDS, ...VERIFICATION_KINDS];
+export const FOLLOW_KIND: FollowKind = 'follow';
+
+/** Every kind of run the Lambda accepts. */
+export type RunKind = BackupKind | VerificationKind | FollowKind;
+
+export const RUN_KINDS: readonly RunKind[] = [...BACKUP_KINDS, ...VERIFICATION_KINDS, FOLLOW_KIND];
 
 export interface BackupEvent {
   readonly kind: RunKind;

@@ -53,6 +53,14 @@ export const ENV = {
   drillStateParameter: 'DRILL_STATE_PARAMETER',
   /** Seconds between scheduled restore drills (sizes the drill-age metric's meaning). */
   drillIntervalSeconds: 'DRILL_INTERVAL_SECONDS',
+  /**
+   * Name of the SSM parameter that keeps the backup jobs the Lambda follows until they end
+   * (docs/job-following.md); empty or unset: no following (the local runner), each run then
+   * reports the jobs that ended within INCREMENTAL_INTERVAL_SECONDS. Only the Lambda writes it.
+   */
+  followStateParameter: 'FOLLOW_STATE_PARAMETER',
+  /** A running job whose fraction completed has not moved for this many seconds is reported hung. */
+  hangAfterSeconds: 'HANG_AFTER_SECONDS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

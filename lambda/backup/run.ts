@@ -1,4 +1,7 @@
 import { BACKUP_KINDS, BackupKind, RunKind } from '../../contract/backup-event';
+import { Follower, runFollowCheck } from './follow/follow';
+import { FollowStore } from './follow/follow-store';
+import { ENV } from '../../contract/environment';
 import { Budget } from './connect/budget';
 import { runFileCheck } from './verify/check-files-run';
 import { BackupSettings } from './connect/config';
@@ -21,6 +24,11 @@ export interface RunInput {
    * when set. Undefined: drills are off, and a `restore-drill` run keeps its state in memory.
    */
   readonly drillState?: DrillStateStore;
+  /**
+   * Where the followed jobs live (FOLLOW_STATE_PARAMETER): backup runs follow what they
+   * submit, and `follow` runs look at it. Undefined: no following (the local runner).
+   */
+  readonly followStore?: FollowStore;
 }
 
 export function isBackupKind(kind: RunKind): kind is BackupKind {
@@ -29,14 +37,21 @@ export function isBackupKind(kind: RunKind): kind is BackupKind {
 
 /**
  * One run of any kind: `full`/`incremental` run the backup procedure (procedure.ts, file
- * checks around full backups included), `check-files` the file check of the newest chain,
- * `restore-drill` a drill. With drills on, every other run then follows the pending drills
- * (drill.ts). One result type for all, published once by the caller.
+ * checks around full backups included, following what it submits), `check-files` the file
+ * check of the newest chain, `restore-drill` a drill, `follow` the follow check
+ * (follow/follow.ts: it does nothing else, so that with nothing to follow it costs one state
+ * read). With drills on, backup and check runs then follow the pending drills (drill.ts).
+ * One result type for all, published once by the caller.
  */
 export async function runRequested(input: RunInput): Promise<BackupResult> {
   const { requested } = input;
+  const follower = input.followStore === undefined ? undefined : new Follower(input.followStore, input.now, input.settings.hangAfterSeconds * 1000);
+  if (requested === 'follow') {
+    if (follower !== undefined) return runFollowCheck(input, follower);
+    return { action: 'failed', kind: 'follow', reportedJobs: [], submittedJobIds: [], stats: { sqlRoundTrips: 0, secretFetches: 0 }, message: `${ENV.followStateParameter} is not set: a follow check has no followed jobs to look at` };
+  }
   if (requested === 'restore-drill') return runRestoreDrill(input, input.drillState ?? new MemoryDrillStateStore(input.now()), input.now);
-  const result = isBackupKind(requested) ? await runBackup({ ...input, requested }) : await runFileCheck(input);
+  const result = isBackupKind(requested) ? await runBackup({ ...input, requested, follower }) : await runFileCheck(input);
   if (input.drillState === undefined) return result;
   const { summary, stats } = await followDrills(input, input.drillState, input.now);
   return {
