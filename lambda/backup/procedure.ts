@@ -18,7 +18,6 @@ import { AccessKey, collectionLabel } from './submit/storage';
 import { withRunSession } from './connect/run-session';
 import { prepareTarget } from './submit/target';
 import { pollJob, Sleep, sleep } from './verify/verify';
-import { Follower, FollowLook } from './follow/follow';
 
 export interface ProcedureInput {
   readonly settings: BackupSettings;
@@ -27,13 +26,6 @@ export interface ProcedureInput {
   readonly secrets: SecretSource;
   readonly budget: Budget;
   readonly now: () => Date;
-  /**
-   * Following (FOLLOW_STATE_PARAMETER): each submitted job is followed by id, and the jobs'
-   * ends are told by the follower's look at the end of the run (and by the follow checks),
-   * once each. Undefined (the local runner): the run tells its own job and the jobs that
-   * ended within INCREMENTAL_INTERVAL_SECONDS, as SHOW JOBS shows them.
-   */
-  readonly follower?: Follower;
 }
 
 /**
@@ -50,11 +42,8 @@ export interface ProcedureInput {
  */
 export async function runBackup(input: ProcedureInput): Promise<BackupResult> {
   const run = new Run(input);
-  const { value, error, stats } = await withRunSession(input, async (session, credentials) => {
-    const outcome = await run.execute(session, credentials);
-    return { outcome, look: await input.follower?.look(session) };
-  });
-  return run.result(value?.outcome ?? { action: 'failed', kind: input.requested, message: error ?? 'the run ended without an outcome' }, stats, value?.look);
+  const { value, error, stats } = await withRunSession(input, (session, credentials) => run.execute(session, credentials));
+  return run.result(value ?? { action: 'failed', kind: input.requested, message: error ?? 'the run ended without an outcome' }, stats);
 }
 
 interface Outcome {
@@ -185,7 +174,6 @@ class Run {
     });
     const jobId = await submitDetached(session, `the ${kind} backup statement`, statement);
     this.submitted.push(jobId);
-    await this.input.follower?.add(jobId, kind);
     const job = await pollJob(session, undefined, jobId, this.input.budget, this.wait);
     if (job === undefined) {
       return { outcome: { action: 'failed', kind, message: `${kind} backup job ${jobId} disappeared from the job table (SHOW JOB) before it ended` } };
@@ -221,17 +209,20 @@ class Run {
     return { outcome: failed, cure: `incremental backup job ${job.jobId} failed (${job.error}), so a full backup was taken` };
   }
 
-  /** With following on, the follower's look tells every job's end instead (runBackup). */
+  /**
+   * With following on (FOLLOW_STATE_PARAMETER), the follow checks tell every job's end, once
+   * (docs/job-following.md); the run tells none. Without (the local runner), the run tells
+   * its own job and the jobs that ended within INCREMENTAL_INTERVAL_SECONDS.
+   */
   private report(job: ClassifiedJob): void {
-    if (this.input.follower === undefined) this.reported.set(job.jobId, reportJob(job));
+    if (this.settings.followStateParameter === undefined) this.reported.set(job.jobId, reportJob(job));
   }
 
   /**
    * The result; the age and chain length are storage's (every backup counts, whoever
    * took it), updated by the run's own backup if it succeeded.
    */
-  result(outcome: Outcome, stats: BackupResult['stats'], look?: FollowLook): BackupResult {
-    for (const job of look?.reported ?? []) this.reported.set(job.jobId, job);
+  result(outcome: Outcome, stats: BackupResult['stats']): BackupResult {
     const chain = this.state?.chain;
     const newest = [this.ownSucceeded?.end, chain?.newestEnd].filter((d): d is Date => d !== undefined).sort((a, b) => b.getTime() - a.getTime())[0];
     const chainLength = this.ownSucceeded === undefined ? chain?.incrementals : this.ownSucceeded.kind === 'full' ? 0 : (chain?.incrementals ?? -1) + 1;
@@ -247,7 +238,7 @@ class Run {
       submittedJobIds: [...this.submitted],
       fileChecks: [...this.checks.done],
       retriedWithFreshKey: this.retriedWithFreshKey || undefined,
-      following: look?.following,
+      jobsFollowed: this.settings.followStateParameter !== undefined || undefined,
       stats,
     };
   }

@@ -1,5 +1,5 @@
 import { BACKUP_KINDS, BackupKind, RunKind } from '../../contract/backup-event';
-import { Follower, runFollowCheck } from './follow/follow';
+import { runFollowCheck } from './follow/follow';
 import { FollowStore } from './follow/follow-store';
 import { ENV } from '../../contract/environment';
 import { Budget } from './connect/budget';
@@ -24,10 +24,7 @@ export interface RunInput {
    * when set. Undefined: drills are off, and a `restore-drill` run keeps its state in memory.
    */
   readonly drillState?: DrillStateStore;
-  /**
-   * Where the followed jobs live (FOLLOW_STATE_PARAMETER): backup runs follow what they
-   * submit, and `follow` runs look at it. Undefined: no following (the local runner).
-   */
+  /** Where the follow checks keep what they saw (FOLLOW_STATE_PARAMETER); undefined: no following (the local runner). */
   readonly followStore?: FollowStore;
 }
 
@@ -37,21 +34,19 @@ export function isBackupKind(kind: RunKind): kind is BackupKind {
 
 /**
  * One run of any kind: `full`/`incremental` run the backup procedure (procedure.ts, file
- * checks around full backups included, following what it submits), `check-files` the file
+ * checks around full backups included), `check-files` the file
  * check of the newest chain, `restore-drill` a drill, `follow` the follow check
- * (follow/follow.ts: it does nothing else, so that with nothing to follow it costs one state
- * read). With drills on, backup and check runs then follow the pending drills (drill.ts).
+ * (follow/follow.ts: it does nothing else, so that a look stays cheap). With drills on, backup and check runs then follow the pending drills (drill.ts).
  * One result type for all, published once by the caller.
  */
 export async function runRequested(input: RunInput): Promise<BackupResult> {
   const { requested } = input;
-  const follower = input.followStore === undefined ? undefined : new Follower(input.followStore, input.now, input.settings.hangAfterSeconds * 1000);
   if (requested === 'follow') {
-    if (follower !== undefined) return runFollowCheck(input, follower);
+    if (input.followStore !== undefined) return runFollowCheck(input, input.followStore, input.now, input.settings.hangAfterSeconds * 1000);
     return { action: 'failed', kind: 'follow', reportedJobs: [], submittedJobIds: [], stats: { sqlRoundTrips: 0, secretFetches: 0 }, message: `${ENV.followStateParameter} is not set: a follow check has no followed jobs to look at` };
   }
   if (requested === 'restore-drill') return runRestoreDrill(input, input.drillState ?? new MemoryDrillStateStore(input.now()), input.now);
-  const result = isBackupKind(requested) ? await runBackup({ ...input, requested, follower }) : await runFileCheck(input);
+  const result = isBackupKind(requested) ? await runBackup({ ...input, requested }) : await runFileCheck(input);
   if (input.drillState === undefined) return result;
   const { summary, stats } = await followDrills(input, input.drillState, input.now);
   return {

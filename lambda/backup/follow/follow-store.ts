@@ -1,8 +1,8 @@
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { log } from '../report/log';
-import { EMPTY_FOLLOW_STATE, FollowState, parseFollowState, serializeFollowState } from './followed-jobs';
+import { FollowState, parseFollowState, serializeFollowState } from './followed-jobs';
 
-/** Where the followed jobs are kept between runs. */
+/** Where the follow checks keep what they saw between looks. */
 export interface FollowStore {
   read(): Promise<FollowState>;
   write(state: FollowState): Promise<void>;
@@ -10,9 +10,10 @@ export interface FollowStore {
 
 /**
  * The SSM parameter the construct creates (FOLLOW_STATE_PARAMETER): a standard String
- * parameter, read with GetParameter (no charge for standard throughput) and overwritten in
- * place. Reserved concurrency 1 keeps the Lambda's runs apart, so no two write it at once.
- * A few followed jobs are a few hundred bytes, far below the standard tier's 4 KB.
+ * parameter, read with GetParameter and overwritten in place (no charge at standard
+ * throughput). Only the follow function writes it, and its reserved concurrency of 1 keeps
+ * two looks apart. The jobs running and those told within two hours are a few hundred
+ * bytes to a few KB (with one-minute backups), within the standard tier's 4 KB.
  */
 export class SsmFollowStore implements FollowStore {
   constructor(
@@ -29,18 +30,5 @@ export class SsmFollowStore implements FollowStore {
 
   async write(state: FollowState): Promise<void> {
     await this.client.send(new PutParameterCommand({ Name: this.name, Value: serializeFollowState(state), Overwrite: true }));
-  }
-}
-
-/** Followed jobs kept in memory: a test's store, or one process's. */
-export class MemoryFollowStore implements FollowStore {
-  private state: FollowState = EMPTY_FOLLOW_STATE;
-
-  async read(): Promise<FollowState> {
-    return this.state;
-  }
-
-  async write(state: FollowState): Promise<void> {
-    this.state = state;
   }
 }

@@ -1,98 +1,90 @@
-import { BackupKind } from '../../../contract/backup-event';
 import { SessionInput, withRunSession } from '../connect/run-session';
 import { Session } from '../connect/session';
-import { jobsByIds } from '../observe/job-queries';
+import { classifyJobs } from '../decide/classify';
+import { jobsByIds, visibleBackupJobs } from '../observe/job-queries';
 import { log } from '../report/log';
 import { redactedMessage } from '../report/redact';
-import { BackupResult, FollowingSummary, ReportedJob, reportJob, RunStats, VANISHED_STATUS } from '../report/result';
+import { BackupResult, reportJob, RunStats, VANISHED_STATUS } from '../report/result';
+import { describesCollection } from '../submit/storage';
 import { FollowStore } from './follow-store';
-import { followed, FollowState, followStep, serializeFollowState, withJob } from './followed-jobs';
-
-/** What one look at the followed jobs gives the run's result. */
-export interface FollowLook {
-  /** Jobs that ended since the previous look (once each), paused ones (every look), vanished ones. */
-  readonly reported: readonly ReportedJob[];
-  readonly following: FollowingSummary;
-}
-
-const NOTHING_SEEN: FollowLook = { reported: [], following: { running: [], hung: [] } };
+import { FollowState, followStep, missingFollowed, SeenJob } from './followed-jobs';
 
 /**
- * Follows every backup job the Lambda submits, by id, until it ends (docs/job-following.md):
- * `add` at submission (written at once, so that a run that dies leaves the job followed),
- * `look` with a session: one `SHOW JOBS VALUES` round trip for every followed job, whatever
- * its age (no 12-hour window), then the state written back if it changed.
+ * The `follow` run (docs/job-following.md), run by its own function every few minutes: it
+ * looks at the collection's backup jobs, tells each end once (succeeded, failed with the
+ * error, canceled, revert-failed; paused on every look), publishes the fraction completed
+ * of the running ones and names the hung ones.
+ *
+ * Cost of a look: one SSM GetParameter and PutParameter (the state), the connection secret
+ * (cached for 10 minutes in a warm Lambda; the access key is not read), one round trip
+ * (`SHOW JOBS SELECT job_id FROM [SHOW JOBS] WHERE job_type = 'BACKUP'`: the visible backup
+ * jobs that run or ended within 12 hours) and, only when a followed job is older than
+ * that window, a second (`SHOW JOBS VALUES (<id>)`, no window). No storage read.
  */
-export class Follower {
-  constructor(
-    private readonly store: FollowStore,
-    private readonly now: () => Date,
-    private readonly hangAfterMs: number,
-  ) {}
-
-  read(): Promise<FollowState> {
-    return this.store.read();
-  }
-
-  async add(jobId: string, kind: BackupKind): Promise<void> {
-    await this.store.write(withJob(await this.store.read(), followed(jobId, kind, this.now())));
-  }
-
-  /**
-   * One look. Never throws: a look that fails (the state, the statement) is logged and the
-   * jobs stay followed, for the next look (the follow check, minutes later) to tell.
-   */
-  async look(session: Session, known?: FollowState): Promise<FollowLook> {
-    try {
-      const state = known ?? (await this.store.read());
-      if (state.jobs.length === 0) return NOTHING_SEEN;
-      const rows = await jobsByIds(session, state.jobs.map((job) => job.jobId));
-      const now = this.now();
-      const step = followStep(state, rows, now, this.hangAfterMs);
-      if (serializeFollowState(step.next) !== serializeFollowState(state)) await this.store.write(step.next);
-      for (const job of step.hung) {
-        log('ERROR', `${job.kind} backup job ${job.jobId} is hung: still running at ${Math.round(job.fraction * 100)}% completed, unchanged since ${job.since} (SHOW JOB ${job.jobId}; PAUSE JOB or CANCEL JOB ${job.jobId} if it stays so)`);
-      }
-      return {
-        reported: [
-          ...step.ended.map((row) => reportJob(row)),
-          ...step.vanished.map((job) => ({
-            jobId: job.jobId,
-            kind: job.kind,
-            status: VANISHED_STATUS,
-            error: `SHOW JOB ${job.jobId} shows no row: its outcome is unknown (deleted after jobs.retention_time, or no longer visible to the backup user)`,
-            created: job.submittedAt,
-          })),
-        ],
-        following: { running: step.running.map(({ jobId, kind, fraction }) => ({ jobId, kind, fraction })), hung: step.hung },
-      };
-    } catch (error) {
-      log('WARN', `following the backup jobs failed; the next look tells what it missed: ${redactedMessage(error)}`);
-      return NOTHING_SEEN;
-    }
-  }
-}
-
-/**
- * The `follow` run: a state read, and only when a job is followed, the secrets, a
- * connection and one round trip. With nothing to follow it costs one SSM GetParameter: no
- * secret, no SQL, no storage read.
- */
-export async function runFollowCheck(input: SessionInput, follower: Follower): Promise<BackupResult> {
+export async function runFollowCheck(input: SessionInput, store: FollowStore, now: () => Date, hangAfterMs: number): Promise<BackupResult> {
   let state: FollowState;
   try {
-    state = await follower.read();
+    state = await store.read();
   } catch (error) {
-    return followResult('failed', `the followed jobs' state could not be read: ${redactedMessage(error)}`, NOTHING_SEEN, { sqlRoundTrips: 0, secretFetches: 0 });
+    return failed(`the follow state could not be read: ${redactedMessage(error)}`, { sqlRoundTrips: 0, secretFetches: 0 });
   }
-  if (state.jobs.length === 0) return followResult('passed', 'no backup job to follow', NOTHING_SEEN, { sqlRoundTrips: 0, secretFetches: 0 });
-  const { value, error, stats } = await withRunSession(input, (session) => follower.look(session, state));
-  if (value === undefined) return followResult('failed', error ?? 'the follow check ended without an outcome', NOTHING_SEEN, stats);
-  const ended = value.reported.map((job) => `${job.kind} backup job ${job.jobId} ${job.status}${job.error === undefined ? '' : `: ${job.error}`}`);
-  const running = value.following.running.map((job) => `${job.kind} backup job ${job.jobId} running, ${Math.round(job.fraction * 100)}% completed`);
-  return followResult('passed', [...ended, ...running].join('; ') || 'no followed job changed', value, stats);
+  const { value, error, stats } = await withRunSession(input, (session) => look(session, input, state, now, hangAfterMs), { accessKey: false });
+  if (value === undefined) return failed(error ?? 'the follow check ended without an outcome', stats);
+  const step = value;
+  try {
+    await store.write(step.next);
+  } catch (caught) {
+    // The jobs stay followed from the previous state; the next look tells what this one told again.
+    log('WARN', `the follow state could not be written: ${redactedMessage(caught)}`);
+  }
+  for (const job of step.hung) {
+    log('ERROR', `${job.kind} backup job ${job.jobId} is hung: ${Math.round(job.fraction * 100)}% completed, unchanged since ${job.since}`, {
+      event: 'backup job hung',
+      jobId: job.jobId,
+      kind: job.kind,
+      fraction: job.fraction,
+      since: job.since,
+    });
+  }
+  const reportedJobs = [
+    ...step.tell.map((row) => reportJob(row)),
+    ...step.vanished.map((job) => ({
+      jobId: job.jobId,
+      kind: job.kind,
+      status: VANISHED_STATUS,
+      error: `SHOW JOB ${job.jobId} shows no row: its outcome is unknown (deleted after jobs.retention_time, or no longer visible to the backup user)`,
+      created: job.progressAt,
+    })),
+  ];
+  const told = reportedJobs.map((job) => `${job.kind} backup job ${job.jobId} ${job.status}${job.error === undefined ? '' : `: ${job.error}`}`);
+  const running = step.running.map((job) => `${job.kind} backup job ${job.jobId} running, ${Math.round(job.fraction * 100)}% completed`);
+  return {
+    action: 'passed',
+    kind: 'follow',
+    reportedJobs,
+    following: { running: step.running.map(({ jobId, kind, fraction }) => ({ jobId, kind, fraction })), hung: step.hung },
+    message: redactedMessage([...told, ...running].join('; ') || 'no backup job of the collection ran or ended since the previous look'),
+    submittedJobIds: [],
+    stats,
+  };
 }
 
-function followResult(action: BackupResult['action'], message: string, look: FollowLook, stats: RunStats): BackupResult {
-  return { action, kind: 'follow', reportedJobs: look.reported, following: look.following, message: redactedMessage(message), submittedJobIds: [], stats };
+async function look(session: Session, input: SessionInput, state: FollowState, now: () => Date, hangAfterMs: number): Promise<ReturnType<typeof followStep>> {
+  const visible = await visibleBackupJobs(session);
+  const ofCollection = visible.filter((job) => describesCollection(input.settings, job.description));
+  const missing = missingFollowed(state, ofCollection);
+  const byId = missing.length === 0 ? [] : await jobsByIds(session, missing);
+  // A followed job keeps the kind it was first seen with: its full backup may be gone from the
+  // 12-hour view by now, and classification needs it to tell an incremental.
+  const kinds = new Map(state.following.map((job) => [job.jobId, job.kind]));
+  const rows: SeenJob[] = classifyJobs([...ofCollection, ...byId]).map((job) => ({
+    ...job,
+    kind: kinds.get(job.jobId) ?? job.kind,
+    fraction: job.fraction ?? 0,
+  }));
+  return followStep(state, rows, now(), hangAfterMs);
+}
+
+function failed(message: string, stats: RunStats): BackupResult {
+  return { action: 'failed', kind: 'follow', reportedJobs: [], message: redactedMessage(message), submittedJobIds: [], stats };
 }

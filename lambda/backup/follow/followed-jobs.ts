@@ -1,32 +1,49 @@
 import { BackupKind } from '../../../contract/backup-event';
-import { isTerminal, JobRow, PAUSED_STATUS } from '../observe/job';
+import { ClassifiedJob } from '../decide/classify';
+import { isActive, isTerminal, JobRow, PAUSED_STATUS } from '../observe/job';
+import { latestJobInstant } from '../observe/timestamp';
 
 /**
- * A backup job the Lambda submitted and follows by id until it ends (docs/job-following.md).
- * Times are ISO 8601 by the Lambda's clock; the job's own times come from SHOW JOB.
+ * What the follow checks remember between looks (docs/job-following.md), as JSON in the SSM
+ * parameter FOLLOW_STATE_PARAMETER, which only the follow function writes. Times are ISO
+ * 8601; `lookedAt` is the Lambda's clock, job times are SHOW JOB's.
  */
+export interface FollowState {
+  /** The collection's jobs seen running, followed by id until they end, whatever their age. */
+  readonly following: readonly FollowedJob[];
+  /** Jobs whose end was told, kept for TOLD_KEPT_MS after it: none is told twice. */
+  readonly told: readonly ToldJob[];
+  /** When the previous look ran; absent before the first. */
+  readonly lookedAt?: string;
+}
+
 export interface FollowedJob {
   readonly jobId: string;
   readonly kind: BackupKind;
-  /** When the run submitted it. */
-  readonly submittedAt: string;
-  /** The fraction completed last seen (0 until the first look). */
+  /** The fraction completed last seen. */
   readonly fraction: number;
-  /** When the fraction last moved (the submission until it first does). */
+  /** When the fraction last moved (when the job was first seen, until it moves). */
   readonly progressAt: string;
 }
 
-/** What the SSM parameter holds: the jobs not yet known to have ended. */
-export interface FollowState {
-  readonly jobs: readonly FollowedJob[];
+export interface ToldJob {
+  readonly jobId: string;
+  readonly finished: string;
 }
 
-export const EMPTY_FOLLOW_STATE: FollowState = { jobs: [] };
+export const EMPTY_FOLLOW_STATE: FollowState = { following: [], told: [] };
 
-/** The job row with what following adds: fraction_completed. */
-export interface FollowedRow extends JobRow {
-  readonly fraction: number;
-}
+/**
+ * A look tells the ended jobs it has not told that ended after the previous look minus this
+ * margin (besides every followed job that ended): it absorbs whole-second job times, a
+ * cluster clock ahead of or behind the Lambda's, and a look that ran late.
+ */
+export const TELL_MARGIN_MS = 3600 * 1000;
+/** How long a told job is remembered: longer than the margin, so that no look tells it again. */
+export const TOLD_KEPT_MS = 2 * TELL_MARGIN_MS;
+
+/** A job row with its kind and fraction_completed, as a look reads it. */
+export type SeenJob = ClassifiedJob & { readonly fraction: number };
 
 /** A running job whose fraction has not moved for the configured time. */
 export interface HungJob {
@@ -37,86 +54,87 @@ export interface HungJob {
   readonly since: string;
 }
 
-/** What one look at the followed jobs found, and the state to keep. */
+/** What one look found, and the state to keep. */
 export interface FollowStep {
-  /** Jobs that ended since the previous look (each told once), and paused jobs (told on every look), with their kind. */
-  readonly ended: readonly (FollowedRow & { readonly kind: BackupKind })[];
-  /** Jobs the cluster no longer shows (deleted after jobs.retention_time, or never visible). */
+  /** Jobs that ended since the previous look (each told once), and paused jobs (told on every look). */
+  readonly tell: readonly SeenJob[];
+  /** Followed jobs the cluster no longer shows, even by id (deleted after jobs.retention_time). */
   readonly vanished: readonly FollowedJob[];
-  /** Jobs still running (not paused), with their fraction completed. */
+  /** Jobs still running, with their fraction completed. */
   readonly running: readonly FollowedJob[];
   readonly hung: readonly HungJob[];
   readonly next: FollowState;
 }
 
-/** A new job to follow, as submitted now. */
-export function followed(jobId: string, kind: BackupKind, now: Date): FollowedJob {
-  return { jobId, kind, submittedAt: now.toISOString(), fraction: 0, progressAt: now.toISOString() };
-}
-
-export function withJob(state: FollowState, job: FollowedJob): FollowState {
-  return { jobs: [...state.jobs.filter((j) => j.jobId !== job.jobId), job] };
+/** The followed jobs `rows` does not show: they must be read by id (SHOW JOBS VALUES), since plain SHOW JOBS forgets a job 12 hours after its end. */
+export function missingFollowed(state: FollowState, rows: readonly JobRow[]): string[] {
+  const shown = new Set(rows.map((row) => row.jobId));
+  return state.following.filter((job) => !shown.has(job.jobId)).map((job) => job.jobId);
 }
 
 /**
- * One look: each followed job against its row (by id). An ended job leaves the state, so
- * it is told exactly once; a paused one is told on every look, as BackupFailed has always
- * counted it, and stays followed (a person may resume it, and its end is told later); a
- * running one keeps its fraction, and its progress time moves only when the fraction does:
- * unmoved for `hangAfterMs`, it is hung.
+ * One look over the collection's jobs (`rows`: the visible ones, plus the followed ones read
+ * by id): an ended job is told once, if followed or ended after the previous look (minus the
+ * margin), and then remembered as told; a paused one is told on every look, as BackupFailed
+ * has always counted it; a running one is followed, its progress time moving only when its
+ * fraction does: unmoved for `hangAfterMs`, it is hung. The first look tells only followed
+ * jobs (there are none): it starts the watch.
  */
-export function followStep(state: FollowState, rows: readonly FollowedRow[], now: Date, hangAfterMs: number): FollowStep {
+export function followStep(state: FollowState, rows: readonly SeenJob[], now: Date, hangAfterMs: number): FollowStep {
   const byId = new Map(rows.map((row) => [row.jobId, row]));
-  const ended: FollowStep['ended'][number][] = [];
-  const vanished: FollowedJob[] = [];
-  const kept: FollowedJob[] = [];
-  const running: FollowedJob[] = [];
-  const hung: HungJob[] = [];
-  for (const job of state.jobs) {
-    const row = byId.get(job.jobId);
-    if (row === undefined) {
-      vanished.push(job);
-      continue;
-    }
-    if (isTerminal(row)) {
-      ended.push({ ...row, kind: job.kind });
-      continue;
-    }
-    if (row.status === PAUSED_STATUS) {
-      ended.push({ ...row, kind: job.kind });
-      kept.push(job);
-      continue;
-    }
-    const moved = row.fraction !== job.fraction;
-    const next: FollowedJob = { ...job, fraction: row.fraction, progressAt: moved ? now.toISOString() : job.progressAt };
-    kept.push(next);
-    running.push(next);
-    if (now.getTime() - Date.parse(next.progressAt) >= hangAfterMs) hung.push({ jobId: job.jobId, kind: job.kind, fraction: row.fraction, since: next.progressAt });
-  }
-  return { ended, vanished, running, hung, next: { jobs: kept } };
+  const followedIds = new Set(state.following.map((job) => job.jobId));
+  const toldIds = new Set(state.told.map((job) => job.jobId));
+  const since = state.lookedAt === undefined ? now.getTime() : Date.parse(state.lookedAt) - TELL_MARGIN_MS;
+
+  const tell = rows.filter(
+    (row) =>
+      row.status === PAUSED_STATUS ||
+      (isTerminal(row) && row.finished !== undefined && !toldIds.has(row.jobId) && (followedIds.has(row.jobId) || latestJobInstant(row.finished).getTime() > since)),
+  );
+  const vanished = state.following.filter((job) => !byId.has(job.jobId));
+
+  const previous = new Map(state.following.map((job) => [job.jobId, job]));
+  const following: FollowedJob[] = rows
+    .filter((row) => isActive(row) || row.status === PAUSED_STATUS)
+    .map((row) => {
+      const before = previous.get(row.jobId);
+      const moved = before === undefined || before.fraction !== row.fraction;
+      return { jobId: row.jobId, kind: row.kind, fraction: row.fraction, progressAt: moved ? now.toISOString() : before.progressAt };
+    });
+  const running = following.filter((job) => isActive(byId.get(job.jobId)!));
+  const hung = running
+    .filter((job) => now.getTime() - Date.parse(job.progressAt) >= hangAfterMs)
+    .map((job) => ({ jobId: job.jobId, kind: job.kind, fraction: job.fraction, since: job.progressAt }));
+
+  const newlyTold = tell.filter((row) => isTerminal(row)).map((row) => ({ jobId: row.jobId, finished: row.finished!.toISOString() }));
+  const told = [...state.told, ...newlyTold].filter((job) => Date.parse(job.finished) > now.getTime() - TOLD_KEPT_MS);
+  return { tell, vanished, running, hung, next: { following, told, lookedAt: now.toISOString() } };
 }
 
-/** The state as stored: compact JSON. */
 export function serializeFollowState(state: FollowState): string {
   return JSON.stringify(state);
 }
 
 /**
  * The stored text read back; anything unreadable (the construct's initial `{}`, a value a
- * person edited) is an empty state plus a problem to log, never a failed run: the next
- * submission starts it again.
+ * person edited) is an empty state plus a problem to log, never a failed look.
  */
 export function parseFollowState(text: string | undefined): { state: FollowState; problems: string[] } {
   if (text === undefined || text.trim() === '' || text.trim() === '{}') return { state: EMPTY_FOLLOW_STATE, problems: [] };
   try {
-    const value = JSON.parse(text) as { jobs?: unknown };
-    const jobs = Array.isArray(value.jobs) ? value.jobs.filter(isFollowedJob) : [];
-    const dropped = Array.isArray(value.jobs) ? value.jobs.length - jobs.length : 0;
-    return { state: { jobs }, problems: dropped === 0 && Array.isArray(value.jobs) ? [] : [`the followed jobs' state held ${dropped} unreadable entries or no job list: ignored`] };
+    const value = JSON.parse(text) as Partial<Record<keyof FollowState, unknown>>;
+    const following = Array.isArray(value.following) ? value.following.filter(isFollowedJob) : [];
+    const told = Array.isArray(value.told) ? value.told.filter(isToldJob) : [];
+    const lookedAt = typeof value.lookedAt === 'string' && !Number.isNaN(Date.parse(value.lookedAt)) ? value.lookedAt : undefined;
+    const entries = (Array.isArray(value.following) ? value.following.length : 0) + (Array.isArray(value.told) ? value.told.length : 0);
+    const dropped = entries - following.length - told.length;
+    return { state: { following, told, lookedAt }, problems: dropped === 0 ? [] : [`the follow state held ${dropped} unreadable entries: ignored`] };
   } catch {
-    return { state: EMPTY_FOLLOW_STATE, problems: ["the followed jobs' state is not JSON: starting again with no job followed"] };
+    return { state: EMPTY_FOLLOW_STATE, problems: ['the follow state is not JSON: starting again'] };
   }
 }
+
+const JOB_ID = /^[0-9]{1,19}$/;
 
 function isFollowedJob(value: unknown): value is FollowedJob {
   const job = value as Partial<FollowedJob> | null;
@@ -124,10 +142,14 @@ function isFollowedJob(value: unknown): value is FollowedJob {
     typeof job === 'object' &&
     job !== null &&
     typeof job.jobId === 'string' &&
-    /^[0-9]{1,19}$/.test(job.jobId) &&
+    JOB_ID.test(job.jobId) &&
     (job.kind === 'full' || job.kind === 'incremental') &&
-    typeof job.submittedAt === 'string' &&
     typeof job.fraction === 'number' &&
     typeof job.progressAt === 'string'
   );
+}
+
+function isToldJob(value: unknown): value is ToldJob {
+  const job = value as Partial<ToldJob> | null;
+  return typeof job === 'object' && job !== null && typeof job.jobId === 'string' && JOB_ID.test(job.jobId) && typeof job.finished === 'string';
 }

@@ -20,7 +20,7 @@ interface RawJobRow {
   readonly error: string | null;
   readonly created: Date | string;
   readonly finished: Date | string | null;
-  /** Read only by following (jobsByIds); FLOAT8, 1 on success. */
+  /** FLOAT8, 1 on success (pg returns FLOAT8 as a number). */
   readonly fraction_completed?: number | string | null;
 }
 
@@ -33,6 +33,7 @@ function toJobRow(raw: RawJobRow): JobRow {
     error: raw.error ?? '',
     created: parseSqlTimestamp(raw.created),
     finished: raw.finished === null || raw.finished === undefined ? undefined : parseSqlTimestamp(raw.finished),
+    fraction: raw.fraction_completed === null || raw.fraction_completed === undefined ? undefined : Number(raw.fraction_completed),
   };
 }
 
@@ -67,15 +68,14 @@ export function jobIdLiteral(jobId: string): string {
 
 /**
  * The rows of the given jobs, in one round trip: `SHOW JOBS VALUES (<id>), ...` (a SHOW
- * delegate: no 12-hour window, full rows at any age, through the internals gate), with
- * their fraction completed. A job the user cannot see, or one deleted after
+ * delegate: no 12-hour window, full rows at any age, through the internals gate). A job the user cannot see, or one deleted after
  * jobs.retention_time, has no row.
  */
-export async function jobsByIds(session: Session, jobIds: readonly string[]): Promise<(JobRow & { fraction: number })[]> {
+export async function jobsByIds(session: Session, jobIds: readonly string[]): Promise<JobRow[]> {
   if (jobIds.length === 0) return [];
   const values = jobIds.map((id) => `(${jobIdLiteral(id)})`).join(', ');
   const rows = await session.query<RawJobRow>('reading the followed backup jobs (SHOW JOBS VALUES)', `SHOW JOBS VALUES ${values}`);
-  return rows.map((raw) => ({ ...toJobRow(raw), fraction: Number(raw.fraction_completed ?? 0) }));
+  return rows.map(toJobRow);
 }
 
 /** How messages name a job: the statements are the same for backup and restore drill jobs. */

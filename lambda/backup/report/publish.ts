@@ -26,7 +26,11 @@ import { isBackupKind } from '../run';
  * `check-files` and `restore-drill` runs emit none of these: their failures are not backups'.
  */
 function backupValues(result: BackupResult): MetricValues {
-  const ownFailureShown = result.jobId !== undefined && result.reportedJobs.some((j) => j.jobId === result.jobId && j.status !== 'succeeded');
+  // The run's own job's failure is counted once: by this run when it tells it, by the follow
+  // check that tells its end when jobs are followed.
+  const ownEnd = result.status !== undefined && (FAILED_STATUSES.includes(result.status) || result.status === PAUSED_STATUS);
+  const ownFailureShown =
+    result.jobId !== undefined && (result.reportedJobs.some((j) => j.jobId === result.jobId && j.status !== 'succeeded') || (result.jobsFollowed === true && ownEnd));
   const jobs = jobValues(result);
   const values: MetricValues = {
     ...jobs,
@@ -97,6 +101,9 @@ function followValues(result: BackupResult): MetricValues {
   return result.action === 'failed' ? { ...jobs, failed: (jobs.failed as number) + 1 } : jobs;
 }
 
+/** The `event` of the line written for each job a run tells (the dashboard queries it). */
+export const JOB_ENDED_EVENT = 'backup job ended';
+
 /** The metric values of a run, whatever its kind. */
 export function metricValues(result: BackupResult): MetricValues {
   return {
@@ -121,12 +128,19 @@ export function needsAttention(result: BackupResult): boolean {
   );
 }
 
-/** Writes the run's metrics (embedded metric format, with the run's kind) and its one summary line. */
+/**
+ * Writes the run's metrics (embedded metric format, with the run's kind), one line per job
+ * whose end (or pause) it tells (`event: 'backup job ended'`: the dashboard's table of jobs
+ * by id, kind and duration, lib/monitoring.ts), and its one summary line.
+ */
 export function publishRun(result: BackupResult, settings: BackupSettings, now: Date = new Date()): void {
   writeJsonLine({
     ...embeddedMetrics(settings.metricsNamespace, settings.bucketName, settings.collection, metricValues(result), now),
     RunKind: result.kind,
   });
+  for (const job of result.reportedJobs) {
+    writeJsonLine({ level: job.status === 'succeeded' ? 'INFO' : 'ERROR', event: JOB_ENDED_EVENT, bucket: settings.bucketName, collection: settings.collection, ...job });
+  }
   writeJsonLine({
     level: needsAttention(result) ? 'ERROR' : 'INFO',
     summary: 'backup run',

@@ -94,8 +94,10 @@ export interface BackupResult {
   readonly drills?: DrillSummary;
   /** True when a job failed because S3 rejected its key and was retried once with a freshly read key (a rotation). */
   readonly retriedWithFreshKey?: true;
-  /** The followed jobs still running, when following is on (FOLLOW_STATE_PARAMETER). */
+  /** A follow check: the collection's jobs still running, and the hung ones. */
   readonly following?: FollowingSummary;
+  /** A backup run with following on: the follow checks, not this run, tell how its job ends. */
+  readonly jobsFollowed?: true;
   readonly stats: RunStats;
 }
 
