@@ -55,6 +55,12 @@ export const METRICS = {
 
 export type MetricKey = keyof typeof METRICS;
 
+/**
+ * The `event` field of the log line the Lambda writes for each backup job whose end (or
+ * pause) a run tells, and for each hung job: the dashboard's job table queries them.
+ */
+export const LOG_EVENTS = { jobEnded: 'backup job ended', jobHung: 'backup job hung' } as const;
+
 /** The dimension value that identifies one collection: `<bucket>/<collection prefix>`. */
 export function collectionDimensionValue(bucketName: string, collection: string): string {
   return `${bucketName}/${collection}`;

@@ -26,6 +26,7 @@ import { BackupMonitoring } from './monitoring';
 import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid } from './validation';
 import { resolveFileCheckTimeout } from './file-check';
 import { drillStateParameter, resolveRestoreDrill, RestoreDrillOptions, scheduleRestoreDrills } from './restore-drill';
+import { followFunction, followStateParameter, resolveJobFollowing, scheduleFollowChecks } from './job-following';
 import { verificationAlarms } from './verification-alarms';
 
 /** Cockroach Labs supports at most 48 incrementals on one full backup (docs: "Take Full and Incremental Backups"). */
@@ -335,10 +336,28 @@ export interface CockroachBackupProps {
   readonly logEncryptionKey?: kms.IKey;
 
   /**
-   * CloudWatch namespace of the backup metrics.
+   * CloudWatch namespace of the backup metrics. Namespaces starting with `AWS/` are
+   * reserved for AWS services and refused.
    * @default 'CockroachBackup'
    */
   readonly metricsNamespace?: string;
+
+  /**
+   * How often the follow function looks at the collection's backup jobs and tells how each
+   * one that ended since its previous look ended (BackupSucceeded, BackupFailed with the
+   * job's error in its log), whatever the backup schedules: an end is told at most this
+   * long (plus a look of seconds) after it. Whole minutes from 1 to 10.
+   * @default Duration.minutes(5)
+   */
+  readonly followInterval?: Duration;
+
+  /**
+   * A running backup job whose fraction completed has not moved for this long is reported
+   * hung (BackupHung, the BackupHungAlarm, the job named in the follow function's log).
+   * At least two follow intervals, at most 7 days.
+   * @default Duration.hours(1)
+   */
+  readonly hangAfter?: Duration;
 }
 
 /**
@@ -353,7 +372,8 @@ export interface CockroachBackupProps {
  *
  * Construct IDs below this construct are stable: Bucket, BackupUser, BackupGroup, BackupPolicy, AccessKey,
  * AccessKeySecret, ConnectionSecret, FunctionRole, LogGroup, Function, ScheduleRole,
- * IncrementalSchedule, FullSchedule, Monitoring; with key rotation RotationLogGroup,
+ * IncrementalSchedule, FullSchedule, Monitoring, FollowState, FollowLogGroup,
+ * FollowFunctionRole, FollowFunction, FollowScheduleRole, FollowSchedule; with key rotation RotationLogGroup,
  * RotationFunctionRole, RotationFunction, InvokedBySecretsManager, AccessKeyRotationSchedule,
  * RotationScheduleRole, RetirePreviousKeySchedule; with `restoreDrill` DrillState and DrillSchedule.
  */
@@ -412,6 +432,16 @@ export class CockroachBackup extends Construct {
   public readonly drillSchedule?: scheduler.Schedule;
   /** The parameter that keeps the restore drills' state, when `restoreDrill` is set. */
   public readonly drillStateParameter?: ssm.StringParameter;
+  /** The follow function: every `followInterval` it tells how the collection's backup jobs ended (docs/job-following.md). */
+  public readonly followFunction: lambda.IFunction;
+  /** The schedule that sends `{"kind":"follow"}` to the follow function. */
+  public readonly followSchedule: scheduler.Schedule;
+  /** What the follow checks saw at their previous look (written only by the follow function). */
+  public readonly followStateParameter: ssm.StringParameter;
+  /** A running backup job's progress stood still for `hangAfter`. */
+  public readonly backupHungAlarm: cloudwatch.Alarm;
+  /** The follow function ended with an error: jobs' ends are not told until it works again. */
+  public readonly followFunctionErrorsAlarm: cloudwatch.Alarm;
   /** A restore drill failed, when `restoreDrill` is set. */
   public readonly drillFailedAlarm?: cloudwatch.Alarm;
   /** Dropping a drill's databases failed, when `restoreDrill` is set. */
@@ -435,6 +465,7 @@ export class CockroachBackup extends Construct {
     const rpo = props.rpo ?? Duration.seconds(schedules.runInterval.toSeconds() * 2);
     this.checkRpo(rpo, schedules.runInterval);
     const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules, props.timeZone);
+    const following = resolveJobFollowing(this, props.followInterval, props.hangAfter);
 
     const rotation = checkRotationSettings(this, {
       rotation: props.accessKeyRotation ?? ROTATION_DEFAULTS.accessKeyRotation,
@@ -452,6 +483,7 @@ export class CockroachBackup extends Construct {
 
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     this.drillStateParameter = drill === undefined ? undefined : drillStateParameter(this);
+    this.followStateParameter = followStateParameter(this);
     const environment: Record<EnvName, string> = {
       [ENV.connectionSecretArn]: this.connectionSecret.secretArn,
       [ENV.accessKeySecretArn]: this.accessKeySecret.secretArn,
@@ -477,6 +509,10 @@ export class CockroachBackup extends Construct {
       [ENV.drillDatabases]: drill?.databases ?? '',
       [ENV.drillStateParameter]: this.drillStateParameter?.parameterName ?? '',
       [ENV.drillIntervalSeconds]: String(drill?.interval.toSeconds() ?? 0),
+      // The backup function only learns from it that the follow checks tell the jobs' ends;
+      // it may not read or write it.
+      [ENV.followStateParameter]: this.followStateParameter.parameterName,
+      [ENV.hangAfterSeconds]: String(following.hangAfter.toSeconds()),
     };
     const fn = backupFunction(this, {
       environment,
@@ -511,6 +547,20 @@ export class CockroachBackup extends Construct {
       alarmTopicKey: props.alarmTopicKey,
       dashboard: props.dashboard,
     });
+    const follow = followFunction(this, {
+      environment,
+      connectionSecret: this.connectionSecret,
+      state: this.followStateParameter,
+      interval: following.interval,
+      logRetention: props.logRetention ?? DEFAULTS.logRetention,
+      logEncryptionKey: props.logEncryptionKey,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+    });
+    this.followFunction = follow.fn;
+    this.followSchedule = scheduleFollowChecks(this, follow.fn, following.interval);
+    ({ hungAlarm: this.backupHungAlarm, functionErrorsAlarm: this.followFunctionErrorsAlarm } = this.monitoring.addFollowAlarms(follow.fn, follow.logGroup, following));
     this.alarmTopic = this.monitoring.alarmTopic;
     this.backupFailedAlarm = this.monitoring.backupFailedAlarm;
     this.rpoAlarm = this.monitoring.rpoAlarm;

@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from '../../../contract/metrics';
 import { SessionInput, withRunSession } from '../connect/run-session';
 import { Session } from '../connect/session';
 import { classifyJobs } from '../decide/classify';
@@ -39,7 +40,7 @@ export async function runFollowCheck(input: SessionInput, store: FollowStore, no
   }
   for (const job of step.hung) {
     log('ERROR', `${job.kind} backup job ${job.jobId} is hung: ${Math.round(job.fraction * 100)}% completed, unchanged since ${job.since}`, {
-      event: 'backup job hung',
+      event: LOG_EVENTS.jobHung,
       jobId: job.jobId,
       kind: job.kind,
       fraction: job.fraction,

@@ -1,3 +1,4 @@
+import { LOG_EVENTS } from '../../../contract/metrics';
 import { BackupSettings } from '../connect/config';
 import { FAILED_STATUSES, PAUSED_STATUS } from '../observe/job';
 import { writeJsonLine } from './log';
@@ -101,9 +102,6 @@ function followValues(result: BackupResult): MetricValues {
   return result.action === 'failed' ? { ...jobs, failed: (jobs.failed as number) + 1 } : jobs;
 }
 
-/** The `event` of the line written for each job a run tells (the dashboard queries it). */
-export const JOB_ENDED_EVENT = 'backup job ended';
-
 /** The metric values of a run, whatever its kind. */
 export function metricValues(result: BackupResult): MetricValues {
   return {
@@ -139,7 +137,7 @@ export function publishRun(result: BackupResult, settings: BackupSettings, now: 
     RunKind: result.kind,
   });
   for (const job of result.reportedJobs) {
-    writeJsonLine({ level: job.status === 'succeeded' ? 'INFO' : 'ERROR', event: JOB_ENDED_EVENT, bucket: settings.bucketName, collection: settings.collection, ...job });
+    writeJsonLine({ level: job.status === 'succeeded' ? 'INFO' : 'ERROR', event: LOG_EVENTS.jobEnded, bucket: settings.bucketName, collection: settings.collection, ...job });
   }
   writeJsonLine({
     level: needsAttention(result) ? 'ERROR' : 'INFO',
