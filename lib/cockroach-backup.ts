@@ -23,7 +23,7 @@ import { connectionSecret } from './connection-secret';
 import { grantCollectionRead } from './restore-access';
 import { allowLogGroupEncryption } from './key-policies';
 import { BackupMonitoring } from './monitoring';
-import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid } from './validation';
+import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid, checkMetricsNamespace } from './validation';
 import { resolveFileCheckTimeout } from './file-check';
 import { drillStateParameter, resolveRestoreDrill, RestoreDrillOptions, scheduleRestoreDrills } from './restore-drill';
 import { followFunction, followStateParameter, resolveJobFollowing, scheduleFollowChecks } from './job-following';
@@ -47,6 +47,9 @@ export const DEFAULTS = {
   logRetention: logs.RetentionDays.ONE_YEAR,
   accessKeySerial: 1,
 } as const;
+
+/** The longest RPO accepted: beyond a month an RPO alarm no longer guards a backup. */
+const MAX_RPO = Duration.days(31);
 
 /** External connection names the Lambda accepts (lambda/backup/connect/config.ts). */
 const CONNECTION_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -292,7 +295,7 @@ export interface CockroachBackupProps {
   /**
    * Recovery point objective: the RPO alarm fires when the newest successful backup is
    * older than this, or when the Lambda stops reporting. Longer than the incremental
-   * interval.
+   * interval, at most 31 days.
    * @default twice the incremental interval
    */
   readonly rpo?: Duration;
@@ -738,9 +741,7 @@ export class CockroachBackup extends Construct {
         'lower-case letters, digits and underscores, starting with a letter or underscore, at most 63 characters',
       );
     }
-    if (props.metricsNamespace !== undefined && !Token.isUnresolved(props.metricsNamespace) && !/^[A-Za-z0-9._\-/#:]{1,255}$/.test(props.metricsNamespace)) {
-      invalid(this, 'metricsNamespace', JSON.stringify(props.metricsNamespace), 'a CloudWatch namespace: 1-255 letters, digits and . _ - / # :');
-    }
+    if (props.metricsNamespace !== undefined) checkMetricsNamespace(this, props.metricsNamespace);
     if ((props.vpcSubnets !== undefined || props.securityGroups !== undefined) && props.vpc === undefined) {
       invalid(this, props.vpcSubnets !== undefined ? 'vpcSubnets' : 'securityGroups', 'set without vpc', 'vpc to be set as well');
     }
@@ -750,6 +751,14 @@ export class CockroachBackup extends Construct {
 
   private checkRpo(rpo: Duration, runInterval: Duration): void {
     if (rpo.isUnresolved() || runInterval.isUnresolved()) return;
+    if (rpo.toSeconds({ integral: false }) > MAX_RPO.toSeconds()) {
+      invalid(
+        this,
+        'rpo',
+        describeDuration(rpo),
+        `at most ${MAX_RPO.toHumanString()}: an alarm that waits longer for a missing backup guards nothing (take full backups less often, not the alarm later)`,
+      );
+    }
     if (rpo.toSeconds({ integral: false }) <= runInterval.toSeconds({ integral: false })) {
       invalid(
         this,
