@@ -17,7 +17,7 @@ import { AccessKeyRotation, accessKeyRotation, checkRotationSettings, ROTATION_D
 import { backupBucket, BackupBucketOptions } from './backup-bucket';
 import { claimCollection } from './collection-overlap';
 import { backupCredentials } from './backup-credentials';
-import { backupFunction } from './backup-function';
+import { backupFunction, FunctionPlacement } from './backup-function';
 import { backupSchedules, resolveSchedules } from './backup-schedules';
 import { connectionSecret } from './connection-secret';
 import { grantCollectionRead } from './restore-access';
@@ -517,17 +517,21 @@ export class CockroachBackup extends Construct {
       [ENV.followStateParameter]: this.followStateParameter.parameterName,
       [ENV.hangAfterSeconds]: String(following.hangAfter.toSeconds()),
     };
+    // Where every function of the construct runs and logs: the backup, follow and rotation functions.
+    const placement: FunctionPlacement = {
+      logRetention: props.logRetention ?? DEFAULTS.logRetention,
+      logEncryptionKey: props.logEncryptionKey,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+    };
     const fn = backupFunction(this, {
       environment,
       secrets: [this.connectionSecret, this.accessKeySecret],
       timeout: settings.timeout,
       memorySize: settings.memorySize,
-      logRetention: props.logRetention ?? DEFAULTS.logRetention,
-      logEncryptionKey: props.logEncryptionKey,
       runInterval: schedules.runInterval,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
+      ...placement,
     });
     if (props.logEncryptionKey !== undefined) allowLogGroupEncryption(this, props.logEncryptionKey);
     this.backupFunction = fn.fn;
@@ -555,11 +559,7 @@ export class CockroachBackup extends Construct {
       connectionSecret: this.connectionSecret,
       state: this.followStateParameter,
       interval: following.interval,
-      logRetention: props.logRetention ?? DEFAULTS.logRetention,
-      logEncryptionKey: props.logEncryptionKey,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
+      ...placement,
     });
     this.followFunction = follow.fn;
     this.followSchedule = scheduleFollowChecks(this, follow.fn, following.interval);
@@ -581,11 +581,7 @@ export class CockroachBackup extends Construct {
         bucketRegion: this.bucket.env.region,
         collection: this.collection,
         metricsNamespace,
-        logRetention: props.logRetention ?? DEFAULTS.logRetention,
-        logEncryptionKey: props.logEncryptionKey,
-        vpc: props.vpc,
-        vpcSubnets: props.vpcSubnets,
-        securityGroups: props.securityGroups,
+        ...placement,
       });
       this.rotationFunction = rotationParts.fn;
       ({ rotationFailedAlarm: this.rotationFailedAlarm, functionErrorsAlarm: this.rotationFunctionErrorsAlarm } = this.monitoring.addRotationAlarms(rotationParts.fn));

@@ -17,11 +17,15 @@ export interface FollowState {
   readonly lookedAt?: string;
 }
 
-export interface FollowedJob {
+/** A backup job still running, as a look saw it. */
+export interface RunningJob {
   readonly jobId: string;
   readonly kind: BackupKind;
-  /** The fraction completed last seen. */
+  /** fraction_completed, 0 to 1. */
   readonly fraction: number;
+}
+
+export interface FollowedJob extends RunningJob {
   /** When the fraction last moved (when the job was first seen, until it moves). */
   readonly progressAt: string;
 }
@@ -46,10 +50,7 @@ export const TOLD_KEPT_MS = 2 * TELL_MARGIN_MS;
 export type SeenJob = ClassifiedJob & { readonly fraction: number };
 
 /** A running job whose fraction has not moved for the configured time. */
-export interface HungJob {
-  readonly jobId: string;
-  readonly kind: BackupKind;
-  readonly fraction: number;
+export interface HungJob extends RunningJob {
   /** Since when the fraction has not moved (ISO 8601). */
   readonly since: string;
 }

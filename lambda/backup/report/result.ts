@@ -2,7 +2,7 @@ import { BackupKind, RunKind } from '../../../contract/backup-event';
 import { ClassifiedJob } from '../decide/classify';
 import { PendingDrill } from '../drill/drill-state';
 import { FileCheck } from '../verify/file-check';
-import { HungJob } from '../follow/followed-jobs';
+import { HungJob, RunningJob } from '../follow/followed-jobs';
 
 /** A job the run tells about: one that ended since the previous run (or look), a paused one, or its own. */
 export interface ReportedJob {
@@ -55,14 +55,6 @@ export interface DrillSummary {
 
 /** Status of a followed job that SHOW JOB no longer shows: its outcome is unknown, counted as failed. */
 export const VANISHED_STATUS = 'vanished';
-
-/** A followed backup job still running, as the run's look saw it. */
-export interface RunningJob {
-  readonly jobId: string;
-  readonly kind: BackupKind;
-  /** fraction_completed, 0 to 1. */
-  readonly fraction: number;
-}
 
 /** What following saw of the jobs still running (docs/job-following.md). */
 export interface FollowingSummary {
