@@ -18,9 +18,10 @@ export type VerificationKind = 'check-files' | 'restore-drill';
 export const VERIFICATION_KINDS: readonly VerificationKind[] = ['check-files', 'restore-drill'];
 
 /**
- * `follow`: the follow check (docs/job-following.md). It reads the followed jobs' state and,
- * only when a job is followed, looks at those jobs by id (`SHOW JOBS VALUES (<id>)`),
- * reports each one that ended exactly once, and the progress of those still running.
+ * `follow`: the follow check, sent to the follow function (docs/job-following.md). It looks at
+ * the collection's backup jobs (one SHOW JOBS round trip; SHOW JOBS VALUES only for followed
+ * jobs older than plain SHOW JOBS' 12 hours), tells each end exactly once, and publishes the
+ * progress of the jobs still running and names the hung ones.
  */
 export type FollowKind = 'follow';
 
