@@ -8,10 +8,11 @@ import { describeMachine } from './machine';
 import { median, nowMs } from './measure';
 import { measureScaling, STACK_RESOURCE_LIMIT } from './scaling';
 import { measureStorageRead } from './storage-read';
+import { latencyRows, measureDetectionLatency } from './detection-latency';
 import { APPS, cdkSynth, exampleTemplate, lambdaBundle, medianCounters, PROJECT_ROOT, SynthRun } from './synth';
 
 /** How often each figure is taken (each figure is the median). */
-const RUNS = { synth: 3, coldLoad: 15, lambda: 15, scaling: 3, storageRead: 9 } as const;
+const RUNS = { synth: 3, coldLoad: 15, lambda: 15, scaling: 3, storageRead: 9, detection: 6 } as const;
 /** Chain lengths at which the storage read is measured; 48 is the most Cockroach Labs supports. */
 const CHAIN_LENGTHS = [0, 12, 48] as const;
 const CLUSTER_COUNTS = [1, 10, 50] as const;
@@ -69,6 +70,9 @@ async function main(): Promise<void> {
     progress(`storage read: SHOW BACKUP FROM LATEST on chains of ${CHAIN_LENGTHS.join(', ')} incrementals, ${RUNS.storageRead} reads each`);
     const storageReads = await measureStorageRead(CHAIN_LENGTHS, RUNS.storageRead);
 
+    progress(`detection latency: ${RUNS.detection} simulated 5-hour full backups failing, per schedule, with and without following`);
+    const detection = await measureDetectionLatency(RUNS.detection);
+
     const exampleMs = median(example.map((r) => r.ms));
     const emptyMs = median(empty.map((r) => r.ms));
     const typeCheckedMs = median(typeChecked.map((r) => r.ms));
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
         '',
         '',
       ]),
+      ...latencyRows(detection),
       [`Cold incremental run, wall time (median of ${lambda.runs})`, `${ms(lambda.cold.wallMs)} = ${ratio(lambda.cold.wallMs / floor.wallMs)} floor`, '', ''],
       ['Cold incremental run, up to the job id', `${ms(lambda.cold.jobIdMs)} = ${ratio(lambda.cold.jobIdMs / floor.wallMs)} floor`, '', ''],
       ['Cold incremental run, SQL round trips / Secrets Manager calls', `${lambda.cold.sqlRoundTrips} / ${lambda.cold.secretsManagerCalls}`, '', ''],

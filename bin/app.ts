@@ -134,6 +134,12 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
       "verified server certificate; it needs no network access of this account. For a cluster with private addresses " +
       'set the vpc prop (its subnets then need a NAT gateway or a Secrets Manager interface endpoint).',
   });
+  Validations.of(backup.followFunction).acknowledge({
+    id: controlTowerRuleId('lambda_inside_vpc_check'),
+    reason:
+      'CT.LAMBDA.PR.3 (Lambda in a VPC): the follow function reaches the same cluster as the backup function, over ' +
+      'the internet with TLS and a verified server certificate; with the vpc prop set it runs in that VPC.',
+  });
   Validations.of(backup.rotationFunction!).acknowledge({
     id: controlTowerRuleId('lambda_inside_vpc_check'),
     reason:

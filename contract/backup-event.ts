@@ -17,10 +17,20 @@ export type VerificationKind = 'check-files' | 'restore-drill';
 
 export const VERIFICATION_KINDS: readonly VerificationKind[] = ['check-files', 'restore-drill'];
 
-/** Every kind of run the Lambda accepts. */
-export type RunKind = BackupKind | VerificationKind;
+/**
+ * `follow`: the follow check, sent to the follow function (docs/job-following.md). It looks at
+ * the collection's backup jobs (one SHOW JOBS round trip; SHOW JOBS VALUES only for followed
+ * jobs older than plain SHOW JOBS' 12 hours), tells each end exactly once, and publishes the
+ * progress of the jobs still running and names the hung ones.
+ */
+export type FollowKind = 'follow';
 
-export const RUN_KINDS: readonly RunKind[] = [...BACKUP_KINDS, ...VERIFICATION_KINDS];
+export const FOLLOW_KIND: FollowKind = 'follow';
+
+/** Every kind of run the Lambda accepts. */
+export type RunKind = BackupKind | VerificationKind | FollowKind;
+
+export const RUN_KINDS: readonly RunKind[] = [...BACKUP_KINDS, ...VERIFICATION_KINDS, FOLLOW_KIND];
 
 export interface BackupEvent {
   readonly kind: RunKind;

@@ -53,6 +53,16 @@ export const ENV = {
   drillStateParameter: 'DRILL_STATE_PARAMETER',
   /** Seconds between scheduled restore drills (sizes the drill-age metric's meaning). */
   drillIntervalSeconds: 'DRILL_INTERVAL_SECONDS',
+  /**
+   * Name of the SSM parameter in which the follow checks keep what they saw
+   * (docs/job-following.md). Only the follow function reads and writes it; to the backup
+   * function it says that the follow checks tell the jobs' ends, so its runs tell none. Empty
+   * or unset: no following (the local runner), each run then reports its own job and the jobs
+   * that ended within INCREMENTAL_INTERVAL_SECONDS.
+   */
+  followStateParameter: 'FOLLOW_STATE_PARAMETER',
+  /** A running job whose fraction completed has not moved for this many seconds is reported hung. */
+  hangAfterSeconds: 'HANG_AFTER_SECONDS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

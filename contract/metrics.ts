@@ -39,6 +39,10 @@ export const METRICS = {
   drillCleanupFailed: { name: 'DrillCleanupFailed', unit: 'Count' },
   /** Age of the newest successful restore drill (seconds), emitted by every run when drills are on. */
   newestDrillAge: { name: 'NewestDrillAgeSeconds', unit: 'Seconds' },
+  /** Fraction completed (0 to 1) of a followed backup job still running, one sample per job per look (none). */
+  fractionCompleted: { name: 'BackupFractionCompleted', unit: 'None' },
+  /** A followed backup job still running whose fraction completed has not moved for HANG_AFTER_SECONDS (count, per look). */
+  hung: { name: 'BackupHung', unit: 'Count' },
   /** A backup job failed because S3 rejected the access key and was retried once with a freshly read key (count). */
   retriedWithFreshKey: { name: 'RetriedWithFreshKey', unit: 'Count' },
   /** The rotation function made a new access key current (count). */
@@ -50,6 +54,12 @@ export const METRICS = {
 } as const;
 
 export type MetricKey = keyof typeof METRICS;
+
+/**
+ * The `event` field of the log line the Lambda writes for each backup job whose end (or
+ * pause) a run tells, and for each hung job: the dashboard's job table queries them.
+ */
+export const LOG_EVENTS = { jobEnded: 'backup job ended', jobHung: 'backup job hung' } as const;
 
 /** The dimension value that identifies one collection: `<bucket>/<collection prefix>`. */
 export function collectionDimensionValue(bucketName: string, collection: string): string {

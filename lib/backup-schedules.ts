@@ -8,7 +8,7 @@ import { BackupEvent, BackupKind } from '../contract/backup-event';
 import { RetirePreviousKeyEvent } from '../contract/rotation';
 import { MAX_ALARM_WINDOW } from './monitoring';
 import { nagValueName } from './nag';
-import { describeDuration, invalid } from './validation';
+import { checkScheduleExpression, checkTimeZoneName, describeDuration, invalid } from './validation';
 
 /** Full backups at local midnight, every day (CockroachDB's own default with hourly incrementals). */
 export const DEFAULT_FULL_SCHEDULE_CRON = { minute: '0', hour: '0' } as const;
@@ -139,16 +139,20 @@ export function intervalOf(
 }
 
 /**
- * Resolves the two schedule expressions and the run interval, and validates them: each
- * schedule in the configured time zone, an interval that can be read or is stated, and
- * a full schedule no more frequent than the incremental one.
+ * Resolves the two schedule expressions and the run interval, and validates them: an IANA
+ * time zone, valid expressions that fire (checkScheduleExpression), each schedule in the
+ * configured time zone, an interval that can be read or is stated, and a full schedule no
+ * more frequent than the incremental one.
  */
 export function resolveSchedules(scope: Construct, settings: ScheduleSettings): ResolvedSchedules {
+  if (settings.timeZone !== undefined) checkTimeZoneName(scope, 'timeZone', settings.timeZone.timezoneName);
   const timeZone = settings.timeZone ?? TimeZone.ETC_UTC;
   const full = settings.full ?? scheduler.ScheduleExpression.cron({ ...DEFAULT_FULL_SCHEDULE_CRON, timeZone });
+  checkScheduleExpression(scope, 'fullSchedule', full);
   checkTimeZone(scope, 'fullSchedule', full, settings.timeZone);
   const incremental =
     settings.incremental ?? scheduler.ScheduleExpression.expression(defaultIncrementalCron(full.expressionString), timeZone);
+  checkScheduleExpression(scope, 'incrementalSchedule', incremental);
   checkTimeZone(scope, 'incrementalSchedule', incremental, settings.timeZone);
 
   const runInterval = intervalOf(scope, 'incrementalSchedule', incremental, settings.incrementalInterval, 'the incrementalInterval prop stating the time between two runs');

@@ -17,15 +17,16 @@ import { AccessKeyRotation, accessKeyRotation, checkRotationSettings, ROTATION_D
 import { backupBucket, BackupBucketOptions } from './backup-bucket';
 import { claimCollection } from './collection-overlap';
 import { backupCredentials } from './backup-credentials';
-import { backupFunction } from './backup-function';
+import { backupFunction, FunctionPlacement } from './backup-function';
 import { backupSchedules, resolveSchedules } from './backup-schedules';
 import { connectionSecret } from './connection-secret';
 import { grantCollectionRead } from './restore-access';
 import { allowLogGroupEncryption } from './key-policies';
 import { BackupMonitoring } from './monitoring';
-import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid } from './validation';
+import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid, checkMetricsNamespace } from './validation';
 import { resolveFileCheckTimeout } from './file-check';
 import { drillStateParameter, resolveRestoreDrill, RestoreDrillOptions, scheduleRestoreDrills } from './restore-drill';
+import { followFunction, followStateParameter, resolveJobFollowing, scheduleFollowChecks } from './job-following';
 import { verificationAlarms } from './verification-alarms';
 
 /** Cockroach Labs supports at most 48 incrementals on one full backup (docs: "Take Full and Incremental Backups"). */
@@ -46,6 +47,9 @@ export const DEFAULTS = {
   logRetention: logs.RetentionDays.ONE_YEAR,
   accessKeySerial: 1,
 } as const;
+
+/** The longest RPO accepted: beyond a month an RPO alarm no longer guards a backup. */
+const MAX_RPO = Duration.days(31);
 
 /** External connection names the Lambda accepts (lambda/backup/connect/config.ts). */
 const CONNECTION_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -294,7 +298,7 @@ export interface CockroachBackupProps {
   /**
    * Recovery point objective: the RPO alarm fires when the newest successful backup is
    * older than this, or when the Lambda stops reporting. Longer than the incremental
-   * interval.
+   * interval, at most 31 days.
    * @default twice the incremental interval
    */
   readonly rpo?: Duration;
@@ -338,10 +342,28 @@ export interface CockroachBackupProps {
   readonly logEncryptionKey?: kms.IKey;
 
   /**
-   * CloudWatch namespace of the backup metrics.
+   * CloudWatch namespace of the backup metrics. Namespaces starting with `AWS/` are
+   * reserved for AWS services and refused.
    * @default 'CockroachBackup'
    */
   readonly metricsNamespace?: string;
+
+  /**
+   * How often the follow function looks at the collection's backup jobs and tells how each
+   * one that ended since its previous look ended (BackupSucceeded, BackupFailed with the
+   * job's error in its log), whatever the backup schedules: an end is told at most this
+   * long (plus a look of seconds) after it. Whole minutes from 1 to 10.
+   * @default Duration.minutes(5)
+   */
+  readonly followInterval?: Duration;
+
+  /**
+   * A running backup job whose fraction completed has not moved for this long is reported
+   * hung (BackupHung, the BackupHungAlarm, the job named in the follow function's log).
+   * At least two follow intervals, at most 7 days.
+   * @default Duration.hours(1)
+   */
+  readonly hangAfter?: Duration;
 }
 
 /**
@@ -356,7 +378,8 @@ export interface CockroachBackupProps {
  *
  * Construct IDs below this construct are stable: Bucket, BackupUser, BackupGroup, BackupPolicy, AccessKey,
  * AccessKeySecret, ConnectionSecret, FunctionRole, LogGroup, Function, ScheduleRole,
- * IncrementalSchedule, FullSchedule, Monitoring; with key rotation RotationLogGroup,
+ * IncrementalSchedule, FullSchedule, Monitoring, FollowState, FollowLogGroup,
+ * FollowFunctionRole, FollowFunction, FollowScheduleRole, FollowSchedule; with key rotation RotationLogGroup,
  * RotationFunctionRole, RotationFunction, InvokedBySecretsManager, AccessKeyRotationSchedule,
  * RotationScheduleRole, RetirePreviousKeySchedule; with `restoreDrill` DrillState and DrillSchedule.
  */
@@ -415,6 +438,16 @@ export class CockroachBackup extends Construct {
   public readonly drillSchedule?: scheduler.Schedule;
   /** The parameter that keeps the restore drills' state, when `restoreDrill` is set. */
   public readonly drillStateParameter?: ssm.StringParameter;
+  /** The follow function: every `followInterval` it tells how the collection's backup jobs ended (docs/job-following.md). */
+  public readonly followFunction: lambda.IFunction;
+  /** The schedule that sends `{"kind":"follow"}` to the follow function. */
+  public readonly followSchedule: scheduler.Schedule;
+  /** What the follow checks saw at their previous look (written only by the follow function). */
+  public readonly followStateParameter: ssm.StringParameter;
+  /** A running backup job's progress stood still for `hangAfter`. */
+  public readonly backupHungAlarm: cloudwatch.Alarm;
+  /** The follow function ended with an error: jobs' ends are not told until it works again. */
+  public readonly followFunctionErrorsAlarm: cloudwatch.Alarm;
   /** A restore drill failed, when `restoreDrill` is set. */
   public readonly drillFailedAlarm?: cloudwatch.Alarm;
   /** Dropping a drill's databases failed, when `restoreDrill` is set. */
@@ -438,6 +471,7 @@ export class CockroachBackup extends Construct {
     const rpo = props.rpo ?? Duration.seconds(schedules.runInterval.toSeconds() * 2);
     this.checkRpo(rpo, schedules.runInterval);
     const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules, props.timeZone);
+    const following = resolveJobFollowing(this, props.followInterval, props.hangAfter);
 
     const rotation = checkRotationSettings(this, {
       rotation: props.accessKeyRotation ?? ROTATION_DEFAULTS.accessKeyRotation,
@@ -455,6 +489,7 @@ export class CockroachBackup extends Construct {
 
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     this.drillStateParameter = drill === undefined ? undefined : drillStateParameter(this);
+    this.followStateParameter = followStateParameter(this);
     const environment: Record<EnvName, string> = {
       [ENV.connectionSecretArn]: this.connectionSecret.secretArn,
       [ENV.accessKeySecretArn]: this.accessKeySecret.secretArn,
@@ -480,18 +515,26 @@ export class CockroachBackup extends Construct {
       [ENV.drillDatabases]: drill?.databases ?? '',
       [ENV.drillStateParameter]: this.drillStateParameter?.parameterName ?? '',
       [ENV.drillIntervalSeconds]: String(drill?.interval.toSeconds() ?? 0),
+      // The backup function only learns from it that the follow checks tell the jobs' ends;
+      // it may not read or write it.
+      [ENV.followStateParameter]: this.followStateParameter.parameterName,
+      [ENV.hangAfterSeconds]: String(following.hangAfter.toSeconds()),
+    };
+    // Where every function of the construct runs and logs: the backup, follow and rotation functions.
+    const placement: FunctionPlacement = {
+      logRetention: props.logRetention ?? DEFAULTS.logRetention,
+      logEncryptionKey: props.logEncryptionKey,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
     };
     const fn = backupFunction(this, {
       environment,
       secrets: [this.connectionSecret, this.accessKeySecret],
       timeout: settings.timeout,
       memorySize: settings.memorySize,
-      logRetention: props.logRetention ?? DEFAULTS.logRetention,
-      logEncryptionKey: props.logEncryptionKey,
       runInterval: schedules.runInterval,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
+      ...placement,
     });
     if (props.logEncryptionKey !== undefined) allowLogGroupEncryption(this, props.logEncryptionKey);
     this.backupFunction = fn.fn;
@@ -514,6 +557,16 @@ export class CockroachBackup extends Construct {
       alarmTopicKey: props.alarmTopicKey,
       dashboard: props.dashboard,
     });
+    const follow = followFunction(this, {
+      environment,
+      connectionSecret: this.connectionSecret,
+      state: this.followStateParameter,
+      interval: following.interval,
+      ...placement,
+    });
+    this.followFunction = follow.fn;
+    this.followSchedule = scheduleFollowChecks(this, follow.fn, following.interval);
+    ({ hungAlarm: this.backupHungAlarm, functionErrorsAlarm: this.followFunctionErrorsAlarm } = this.monitoring.addFollowAlarms(follow.fn, follow.logGroup, following));
     this.alarmTopic = this.monitoring.alarmTopic;
     this.backupFailedAlarm = this.monitoring.backupFailedAlarm;
     this.rpoAlarm = this.monitoring.rpoAlarm;
@@ -531,11 +584,7 @@ export class CockroachBackup extends Construct {
         bucketRegion: this.bucket.env.region,
         collection: this.collection,
         metricsNamespace,
-        logRetention: props.logRetention ?? DEFAULTS.logRetention,
-        logEncryptionKey: props.logEncryptionKey,
-        vpc: props.vpc,
-        vpcSubnets: props.vpcSubnets,
-        securityGroups: props.securityGroups,
+        ...placement,
       });
       this.rotationFunction = rotationParts.fn;
       ({ rotationFailedAlarm: this.rotationFailedAlarm, functionErrorsAlarm: this.rotationFunctionErrorsAlarm } = this.monitoring.addRotationAlarms(rotationParts.fn));
@@ -691,9 +740,7 @@ export class CockroachBackup extends Construct {
         'lower-case letters, digits and underscores, starting with a letter or underscore, at most 63 characters',
       );
     }
-    if (props.metricsNamespace !== undefined && !Token.isUnresolved(props.metricsNamespace) && !/^[A-Za-z0-9._\-/#:]{1,255}$/.test(props.metricsNamespace)) {
-      invalid(this, 'metricsNamespace', JSON.stringify(props.metricsNamespace), 'a CloudWatch namespace: 1-255 letters, digits and . _ - / # :');
-    }
+    if (props.metricsNamespace !== undefined) checkMetricsNamespace(this, props.metricsNamespace);
     if ((props.vpcSubnets !== undefined || props.securityGroups !== undefined) && props.vpc === undefined) {
       invalid(this, props.vpcSubnets !== undefined ? 'vpcSubnets' : 'securityGroups', 'set without vpc', 'vpc to be set as well');
     }
@@ -703,6 +750,14 @@ export class CockroachBackup extends Construct {
 
   private checkRpo(rpo: Duration, runInterval: Duration): void {
     if (rpo.isUnresolved() || runInterval.isUnresolved()) return;
+    if (rpo.toSeconds({ integral: false }) > MAX_RPO.toSeconds()) {
+      invalid(
+        this,
+        'rpo',
+        describeDuration(rpo),
+        `at most ${MAX_RPO.toHumanString()}: an alarm that waits longer for a missing backup guards nothing (take full backups less often, not the alarm later)`,
+      );
+    }
     if (rpo.toSeconds({ integral: false }) <= runInterval.toSeconds({ integral: false })) {
       invalid(
         this,

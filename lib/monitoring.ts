@@ -6,7 +6,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, MetricKey, METRICS } from '../contract/metrics';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, LOG_EVENTS, MetricKey, METRICS } from '../contract/metrics';
 import { allowAlarmNotifications, denyGrantsExceptForAwsServices } from './key-policies';
 import { invalid } from './validation';
 
@@ -34,6 +35,8 @@ const METRIC_STATISTICS = {
   drillCleanupFailed: cloudwatch.Stats.SUM,
   newestDrillAge: cloudwatch.Stats.MAXIMUM,
   retriedWithFreshKey: cloudwatch.Stats.SUM,
+  fractionCompleted: cloudwatch.Stats.MINIMUM,
+  hung: cloudwatch.Stats.SUM,
   rotationSucceeded: cloudwatch.Stats.SUM,
   rotationFailed: cloudwatch.Stats.SUM,
   previousKeyRetired: cloudwatch.Stats.SUM,
@@ -419,6 +422,74 @@ export class BackupMonitoring extends Construct {
   /** Incrementals on the newest full backup (Maximum). */
   public metricChainLength(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('chainLength', props);
+  }
+
+  /** Fraction completed of the backup jobs still running, at each follow check (Minimum: the slowest job). */
+  public metricFractionCompleted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('fractionCompleted', props);
+  }
+
+  /** Running backup jobs whose progress stood still for `hangAfter`, at each follow check (Sum; 0 when none). */
+  public metricHung(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('hung', props);
+  }
+
+  /**
+   * Alarms on the follow checks (lib/job-following.ts), to the alarm topic: 'BackupHungAlarm'
+   * when a look finds a job whose progress stood still for `hangAfter` (every look reports
+   * BackupHung, 0 when none, so the period is the follow interval; without data, as when the
+   * follow function fails, the alarm keeps its state and 'FollowFunctionErrorsAlarm' speaks),
+   * and 'FollowFunctionErrorsAlarm'. With a dashboard, it gains the jobs' progress, a table of
+   * every job's end by id, kind and duration (the log lines the follow function writes), and
+   * these alarms.
+   */
+  public addFollowAlarms(
+    followFunction: lambda.IFunction,
+    followLogGroup: logs.ILogGroup,
+    settings: { readonly interval: Duration; readonly hangAfter: Duration },
+  ): { hungAlarm: cloudwatch.Alarm; functionErrorsAlarm: cloudwatch.Alarm } {
+    const hungAlarm = new cloudwatch.Alarm(this, 'BackupHungAlarm', {
+      metric: this.metricHung({ period: settings.interval }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      alarmDescription:
+        `A CockroachDB backup job of ${this.collection} is hung: it still runs, but its fraction completed has not ` +
+        `moved for ${settings.hangAfter.toHumanString()}. The follow function's log names it (Logs Insights: ` +
+        `filter event = "${LOG_EVENTS.jobHung}" | fields jobId, kind, fraction, since). Look at it with SHOW JOB <id> ` +
+        'and the cluster\'s jobs page; if it stays so, PAUSE JOB <id> and RESUME JOB <id>, or CANCEL JOB <id>: the ' +
+        'next scheduled run then takes a new backup.',
+    });
+    const functionErrorsAlarm = this.eventAlarm(
+      'FollowFunctionErrorsAlarm',
+      followFunction.metricErrors({ period: EVENT_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+      `The follow function of ${this.collection} ended with an error (the state, the connection secret or the ` +
+        "connection): backup jobs' ends are not told until it works again, then at once. First read its log group.",
+    );
+    this.notify([hungAlarm, functionErrorsAlarm]);
+    this.dashboard?.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Running backup jobs: fraction completed (slowest)',
+        left: [this.metricFractionCompleted({ period: settings.interval, label: 'Fraction completed' })],
+        leftYAxis: { min: 0, max: 1 },
+        width: 12,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Follow alarms', alarms: [hungAlarm, functionErrorsAlarm], width: 12 }),
+      new cloudwatch.LogQueryWidget({
+        title: 'Backup jobs by end: id, kind, status, duration, error',
+        logGroupNames: [followLogGroup.logGroupName],
+        view: cloudwatch.LogQueryVisualizationType.TABLE,
+        queryLines: [
+          `filter event = "${LOG_EVENTS.jobEnded}"`,
+          'fields @timestamp, jobId, kind, status, durationSeconds, error',
+          'sort @timestamp desc',
+          'limit 100',
+        ],
+        width: 24,
+      }),
+    );
+    return { hungAlarm, functionErrorsAlarm };
   }
 
   /** Sends each alarm's ALARM and OK to the alarm topic, as every alarm of the construct does. */

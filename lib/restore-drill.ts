@@ -5,7 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { checkTimeZone, intervalOf, ResolvedSchedules, runSchedule } from './backup-schedules';
-import { checkDurationSeconds, invalid } from './validation';
+import { checkDurationSeconds, invalid, checkScheduleExpression } from './validation';
 
 /**
  * Scheduled restore drills: `RESTORE ... WITH schema_only, verify_backup_table_data, DETACHED`
@@ -103,7 +103,10 @@ export function resolveRestoreDrill(
   const zone = timeZone ?? TimeZone.ETC_UTC;
   const drillTime = defaultDrillCron(backupSchedules.full.expressionString, backupSchedules.incremental.expressionString);
   const schedule = options.schedule ?? scheduler.ScheduleExpression.cron({ ...drillTime, weekDay: 'SUN', timeZone: zone });
-  if (options.schedule !== undefined) checkTimeZone(scope, 'restoreDrill.schedule', schedule, timeZone);
+  if (options.schedule !== undefined) {
+    checkScheduleExpression(scope, 'restoreDrill.schedule', schedule);
+    checkTimeZone(scope, 'restoreDrill.schedule', schedule, timeZone);
+  }
   const interval = intervalOf(scope, 'restoreDrill.schedule', schedule, options.interval, 'restoreDrill.interval stating the time between two drills');
   if (interval.isUnresolved()) {
     invalid(scope, 'restoreDrill.interval', 'a token', 'a concrete duration: twice it is the drill-age alarm threshold');

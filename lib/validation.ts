@@ -1,5 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { IConstruct } from 'constructs';
+import { CronProblem, firesAfter, parseCron } from './cron-fields';
 
 /**
  * Thrown at synth time when a prop of `CockroachBackup` cannot work. aws-cdk-lib's own
@@ -90,5 +92,65 @@ export function checkCollection(scope: IConstruct, collection: string): void {
   }
   if (!COLLECTION_PATTERN.test(collection)) {
     invalid(scope, 'collection', `${received} (a character outside the safe set, or an empty segment)`, COLLECTION_EXPECTED);
+  }
+}
+
+/**
+ * Checks an IANA time zone name as EventBridge Scheduler takes it (`ScheduleExpressionTimezone`):
+ * a name the runtime's time zone database knows (`Intl`, the same IANA database), spelled as
+ * it spells it (`Europe/Berlin`, not `europe/berlin`); aliases such as `Etc/UTC` are accepted.
+ * `TimeZone.of('Mars/Olympus')` synthesizes, and only the deploy would fail.
+ */
+export function checkTimeZoneName(scope: IConstruct, prop: string, name: string): void {
+  if (Token.isUnresolved(name)) return;
+  let resolved: string | undefined;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    resolved = undefined;
+  }
+  const caseVariant = resolved !== undefined && resolved !== name && resolved.toLowerCase() === name.toLowerCase();
+  if (resolved === undefined || /^[+-]/.test(name) || caseVariant) {
+    invalid(
+      scope,
+      prop,
+      `the time zone '${name}'`,
+      `an IANA time zone name such as 'Europe/Berlin' or 'America/New_York' (TimeZone.EUROPE_BERLIN, ...)${caseVariant ? `: did you mean '${resolved}'?` : ''}`,
+    );
+  }
+}
+
+/**
+ * Checks a schedule expression that can be read at synth (not a token): a `cron(...)` must have
+ * six valid fields, exactly one day field `?`, and fire at least once from now; a `rate(...)`
+ * a positive whole value with the unit's singular for 1 and plural otherwise; its time zone
+ * must be an IANA name. `at(...)` and other forms are left to the service.
+ */
+export function checkScheduleExpression(scope: IConstruct, prop: string, expression: scheduler.ScheduleExpression, now: Date = new Date()): void {
+  const text = expression.expressionString;
+  if (expression.timeZone !== undefined) checkTimeZoneName(scope, `${prop}'s timeZone`, expression.timeZone.timezoneName);
+  if (Token.isUnresolved(text)) return;
+  if (text.startsWith('rate(')) {
+    const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(text);
+    if (rate === null || Number(rate[1]) < 1 || (Number(rate[1]) === 1) === (rate[3] === 's')) {
+      invalid(scope, prop, `'${text}'`, "rate(<n> <unit>) with n of at least 1, 'minute', 'hour' or 'day' for 1 and 'minutes', 'hours' or 'days' otherwise");
+    }
+    return;
+  }
+  if (!text.startsWith('cron(')) return;
+  const fields = parseCron(text);
+  if (fields instanceof CronProblem) {
+    invalid(scope, prop, `'${text}' (${fields.description})`, 'a cron(minutes hours day-of-month month day-of-week year) expression as EventBridge Scheduler reads it');
+  }
+  if (!firesAfter(fields, now)) {
+    invalid(scope, prop, `'${text}', which never fires from ${now.toISOString().slice(0, 10)} on`, 'a schedule that fires: a day that exists in the months and years given');
+  }
+}
+
+/** A CloudWatch namespace: 1-255 of its characters, and not `AWS/...`, which CloudWatch reserves for AWS services. */
+export function checkMetricsNamespace(scope: IConstruct, namespace: string): void {
+  if (Token.isUnresolved(namespace)) return;
+  if (!/^[A-Za-z0-9._\-/#:]{1,255}$/.test(namespace) || namespace.startsWith('AWS/')) {
+    invalid(scope, 'metricsNamespace', JSON.stringify(namespace), "a CloudWatch namespace: 1-255 letters, digits and . _ - / # :, not starting with 'AWS/' (reserved for AWS services)");
   }
 }

@@ -9,6 +9,7 @@ import { publishRun } from './report/publish';
 import { redactedMessage } from './report/redact';
 import { BackupResult } from './report/result';
 import { runRequested } from './run';
+import { FollowStore, SsmFollowStore } from './follow/follow-store';
 import { SecretsManagerSource } from './connect/secrets-manager';
 
 /** The part of the Lambda context the handler uses. */
@@ -31,13 +32,19 @@ function secretSource(arns: SecretArns, requireCa: boolean): SecretsManagerSourc
   return cachedSource.source;
 }
 
-// One SSM client per execution environment, created only when drills are on.
+// One SSM client per execution environment, created only when drills or following are on.
 let ssmClient: SSMClient | undefined;
 
 function drillStateStore(settings: BackupSettings): DrillStateStore | undefined {
   if (settings.drillStateParameter === undefined) return undefined;
   ssmClient ??= new SSMClient({});
   return new SsmDrillStateStore(ssmClient, settings.drillStateParameter);
+}
+
+function followStore(settings: BackupSettings): FollowStore | undefined {
+  if (settings.followStateParameter === undefined) return undefined;
+  ssmClient ??= new SSMClient({});
+  return new SsmFollowStore(ssmClient, settings.followStateParameter);
 }
 
 function readInvocation(event: unknown): { settings: BackupSettings; arns: SecretArns; requested: RunKind } {
@@ -59,16 +66,23 @@ function readInvocation(event: unknown): { settings: BackupSettings; arns: Secre
  * configuration throws before anything else, with the variable and the value expected (no
  * metric: its dimension may be what is invalid).
  */
-export async function handler(event: BackupEvent, context: InvocationContext): Promise<BackupResult> {
-  const { settings, arns, requested } = readInvocation(event);
-  const result = await runRequested({
-    settings,
-    requested,
-    secrets: secretSource(arns, settings.tlsVerify),
-    budget: Budget.fromNow(Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS)),
-    drillState: drillStateStore(settings),
-  });
-  publishRun(result, settings);
-  if (result.action === 'failed') throw new Error(result.message);
-  return result;
+export const handler = backupHandler(() => new Date());
+
+/** The handler reading time from `now` (the wall clock in the Lambda; tests pass a simulated clock). */
+export function backupHandler(now: () => Date): (event: BackupEvent, context: InvocationContext) => Promise<BackupResult> {
+  return async (event, context) => {
+    const { settings, arns, requested } = readInvocation(event);
+    const result = await runRequested({
+      settings,
+      requested,
+      secrets: secretSource(arns, settings.tlsVerify),
+      budget: Budget.fromNow(Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS)),
+      now,
+      drillState: drillStateStore(settings),
+      followStore: followStore(settings),
+    });
+    publishRun(result, settings, now());
+    if (result.action === 'failed') throw new Error(result.message);
+    return result;
+  };
 }

@@ -25,6 +25,7 @@ export interface ProcedureInput {
   readonly requested: BackupKind;
   readonly secrets: SecretSource;
   readonly budget: Budget;
+  readonly now: () => Date;
 }
 
 /**
@@ -59,7 +60,7 @@ interface Verified {
 }
 
 class Run {
-  private readonly now = (): Date => new Date();
+  private readonly now: () => Date;
   private readonly wait: Sleep = sleep;
   private state?: CollectionState;
   private readonly reported = new Map<string, ReportedJob>();
@@ -72,6 +73,7 @@ class Run {
   private retriedWithFreshKey = false;
 
   constructor(private readonly input: ProcedureInput) {
+    this.now = input.now;
     this.checks = new FullBackupChecks(input.settings, input.budget);
   }
 
@@ -207,8 +209,13 @@ class Run {
     return { outcome: failed, cure: `incremental backup job ${job.jobId} failed (${job.error}), so a full backup was taken` };
   }
 
+  /**
+   * With following on (FOLLOW_STATE_PARAMETER), the follow checks tell every job's end, once
+   * (docs/job-following.md); the run tells none. Without (the local runner), the run tells
+   * its own job and the jobs that ended within INCREMENTAL_INTERVAL_SECONDS.
+   */
   private report(job: ClassifiedJob): void {
-    this.reported.set(job.jobId, reportJob(job));
+    if (this.settings.followStateParameter === undefined) this.reported.set(job.jobId, reportJob(job));
   }
 
   /**
@@ -231,6 +238,7 @@ class Run {
       submittedJobIds: [...this.submitted],
       fileChecks: [...this.checks.done],
       retriedWithFreshKey: this.retriedWithFreshKey || undefined,
+      jobsFollowed: this.settings.followStateParameter !== undefined || undefined,
       stats,
     };
   }

@@ -205,9 +205,10 @@ describe('with rotation disabled', () => {
   const off = synthBackup({ accessKeyRotation: AccessKeyRotation.disabled() });
 
   test('creates no rotation function, schedule or alarm', () => {
-    off.template.resourceCountIs('AWS::Lambda::Function', 1);
+    // The backup and follow functions, their three schedules.
+    off.template.resourceCountIs('AWS::Lambda::Function', 2);
     off.template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
-    off.template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    off.template.resourceCountIs('AWS::Scheduler::Schedule', 3);
     expect([off.backup.rotationFunction, off.backup.rotationFailedAlarm, off.backup.rotationFunctionErrorsAlarm]).toEqual([undefined, undefined, undefined]);
   });
 

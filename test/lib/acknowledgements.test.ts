@@ -80,6 +80,8 @@ describe('example app', () => {
         `CockroachBackupExample/Backup/Bucket ${ct('s3_bucket_object_lock_enabled_check')}`,
         `CockroachBackupExample/Backup/Bucket ${ct('s3_event_notifications_enabled_check')}`,
         'CockroachBackupExample/Backup/ConnectionSecret AwsSolutions-SMG4',
+        `CockroachBackupExample/Backup/FollowFunction ${ct('lambda_inside_vpc_check')}`,
+        'CockroachBackupExample/Backup/FollowScheduleRole AwsSolutions-IAM5[...]',
         `CockroachBackupExample/Backup/Function ${ct('lambda_inside_vpc_check')}`,
         `CockroachBackupExample/Backup/RotationFunction ${ct('lambda_inside_vpc_check')}`,
         'CockroachBackupExample/Backup/RotationScheduleRole AwsSolutions-IAM5[...]',
@@ -114,9 +116,10 @@ test("the VPC acknowledgements answer the managed VPC access policy finding on e
   });
   const vpcAcks = acknowledgements.filter((a) => a.id.startsWith('AwsSolutions-IAM4'));
   const id = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]';
-  // The rotation function runs in the same VPC, through a role of its own.
+  // The follow and rotation functions run in the same VPC, through roles of their own.
   expect(vpcAcks).toEqual([
     { path: 'VpcStack/Backup/FunctionRole', id },
+    { path: 'VpcStack/Backup/FollowFunctionRole', id },
     { path: 'VpcStack/Backup/RotationFunctionRole', id },
   ]);
   for (const ack of vpcAcks) expect(findings.filter((f) => answers(ack, f))).toHaveLength(1);

@@ -91,7 +91,8 @@ describe('example app', () => {
     const noBundling = { 'aws:cdk:bundling-stacks': [] };
     const { backup, stack } = buildApp({ context: { restoreDrill: 'true', ...noBundling } });
     expect(backup.drillSchedule).toBeDefined();
-    Template.fromStack(stack).resourceCountIs('AWS::SSM::Parameter', 1);
+    // DrillState, and the follow checks' FollowState.
+    Template.fromStack(stack).resourceCountIs('AWS::SSM::Parameter', 2);
     expect(buildApp({ context: noBundling }).backup.drillSchedule).toBeUndefined();
     expect(() => buildApp({ context: { restoreDrill: 'yes', ...noBundling } })).toThrow("context restoreDrill is 'yes': expected true or false");
   });

@@ -81,6 +81,7 @@ describe('schedules', () => {
     );
     // Each schedule's own interval: an hour between incrementals (and fulls, clamped to it), a day between retirements.
     expect(retryPolicies).toEqual({
+      BackupFollowSchedule: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
       BackupIncrementalSchedule: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
       BackupFullSchedule: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
       BackupRetirePreviousKeySchedule: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 86400 },

@@ -33,6 +33,8 @@ describe('construct tree', () => {
       'AccessKey',
       'AccessKeySecret',
       'ConnectionSecret',
+      // The follow checks' state: the backup function's environment names it.
+      'FollowState',
       'LogGroup',
       'FunctionRole',
       'Function',
@@ -40,6 +42,12 @@ describe('construct tree', () => {
       'IncrementalSchedule',
       'FullSchedule',
       'Monitoring',
+      // The follow function and its schedule (docs/job-following.md).
+      'FollowLogGroup',
+      'FollowFunctionRole',
+      'FollowFunction',
+      'FollowScheduleRole',
+      'FollowSchedule',
       // Key rotation (on by default), after everything that existed before it.
       'RotationLogGroup',
       'RotationFunctionRole',
@@ -364,6 +372,8 @@ describe('backup function', () => {
       [ENV.drillDatabases]: '',
       [ENV.drillStateParameter]: '',
       [ENV.drillIntervalSeconds]: '0',
+      [ENV.followStateParameter]: { Ref: logicalId(defaults.stack, defaults.backup.followStateParameter) },
+      [ENV.hangAfterSeconds]: '3600',
     });
   });
 
@@ -483,6 +493,7 @@ describe('two instances sharing one bucket', () => {
   test('give each Lambda its own collection', () => {
     const collections = Object.values(template.findResources('AWS::Lambda::Function'))
       .filter((fn) => fn.Properties.Environment.Variables[ENV.connectionSecretArn] !== undefined)
+      .filter((fn) => String(fn.Properties.Description).startsWith('Submits'))
       .map((fn) => fn.Properties.Environment.Variables[ENV.collection]);
     expect(collections.sort()).toEqual(['cluster-a', 'cluster-b']);
   });

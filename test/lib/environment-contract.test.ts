@@ -14,6 +14,7 @@ const DEPLOY_TIME_VALUES: Record<string, string> = {
   [ENV.bucketName]: 'backupstack-backupbucket-1a2b3c4d5e6f',
   [ENV.bucketRegion]: 'eu-west-1',
   [ENV.drillStateParameter]: 'CFN-BackupDrillState00A0160C-AbCdEfGhIjKl',
+  [ENV.followStateParameter]: 'CFN-BackupFollowState1A2B3C4D-AbCdEfGhIjKl',
 };
 
 function deployedEnvironment(props: Parameters<typeof synthBackup>[0]): Record<string, string> {

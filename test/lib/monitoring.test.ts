@@ -414,6 +414,8 @@ describe('metric methods', () => {
     rotationSucceeded: (m: BackupMonitoring) => m.metric('rotationSucceeded'),
     rotationFailed: (m: BackupMonitoring) => m.metric('rotationFailed'),
     previousKeyRetired: (m: BackupMonitoring) => m.metric('previousKeyRetired'),
+    fractionCompleted: (m: BackupMonitoring) => m.metricFractionCompleted(),
+    hung: (m: BackupMonitoring) => m.metricHung(),
   } satisfies Record<keyof typeof METRICS, (m: BackupMonitoring) => cloudwatch.Metric>;
 
   test.each(Object.entries(methods))('the %s method gives the contract metric of the collection', (key, method) => {
@@ -436,6 +438,8 @@ describe('metric methods', () => {
     ['filesNotChecked', 'Sum'],
     ['drillFailed', 'Sum'],
     ['newestDrillAge', 'Maximum'],
+    ['fractionCompleted', 'Minimum'],
+    ['hung', 'Sum'],
   ] as const)('the %s metric uses the %s statistic', (key, statistic) => {
     expect(synth().monitoring.metric(key).statistic).toBe(statistic);
   });

@@ -6,7 +6,7 @@ import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { ENV } from '../../contract/environment';
 import { CockroachBackup } from '../../lib';
 import { defaultDrillCron } from '../../lib/restore-drill';
-import { appWithoutBundling, constructionError, logicalId, synthBackup } from './fixtures';
+import { appWithoutBundling, constructionError, logicalId, synthBackup, Synthesized } from './fixtures';
 
 const withoutDrills = synthBackup();
 const withDrills = synthBackup({ restoreDrill: {} });
@@ -24,22 +24,31 @@ function drillSchedule(template: Template): Record<string, unknown> {
   return schedules[0].Properties as Record<string, unknown>;
 }
 
-/** Every IAM statement of the template that names an SSM action. */
-function ssmStatements(template: Template): Array<{ Action: string | string[]; Resource: unknown }> {
-  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+/** Every IAM statement of the backup function's role that names an SSM action (the follow function has its own parameter, lib/job-following.ts). */
+function ssmStatements({ template, stack, backup }: Synthesized): Array<{ Action: string | string[]; Resource: unknown }> {
+  const role = { Ref: logicalId(stack, backup.node.findChild('FunctionRole') as iam.Role) };
+  return Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [role] } })).flatMap((policy) =>
     (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>).filter((statement) =>
       [statement.Action].flat().some((action) => action.startsWith('ssm:')),
     ),
   );
 }
 
+/** The template's SSM parameters but the follow checks' FollowState. */
+function drillParameters(template: Template): Record<string, unknown>[] {
+  return Object.values(template.findResources('AWS::SSM::Parameter'))
+    .map((p) => p.Properties as Record<string, unknown>)
+    .filter((p) => !String(p.Description).startsWith('State of the follow checks'));
+}
+
 describe('without restoreDrill', () => {
   test('creates no parameter and no drill schedule, and leaves the drill variables off', () => {
-    withoutDrills.template.resourceCountIs('AWS::SSM::Parameter', 0);
+    // The follow checks' FollowState only.
+    expect(drillParameters(withoutDrills.template)).toEqual([]);
     const schedules = Object.values(withoutDrills.template.findResources('AWS::Scheduler::Schedule'));
-    // The backup schedules and the key rotation's retirement schedule; none sends a drill.
+    // The backup schedules, the follow schedule and the key rotation's retirement schedule; none sends a drill.
     expect(schedules.map((s) => JSON.stringify(s.Properties.Target.Input))).not.toContainEqual(expect.stringContaining('restore-drill'));
-    expect(schedules).toHaveLength(3);
+    expect(schedules).toHaveLength(4);
     expect(variables(withoutDrills.template)).toMatchObject({
       [ENV.drillDatabases]: '',
       [ENV.drillStateParameter]: '',
@@ -49,14 +58,13 @@ describe('without restoreDrill', () => {
   });
 
   test('gives the function no SSM permission', () => {
-    expect(ssmStatements(withoutDrills.template)).toEqual([]);
+    expect(ssmStatements(withoutDrills)).toEqual([]);
   });
 });
 
 describe('with restoreDrill', () => {
   test("keeps the drills' state in one String parameter created as {}", () => {
-    const parameters = Object.values(withDrills.template.findResources('AWS::SSM::Parameter'));
-    expect(parameters.map((p) => p.Properties)).toEqual([expect.objectContaining({ Type: 'String', Value: '{}', Tier: 'Standard' })]);
+    expect(drillParameters(withDrills.template)).toEqual([expect.objectContaining({ Type: 'String', Value: '{}', Tier: 'Standard' })]);
     expect(withDrills.backup.drillStateParameter?.node.id).toBe('DrillState');
   });
 
@@ -71,7 +79,7 @@ describe('with restoreDrill', () => {
 
   test('lets the function get and put that one parameter and nothing else in Parameter Store', () => {
     const parameterId = logicalId(withDrills.stack, withDrills.backup.drillStateParameter!);
-    expect(ssmStatements(withDrills.template)).toEqual([
+    expect(ssmStatements(withDrills)).toEqual([
       {
         Effect: 'Allow',
         Action: ['ssm:GetParameter', 'ssm:PutParameter'],
@@ -253,6 +261,6 @@ test('two constructs with drills in one stack get a parameter and a schedule eac
   new CockroachBackup(stack, 'A', { collection: 'a', restoreDrill: {} });
   new CockroachBackup(stack, 'B', { collection: 'b', restoreDrill: { databases: ['app'] } });
   const template = Template.fromStack(stack);
-  template.resourceCountIs('AWS::SSM::Parameter', 2);
+  expect(drillParameters(template)).toHaveLength(2);
   template.resourcePropertiesCountIs('AWS::Scheduler::Schedule', { Target: Match.objectLike({ Input: '{"kind":"restore-drill"}' }) }, 2);
 });

@@ -32,6 +32,8 @@ export interface ClusterEnvironment {
   readonly whenCompleteIntervalMs: number;
   /** How long SHOW BACKUP ... WITH check_files takes per data file (0: as fast as S3 answers). */
   readonly checkFilesDelayMs: number;
+  /** The cluster's clock (a test may run it ahead of the wall clock, CockroachDoubleOptions.clock). */
+  readonly now: () => Date;
   /** A wait that the double's stop ends early (so that no timer outlives a test). */
   readonly sleep: (ms: number) => Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { Cluster, CockroachVersion, SystemPrivilege } from './cluster';
 import { Fault, FaultState } from './faults';
-import { JobScript, JobType } from './jobs/job';
+import { Job, JobScript, JobType } from './jobs/job';
 import { JobEngine } from './jobs/job-engine';
 import { DEFAULT_DATABASES, DoubleDatabase } from './schema';
 import { Session, newSession } from './session';
@@ -68,6 +68,14 @@ export interface CockroachDoubleOptions {
    * @default 0
    */
   readonly checkFilesDelayMs?: number;
+  /**
+   * The cluster's clock: job times, the 12-hour window of plain SHOW JOBS, AS OF SYSTEM TIME
+   * and job retention read it, so that a test can let hours pass in an instant (a
+   * `SimulatedClock`'s `now`, test/support/clock.ts). Timers (job durations, WHEN COMPLETE's
+   * looks) keep real time.
+   * @default the wall clock
+   */
+  readonly clock?: () => Date;
 }
 
 export interface DoubleJob {
@@ -120,7 +128,8 @@ export class CockroachDouble {
 
   private constructor(options: CockroachDoubleOptions) {
     this.caCertificate = serverCertificates(CA_NAME).caCertificate;
-    const jobs = new JobEngine(options.jobDurationMs ?? 30, options.transitionDelayMs ?? 10);
+    const now = options.clock ?? ((): Date => new Date());
+    const jobs = new JobEngine(options.jobDurationMs ?? 30, options.transitionDelayMs ?? 10, now);
     this.cluster = new Cluster(
       options.clusterId ?? randomUUID(),
       jobs,
@@ -129,6 +138,7 @@ export class CockroachDouble {
         awsS3Endpoint: options.awsS3Endpoint,
         whenCompleteIntervalMs: options.whenCompleteIntervalMs ?? WHEN_COMPLETE_INTERVAL_MS,
         checkFilesDelayMs: options.checkFilesDelayMs ?? 0,
+        now,
         sleep: (ms) => this.sleep(ms),
       },
       options.databases ?? DEFAULT_DATABASES,
@@ -240,7 +250,33 @@ export class CockroachDouble {
     for (const job of this.cluster.jobs.list()) {
       if (jobIds === undefined || jobIds.includes(job.id.toString())) this.cluster.jobs.age(job, ms);
     }
-    this.cluster.jobs.deleteExpired(new Date(), JOB_RETENTION_MS);
+    this.cluster.jobs.deleteExpired(this.cluster.environment.now(), JOB_RETENTION_MS);
+  }
+
+  /** A job's times as the job table keeps them (to the millisecond; SHOW JOB(S) may truncate them). */
+  jobTimes(jobId: string): { readonly created: Date; readonly started: Date | null; readonly finished: Date | null; readonly modified: Date } {
+    const { created, started, finished, modified } = this.requireJob(jobId);
+    return { created, started, finished, modified };
+  }
+
+  /**
+   * Ends a running job now (by the cluster's clock), as its work would: `failed` with `error`,
+   * `succeeded` (its backup is written), `canceled` or `paused`. For jobs scripted to stay
+   * `running` while a test lets simulated hours pass.
+   */
+  endJob(jobId: string, outcome: 'succeeded' | 'failed' | 'canceled' | 'paused', error?: string): void {
+    this.cluster.jobs.endNow(this.requireJob(jobId), { outcome, error });
+  }
+
+  /** A progress checkpoint of a running job: fraction_completed becomes `fraction` (0 to 1). */
+  setJobProgress(jobId: string, fraction: number): void {
+    this.cluster.jobs.progress(this.requireJob(jobId), fraction);
+  }
+
+  private requireJob(jobId: string): Job {
+    const job = this.cluster.jobs.find(BigInt(jobId));
+    if (job === undefined) throw new Error(`no job ${jobId} in the double`);
+    return job;
   }
 
   /**

@@ -4,7 +4,19 @@
  * version-dependent behaviour of the double reads its fact here, so a fact found wrong
  * is one line to change.
  */
-export const SUPPORTED_VERSIONS = ['23.1', '23.2', '24.1', '24.3', '25.1', '25.4', '26.1', '26.3'] as const;
+export const SUPPORTED_VERSIONS = [
+  '23.1',
+  '23.2',
+  '24.1',
+  '24.3',
+  '25.1',
+  '25.2',
+  '25.3',
+  '25.4',
+  '26.1',
+  '26.2',
+  '26.3',
+] as const;
 
 export type CockroachVersion = (typeof SUPPORTED_VERSIONS)[number];
 
@@ -28,6 +40,16 @@ export interface VersionFacts {
    * (pkg/sql/delegate/show_jobs.go). The 12-hour window applies on every version.
    */
   readonly reducedPlainShowJobs: boolean;
+  /**
+   * SHOW JOB(S) truncates created, started, finished and modified to whole seconds, also when
+   * job ids are given, from 24.1 (cockroachdb/cockroach#121272; pkg/sql/delegate/show_jobs.go,
+   * constructSelectQuery: `date_trunc('second', ...)` outside the `n.Jobs == nil` branch), and
+   * with ids returns only `trace_id, execution_errors` of the old extra columns: last_run,
+   * next_run and num_runs are gone from SHOW JOB(S) with ids too.
+   */
+  readonly jobTimesInWholeSeconds: boolean;
+  /** SHOW JOB(S) has no `started` column from 25.3 (docs/cockroachdb-behaviour.md section 2). */
+  readonly showJobsStartedColumn: boolean;
   /** Blocking BACKUP's result drops index_entries and bytes from 25.1 (pkg/jobs/resultcols.go). */
   readonly blockingBackupWithSizes: boolean;
   /** CANCEL/PAUSE/RESUME JOB by the job's owner without CONTROLJOB, from 25.1 (pkg/jobs/jobsauth). */
@@ -44,6 +66,8 @@ export function versionFacts(version: CockroachVersion): VersionFacts {
     jobTimestampsWithZone: atLeast(version, '23.2'),
     showBackupTimestampsWithZone: atLeast(version, '23.2'),
     reducedPlainShowJobs: atLeast(version, '24.1'),
+    jobTimesInWholeSeconds: atLeast(version, '24.1'),
+    showJobsStartedColumn: !atLeast(version, '25.3'),
     blockingBackupWithSizes: !atLeast(version, '25.1'),
     ownersControlTheirJobs: atLeast(version, '25.1'),
     allowUnsafeInternalsDefault: atLeast(version, '26.1') ? 'off' : atLeast(version, '25.4') ? 'on' : undefined,

@@ -34,6 +34,10 @@ export interface BackupSettings {
   readonly drillStateParameter?: string;
   /** Seconds between scheduled drills (0: unknown); for messages only, the alarm is the construct's. */
   readonly drillIntervalSeconds: number;
+  /** The SSM parameter that keeps the followed jobs; undefined: no following (the local runner). */
+  readonly followStateParameter?: string;
+  /** Seconds without progress after which a running job is reported hung. */
+  readonly hangAfterSeconds: number;
 }
 
 /** Where each secret lives in Secrets Manager (only the Lambda needs these). */
@@ -136,6 +140,7 @@ export const DEFAULTS = {
   // Checks and drills are off until the construct turns them on.
   fileCheckTimeoutSeconds: 0,
   drillIntervalSeconds: 0,
+  hangAfterSeconds: 3600,
 } as const;
 
 /** Reads and validates the settings; throws ConfigurationError naming the variable and what it expects. */
@@ -175,6 +180,11 @@ export function parseSettings(env: Environment, labels: SettingLabels = {}): Bac
         ? undefined
         : read.matching('drillStateParameter', PARAMETER_NAME, 'an SSM parameter name (letters, digits, . - _ /) or nothing (drills off)'),
     drillIntervalSeconds: read.integer('drillIntervalSeconds', DEFAULTS.drillIntervalSeconds, 0, 366 * 86400),
+    followStateParameter:
+      read.optional('followStateParameter') === undefined
+        ? undefined
+        : read.matching('followStateParameter', PARAMETER_NAME, 'an SSM parameter name (letters, digits, . - _ /) or nothing (no following)'),
+    hangAfterSeconds: read.integer('hangAfterSeconds', DEFAULTS.hangAfterSeconds, 60, 7 * 86400),
   };
 }
 

@@ -20,14 +20,14 @@ export interface SessionInput {
  * connection secret, fetches it again once (a rotated password). A run that cannot read
  * either secret opens no connection.
  */
-async function connect(input: SessionInput): Promise<{ session: Session; credentials: Credentials }> {
+async function connect(input: SessionInput, readAccessKey: boolean): Promise<{ session: Session; credentials: Credentials }> {
   const options = {
     tlsVerify: input.settings.tlsVerify,
     connectTimeoutMs: input.settings.connectTimeoutMs,
     statementTimeoutMs: input.settings.statementTimeoutMs,
     budget: input.budget,
   };
-  const [accessKey, first] = await Promise.all([input.secrets.accessKey(), input.secrets.connection(false)]);
+  const [accessKey, first] = await Promise.all([readAccessKey ? input.secrets.accessKey() : NO_ACCESS_KEY, input.secrets.connection(false)]);
   try {
     return { session: await Session.open(first.connection, options), credentials: { connection: first.connection, accessKey } };
   } catch (error) {
@@ -38,6 +38,17 @@ async function connect(input: SessionInput): Promise<{ session: Session; credent
   }
 }
 
+
+export interface SessionOptions {
+  /**
+   * Whether the work needs the access key (every statement that names storage does): the
+   * follow check does not, and its function may not even read that secret.
+   */
+  readonly accessKey: boolean;
+}
+
+/** Stands for the access key a session without storage statements never reads: nothing can use it. */
+const NO_ACCESS_KEY: Credentials['accessKey'] = Object.freeze({ accessKeyId: '', secretAccessKey: '' });
 
 /** What a run's work gave, or why it could not finish, and what the run cost. */
 export interface SessionOutcome<T> {
@@ -52,13 +63,17 @@ export interface SessionOutcome<T> {
  * always closes the connection. Never throws: the failure is returned, redacted, with what
  * the run cost (SQL round trips, secret fetches).
  */
-export async function withRunSession<T>(input: SessionInput, work: (session: Session, credentials: Credentials) => Promise<T>): Promise<SessionOutcome<T>> {
+export async function withRunSession<T>(
+  input: SessionInput,
+  work: (session: Session, credentials: Credentials) => Promise<T>,
+  options: SessionOptions = { accessKey: true },
+): Promise<SessionOutcome<T>> {
   const fetchesBefore = input.secrets.fetchCount;
   let session: Session | undefined;
   let value: T | undefined;
   let error: string | undefined;
   try {
-    const opened = await connect(input);
+    const opened = await connect(input, options.accessKey);
     session = opened.session;
     value = await work(session, opened.credentials);
   } catch (caught) {

@@ -4,6 +4,7 @@ import { buildBackupStatement } from '../submit/statement';
 import { ClassifiedJob, CurableFailure, curableFailure, needsRebaselineConsent } from './classify';
 import { isActive, isTerminal, JobRow, PAUSED_STATUS } from '../observe/job';
 import { StoredChain } from '../observe/stored-chain';
+import { latestJobInstant } from '../observe/timestamp';
 
 /**
  * What a run observed (observe.ts); the Lambda keeps no state of its own. Storage says
@@ -71,7 +72,9 @@ export function analyzeCollection(observation: Observation, now: Date, options: 
     chain,
     active: jobs.filter(isActive),
     paused: jobs.filter((j) => j.status === PAUSED_STATUS),
-    endedRecently: ended.filter((j) => j.finished!.getTime() > windowStart),
+    // Whole-second job times (timestamp.ts): a job shown as ended at 12:00:00 may have ended at
+    // 12:00:00.9, after a run at 12:00:00.3 saw it running; the window takes the whole second.
+    endedRecently: ended.filter((j) => latestJobInstant(j.finished!).getTime() > windowStart),
     brokenChain,
   };
 }

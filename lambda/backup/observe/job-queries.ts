@@ -20,6 +20,8 @@ interface RawJobRow {
   readonly error: string | null;
   readonly created: Date | string;
   readonly finished: Date | string | null;
+  /** FLOAT8, 1 on success (pg returns FLOAT8 as a number). */
+  readonly fraction_completed?: number | string | null;
 }
 
 function toJobRow(raw: RawJobRow): JobRow {
@@ -31,6 +33,7 @@ function toJobRow(raw: RawJobRow): JobRow {
     error: raw.error ?? '',
     created: parseSqlTimestamp(raw.created),
     finished: raw.finished === null || raw.finished === undefined ? undefined : parseSqlTimestamp(raw.finished),
+    fraction: raw.fraction_completed === null || raw.fraction_completed === undefined ? undefined : Number(raw.fraction_completed),
   };
 }
 
@@ -61,6 +64,18 @@ const INT8_MAX = 9223372036854775807n;
 export function jobIdLiteral(jobId: string): string {
   if (!JOB_ID.test(jobId) || BigInt(jobId) > INT8_MAX) throw new BackupFailure(`'${jobId}' is not a job id (expected the decimal digits of an INT8)`);
   return jobId;
+}
+
+/**
+ * The rows of the given jobs, in one round trip: `SHOW JOBS VALUES (<id>), ...` (a SHOW
+ * delegate: no 12-hour window, full rows at any age, through the internals gate). A job the user cannot see, or one deleted after
+ * jobs.retention_time, has no row.
+ */
+export async function jobsByIds(session: Session, jobIds: readonly string[]): Promise<JobRow[]> {
+  if (jobIds.length === 0) return [];
+  const values = jobIds.map((id) => `(${jobIdLiteral(id)})`).join(', ');
+  const rows = await session.query<RawJobRow>('reading the followed backup jobs (SHOW JOBS VALUES)', `SHOW JOBS VALUES ${values}`);
+  return rows.map(toJobRow);
 }
 
 /** How messages name a job: the statements are the same for backup and restore drill jobs. */

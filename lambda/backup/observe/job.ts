@@ -10,6 +10,8 @@ export interface JobRow {
   readonly error: string;
   readonly created: Date;
   readonly finished?: Date;
+  /** fraction_completed (0 to 1; 1 on success), as SHOW JOB(S) gives it. */
+  readonly fraction?: number;
 }
 
 // Status values from pkg/jobs/jobs.go.

@@ -7,3 +7,16 @@
 export function parseSqlTimestamp(value: Date | string): Date {
   return value instanceof Date ? value : new Date(/[zZ]|[+-]\d\d(:?\d\d)?$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 }
+
+/**
+ * SHOW JOB(S) gives job times truncated to whole seconds from v24.1, also when job ids are
+ * given (cockroachdb/cockroach#121272, pkg/sql/delegate/show_jobs.go: `date_trunc('second',
+ * ...)`); before, to the microsecond. A job time `t` therefore stands for an instant in
+ * [t, t + 1 s): comparisons with the Lambda's own clock must allow for the whole second.
+ */
+export const JOB_TIME_RESOLUTION_MS = 1000;
+
+/** The latest instant a job time from SHOW JOB(S) may stand for. */
+export function latestJobInstant(time: Date): Date {
+  return new Date(time.getTime() + JOB_TIME_RESOLUTION_MS - 1);
+}

@@ -2,8 +2,9 @@ import { BackupKind, RunKind } from '../../../contract/backup-event';
 import { ClassifiedJob } from '../decide/classify';
 import { PendingDrill } from '../drill/drill-state';
 import { FileCheck } from '../verify/file-check';
+import { HungJob, RunningJob } from '../follow/followed-jobs';
 
-/** A job the run tells about: one that ended since the previous run, a paused one, or its own. */
+/** A job the run tells about: one that ended since the previous run (or look), a paused one, or its own. */
 export interface ReportedJob {
   readonly jobId: string;
   readonly kind: BackupKind;
@@ -52,6 +53,16 @@ export interface DrillSummary {
   readonly newestDrillAgeSeconds?: number;
 }
 
+/** Status of a followed job that SHOW JOB no longer shows: its outcome is unknown, counted as failed. */
+export const VANISHED_STATUS = 'vanished';
+
+/** What following saw of the jobs still running (docs/job-following.md). */
+export interface FollowingSummary {
+  readonly running: readonly RunningJob[];
+  /** Running jobs whose fraction has not moved for HANG_AFTER_SECONDS: BackupHung each. */
+  readonly hung: readonly HungJob[];
+}
+
 /** What a run did, returned by the handler and printed by the local runner. */
 export interface BackupResult {
   readonly action: RunAction;
@@ -75,6 +86,10 @@ export interface BackupResult {
   readonly drills?: DrillSummary;
   /** True when a job failed because S3 rejected its key and was retried once with a freshly read key (a rotation). */
   readonly retriedWithFreshKey?: true;
+  /** A follow check: the collection's jobs still running, and the hung ones. */
+  readonly following?: FollowingSummary;
+  /** A backup run with following on: the follow checks, not this run, tell how its job ends. */
+  readonly jobsFollowed?: true;
   readonly stats: RunStats;
 }
 

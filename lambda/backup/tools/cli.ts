@@ -1,4 +1,5 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { SsmFollowStore } from '../follow/follow-store';
 import { readFileSync } from 'fs';
 import { RunKind } from '../../../contract/backup-event';
 import { ENV } from '../../../contract/environment';
@@ -156,7 +157,10 @@ export async function main(argv: readonly string[], env: Environment, print: (li
       requested,
       secrets: new EnvironmentSecrets({ connection: parseConnectionUrl(url, password, settings.tlsVerify), accessKey }),
       budget: Budget.fromNow(budgetMs),
+      now: () => new Date(),
       drillState: runnerDrillState(settings, requested),
+      // With FOLLOW_STATE_PARAMETER the Lambda's followed jobs (its jobs, told once); without, none.
+      followStore: settings.followStateParameter === undefined ? undefined : new SsmFollowStore(new SSMClient({}), settings.followStateParameter),
     });
     publishRun(result, settings);
     return result.action === 'failed' ? 1 : 0;

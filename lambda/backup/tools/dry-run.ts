@@ -28,6 +28,8 @@ export function dryRunStatements(kind: RunKind, settings: BackupSettings, target
         buildDropStatement(restoredName),
       ];
     }
+    case 'follow':
+      return ['-- the followed jobs (FOLLOW_STATE_PARAMETER), by id, only when a job is followed:', 'SHOW JOBS VALUES (<job id>), ...'];
     default: {
       const backup = buildBackupStatement({ kind, target, asOfSystemTimeSeconds: settings.asOfSystemTimeSeconds, revisionHistory: settings.revisionHistory });
       if (kind !== 'full' || settings.fileCheckTimeoutSeconds === 0) return [backup];

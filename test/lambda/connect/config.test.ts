@@ -27,6 +27,8 @@ describe('parseSettings', () => {
       fileCheckTimeoutSeconds: 0,
       drillDatabases: [],
       drillStateParameter: undefined,
+      followStateParameter: undefined,
+      hangAfterSeconds: 3600,
       drillIntervalSeconds: 0,
     });
   });

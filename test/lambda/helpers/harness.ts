@@ -4,7 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Client } from 'pg';
 import { RunKind } from '../../../contract/backup-event';
 import { ENV } from '../../../contract/environment';
-import { handler } from '../../../lambda/backup/handler';
+import { backupHandler } from '../../../lambda/backup/handler';
+import { SimulatedClock } from '../../support/clock';
 import { BackupResult } from '../../../lambda/backup/report/result';
 import { CockroachDouble, CockroachDoubleOptions, CockroachVersion, DoubleUser } from '../../support/cockroach-double';
 import { S3Credentials, S3TestServer, startS3Server } from '../../support/aws/s3-server';
@@ -42,7 +43,7 @@ export class Deployment {
   accessKeySecret: string;
 
   constructor(
-    private readonly harness: Harness,
+    readonly harness: Harness,
     readonly double: CockroachDouble,
     readonly environment: Record<string, string>,
     secrets?: { connection: string; accessKey: string },
@@ -72,7 +73,7 @@ export class Deployment {
     const deadline = Date.now() + remainingMs;
     let invocation: Invocation;
     try {
-      invocation = { result: await handler({ kind }, { getRemainingTimeInMillis: () => deadline - Date.now() }) };
+      invocation = { result: await backupHandler(this.harness.clock.now)({ kind }, { getRemainingTimeInMillis: () => deadline - Date.now() }) };
     } catch (error) {
       invocation = { error: error as Error };
     }
@@ -112,6 +113,8 @@ export class Harness {
     readonly double: CockroachDouble,
     readonly s3: S3TestServer,
     environment: Record<string, string>,
+    /** The time the Lambda and the double read: the wall clock unless a test passed a SimulatedClock. */
+    readonly clock: SimulatedClock,
   ) {
     this.secretsManager.on(GetSecretValueCommand).callsFake((input: { SecretId?: string }) => {
       const text = input.SecretId === undefined ? undefined : this.secrets.get(input.SecretId);
@@ -144,16 +147,21 @@ export class Harness {
       s3Credentials?: readonly S3Credentials[];
       version?: CockroachVersion;
       databases?: CockroachDoubleOptions['databases'];
+      /** Shared by the double and the Lambda, so that a test can let hours pass. */
+      clock?: SimulatedClock;
     } = {},
   ): Promise<Harness> {
+    const clock = options.clock ?? new SimulatedClock();
     const s3 = await startS3Server({ credentials: options.s3Credentials ?? [ACCESS_KEY], buckets: [BUCKET] });
-    const double = await CockroachDouble.start(clusterOptions(s3, { version: options.version, jobDurationMs: options.jobDurationMs ?? 30, databases: options.databases }));
-    return new Harness(double, s3, options.environment ?? {});
+    const double = await CockroachDouble.start(
+      clusterOptions(s3, { version: options.version, jobDurationMs: options.jobDurationMs ?? 30, databases: options.databases, clock: clock.now }),
+    );
+    return new Harness(double, s3, options.environment ?? {}, clock);
   }
 
   /** Another cluster of the same version writing to the same S3 (e.g. a cluster restored from a backup). */
   startCluster(options: Pick<CockroachDoubleOptions, 'clusterId'>): Promise<CockroachDouble> {
-    return CockroachDouble.start(clusterOptions(this.s3, { ...options, version: this.double.version, jobDurationMs: 30 }));
+    return CockroachDouble.start(clusterOptions(this.s3, { ...options, version: this.double.version, jobDurationMs: 30, clock: this.clock.now }));
   }
 
   /** A deployment of the Lambda backing up `double` into the harness's collection. */

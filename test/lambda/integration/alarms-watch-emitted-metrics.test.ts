@@ -69,9 +69,13 @@ test("the Lambda, configured by the construct's environment, emits every metric 
   const deployment = harness.deploy(harness.double, environment);
   guard.inspect(await deployment.run('full'));
   guard.inspect(await deployment.run('incremental'));
+  // The follow function: the same environment, with its parameter (a token in the template).
+  harness.createParameter('/backups/follow-state');
+  const follow = harness.deploy(harness.double, { ...environment, [ENV.followStateParameter]: '/backups/follow-state' });
+  guard.inspect(await follow.run('follow'));
 
   const emitted = emittedMetrics(guard.lines);
-  expect(emitted).toHaveLength(2);
+  expect(emitted).toHaveLength(3);
   const backupAlarms = alarms.filter((alarm) => alarm.Namespace !== 'AWS/Lambda' && !ROTATION_METRICS.includes(alarm.MetricName ?? ''));
   expect(backupAlarms.map((alarm) => alarm.MetricName)).toEqual(expect.arrayContaining(['BackupFailed', 'NewestBackupAgeSeconds']));
   for (const alarm of backupAlarms) {
@@ -89,6 +93,8 @@ test("the Lambda, configured by the construct's environment, emits every metric 
     expect({ metric: alarm.MetricName, reported: reporting.length > 0 }).toEqual({ metric: alarm.MetricName, reported: true });
     for (const line of reporting) expect(typeof line[alarm.MetricName!]).toBe('number');
   }
-  // The two that every backup run reports.
-  for (const line of emitted) expect(line).toMatchObject({ BackupFailed: expect.any(Number), NewestBackupAgeSeconds: expect.any(Number) });
+  // The two that every backup run reports; every follow check reports BackupHung.
+  const [full, incremental, look] = emitted;
+  for (const line of [full, incremental]) expect(line).toMatchObject({ BackupFailed: expect.any(Number), NewestBackupAgeSeconds: expect.any(Number) });
+  expect(look).toMatchObject({ RunKind: 'follow', BackupHung: 0 });
 });

@@ -50,6 +50,8 @@ export class JobEngine {
   constructor(
     private readonly defaultDurationMs: number,
     private readonly stepMs: number,
+    /** The cluster's clock: every time the registry writes comes from it. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   scriptNext(script: JobScript): void {
@@ -66,7 +68,7 @@ export class JobEngine {
 
   /** Creates a pending job; it runs once `release` is called (at once, or at COMMIT). */
   create(request: NewJob): Job {
-    const now = new Date();
+    const now = this.now();
     const type = request.type ?? 'BACKUP';
     const scriptIndex = this.scripts.findIndex((script) => script.jobType === undefined || script.jobType === type);
     const script = scriptIndex < 0 ? undefined : this.scripts.splice(scriptIndex, 1)[0];
@@ -209,7 +211,7 @@ export class JobEngine {
 
   private start(job: Job): void {
     if (job.status !== 'pending') return;
-    job.started = new Date();
+    job.started = this.now();
     job.numRuns += 1;
     this.transition(job, 'running');
     this.track(this.runResolve(job));
@@ -225,6 +227,21 @@ export class JobEngine {
     }
     if (job.status !== 'running' || job.script.outcome === 'running') return;
     this.later(this.duration(job), () => void this.conclude(job, job.script));
+  }
+
+  /**
+   * Ends a running job now with `script`'s outcome, as its work would (a job scripted to stay
+   * running, ended by a test at a simulated time); a success writes its backup first.
+   */
+  endNow(job: Job, script: JobScript): void {
+    if (job.status !== 'running') throw new Error(`job ${job.id} is ${job.status}, not running`);
+    this.conclude(job, script);
+  }
+
+  /** A progress checkpoint: the job's fraction_completed moves and its row is modified. */
+  progress(job: Job, fraction: number): void {
+    job.fractionCompleted = fraction;
+    job.modified = this.now();
   }
 
   private conclude(job: Job, script: JobScript): void {
@@ -269,14 +286,14 @@ export class JobEngine {
   private finish(job: Job, status: JobStatus, error: string): void {
     if (isTerminal(job.status)) return;
     job.error = error;
-    job.finished = new Date();
+    job.finished = this.now();
     this.transition(job, status);
     this.work.get(job.id)?.dispose();
   }
 
   private transition(job: Job, status: JobStatus): void {
     job.status = status;
-    job.modified = new Date();
+    job.modified = this.now();
     this.notify();
   }
 

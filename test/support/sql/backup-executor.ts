@@ -72,7 +72,7 @@ export async function executeBackup(cursor: Cursor, session: Session, cluster: C
     );
   }
   const target = destination(statement, session, cluster);
-  const statementTime = new Date();
+  const statementTime = cluster.environment.now();
   const endTime = statement.asOf === undefined ? statementTime : evaluateAsOf(statement.asOf, statementTime);
   const description = backupDescription(statement, target.label, statement.kind === 'incremental' ? 'LATEST' : undefined);
   const work: BackupJobWork =

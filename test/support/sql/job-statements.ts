@@ -17,7 +17,7 @@ function tableLookup(session: Session, cluster: Cluster): (name: string) => Tabl
   return (name) => {
     checkInternalsAccess(name, session);
     if (name === 'crdb_internal.jobs') return jobsTable(cluster.facts, () => cluster.visibleJobs(session.user));
-    if (name === '[SHOW JOBS]') return plainShowJobs(cluster.facts, cluster.visibleJobs(session.user), new Date());
+    if (name === '[SHOW JOBS]') return plainShowJobs(cluster.facts, cluster.visibleJobs(session.user), cluster.environment.now());
     if (name.startsWith('[')) throw new SqlError(SqlState.featureNotSupported, `the CockroachDB double does not model ${name} as a data source`);
     return undefined;
   };
@@ -84,7 +84,7 @@ export async function showJobs(cursor: Cursor, session: Session, cluster: Cluste
     return rowsResult(shown.columns, shown.rows);
   }
   cursor.expectEnd();
-  const table = plainShowJobs(cluster.facts, visible, new Date());
+  const table = plainShowJobs(cluster.facts, visible, cluster.environment.now());
   return rowsResult(table.columns, table.rows().map((row) => project(table.columns, row)));
 }
 

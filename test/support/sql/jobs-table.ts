@@ -116,10 +116,33 @@ export function jobsTable(facts: VersionFacts, visibleJobs: () => readonly Job[]
   return { name: 'crdb_internal.jobs', columns: jobsColumns(facts), rows: () => visibleJobs().map(jobRow) };
 }
 
-/** What SHOW JOB <id> and SHOW JOBS SELECT ... return: every column, full descriptions, no time window. */
+/**
+ * SHOW JOB(S) with ids from 24.1 no longer returns these (pkg/sql/delegate/show_jobs.go,
+ * constructSelectQuery: with ids only `trace_id, execution_errors` follow coordinator_id).
+ */
+const DROPPED_FROM_BY_ID = new Set(['last_run', 'next_run', 'num_runs']);
+
+/** The columns of SHOW JOB(S) for the version, with ids or plain (pkg/sql/delegate/show_jobs.go). */
+function showJobsColumns(facts: VersionFacts, byId: boolean): readonly Column[] {
+  const dropped = byId ? DROPPED_FROM_BY_ID : DROPPED_FROM_PLAIN;
+  return columns(
+    facts,
+    FULL_SHOW_JOBS.filter((name) => (!facts.jobTimesInWholeSeconds || !dropped.has(name)) && (facts.showJobsStartedColumn || name !== 'started')),
+  );
+}
+
+/** A row as SHOW JOB(S) shows it: from 24.1 its times truncated to whole seconds, with ids or not (#121272). */
+function shownRow(facts: VersionFacts, job: Job): Row {
+  const row = jobRow(job);
+  if (!facts.jobTimesInWholeSeconds) return row;
+  const seconds = (value: Value): Value => (value instanceof Date ? new Date(Math.floor(value.getTime() / 1000) * 1000) : value);
+  return Object.fromEntries(Object.entries(row).map(([name, value]) => [name, seconds(value)]));
+}
+
+/** What SHOW JOB <id> and SHOW JOBS SELECT ... return: full descriptions, no time window, the version's columns and time precision. */
 export function jobsById(facts: VersionFacts, jobs: readonly Job[]): { readonly columns: readonly Column[]; readonly rows: readonly (readonly Value[])[] } {
-  const shown = columns(facts, FULL_SHOW_JOBS);
-  return { columns: shown, rows: jobs.map((job) => project(shown, jobRow(job))) };
+  const shown = showJobsColumns(facts, true);
+  return { columns: shown, rows: jobs.map((job) => project(shown, shownRow(facts, job))) };
 }
 
 /**
@@ -129,26 +152,21 @@ export function jobsById(facts: VersionFacts, jobs: readonly Job[]): { readonly 
  * ' … ' + the last 7, timestamps truncated to seconds.
  */
 export function plainShowJobs(facts: VersionFacts, jobs: readonly Job[], now: Date): Table {
-  const shown = columns(
-    facts,
-    FULL_SHOW_JOBS.filter((name) => !facts.reducedPlainShowJobs || !DROPPED_FROM_PLAIN.has(name)),
-  );
+  const shown = showJobsColumns(facts, false);
   const recent = jobs.filter((job) => job.finished === null || now.getTime() - job.finished.getTime() < PLAIN_SHOW_JOBS_WINDOW_MS);
   const sorted = [...recent].sort(
     (a, b) => (b.finished ?? now).getTime() - (a.finished ?? now).getTime() || (b.started ?? b.created).getTime() - (a.started ?? a.created).getTime(),
   );
   const rows = sorted.map((job): Row => {
-    const row = jobRow(job);
-    return facts.reducedPlainShowJobs ? reduced(row) : row;
+    const row = shownRow(facts, job);
+    return facts.reducedPlainShowJobs ? shortenedDescription(row) : row;
   });
   return { name: '[SHOW JOBS]', columns: shown, rows: () => rows };
 }
 
-function reduced(row: Row): Row {
+function shortenedDescription(row: Row): Row {
   const description = String(row.description);
-  const seconds = (value: Value): Value => (value instanceof Date ? new Date(Math.floor(value.getTime() / 1000) * 1000) : value);
-  const truncated = Object.fromEntries(Object.entries(row).map(([name, value]) => [name, seconds(value)]));
-  return { ...truncated, description: description.length > 70 ? `${description.slice(0, 60)} … ${description.slice(-7)}` : description };
+  return { ...row, description: description.length > 70 ? `${description.slice(0, 60)} … ${description.slice(-7)}` : description };
 }
 
 /** A row's values in the order of the columns. */

@@ -122,7 +122,7 @@ export async function executeRestore(cursor: Cursor, session: Session, cluster: 
     throw planningError('RESTORE cannot be used inside a multi-statement transaction without DETACHED option');
   }
   const notices = checkRestorePrivileges(statement, session, cluster);
-  const asOf = statement.asOf === undefined ? undefined : evaluateAsOf(statement.asOf, new Date());
+  const asOf = statement.asOf === undefined ? undefined : evaluateAsOf(statement.asOf, cluster.environment.now());
   if (statement.databases === undefined) checkEmptyCluster(cluster);
   const { plan, resolvedSubdir } = await planRestore(statement, session, cluster, asOf);
   const parsed = parseStorageUri(statement.uri);
