@@ -4,7 +4,7 @@
  * version-dependent behaviour of the double reads its fact here, so a fact found wrong
  * is one line to change.
  */
-export const SUPPORTED_VERSIONS = ['23.1', '23.2', '24.1', '24.3', '25.1', '25.4', '26.1', '26.3'] as const;
+export const SUPPORTED_VERSIONS = ['23.1', '23.2', '24.1', '24.3', '25.1', '25.2', '25.3', '25.4', '26.1', '26.2', '26.3'] as const;
 
 export type CockroachVersion = (typeof SUPPORTED_VERSIONS)[number];
 
