@@ -170,6 +170,18 @@ export class CockroachDouble {
     this.cluster.addUser(user.name, user.password, user.admin === true, user.systemPrivileges ?? []);
   }
 
+  /**
+   * `ALTER ROLE <user> SET <variable> = <value>`, as an operator runs it: the default of the
+   * user's new sessions. A variable the version lacks is refused, as ALTER ROLE refuses it.
+   */
+  alterRoleSet(user: string, variable: string, value: string): void {
+    this.requireUser(user);
+    const settings = new Map(this.cluster.roleSettings.get(user));
+    settings.set(variable, value);
+    newSession(user, new Map(), this.cluster.facts, settings);
+    this.cluster.roleSettings.set(user, settings);
+  }
+
   grant(user: string, privilege: SystemPrivilege): void {
     this.requireUser(user).privileges.add(privilege);
   }
@@ -265,7 +277,7 @@ export class CockroachDouble {
         return { key: certificates.privateKey, cert: certificates.certificate };
       },
       verifier: (user): ScramVerifier | undefined => (this.faults.has('auth-failure') ? undefined : this.cluster.user(user)?.verifier),
-      openSession: (user, parameters) => newSession(user, parameters, this.cluster.facts),
+      openSession: (user, parameters) => newSession(user, parameters, this.cluster.facts, this.cluster.roleSettings.get(user)),
       run: (session, text, params) => this.run(session, text, params),
       parameterStatus: (session) =>
         new Map([
@@ -286,8 +298,21 @@ export class CockroachDouble {
     };
   }
 
+  /**
+   * Runs `action` once, just before the next statement matching `on` executes: what another
+   * client does between two of the Lambda's statements (an operator's full backup completing
+   * between a drill's SHOW BACKUP and its RESTORE, so that LATEST moves).
+   */
+  beforeNextStatement(on: RegExp, action: () => Promise<void>): void {
+    this.interleaved.push({ on, action });
+  }
+
+  private readonly interleaved: { on: RegExp; action: () => Promise<void> }[] = [];
+
   private async run(session: Session, text: string, params: readonly (string | null)[]): Promise<ResultSet | undefined> {
     this.received.push({ user: session.user, text, params: [...params] });
+    const interleaved = this.interleaved.findIndex((entry) => entry.on.test(text));
+    if (interleaved >= 0) await this.interleaved.splice(interleaved, 1)[0].action();
     if (this.faults.dropsOn(text)) return undefined;
     const timeout = statementTimeoutMs(session);
     const statement = { canceled: false };

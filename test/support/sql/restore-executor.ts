@@ -4,7 +4,8 @@ import { DatabaseRecord, SYSTEM_DATABASE } from '../schema';
 import { Session } from '../session';
 import { ManifestDatabase } from '../storage/backup-manifest';
 import { S3Location, parseStorageUri, sanitizeStorageUri } from '../storage/storage-uri';
-import { evaluateAsOf } from './as-of';
+import { evaluateAsOfHlc } from './as-of';
+import { Hlc, nowHlc } from '../hlc';
 import { Layer, readChain, storageLocation, withStore } from './collection-reads';
 import { blockingResult, detachedResult } from './bulk-job-result';
 import { Cursor } from './cursor';
@@ -65,7 +66,7 @@ interface Planned {
   readonly resolvedSubdir: string;
 }
 
-async function planRestore(statement: RestoreStatement, session: Session, cluster: Cluster, asOf: Date | undefined): Promise<Planned> {
+async function planRestore(statement: RestoreStatement, session: Session, cluster: Cluster, asOf: Hlc | undefined): Promise<Planned> {
   const location: S3Location = storageLocation(statement.uri, session, cluster);
   return withStore(location, async (store) => {
     const chain = await readChain(store, statement.subdir);
@@ -122,7 +123,7 @@ export async function executeRestore(cursor: Cursor, session: Session, cluster: 
     throw planningError('RESTORE cannot be used inside a multi-statement transaction without DETACHED option');
   }
   const notices = checkRestorePrivileges(statement, session, cluster);
-  const asOf = statement.asOf === undefined ? undefined : evaluateAsOf(statement.asOf, new Date());
+  const asOf = statement.asOf === undefined ? undefined : evaluateAsOfHlc(statement.asOf, nowHlc());
   if (statement.databases === undefined) checkEmptyCluster(cluster);
   const { plan, resolvedSubdir } = await planRestore(statement, session, cluster, asOf);
   const parsed = parseStorageUri(statement.uri);

@@ -20,10 +20,19 @@ export function fullSubdir(endTime: Date): string {
   return `/${time4(endTime)}/${pad(endTime.getUTCMonth() + 1)}/${pad(endTime.getUTCDate())}-${clock(endTime)}`;
 }
 
-/** `incrementals/<full subdir>/20240102/030405.67` (relative to the collection). */
-export function incrementalDir(fullSubdirPath: string, endTime: Date): string {
-  const date = `${time4(endTime)}${pad(endTime.getUTCMonth() + 1)}${pad(endTime.getUTCDate())}`;
-  return `incrementals${fullSubdirPath}/${date}/${clock(endTime)}`;
+/**
+ * `incrementals/<full subdir>/20240102/030405.67` (relative to the collection); from 25.2 with
+ * the layer's start appended, `.../030405.67-20240101-230405.12` (docs/cockroachdb-behaviour.md
+ * section 3; the 25.2 release notes' incremental backup layout). LATEST and job descriptions
+ * keep naming the full backup's subdirectory.
+ */
+export function incrementalDir(fullSubdirPath: string, endTime: Date, startTime?: Date): string {
+  const suffix = startTime === undefined ? '' : `-${day(startTime)}-${clock(startTime)}`;
+  return `incrementals${fullSubdirPath}/${day(endTime)}/${clock(endTime)}${suffix}`;
+}
+
+function day(time: Date): string {
+  return `${time4(time)}${pad(time.getUTCMonth() + 1)}${pad(time.getUTCDate())}`;
 }
 
 function time4(time: Date): string {

@@ -14,6 +14,12 @@ export interface BackupManifest {
   /** ISO time; null for a full backup. */
   readonly startTime: string | null;
   readonly endTime: string;
+  /**
+   * The exact start and end (hlc.Timestamp, as `<wall nanos>.<10-digit logical>`, hlc.ts):
+   * CockroachDB's manifest keeps StartTime and EndTime so; RESTORE compares with them.
+   */
+  readonly startHlc: string | null;
+  readonly endHlc: string;
   readonly revisionHistory: boolean;
   readonly databases: readonly ManifestDatabase[];
 }
@@ -73,6 +79,8 @@ export interface LayerHeader {
   readonly kind: 'full' | 'incremental';
   readonly startTime: string | null;
   readonly endTime: string;
+  readonly startHlc: string | null;
+  readonly endHlc: string;
   readonly revisionHistory: boolean;
 }
 
