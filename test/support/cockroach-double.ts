@@ -3,11 +3,11 @@ import { Cluster, CockroachVersion, SystemPrivilege } from './cluster';
 import { Fault, FaultState } from './faults';
 import { JobScript, JobType } from './jobs/job';
 import { JobEngine } from './jobs/job-engine';
-import { DEFAULT_DATABASES, DoubleDatabase } from './schema';
+import { DEFAULT_DATABASES, DoubleDatabase, databaseRecord } from './schema';
 import { Session, newSession } from './session';
 import { executeStatement } from './sql/executor';
 import { queryCanceled } from './sql/sql-error';
-import { ResultSet } from './sql/values';
+import { ResultSet, formatValue } from './sql/values';
 import { serverCertificates } from './wire/certificates';
 import { ConnectionHost } from './wire/connection';
 import { PgServer } from './wire/pg-server';
@@ -31,6 +31,18 @@ export interface ReceivedStatement {
   readonly user: string;
   readonly text: string;
   readonly params: readonly (string | null)[];
+  /** The rows the statement returned to the client, once it answered (what a client pays to receive). */
+  rowsSent?: number;
+  /** The bytes of those rows' DataRow messages on the wire (text format). */
+  bytesSent?: number;
+}
+
+/** A DataRow message per row: type byte, length, column count, then each cell's length and text. */
+function dataRowBytes(result: ResultSet): number {
+  return result.rows.reduce(
+    (sum, row) => sum + 7 + row.reduce<number>((cells, value, i) => cells + 4 + Buffer.byteLength(formatValue(value, result.columns[i].type) ?? ''), 0),
+    0,
+  );
 }
 
 export interface CockroachDoubleOptions {
@@ -236,6 +248,12 @@ export class CockroachDouble {
     return this.cluster.jobs.list().map((job) => ({ jobId: job.id.toString(), type: job.type, status: job.status, description: job.description, error: job.error }));
   }
 
+  /** `CREATE DATABASE` with its tables, as an operator runs it: the next backups list it. */
+  createDatabase(database: DoubleDatabase): void {
+    if (this.cluster.databaseNameTaken(database.name)) throw new Error(`database "${database.name}" already exists`);
+    this.cluster.databases.set(database.name, databaseRecord(database));
+  }
+
   /** The cluster's databases now (`system` included), sorted by name: what SHOW DATABASES lists. */
   databases(): readonly Required<DoubleDatabase>[] {
     return [...this.cluster.databases.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((d) => ({ name: d.name, owner: d.owner, tables: [...d.tables] }));
@@ -310,7 +328,17 @@ export class CockroachDouble {
   private readonly interleaved: { on: RegExp; action: () => Promise<void> }[] = [];
 
   private async run(session: Session, text: string, params: readonly (string | null)[]): Promise<ResultSet | undefined> {
-    this.received.push({ user: session.user, text, params: [...params] });
+    const received: ReceivedStatement = { user: session.user, text, params: [...params] };
+    this.received.push(received);
+    const result = await this.runReceived(session, text, params);
+    if (result !== undefined) {
+      received.rowsSent = result.rows.length;
+      received.bytesSent = dataRowBytes(result);
+    }
+    return result;
+  }
+
+  private async runReceived(session: Session, text: string, params: readonly (string | null)[]): Promise<ResultSet | undefined> {
     const interleaved = this.interleaved.findIndex((entry) => entry.on.test(text));
     if (interleaved >= 0) await this.interleaved.splice(interleaved, 1)[0].action();
     if (this.faults.dropsOn(text)) return undefined;
