@@ -3,6 +3,7 @@ import { CockroachVersion } from '../support/cockroach-double';
 import { BUCKET, Fixture, KEY, OPERATOR, ROOT, awsS3Uri, sqlError, startFixture, submit } from '../support/helpers/fixture';
 import { dataFileKeys } from '../support/storage-faults';
 import { atLeast } from '../support/versions';
+import { CollectionStore } from '../support/storage/collection-store';
 
 /** A query whose timestamps arrive as the server's text (pg would parse them into milliseconds). */
 async function textRows(client: Client, text: string, values: unknown[]): Promise<Record<string, string | null>[]> {
@@ -56,6 +57,18 @@ describe.each(['25.1', '25.4', '26.2'] as const)('how a collection reads on %s',
     expect(incrementals.length).toBeGreaterThan(0);
     const suffixed = incrementals.every((key) => /\/\d{8}\/\d{6}\.\d{2}-\d{8}-\d{6}\.\d{2}\/data\//.test(key));
     expect(suffixed).toBe(atLeast(version, '25.2'));
+  });
+
+  test(`${atLeast(version, '25.4') ? 'writes' : 'writes no'} backup index under metadata/index/ (25.4 on)`, async () => {
+    await chainOfTwo(f, await f.connect(ROOT), `views/index-${version}`);
+    const store = new CollectionStore({ auth: 'specified', bucket: BUCKET, prefix: `views/index-${version}`, ...KEY, region: 'us-east-1', endpoint: f.s3.endpoint });
+    try {
+      const index = await store.list('metadata/index');
+      expect(index).toHaveLength(atLeast(version, '25.4') ? 2 : 0);
+      for (const key of index) expect(key).toMatch(/^metadata\/index\/\d{4}-\d{2}-\d{2}-\d{6}\.\d{2}\/13[0-9a-f]+fffe_(0|\d{8}-\d{6}\.\d{2})_\d{8}-\d{6}\.\d{2}_metadata\.pb$/);
+    } finally {
+      store.close();
+    }
   });
 
   test(`use_backups_with_ids ${atLeast(version, '26.2') ? 'shows the newest backup alone and lists ids, also as a role default' : 'does not exist (42704)'}`, async () => {

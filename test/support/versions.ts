@@ -42,7 +42,11 @@ export interface VersionFacts {
    * (`<hhmmss.ff>-<start yyyymmdd-hhmmss.ff>`; docs/cockroachdb-behaviour.md section 3).
    */
   readonly incrementalDirStartSuffix: boolean;
-  /** 26.1 writes a backup index under `metadata/index/` next to each backup (section 3). */
+  /**
+   * A backup index under `metadata/index/` next to each backup: written once the cluster
+   * version is 25.4 (pkg/backup/backupdest/backup_index.go, shouldWriteIndex, gated on
+   * clusterversion.V25_4; docs/cockroachdb-behaviour.md section 3 says 26.1, the source 25.4).
+   */
   readonly backupIndex: boolean;
   /**
    * The session variable use_backups_with_ids exists from 26.2 (preview, off by default;
@@ -63,7 +67,7 @@ export function versionFacts(version: CockroachVersion): VersionFacts {
     ownersControlTheirJobs: atLeast(version, '25.1'),
     allowUnsafeInternalsDefault: atLeast(version, '26.1') ? 'off' : atLeast(version, '25.4') ? 'on' : undefined,
     incrementalDirStartSuffix: atLeast(version, '25.2'),
-    backupIndex: atLeast(version, '26.1'),
+    backupIndex: atLeast(version, '25.4'),
     useBackupsWithIds: atLeast(version, '26.2'),
     alterExternalConnection: atLeast(version, '25.4'),
   };

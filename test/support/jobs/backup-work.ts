@@ -1,5 +1,5 @@
 import { BackupStatement, backupDescription } from '../sql/backup-statement';
-import { fullSubdir, incrementalDir } from '../storage/backup-layout';
+import { backupIndexFile, fullSubdir, incrementalDir } from '../storage/backup-layout';
 import { DatabaseRecord } from '../schema';
 import { BackupManifest, LayerContents, LayerHeader, buildLayer, layerTotals } from '../storage/backup-manifest';
 import { CollectionStore, StorageError } from '../storage/collection-store';
@@ -45,6 +45,8 @@ export interface BackupPlan {
   readonly endHlc: Hlc;
   /** 25.2+: incremental directories carry their start time (VersionFacts.incrementalDirStartSuffix). */
   readonly incrementalStartSuffix: boolean;
+  /** 25.4+: each backup also writes its index file (VersionFacts.backupIndex). */
+  readonly backupIndex: boolean;
   /**
    * For a destination `external://<name>`: whether the connection was dropped after the
    * statement resolved it. The job resolves the name again each time it opens storage
@@ -143,6 +145,10 @@ export function backupWork(plan: BackupPlan, context: BackupContext): BackupJobW
       if (layer === undefined) throw new Error('backup destination was never resolved');
       if (plan.connectionDropped?.() === true) throw new Error(`external connection with name ${plan.collectionLabel.replace(/^external:\/\//, '')} does not exist`);
       await store.writeBackup(directory, layer);
+      if (plan.backupIndex) {
+        const start = layer.manifest.startTime === null ? undefined : new Date(layer.manifest.startTime);
+        await store.write(backupIndexFile(chainSubdir, start, plan.endTime), JSON.stringify({ path: directory, startHlc: layer.manifest.startHlc, endHlc: layer.manifest.endHlc }));
+      }
       if (plan.statement.kind === 'full') await store.writeLatest(chainSubdir, plan.endTime);
     },
     dispose(): void {

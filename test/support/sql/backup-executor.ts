@@ -98,6 +98,7 @@ export async function executeBackup(cursor: Cursor, session: Session, cluster: C
             endTime,
             endHlc,
             incrementalStartSuffix: cluster.facts.incrementalDirStartSuffix,
+            backupIndex: cluster.facts.backupIndex,
             connectionDropped: target.connectionDropped,
           },
           context,

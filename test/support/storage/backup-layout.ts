@@ -59,6 +59,20 @@ export function latestFileName(time: Date): string {
   return `LATEST-13${Buffer.from(inverted).toString('hex')}fffe`;
 }
 
+/**
+ * The backup index (pkg/backup/backupdest/backup_index.go, getBackupIndexFilePath): one file per
+ * backup under `metadata/index/<full subdir with '/' as '-', no leading slash>/`, named
+ * `<descending end>_<start or 0>_<end>_metadata.pb`, so a listing finds a chain's backups without
+ * reading manifests. The two readable times' layout and the descending encoding are
+ * *unconfirmed*: the double writes `20060102-150405.00` and LATEST's inverted-hex encoding.
+ */
+export function backupIndexFile(fullSubdirPath: string, startTime: Date | undefined, endTime: Date): string {
+  const flattened = fullSubdirPath.replace(/^\/+|\/+$/g, '').replace(/\//g, '-');
+  const readable = (time: Date): string => `${day(time)}-${clock(time)}`;
+  const descending = latestFileName(endTime).replace(/^LATEST-/, '');
+  return `metadata/index/${flattened}/${descending}_${startTime === undefined ? '0' : readable(startTime)}_${readable(endTime)}_metadata.pb`;
+}
+
 export const MANIFEST = 'BACKUP_MANIFEST';
 export const MANIFEST_CHECKSUM = 'BACKUP_MANIFEST-CHECKSUM';
 export const STATISTICS = 'BACKUP-STATISTICS';
