@@ -1,4 +1,4 @@
-import { Cluster } from '../cluster';
+import { Cluster, ExternalConnection } from '../cluster';
 import { Session } from '../session';
 import { CollectionStore } from '../storage/collection-store';
 import { parseStorageUri } from '../storage/storage-uri';
@@ -74,16 +74,24 @@ async function validateStorage(uri: string, session: Session, cluster: Cluster):
   }
 }
 
+/**
+ * The connection `name`, which the session's user may change: admins any, others their own (the
+ * owner holds ALL on its connection, GRANT ALL at CREATE; the refusal's wording is *unconfirmed*).
+ */
+function ownedConnection(name: string, privilege: 'DROP' | 'UPDATE', session: Session, cluster: Cluster): ExternalConnection {
+  const connection = cluster.connections.get(name);
+  if (connection === undefined) throw notFound(name);
+  if (!cluster.user(session.user)?.admin && connection.owner !== session.user) {
+    throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have ${privilege} privilege on external_connection ${name}`);
+  }
+  return connection;
+}
+
 export function dropExternalConnection(cursor: Cursor, session: Session, cluster: Cluster): ResultSet {
   cursor.expectWord('DROP', 'EXTERNAL', 'CONNECTION');
   const name = cursor.nameOrString();
   cursor.expectEnd();
-  const connection = cluster.connections.get(name);
-  if (connection === undefined) throw notFound(name);
-  if (!cluster.user(session.user)?.admin && connection.owner !== session.user) {
-    // The owner holds ALL on its connection (GRANT ALL at CREATE); wording *unconfirmed*.
-    throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have DROP privilege on external_connection ${name}`);
-  }
+  ownedConnection(name, 'DROP', session, cluster);
   cluster.connections.delete(name);
   cluster.connectionDrops.set(name, (cluster.connectionDrops.get(name) ?? 0) + 1);
   return commandResult('DROP EXTERNAL CONNECTION');
@@ -92,23 +100,20 @@ export function dropExternalConnection(cursor: Cursor, session: Session, cluster
 /**
  * ALTER EXTERNAL CONNECTION <name> AS '<uri>' (from 25.4; docs v25.4
  * alter-external-connection.md; CockroachDB's logic tests refuse it without UPDATE on the
- * connection, which its owner holds; the refusal's wording is *unconfirmed*): the same
+ * connection, which its owner holds): the same
  * record gets the new URI, validated as CREATE validates it, so a job that names
  * `external://<name>` keeps resolving it and opens storage with the new URI from then on.
  * Before 25.4 the statement does not parse.
  */
 export async function alterExternalConnection(cursor: Cursor, session: Session, cluster: Cluster): Promise<ResultSet> {
+  cursor.expectWord('ALTER');
   if (!cluster.facts.alterExternalConnection) throw cursor.error();
-  cursor.expectWord('ALTER', 'EXTERNAL', 'CONNECTION');
+  cursor.expectWord('EXTERNAL', 'CONNECTION');
   const name = cursor.nameOrString();
   cursor.expectWord('AS');
   const uri = cursor.stringOrPlaceholder();
   cursor.expectEnd();
-  const connection = cluster.connections.get(name);
-  if (connection === undefined) throw notFound(name);
-  if (!cluster.user(session.user)?.admin && connection.owner !== session.user) {
-    throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have UPDATE privilege on external_connection ${name}`);
-  }
+  const connection = ownedConnection(name, 'UPDATE', session, cluster);
   await validateStorage(uri, session, cluster);
   cluster.connections.set(name, { ...connection, uri });
   return commandResult('ALTER EXTERNAL CONNECTION');
