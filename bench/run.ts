@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     progress(`Lambda: ${RUNS.lambda} cold and ${RUNS.lambda} warm incremental runs against the double, and the floor`);
     const lambda = await measureLambdaRuns(RUNS.lambda);
 
-    progress(`storage read: SHOW BACKUP FROM LATEST on chains of ${CHAIN_LENGTHS.join(', ')} incrementals, ${RUNS.storageRead} reads each`);
+    progress(`storage read: the chain read of SHOW BACKUP FROM LATEST on chains of ${CHAIN_LENGTHS.join(', ')} incrementals, ${RUNS.storageRead} reads each`);
     const storageReads = await measureStorageRead(CHAIN_LENGTHS, RUNS.storageRead);
     progress(`chain read: ${CHAIN_READ.tables.join(' and ')} tables, ${CHAIN_READ.layers} layers, before and after issue 21`);
     const chainReads = await measureChainRead(CHAIN_READ.tables, CHAIN_READ.layers, RUNS.chainRead);
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
       ['Warm incremental run, SQL round trips', `${lambda.warm.sqlRoundTrips} (at most ${lambda.warm.maxSqlRoundTrips}) = floor + ${lambda.warm.sqlRoundTrips - floor.sqlRoundTrips}`, `≤ floor + ${GOALS.extraRoundTrips}`, verdict(lambda.warm.maxSqlRoundTrips - floor.sqlRoundTrips <= GOALS.extraRoundTrips)],
       ['Warm incremental run, Secrets Manager calls', String(lambda.warm.secretsManagerCalls), '', ''],
       ...storageReads.map((r) => [
-        `Storage read (\`SHOW BACKUP FROM LATEST IN\`), chain of ${r.incrementals} incrementals (median of ${RUNS.storageRead})`,
+        `Storage read (the chain read, \`[SHOW BACKUP FROM LATEST IN ...]\`), chain of ${r.incrementals} incrementals (median of ${RUNS.storageRead})`,
         `${ms(r.ms)}; ${r.sqlRoundTrips} SQL round trip, ${r.s3Requests} S3 requests by the cluster`,
         '',
         '',
