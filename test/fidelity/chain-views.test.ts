@@ -59,6 +59,26 @@ describe.each(['25.1', '25.4', '26.2'] as const)('how a collection reads on %s',
     expect(suffixed).toBe(atLeast(version, '25.2'));
   });
 
+  test('RESTORE resolves a database at its AS OF SYSTEM TIME: one created inside the layer exists only after its creation', async () => {
+    const client = await f.connect(ROOT);
+    const uri = awsS3Uri(`views/resolve-${version}`);
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 40));
+    await submit(client, 'BACKUP INTO $1 WITH detached, revision_history', [uri]);
+    await f.double.whenJobsSettled();
+    await pause();
+    f.double.createDatabase({ name: `late_${version.replace('.', '_')}`, tables: ['t'] });
+    const created = Date.now();
+    await pause();
+    await submit(client, 'BACKUP INTO LATEST IN $1 WITH detached, revision_history', [uri]);
+    await f.double.whenJobsSettled();
+    const restore = (at: number, name: string) =>
+      client.query(`RESTORE DATABASE late_${version.replace('.', '_')} FROM LATEST IN $1 AS OF SYSTEM TIME '${new Date(at).toISOString().replace('T', ' ').replace('Z', '')}' WITH schema_only, new_db_name = '${name}', DETACHED`, [uri]);
+    const before = await sqlError(restore(created - 20, `before_${version.replace('.', '_')}`));
+    expect(before.message).toMatch(/^failed to resolve targets in the BACKUP location specified by the RESTORE statement/);
+    await restore(created + 20, `after_${version.replace('.', '_')}`);
+    await f.double.whenJobsSettled();
+  });
+
   test(`${atLeast(version, '25.4') ? 'writes' : 'writes no'} backup index under metadata/index/ (25.4 on)`, async () => {
     await chainOfTwo(f, await f.connect(ROOT), `views/index-${version}`);
     const store = new CollectionStore({ auth: 'specified', bucket: BUCKET, prefix: `views/index-${version}`, ...KEY, region: 'us-east-1', endpoint: f.s3.endpoint });

@@ -251,7 +251,7 @@ export class CockroachDouble {
   /** `CREATE DATABASE` with its tables, as an operator runs it: the next backups list it. */
   createDatabase(database: DoubleDatabase): void {
     if (this.cluster.databaseNameTaken(database.name)) throw new Error(`database "${database.name}" already exists`);
-    this.cluster.databases.set(database.name, databaseRecord(database));
+    this.cluster.databases.set(database.name, { ...databaseRecord(database), createdAt: new Date().toISOString() });
   }
 
   /** The cluster's databases now (`system` included), sorted by name: what SHOW DATABASES lists. */

@@ -71,7 +71,8 @@ export function backupWork(plan: BackupPlan, context: BackupContext): BackupJobW
   const newLayer = (header: Pick<LayerHeader, 'kind' | 'startTime' | 'startHlc'>): LayerContents =>
     buildLayer(
       { ...header, clusterId: context.clusterId(), endTime: plan.endTime.toISOString(), endHlc: hlcDecimal(plan.endHlc), revisionHistory: plan.statement.revisionHistory === true },
-      context.databases(),
+      // As of the backup's end: a database created after it (AS OF SYSTEM TIME in the past) is not in it.
+      context.databases().filter((database) => database.createdAt === undefined || Date.parse(database.createdAt) <= plan.endTime.getTime()),
     );
 
   // backupinfo.CheckForPreviousBackup: a directory with a manifest or a checkpoint is

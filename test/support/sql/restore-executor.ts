@@ -5,7 +5,7 @@ import { Session } from '../session';
 import { ManifestDatabase } from '../storage/backup-manifest';
 import { S3Location, parseStorageUri, sanitizeStorageUri } from '../storage/storage-uri';
 import { evaluateAsOfHlc } from './as-of';
-import { Hlc, nowHlc } from '../hlc';
+import { Hlc, hlcDate, nowHlc } from '../hlc';
 import { Layer, readChain, storageLocation, withStore } from './collection-reads';
 import { blockingResult, detachedResult } from './bulk-job-result';
 import { Cursor } from './cursor';
@@ -47,11 +47,14 @@ function checkEmptyCluster(cluster: Cluster): void {
 }
 
 /**
- * selectTargets, wrapped by doRestorePlan: each database must be in the backup as of the
- * restore time. The system database is not a database restore's target.
+ * selectTargets, wrapped by doRestorePlan: each database must exist in the backup at the
+ * restore time: it is in the covering layer (whose manifest lists the databases at its end)
+ * and, for a time inside the layer, was created before that time (the layer's descriptor
+ * revisions). The system database is not a database restore's target.
  */
-function selectDatabases(statement: RestoreStatement, covering: Layer): readonly ManifestDatabase[] {
-  const inBackup = covering.manifest.databases.filter((database) => database.name !== SYSTEM_DATABASE.name);
+function selectDatabases(statement: RestoreStatement, covering: Layer, asOf: Hlc | undefined): readonly ManifestDatabase[] {
+  const existed = (database: ManifestDatabase): boolean => asOf === undefined || database.createdAt === undefined || Date.parse(database.createdAt) < hlcDate(asOf).getTime();
+  const inBackup = covering.manifest.databases.filter((database) => database.name !== SYSTEM_DATABASE.name && existed(database));
   if (statement.databases === undefined) return inBackup;
   return statement.databases.map((name) => {
     const found = inBackup.find((database) => database.name === name);
@@ -71,7 +74,7 @@ async function planRestore(statement: RestoreStatement, session: Session, cluste
   return withStore(location, async (store) => {
     const chain = await readChain(store, statement.subdir);
     const layers = layersAt(chain, asOf);
-    const selected = selectDatabases(statement, layers[layers.length - 1]);
+    const selected = selectDatabases(statement, layers[layers.length - 1], asOf);
     // allocateDescriptorRewrites: a database to create must not exist (errors.Errorf).
     const names = selected.map((database) => statement.newDbName ?? database.name);
     const taken = statement.databases === undefined ? [] : names.filter((name) => cluster.databaseNameTaken(name));

@@ -26,6 +26,12 @@ export interface BackupManifest {
 
 export interface ManifestDatabase {
   readonly name: string;
+  /**
+   * When the database was created (ISO), if during the test: CockroachDB's manifest of a
+   * revision-history backup keeps every descriptor revision (DescriptorChanges), so RESTORE
+   * knows whether the database existed at a time inside the layer.
+   */
+  readonly createdAt?: string;
   /** The owner at backup time: a full cluster restore brings it back. */
   readonly owner: string;
   readonly tables: readonly ManifestTable[];
@@ -91,6 +97,7 @@ export function buildLayer(header: LayerHeader, databases: readonly DatabaseReco
   const manifestDatabases = databases.map(
     (database): ManifestDatabase => ({
       name: database.name,
+      ...(database.createdAt === undefined ? {} : { createdAt: database.createdAt }),
       owner: database.owner,
       tables: database.tables.map((table): ManifestTable => {
         const path = nextFileName();
