@@ -50,7 +50,8 @@ interface Sample {
 /** Names a statement the Lambda sends by what it does, for the profile. */
 export function statementName(text: string): string {
   if (text.startsWith('BACKUP')) return 'BACKUP statement';
-  if (text.startsWith('SHOW BACKUP FROM LATEST')) return 'read storage (SHOW BACKUP)';
+  if (text.includes('[SHOW BACKUP FROM LATEST')) return 'read storage (SHOW BACKUP)';
+  if (text.startsWith('SET use_backups_with_ids')) return 'pin the chain view (SET)';
   if (text.startsWith('SHOW JOBS SELECT')) return 'read jobs (SHOW JOBS)';
   if (text.startsWith('SHOW JOB WHEN COMPLETE')) return 'wait for the job (SHOW JOB WHEN COMPLETE)';
   if (text.startsWith('SHOW JOB ')) return 'look at the job (SHOW JOB)';

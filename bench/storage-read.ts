@@ -15,7 +15,7 @@ import { median, nowMs } from './measure';
 export interface StorageReadFigures {
   /** Incrementals on the full backup. */
   readonly incrementals: number;
-  /** SQL round trips of one read (SHOW BACKUP FROM LATEST IN). */
+  /** SQL round trips of one read (the chain read over SHOW BACKUP FROM LATEST IN). */
   readonly sqlRoundTrips: number;
   /** S3 requests the double's nodes made for one read. */
   readonly s3Requests: number;
@@ -45,7 +45,7 @@ async function countingProxy(target: string): Promise<{ endpoint: string; reques
 }
 
 /**
- * What observing the collection in storage costs: the Lambda's `SHOW BACKUP FROM LATEST IN`
+ * What observing the collection in storage costs: the Lambda's chain read over `SHOW BACKUP FROM LATEST IN`
  * (readStoredChain) against the double, on a chain grown to each of `lengths`
  * incrementals (48 is the most Cockroach Labs supports and MAX_INCREMENTALS' maximum).
  * One SQL round trip whatever the length; the cluster reads each layer's manifest, so

@@ -196,8 +196,10 @@ export interface CockroachBackupProps {
   readonly autoRebaseline?: boolean;
 
   /**
-   * Time budget of one file check (`SHOW BACKUP ... WITH check_files`: every file of every
-   * layer of a chain exists in storage; not its size or contents). Every full-backup run checks the
+   * Time budget of one file check (`SHOW BACKUP ... WITH check_files`: every data and
+   * metadata file of every layer of a chain exists in storage; an existence check only, sizes
+   * and contents are not compared, so a truncated or corrupted file is found by a restore
+   * drill, not by this check). Every full-backup run checks the
    * chain it closes and the new one; a check that does not finish in time is reported as
    * not checked, never as passed. Whole seconds, shorter than `timeout`;
    * `Duration.seconds(0)` turns the checks of full-backup runs off.

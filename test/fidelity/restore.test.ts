@@ -38,6 +38,18 @@ async function backupChain(f: Fixture, prefix: string, incrementals: number, rev
   return { uri, collection: { endpoint: f.s3.endpoint, bucket: BUCKET, prefix, credentials: KEY }, ends };
 }
 
+/**
+ * A layer's exact end as a decimal HLC: a RESTORE as of SHOW BACKUP's time (microseconds) is
+ * refused, and the refusal quotes the covering layer's end to the nanosecond (Go's time
+ * format, the last time in the message); its logical part is not shown, so `logical` says it.
+ */
+async function exactEnd(client: Client, uri: string, shown: Date, logical = 0): Promise<string> {
+  const error = await sqlError(client.query(...DRILL(uri, 'probe', ` AS OF SYSTEM TIME '${literal(shown)}'`)));
+  const times = [...error.message.matchAll(/(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:\.(\d{1,9}))? \+0000 UTC/g)];
+  const [, clock, fraction = ''] = times[times.length - 1];
+  return `${BigInt(Date.parse(`${clock.replace(' ', 'T')}Z`)) * 1_000_000n + BigInt(fraction.padEnd(9, '0'))}.${String(logical).padStart(10, '0')}`;
+}
+
 async function finished(f: Fixture, client: Client, jobId: string): Promise<{ status: string; error: string; job_type: string; description: string }> {
   await f.double.whenJobsSettled();
   const rows = (await client.query('SHOW JOB $1', [jobId])).rows;
@@ -177,9 +189,27 @@ describe('RESTORE AS OF SYSTEM TIME inside the chain', () => {
     await f.close();
   });
 
-  test("restores as of a layer's end time without revision history", async () => {
+  test("refuses SHOW BACKUP's time of a layer without revision history, quoting the exact end, and takes that end as a decimal", async () => {
     const client = await f.connect(ROOT);
-    const jobId = await submit(client, ...DRILL(plain.uri, 'asof_end', ` AS OF SYSTEM TIME '${literal(plain.ends[1])}'`));
+    // SHOW BACKUP prints microseconds; the layer ended at a time with nanoseconds (hlc.ts).
+    const error = await sqlError(client.query(...DRILL(plain.uri, 'asof_shown', ` AS OF SYSTEM TIME '${literal(plain.ends[1])}'`)));
+    expect(error.message).toMatch(/nearest BACKUP times are \d{4}-\d{2}-\d{2} [\d:]+\.\d{9} \+0000 UTC or \d{4}-\d{2}-\d{2} [\d:]+\.\d{9} \+0000 UTC$/);
+    const decimal = await exactEnd(client, plain.uri, plain.ends[1]);
+    expect(decimal).toMatch(/^\d{19}\.0000000000$/);
+    const jobId = await submit(client, ...DRILL(plain.uri, 'asof_end', ` AS OF SYSTEM TIME '${decimal}'`));
+    expect((await finished(f, client, jobId)).status).toBe('succeeded');
+  });
+
+  test('a layer taken without AS OF SYSTEM TIME ends with a logical part that its quoted wall time does not name; RESTORE without a time reaches it', async () => {
+    const client = await f.connect(ROOT);
+    const uri = awsS3Uri('restore/asof-logical');
+    await submit(client, 'BACKUP INTO $1 WITH detached', [uri]);
+    await f.double.whenJobsSettled();
+    const [row] = (await client.query<{ end_time: Date }>('SHOW BACKUP FROM LATEST IN $1', [uri])).rows;
+    const wallOnly = await exactEnd(client, uri, row.end_time);
+    const error = await sqlError(client.query(...DRILL(uri, 'asof_logical', ` AS OF SYSTEM TIME '${wallOnly}'`)));
+    expect(error.message).toMatch(/^invalid RESTORE timestamp: restoring to arbitrary time requires/);
+    const jobId = await submit(client, ...DRILL(uri, 'asof_logical'));
     expect((await finished(f, client, jobId)).status).toBe('succeeded');
   });
 
@@ -187,7 +217,7 @@ describe('RESTORE AS OF SYSTEM TIME inside the chain', () => {
     const chain = await backupChain(f, 'restore/asof-partial', 2);
     await damageDataFile(chain.collection, 'delete', { layer: 'newest', table: 'movr.users' });
     const client = await f.connect(ROOT);
-    const older = await submit(client, ...DRILL(chain.uri, 'asof_older', ` AS OF SYSTEM TIME '${literal(chain.ends[1])}'`));
+    const older = await submit(client, ...DRILL(chain.uri, 'asof_older', ` AS OF SYSTEM TIME '${await exactEnd(client, chain.uri, chain.ends[1])}'`));
     expect((await finished(f, client, older)).status).toBe('succeeded');
     const newest = await submit(client, ...DRILL(chain.uri, 'asof_newest'));
     expect((await finished(f, client, newest)).status).toBe('failed');

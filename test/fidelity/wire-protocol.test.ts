@@ -105,6 +105,6 @@ describe('the double speaks the PostgreSQL protocol like a secure CockroachDB no
     const client = await f.connect(VIEWER);
     f.double.clearStatements();
     await client.query('SELECT job_id FROM crdb_internal.jobs WHERE job_id = $1', ['42']);
-    expect(f.double.statements).toEqual([{ user: 'viewer', text: 'SELECT job_id FROM crdb_internal.jobs WHERE job_id = $1', params: ['42'] }]);
+    expect(f.double.statements).toEqual([{ user: 'viewer', text: 'SELECT job_id FROM crdb_internal.jobs WHERE job_id = $1', params: ['42'], rowsSent: 0, bytesSent: 0 }]);
   });
 });

@@ -41,11 +41,15 @@ export interface ClusterEnvironment {
 /** Everything one simulated cluster knows: users, databases, external connections, jobs, settings. */
 export class Cluster {
   readonly users = new Map<string, UserRecord>();
+  /** Session variable defaults per role (ALTER ROLE <u> SET <var> = <value>), applied at login. */
+  readonly roleSettings = new Map<string, Map<string, string>>();
   /** By name, `system` included; SHOW DATABASES lists them sorted by name. */
   readonly databases = new Map<string, DatabaseRecord>();
   /** Names that running RESTORE jobs will create: taken, though not yet listed (the descriptors are offline). */
   readonly restoringDatabases = new Set<string>();
   readonly connections = new Map<string, ExternalConnection>();
+  /** How often each connection name was dropped: a job that started before a drop loses its connection. */
+  readonly connectionDrops = new Map<string, number>();
   gcThresholdExceeded = false;
   readonly facts: VersionFacts;
 

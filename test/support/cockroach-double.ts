@@ -3,11 +3,11 @@ import { Cluster, CockroachVersion, SystemPrivilege } from './cluster';
 import { Fault, FaultState } from './faults';
 import { Job, JobScript, JobType } from './jobs/job';
 import { JobEngine } from './jobs/job-engine';
-import { DEFAULT_DATABASES, DoubleDatabase } from './schema';
+import { DEFAULT_DATABASES, DoubleDatabase, databaseRecord } from './schema';
 import { Session, newSession } from './session';
 import { executeStatement } from './sql/executor';
 import { queryCanceled } from './sql/sql-error';
-import { ResultSet } from './sql/values';
+import { ResultSet, formatValue } from './sql/values';
 import { serverCertificates } from './wire/certificates';
 import { ConnectionHost } from './wire/connection';
 import { PgServer } from './wire/pg-server';
@@ -31,6 +31,18 @@ export interface ReceivedStatement {
   readonly user: string;
   readonly text: string;
   readonly params: readonly (string | null)[];
+  /** The rows the statement returned to the client, once it answered (what a client pays to receive). */
+  rowsSent?: number;
+  /** The bytes of those rows' DataRow messages on the wire (text format). */
+  bytesSent?: number;
+}
+
+/** A DataRow message per row: type byte, length, column count, then each cell's length and text. */
+function dataRowBytes(result: ResultSet): number {
+  return result.rows.reduce(
+    (sum, row) => sum + 7 + row.reduce<number>((cells, value, i) => cells + 4 + Buffer.byteLength(formatValue(value, result.columns[i].type) ?? ''), 0),
+    0,
+  );
 }
 
 export interface CockroachDoubleOptions {
@@ -180,6 +192,18 @@ export class CockroachDouble {
     this.cluster.addUser(user.name, user.password, user.admin === true, user.systemPrivileges ?? []);
   }
 
+  /**
+   * `ALTER ROLE <user> SET <variable> = <value>`, as an operator runs it: the default of the
+   * user's new sessions. A variable the version lacks is refused, as ALTER ROLE refuses it.
+   */
+  alterRoleSet(user: string, variable: string, value: string): void {
+    this.requireUser(user);
+    const settings = new Map(this.cluster.roleSettings.get(user));
+    settings.set(variable, value);
+    newSession(user, new Map(), this.cluster.facts, settings);
+    this.cluster.roleSettings.set(user, settings);
+  }
+
   grant(user: string, privilege: SystemPrivilege): void {
     this.requireUser(user).privileges.add(privilege);
   }
@@ -232,6 +256,12 @@ export class CockroachDouble {
 
   jobs(): readonly DoubleJob[] {
     return this.cluster.jobs.list().map((job) => ({ jobId: job.id.toString(), type: job.type, status: job.status, description: job.description, error: job.error }));
+  }
+
+  /** `CREATE DATABASE` with its tables, as an operator runs it: the next backups list it. */
+  createDatabase(database: DoubleDatabase): void {
+    if (this.cluster.databaseNameTaken(database.name)) throw new Error(`database "${database.name}" already exists`);
+    this.cluster.databases.set(database.name, { ...databaseRecord(database), createdAt: this.cluster.environment.now().toISOString() });
   }
 
   /** The cluster's databases now (`system` included), sorted by name: what SHOW DATABASES lists. */
@@ -301,7 +331,7 @@ export class CockroachDouble {
         return { key: certificates.privateKey, cert: certificates.certificate };
       },
       verifier: (user): ScramVerifier | undefined => (this.faults.has('auth-failure') ? undefined : this.cluster.user(user)?.verifier),
-      openSession: (user, parameters) => newSession(user, parameters, this.cluster.facts),
+      openSession: (user, parameters) => newSession(user, parameters, this.cluster.facts, this.cluster.roleSettings.get(user)),
       run: (session, text, params) => this.run(session, text, params),
       parameterStatus: (session) =>
         new Map([
@@ -322,8 +352,31 @@ export class CockroachDouble {
     };
   }
 
+  /**
+   * Runs `action` once, just before the next statement matching `on` executes: what another
+   * client does between two of the Lambda's statements (an operator's full backup completing
+   * between a drill's SHOW BACKUP and its RESTORE, so that LATEST moves).
+   */
+  beforeNextStatement(on: RegExp, action: () => Promise<void>): void {
+    this.interleaved.push({ on, action });
+  }
+
+  private readonly interleaved: { on: RegExp; action: () => Promise<void> }[] = [];
+
   private async run(session: Session, text: string, params: readonly (string | null)[]): Promise<ResultSet | undefined> {
-    this.received.push({ user: session.user, text, params: [...params] });
+    const received: ReceivedStatement = { user: session.user, text, params: [...params] };
+    this.received.push(received);
+    const result = await this.runReceived(session, text, params);
+    if (result !== undefined) {
+      received.rowsSent = result.rows.length;
+      received.bytesSent = dataRowBytes(result);
+    }
+    return result;
+  }
+
+  private async runReceived(session: Session, text: string, params: readonly (string | null)[]): Promise<ResultSet | undefined> {
+    const interleaved = this.interleaved.findIndex((entry) => entry.on.test(text));
+    if (interleaved >= 0) await this.interleaved.splice(interleaved, 1)[0].action();
     if (this.faults.dropsOn(text)) return undefined;
     const timeout = statementTimeoutMs(session);
     const statement = { canceled: false };

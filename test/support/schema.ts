@@ -15,6 +15,8 @@ export interface DatabaseRecord {
   readonly name: string;
   readonly owner: string;
   readonly tables: readonly string[];
+  /** When it was created (ISO), for one created while the double ran; undefined: from the start. */
+  readonly createdAt?: string;
 }
 
 /** What a fresh cluster has besides `system`: `defaultdb` (here with one table) and an empty `postgres`, both owned by root. */

@@ -15,14 +15,27 @@ export interface Session {
   statement: { canceled: boolean };
 }
 
-export function newSession(user: string, startupParameters: ReadonlyMap<string, string>, facts: VersionFacts): Session {
+/**
+ * use_backups_with_ids (pkg/sql/vars.go, preview from 26.2, default off): on, SHOW BACKUP FROM
+ * LATEST shows the newest backup alone and SHOW BACKUPS lists backup ids (backup-listing.ts).
+ */
+export const USE_BACKUPS_WITH_IDS = 'use_backups_with_ids';
+
+/**
+ * A new session: the version's defaults, then the user's role defaults (`ALTER ROLE <u> SET
+ * <var> = <value>`, stored in system.database_role_settings and applied at login:
+ * pkg/sql/pgwire, sessiondata defaults), then the client's startup parameters, which win.
+ */
+export function newSession(user: string, startupParameters: ReadonlyMap<string, string>, facts: VersionFacts, roleDefaults: ReadonlyMap<string, string> = new Map()): Session {
   const settings = new Map<string, string>([
     ['application_name', ''],
     ['statement_timeout', '0'],
     ['database', 'defaultdb'],
   ]);
   if (facts.allowUnsafeInternalsDefault !== undefined) settings.set(ALLOW_UNSAFE_INTERNALS, facts.allowUnsafeInternalsDefault);
+  if (facts.useBackupsWithIds) settings.set(USE_BACKUPS_WITH_IDS, 'off');
   const session: Session = { user, transaction: 'idle', pendingJobs: [], settings, statement: { canceled: false } };
+  for (const [name, value] of roleDefaults) setSessionVariable(session, name, value);
   const startupSettings = [...startupParameters].filter(([name]) => name !== 'user' && name !== 'options');
   // `options=-c name=value ...` (libpq style), which CockroachDB also honours.
   for (const match of (startupParameters.get('options') ?? '').matchAll(/-c\s*([A-Za-z_.]+)=(\S+)/g)) {
@@ -42,9 +55,9 @@ export function newSession(user: string, startupParameters: ReadonlyMap<string, 
  * Variables that exist only on some versions: setting one the session lacks is refused
  * like any variable the version does not have (pkg/sql/vars.go).
  */
-const VERSIONED_VARIABLES: readonly string[] = [ALLOW_UNSAFE_INTERNALS];
+const VERSIONED_VARIABLES: readonly string[] = [ALLOW_UNSAFE_INTERNALS, USE_BACKUPS_WITH_IDS];
 /** Boolean variables, kept as CockroachDB shows them: 'on' or 'off'. */
-const BOOLEAN_VARIABLES: readonly string[] = [ALLOW_UNSAFE_INTERNALS];
+const BOOLEAN_VARIABLES: readonly string[] = [ALLOW_UNSAFE_INTERNALS, USE_BACKUPS_WITH_IDS];
 
 /** SET name = value, or the same as a startup parameter; other variables are stored as given. */
 export function setSessionVariable(session: Session, name: string, value: string): void {

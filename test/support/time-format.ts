@@ -1,4 +1,5 @@
 /** How CockroachDB (Go) prints times in the texts the double reproduces. */
+import { Hlc } from './hlc';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
@@ -6,11 +7,13 @@ const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
  * Go's time.Time.String() for a UTC time: `2006-01-02 15:04:05.999999999 +0000 UTC`,
  * fraction without trailing zeros (and none when zero).
  */
-export function goTimeString(time: Date): string {
-  const fraction = pad(time.getUTCMilliseconds(), 3).replace(/0+$/, '');
+export function goTimeString(time: Date | Hlc): string {
+  const nanos = time instanceof Date ? time.getUTCMilliseconds() * 1_000_000 : Number(time.wallNanos % 1_000_000_000n);
+  const date = time instanceof Date ? time : new Date(Number(time.wallNanos / 1_000_000n));
+  const fraction = pad(nanos, 9).replace(/0+$/, '');
   return (
-    `${pad(time.getUTCFullYear(), 4)}-${pad(time.getUTCMonth() + 1)}-${pad(time.getUTCDate())} ` +
-    `${pad(time.getUTCHours())}:${pad(time.getUTCMinutes())}:${pad(time.getUTCSeconds())}${fraction === '' ? '' : `.${fraction}`} +0000 UTC`
+    `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}${fraction === '' ? '' : `.${fraction}`} +0000 UTC`
   );
 }
 

@@ -59,6 +59,25 @@ export interface VersionFacts {
    * 'on' in 25.4, 'off' from 26.1 (pkg/sql/unsafesql/unsafesql.go).
    */
   readonly allowUnsafeInternalsDefault: 'on' | 'off' | undefined;
+  /**
+   * Incremental directories carry the layer's start time from 25.2
+   * (`<hhmmss.ff>-<start yyyymmdd-hhmmss.ff>`; docs/cockroachdb-behaviour.md section 3).
+   */
+  readonly incrementalDirStartSuffix: boolean;
+  /**
+   * A backup index under `metadata/index/` next to each backup: written once the cluster
+   * version is 25.4 (pkg/backup/backupdest/backup_index.go, shouldWriteIndex, gated on
+   * clusterversion.V25_4; docs/cockroachdb-behaviour.md section 3 says 26.1, the source 25.4).
+   */
+  readonly backupIndex: boolean;
+  /**
+   * The session variable use_backups_with_ids exists from 26.2 (preview, off by default;
+   * pkg/sql/vars.go): on, SHOW BACKUP FROM LATEST shows the newest backup alone and SHOW BACKUPS
+   * lists ids. Before 26.2, SET fails with 42704.
+   */
+  readonly useBackupsWithIds: boolean;
+  /** ALTER EXTERNAL CONNECTION <name> AS '<uri>' exists from 25.4 (docs v25.4 alter-external-connection.md). */
+  readonly alterExternalConnection: boolean;
 }
 
 export function versionFacts(version: CockroachVersion): VersionFacts {
@@ -71,5 +90,9 @@ export function versionFacts(version: CockroachVersion): VersionFacts {
     blockingBackupWithSizes: !atLeast(version, '25.1'),
     ownersControlTheirJobs: atLeast(version, '25.1'),
     allowUnsafeInternalsDefault: atLeast(version, '26.1') ? 'off' : atLeast(version, '25.4') ? 'on' : undefined,
+    incrementalDirStartSuffix: atLeast(version, '25.2'),
+    backupIndex: atLeast(version, '25.4'),
+    useBackupsWithIds: atLeast(version, '26.2'),
+    alterExternalConnection: atLeast(version, '25.4'),
   };
 }

@@ -1,29 +1,49 @@
-import { HlcTimestamp } from './restore-statement';
 import { StoredChain } from '../observe/stored-chain';
 
 /** Every database a drill restores is named so: recognizable, and swept by later drills if left over. */
 export const DRILL_DATABASE_PREFIX = 'crdb_backup_drill_';
 
 /**
+ * Where a drill restores a chain to, and the databases that exist there.
+ * - `asOf`: the AS OF SYSTEM TIME to send; undefined: the chain's newest layer, restored
+ *   without one, so at its exact end.
+ * - `at`: that time as the drill reports it (SHOW BACKUP's microseconds).
+ * - `databases`: the databases RESTORE can resolve at that time, `system` left out.
+ */
+export interface DrillPoint {
+  readonly asOf?: Date;
+  readonly at: Date;
+  readonly databases: readonly string[];
+}
+
+/**
  * The point in time a drill restores, inside the chain, so that a chain that cannot serve a
  * point-in-time restore is found before an incident is:
- * - with revision history: the midpoint between the full backup's end and the newest
- *   layer's end (any time in that window is restorable; docs "Take Backups with Revision
- *   History and Restore from a Point-in-time");
- * - without: the end time of the middle layer (index length / 2, the newer of two middles),
- *   the only times such a chain can restore to;
- * - a chain of a full backup alone: its end time either way.
- * Without revision history RESTORE wants the layer's end exactly (ValidateEndTimeAndTruncate
- * in pkg/backup/backupinfo: `endTime.Equal(b.EndTime)`), an HLC time in nanoseconds, while
- * SHOW BACKUP prints microseconds: the refusal names the exact time, and exactLayerEnd reads it.
+ * - with revision history and incrementals: the midpoint between the full backup's end and
+ *   the newest layer's end (any time in that window is restorable; docs "Take Backups with
+ *   Revision History and Restore from a Point-in-time");
+ * - otherwise (no revision history, or a full backup alone): the newest layer's end, named by
+ *   leaving AS OF SYSTEM TIME out. Without revision history RESTORE wants a layer's end
+ *   exactly (ValidateEndTimeAndTruncate in pkg/backup/backupinfo: `endTime.Equal(b.EndTime)`),
+ *   an HLC time in nanoseconds with a logical part, while SHOW BACKUP prints microseconds: a
+ *   time read there never matches, and the refusal names the wall time but not the logical
+ *   part. The newest end is the one end a client can name exactly (by omission), and
+ *   restoring to it reads every layer of the chain.
+ * The databases: SHOW BACKUP lists each layer's databases as of its end, RESTORE resolves its
+ * targets at its AS OF time. At the newest end, the newest layer's; at a midpoint, those in
+ * both the layer that covers it and the one before, which existed at both ends: a database
+ * created or dropped in between is left to a later drill instead of failing this one.
  */
-export function drillPointInTime(chain: Pick<StoredChain, 'layerEnds'>, revisionHistory: boolean): Date {
-  const ends = chain.layerEnds;
-  if (ends.length === 0) throw new Error('a chain has at least its full backup');
-  const first = ends[0].getTime();
-  const last = ends[ends.length - 1].getTime();
-  if (revisionHistory) return new Date(first + Math.floor((last - first) / 2));
-  return ends[Math.floor(ends.length / 2)];
+export function drillPoint(chain: Pick<StoredChain, 'layers'>, revisionHistory: boolean): DrillPoint {
+  const layers = chain.layers;
+  if (layers.length === 0) throw new Error('a chain has at least its full backup');
+  const newest = layers[layers.length - 1];
+  if (!revisionHistory || layers.length === 1) return { at: newest.end, databases: newest.databases };
+  const first = layers[0].end.getTime();
+  const at = new Date(first + Math.floor((newest.end.getTime() - first) / 2));
+  const covering = Math.max(1, layers.findIndex((layer) => layer.end.getTime() >= at.getTime()));
+  const before = new Set(layers[covering - 1].databases);
+  return { asOf: at, at, databases: layers[covering].databases.filter((database) => before.has(database)) };
 }
 
 /** `20261130t133005`: the run's tag in drill database names (UTC, to the second). */
@@ -50,37 +70,16 @@ export function drillDatabaseName(database: string, runTag: string, taken: Reado
 }
 
 /**
- * The databases to restore: DRILL_DATABASES when set (each must be in the backup), else
- * every database of the chain but `system` (which stored-chain.ts leaves out) and drill
+ * The databases to restore: DRILL_DATABASES when set (each must exist at the drill's point),
+ * else every database there but `system` (which stored-chain.ts leaves out) and drill
  * databases a backup caught while a drill ran.
  */
-export function drillDatabases(chain: Pick<StoredChain, 'databases'>, wanted: readonly string[]): { databases: string[]; absent: string[] } {
-  if (wanted.length === 0) return { databases: chain.databases.filter((d) => !isDrillDatabase(d)), absent: [] };
-  return { databases: wanted.filter((d) => chain.databases.includes(d)), absent: wanted.filter((d) => !chain.databases.includes(d)) };
+export function drillDatabases(point: Pick<DrillPoint, 'databases'>, wanted: readonly string[]): { databases: string[]; absent: string[] } {
+  if (wanted.length === 0) return { databases: point.databases.filter((d) => !isDrillDatabase(d)), absent: [] };
+  return { databases: wanted.filter((d) => point.databases.includes(d)), absent: wanted.filter((d) => !point.databases.includes(d)) };
 }
 
 /** Whether a database was created by a drill (and may be dropped by one). */
 export function isDrillDatabase(name: string): boolean {
   return name.startsWith(DRILL_DATABASE_PREFIX);
-}
-
-// Go's time.Time.String() of a UTC time: `2022-05-24 15:37:08.437249624 +0000 UTC`.
-const GO_UTC_TIME = /(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))? \+0000 UTC/g;
-
-/**
- * The exact end of the layer a restore without revision history missed by a fraction of a
- * microsecond: RESTORE refuses with "invalid RESTORE timestamp: restoring to arbitrary time
- * requires that BACKUP for requested time be created with 'revision_history' option. nearest
- * backup time is <t>" (the full backup) or "... nearest BACKUP times are <previous> or <t>",
- * where <t> is the end of the layer that covers the requested time, to the nanosecond
- * (ValidateEndTimeAndTruncate, pkg/backup/backupinfo). Undefined for any other message.
- */
-export function exactLayerEnd(message: string): HlcTimestamp | undefined {
-  if (!message.includes('restoring to arbitrary time requires')) return undefined;
-  const times = [...message.matchAll(GO_UTC_TIME)];
-  const last = times[times.length - 1];
-  if (last === undefined) return undefined;
-  const [, year, month, day, hour, minute, second, fraction] = last;
-  const ms = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
-  return { wallNanos: BigInt(ms) * 1_000_000n + BigInt((fraction ?? '').padEnd(9, '0')) };
 }

@@ -1,44 +1,46 @@
 import { DrillLedger, drillSummary } from './drill-ledger';
-import { drillDatabaseName, drillDatabases, drillPointInTime, drillRunTag, exactLayerEnd } from './drill-plan';
+import { drillDatabaseName, drillDatabases, drillPoint, drillRunTag } from './drill-plan';
 import { PendingDrill, withPending } from './drill-state';
 import { DrillStateStore } from './drill-state-store';
 import { isActive, PAUSED_STATUS } from '../observe/job';
 import { submitDetached } from '../observe/job-queries';
 import { log } from '../report/log';
 import { redact, redactedMessage } from '../report/redact';
-import { buildRestoreStatement, HlcTimestamp } from './restore-statement';
+import { buildRestoreStatement } from './restore-statement';
 import { BackupResult, DrillSummary, RunStats } from '../report/result';
 import { SessionInput, withRunSession } from '../connect/run-session';
 import { Session } from '../connect/session';
 import { readStoredChain, StoredChain } from '../observe/stored-chain';
+import { newestChainName } from '../observe/chain-names';
 import { prepareTarget } from '../submit/target';
 import { pollJob, Sleep, sleep } from '../verify/verify';
 
+/** The chain a drill reads and restores, named by its full backup's subdirectory. */
+interface NamedChain {
+  readonly subdirectory: string;
+  readonly chain: StoredChain;
+}
+
 /**
- * The drills this run submits: one RESTORE per database of the newest chain (or of
- * DRILL_DATABASES), all as of one point in time inside the chain, under names no user has.
- * They run side by side in the cluster.
+ * The drills this run submits: one RESTORE per database that exists at the drill's point in
+ * the chain (or of DRILL_DATABASES), all as of that point, under names no user has. They name
+ * the chain they read (`FROM '<subdir>' IN`), not LATEST, so a full backup completing between
+ * the read and the RESTORE cannot move them to another chain. They run side by side.
  */
-async function submitDrills(session: Session, target: string, chain: StoredChain, input: SessionInput, ledger: DrillLedger, taken: Set<string>, now: Date): Promise<PendingDrill[]> {
-  const { databases, absent } = drillDatabases(chain, input.settings.drillDatabases);
-  for (const database of absent) ledger.submitFailures.push(`database ${database} (DRILL_DATABASES) is not in the newest backup chain`);
-  if (databases.length === 0 && absent.length === 0) ledger.submitFailures.push('the newest backup chain holds no database to restore');
-  const asOf = drillPointInTime(chain, input.settings.revisionHistory);
+async function submitDrills(session: Session, target: string, { subdirectory, chain }: NamedChain, input: SessionInput, ledger: DrillLedger, taken: Set<string>, now: Date): Promise<PendingDrill[]> {
+  const point = drillPoint(chain, input.settings.revisionHistory);
+  const { databases, absent } = drillDatabases(point, input.settings.drillDatabases);
+  for (const database of absent) ledger.submitFailures.push(`database ${database} (DRILL_DATABASES) is not in the chain ${subdirectory} as of ${point.at.toISOString()}`);
+  if (databases.length === 0 && absent.length === 0) ledger.submitFailures.push(`the chain ${subdirectory} holds no database to restore as of ${point.at.toISOString()}`);
   const tag = drillRunTag(now);
   const submitted: PendingDrill[] = [];
   for (const database of databases) {
     const restoredName = drillDatabaseName(database, tag, taken);
     taken.add(restoredName);
-    const restore = (at: Date | HlcTimestamp): Promise<string> =>
-      submitDetached(session, `the restore drill of ${database}`, buildRestoreStatement({ database, source: target, asOf: at, newDatabaseName: restoredName, mode: 'verify-data', detached: true }));
+    const statement = buildRestoreStatement({ database, source: target, subdirectory, asOf: point.asOf, newDatabaseName: restoredName, mode: 'verify-data', detached: true });
     try {
-      const jobId = await restore(asOf).catch((error: unknown) => {
-        // Without revision history: the layer's exact end, which SHOW BACKUP rounds to microseconds.
-        const exact = input.settings.revisionHistory ? undefined : exactLayerEnd(redactedMessage(error));
-        if (exact === undefined) throw error;
-        return restore(exact);
-      });
-      submitted.push({ jobId, database, restoredName, asOf: asOf.toISOString(), submittedAt: now.toISOString() });
+      const jobId = await submitDetached(session, `the restore drill of ${database}`, statement);
+      submitted.push({ jobId, database, restoredName, asOf: point.at.toISOString(), submittedAt: now.toISOString() });
     } catch (error) {
       ledger.submitFailures.push(redactedMessage(error));
     }
@@ -56,10 +58,10 @@ async function awaitDrills(session: Session, drills: readonly PendingDrill[], in
 }
 
 /** The run's message: what ended, what runs on, what could not be done. */
-function describeDrills(summary: DrillSummary, own: readonly PendingDrill[], chain: StoredChain | undefined, store: DrillStateStore): string {
+function describeDrills(summary: DrillSummary, own: readonly PendingDrill[], chain: NamedChain | undefined, store: DrillStateStore): string {
   const ownIds = new Set(own.map((d) => d.jobId));
   const parts: string[] = [];
-  if (own.length > 0) parts.push(`restore drill as of ${own[0].asOf} of ${own.map((d) => d.database).join(', ')}`);
+  if (own.length > 0) parts.push(`restore drill of the chain ${chain?.subdirectory} as of ${own[0].asOf} of ${own.map((d) => d.database).join(', ')}`);
   else if (chain !== undefined && summary.submitFailures.length === 0) parts.push('no restore drill submitted');
   for (const report of summary.ended) {
     const earlier = ownIds.has(report.jobId) ? '' : 'earlier ';
@@ -79,9 +81,11 @@ function describeDrills(summary: DrillSummary, own: readonly PendingDrill[], cha
  * 1. the drills' state: pending drills that ended are reported and cleaned up; while one is
  *    still running (or paused) the run submits none (`skipped`), as backups do not stack;
  * 2. leftovers: databases with the drill prefix and no pending job are dropped;
- * 3. storage (`SHOW BACKUP FROM LATEST IN`): the chain's databases and layer ends;
- * 4. one `RESTORE DATABASE ... AS OF SYSTEM TIME <t> WITH schema_only, verify_backup_table_data,
- *    new_db_name = ..., DETACHED` per database, recorded as pending before any wait;
+ * 3. storage: the newest chain's name (`SHOW BACKUPS IN`), then that chain (`SHOW BACKUP FROM
+ *    '<subdir>' IN`, one row per database per layer): its layer ends and each layer's databases;
+ * 4. one `RESTORE DATABASE ... FROM '<subdir>' IN ... [AS OF SYSTEM TIME <t>] WITH schema_only,
+ *    verify_backup_table_data, new_db_name = ..., DETACHED` per database that exists at the
+ *    drill's point (drill-plan.ts), recorded as pending before any wait;
  * 5. each job followed like a backup (verify.ts) within the budget, then its database dropped.
  * The run fails when a drill failed or could not be submitted; a drill still running at the
  * end of the budget leaves the run `submitted`, and a later run (any kind) reports it.
@@ -94,7 +98,7 @@ export async function runRestoreDrill(input: SessionInput, store: DrillStateStor
     return drillRunFailed(stateUnreadable(store, error));
   }
   let own: PendingDrill[] = [];
-  let chain: StoredChain | undefined;
+  let chain: NamedChain | undefined;
   let blocking: readonly PendingDrill[] = [];
   const { error, stats } = await withRunSession(input, async (session, credentials) => {
     const target = await prepareTarget(session, input.settings, credentials.accessKey);
@@ -102,11 +106,13 @@ export async function runRestoreDrill(input: SessionInput, store: DrillStateStor
     blocking = drills.state.pending;
     if (blocking.length > 0) return;
     const taken = await drills.sweepLeftovers(session);
-    chain = await readStoredChain(session, target);
-    if (chain === undefined) {
+    const subdirectory = await newestChainName(session, target);
+    const read = subdirectory === undefined ? undefined : await readStoredChain(session, target, subdirectory);
+    if (subdirectory === undefined || read === undefined) {
       drills.submitFailures.push('storage holds no completed full backup to restore');
       return;
     }
+    chain = { subdirectory, chain: read };
     own = await submitDrills(session, target, chain, input, drills, taken, now());
     // Recorded before any wait: if the Lambda is stopped, the next run still finds them.
     drills.update(withPending(drills.state, own));

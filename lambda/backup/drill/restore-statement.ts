@@ -22,27 +22,16 @@ export interface RestoreStatementOptions {
   /** The full backup's subdirectory (e.g. `/2026/11/29-235950.00`); undefined: LATEST. */
   readonly subdirectory?: string;
   /**
-   * The point in time. Any time inside the chain when it has revision history; without it,
-   * only a layer's exact end time (an HlcTimestamp: a Date has milliseconds only). Undefined:
-   * the newest layer's end.
+   * The point in time, any time inside the chain when it has revision history. Undefined:
+   * the newest layer's exact end (without revision history the only end a client can name:
+   * drill-plan.ts, drillPoint).
    */
-  readonly asOf?: Date | HlcTimestamp;
+  readonly asOf?: Date;
   /** new_db_name: restore the database under this name (only with `database`). */
   readonly newDatabaseName?: string;
   readonly mode: RestoreMode;
   /** WITH DETACHED: return the job id at once. */
   readonly detached: boolean;
-}
-
-/**
- * A timestamp to the nanosecond, as a layer's end is (an HLC wall time), e.g. from
- * CockroachDB's "nearest BACKUP times are ..." (drill-plan.ts). Written as the decimal
- * `<wall nanoseconds>.0000000000`, the HLC form AS OF SYSTEM TIME accepts (docs "AS OF
- * SYSTEM TIME", decimal; DatumToHLC reads a string as a decimal first: *unconfirmed* for
- * a quoted one on every version).
- */
-export interface HlcTimestamp {
-  readonly wallNanos: bigint;
 }
 
 /** `2026-11-30 12:00:00.123000+00:00`: a TIMESTAMPTZ literal AS OF SYSTEM TIME accepts on every version. */
@@ -62,7 +51,7 @@ export function buildRestoreStatement(options: RestoreStatementOptions): string 
   }
   const what = options.database === undefined ? 'RESTORE' : `RESTORE DATABASE ${sqlIdentifier(options.database)}`;
   const from = options.subdirectory === undefined ? 'LATEST' : sqlString(options.subdirectory);
-  const asOf = options.asOf === undefined ? '' : ` AS OF SYSTEM TIME ${sqlString(options.asOf instanceof Date ? sqlTimestamp(options.asOf) : `${options.asOf.wallNanos}.0000000000`)}`;
+  const asOf = options.asOf === undefined ? '' : ` AS OF SYSTEM TIME ${sqlString(sqlTimestamp(options.asOf))}`;
   const withOptions = [
     ...(options.mode === 'restore' ? [] : ['schema_only']),
     ...(options.mode === 'verify-data' ? ['verify_backup_table_data'] : []),

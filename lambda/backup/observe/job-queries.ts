@@ -44,11 +44,17 @@ function toJobRow(raw: RawJobRow): JobRow {
  * descriptions. So the inner SHOW JOBS only picks the ids, and the descriptions that
  * name the collection are read from the outer one.
  */
-export async function visibleBackupJobs(session: Session): Promise<JobRow[]> {
-  const rows = await session.query<RawJobRow>(
-    'reading the backup jobs (SHOW JOBS)',
-    "SHOW JOBS SELECT job_id FROM [SHOW JOBS] WHERE job_type = 'BACKUP'",
-  );
+export async function visibleBackupJobs(session: Pick<Session, 'query'>): Promise<JobRow[]> {
+  return visibleJobs(session, "job_type = 'BACKUP'", 'reading the backup jobs (SHOW JOBS)');
+}
+
+/** The same, for BACKUP and RESTORE jobs: what may be using the collection's storage (a drill restores from it). */
+export async function visibleStorageJobs(session: Pick<Session, 'query'>): Promise<JobRow[]> {
+  return visibleJobs(session, "job_type IN ('BACKUP', 'RESTORE')", 'reading the backup and restore jobs (SHOW JOBS)');
+}
+
+async function visibleJobs(session: Pick<Session, 'query'>, typeFilter: string, what: string): Promise<JobRow[]> {
+  const rows = await session.query<RawJobRow>(what, `SHOW JOBS SELECT job_id FROM [SHOW JOBS] WHERE ${typeFilter}`);
   return rows.map(toJobRow);
 }
 

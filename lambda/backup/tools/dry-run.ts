@@ -19,10 +19,13 @@ export function dryRunStatements(kind: RunKind, settings: BackupSettings, target
       return [`-- under statement_timeout ${timeout}`, check];
     case 'restore-drill': {
       const restoredName = `${DRILL_DATABASE_PREFIX}<database>_${drillRunTag(now)}`;
-      const restore = buildRestoreStatement({ database: '<database>', source: target, asOf: now, newDatabaseName: restoredName, mode: 'verify-data', detached: true });
-      const pointInTime = settings.revisionHistory ? "the midpoint of the newest chain's full backup end and newest layer end" : "the newest chain's middle layer end";
+      const asOf = settings.revisionHistory ? now : undefined;
+      const restore = buildRestoreStatement({ database: '<database>', source: target, subdirectory: '<newest chain>', asOf, newDatabaseName: restoredName, mode: 'verify-data', detached: true });
+      const pointInTime = settings.revisionHistory
+        ? "as of the midpoint of the chain's full backup end and newest layer end (shown as now; a full backup alone: its end, without AS OF SYSTEM TIME)"
+        : "at its newest layer's end (no AS OF SYSTEM TIME)";
       return [
-        `-- for each database of the newest chain (SHOW BACKUP FROM LATEST IN ...), as of ${pointInTime} (shown as now)`,
+        `-- for each database that exists there, the newest chain (SHOW BACKUPS IN ..., then SHOW BACKUP FROM '<newest chain>' IN ...) ${pointInTime}`,
         restore,
         '-- then SHOW JOB WHEN COMPLETE <job id> within the budget, and',
         buildDropStatement(restoredName),

@@ -8,9 +8,10 @@ import { buildRestoreStatement, sqlTimestamp } from '../drill/restore-statement'
 import { parseAccessKeySecret } from '../connect/secrets';
 import { readSecretString } from '../connect/secrets-manager';
 import { Session } from '../connect/session';
-import { sqlString } from '../submit/statement';
 import { AccessKey, backupTarget } from '../submit/storage';
-import { chainFromLayers, ShowBackupRow } from '../observe/stored-chain';
+import { readStoredChain } from '../observe/stored-chain';
+import { chainNames } from '../observe/chain-names';
+import { pinChainView } from '../observe/chain-view';
 import { parseSqlTimestamp } from '../observe/timestamp';
 
 /**
@@ -156,10 +157,12 @@ export function chainNameTime(subdirectory: string): Date | undefined {
  * sides. Chains whose name cannot be read are read too.
  */
 export async function readChains(session: Session, target: string, asOf: Date): Promise<ChainRange[]> {
-  const paths = (await session.query<{ path: string }>('listing the chains (SHOW BACKUPS IN)', `SHOW BACKUPS IN ${sqlString(target)}`)).map((row) => row.path);
+  // The Lambda's chain view and chain read (chain-view.ts, stored-chain.ts): with
+  // use_backups_with_ids on (26.2+), SHOW BACKUPS would list ids, not paths.
+  await pinChainView(session);
+  const paths = await chainNames(session, target);
   const read = async (path: string): Promise<ChainRange | undefined> => {
-    const rows = await session.query<ShowBackupRow>(`reading the chain ${path} (SHOW BACKUP)`, `SHOW BACKUP FROM ${sqlString(path)} IN ${sqlString(target)}`);
-    const layers = chainFromLayers(rows);
+    const layers = await readStoredChain(session, target, path);
     return layers === undefined ? undefined : { subdirectory: path, fullEnd: layers.fullEnd, newestEnd: layers.newestEnd };
   };
   const at = asOf.getTime();

@@ -15,7 +15,7 @@ const minutesAgo = (minutes: number): Date => new Date(NOW.getTime() - minutes *
 /** A chain in storage: a full backup that ended 10 hours ago and `incrementals` layers an hour apart after it. */
 function stored(incrementals: number, fullEndedMinutesAgo = 600): StoredChain {
   const layerEnds = Array.from({ length: incrementals + 1 }, (_, i) => minutesAgo(fullEndedMinutesAgo - i * 60));
-  return { fullEnd: layerEnds[0], newestEnd: layerEnds[incrementals], incrementals, layerEnds, databases: ['defaultdb'] };
+  return { fullEnd: layerEnds[0], newestEnd: layerEnds[incrementals], incrementals, layerEnds, layers: layerEnds.map((end) => ({ end, databases: ['defaultdb'] })) };
 }
 
 function state(chain: StoredChain | undefined, rows: readonly JobRow[] = [], windowSeconds = 3600) {

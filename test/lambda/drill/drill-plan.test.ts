@@ -1,29 +1,35 @@
-import { drillDatabaseName, drillDatabases, drillPointInTime, drillRunTag, exactLayerEnd, isDrillDatabase } from '../../../lambda/backup/drill/drill-plan';
+import { drillDatabaseName, drillDatabases, drillPoint, drillRunTag, isDrillDatabase } from '../../../lambda/backup/drill/drill-plan';
 import { installSecretGuard } from '../helpers/secret-guard';
 
 installSecretGuard();
 
 const at = (hour: number, minute = 0): Date => new Date(Date.UTC(2026, 10, 30, hour, minute));
-const chain = (...hours: number[]) => ({ layerEnds: hours.map((h) => at(h)) });
+/** A chain whose layers end at these hours, each listing `databases(hour)`. */
+const chain = (hours: number[], databases: (hour: number) => string[] = () => ['movr']) => ({ layers: hours.map((h) => ({ end: at(h), databases: databases(h) })) });
 
-describe('drillPointInTime', () => {
-  test('with revision history, takes the midpoint between the full backup and the newest layer', () => {
-    expect(drillPointInTime(chain(0, 1, 2, 3), true)).toEqual(at(1, 30));
+describe('drillPoint', () => {
+  test('with revision history, takes the midpoint between the full backup and the newest layer, named as AS OF SYSTEM TIME', () => {
+    expect(drillPoint(chain([0, 1, 2, 3]), true)).toEqual({ asOf: at(1, 30), at: at(1, 30), databases: ['movr'] });
   });
 
-  test("without revision history, takes a layer's end time: the middle layer's", () => {
-    expect(drillPointInTime(chain(0, 1, 2, 3, 4), false)).toEqual(at(2));
-    expect(drillPointInTime(chain(0, 1, 2, 3), false)).toEqual(at(2));
+  test('without revision history, takes the newest layer without AS OF SYSTEM TIME: its exact end, which SHOW BACKUP cannot print', () => {
+    expect(drillPoint(chain([0, 1, 2, 3, 4]), false)).toEqual({ at: at(4), databases: ['movr'] });
   });
 
-  test('without revision history, never picks a time between layers', () => {
-    const ends = chain(0, 1, 2, 3, 4, 5);
-    expect(ends.layerEnds).toContainEqual(drillPointInTime(ends, false));
+  test('takes a chain of a full backup alone at its end without AS OF SYSTEM TIME, with or without revision history', () => {
+    expect(drillPoint(chain([7]), true)).toEqual({ at: at(7), databases: ['movr'] });
+    expect(drillPoint(chain([7]), false).asOf).toBeUndefined();
   });
 
-  test("takes a chain of a full backup alone at its end time, with or without revision history", () => {
-    expect(drillPointInTime(chain(7), true)).toEqual(at(7));
-    expect(drillPointInTime(chain(7), false)).toEqual(at(7));
+  test('at the newest end, restores the databases of the newest layer: not one dropped before it, and one created in the chain', () => {
+    const databases = (hour: number) => [...(hour < 2 ? ['dropped'] : []), ...(hour >= 3 ? ['created'] : []), 'movr'];
+    expect(drillPoint(chain([0, 1, 2, 3, 4], databases), false).databases).toEqual(['created', 'movr']);
+  });
+
+  test('at a midpoint, restores only the databases of both layers around it, which exist at that time', () => {
+    // The midpoint 2:00 is covered by the layer ending at 2:00, after the one ending at 1:00.
+    const databases = (hour: number) => [...(hour < 2 ? ['dropped'] : []), ...(hour >= 2 ? ['created'] : []), 'movr'];
+    expect(drillPoint(chain([0, 1, 2, 3, 4], databases), true)).toEqual({ asOf: at(2), at: at(2), databases: ['movr'] });
   });
 });
 
@@ -53,7 +59,7 @@ describe('drillDatabaseName', () => {
 describe('drillDatabases', () => {
   const stored = { databases: ['bank', 'defaultdb', 'movr'] };
 
-  test("takes every database of the chain when DRILL_DATABASES is empty", () => {
+  test("takes every database at the drill's point when DRILL_DATABASES is empty", () => {
     expect(drillDatabases(stored, [])).toEqual({ databases: ['bank', 'defaultdb', 'movr'], absent: [] });
   });
 
@@ -63,24 +69,5 @@ describe('drillDatabases', () => {
 
   test('narrows to DRILL_DATABASES and names those the backup does not hold', () => {
     expect(drillDatabases(stored, ['movr', 'shop'])).toEqual({ databases: ['movr'], absent: ['shop'] });
-  });
-});
-
-describe('exactLayerEnd', () => {
-  const prefix = "invalid RESTORE timestamp: restoring to arbitrary time requires that BACKUP for requested time be created with 'revision_history' option.";
-
-  test("reads the covering layer's end, to the nanosecond, from CockroachDB's refusal of a time between layers", () => {
-    const message = `the restore drill of movr failed: XXUUU: ${prefix} nearest BACKUP times are 2022-05-24 15:26:39.136487236 +0000 UTC or 2022-05-24 15:37:08.437249624 +0000 UTC`;
-    expect(exactLayerEnd(message)).toEqual({ wallNanos: BigInt(Date.UTC(2022, 4, 24, 15, 37, 8)) * 1_000_000n + 437_249_624n });
-  });
-
-  test("reads the full backup's end when the chain has no earlier layer, and pads a short fraction", () => {
-    expect(exactLayerEnd(`${prefix} nearest backup time is 2026-11-30 12:00:00.5 +0000 UTC`)).toEqual({
-      wallNanos: BigInt(Date.UTC(2026, 10, 30, 12)) * 1_000_000n + 500_000_000n,
-    });
-  });
-
-  test('is undefined for any other refusal', () => {
-    expect(exactLayerEnd('invalid RESTORE timestamp: supplied backups do not cover requested time')).toBeUndefined();
   });
 });

@@ -45,9 +45,9 @@ describe('buildRestoreStatement', () => {
     );
   });
 
-  test("a layer's exact end is written as an HLC decimal, to the nanosecond", () => {
-    expect(buildRestoreStatement({ database: 'a', source, asOf: { wallNanos: 1653406628437249624n }, mode: 'verify-data', detached: true })).toContain(
-      "AS OF SYSTEM TIME '1653406628437249624.0000000000' WITH",
+  test('names the chain it read, and no time for its newest end', () => {
+    expect(buildRestoreStatement({ database: 'a', source, subdirectory: '/2026/11/29-235950.00', mode: 'verify-data', detached: true })).toBe(
+      `RESTORE DATABASE "a" FROM '/2026/11/29-235950.00' IN '${source}' WITH schema_only, verify_backup_table_data, DETACHED`,
     );
   });
 

@@ -138,7 +138,13 @@ describe('external-connection mode after a rotation', () => {
     const result = await harness.lambda.run('incremental');
     guard.inspect(result);
     expect(result).toMatchObject({ kind: 'incremental', status: 'succeeded', stats: { secretFetches: 1 } });
-    expect(connectionStatements()).toEqual(["SHOW CREATE EXTERNAL CONNECTION 'prod_backups'", "DROP EXTERNAL CONNECTION 'prod_backups'", "CREATE EXTERNAL CONNECTION 'prod_backups'"]);
+    // 24.3 has no ALTER EXTERNAL CONNECTION (42601): no job runs on the connection, so DROP and CREATE.
+    expect(connectionStatements()).toEqual([
+      "SHOW CREATE EXTERNAL CONNECTION 'prod_backups'",
+      "ALTER EXTERNAL CONNECTION 'prod_backups'",
+      "DROP EXTERNAL CONNECTION 'prod_backups'",
+      "CREATE EXTERNAL CONNECTION 'prod_backups'",
+    ]);
     const order = harness.double.statements.map((s) => s.text.split(' ')[0]);
     expect(order.indexOf('CREATE')).toBeLessThan(order.indexOf('BACKUP'));
   });
@@ -154,6 +160,7 @@ describe('external-connection mode after a rotation', () => {
     expect(connectionStatements()).toEqual([
       "SHOW CREATE EXTERNAL CONNECTION 'prod_backups'",
       "SHOW CREATE EXTERNAL CONNECTION 'prod_backups'",
+      "ALTER EXTERNAL CONNECTION 'prod_backups'",
       "DROP EXTERNAL CONNECTION 'prod_backups'",
       "CREATE EXTERNAL CONNECTION 'prod_backups'",
     ]);

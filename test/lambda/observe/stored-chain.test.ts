@@ -1,52 +1,51 @@
-import { chainFromLayers } from '../../../lambda/backup/observe/stored-chain';
+import { buildChainRead, chainFromLayers } from '../../../lambda/backup/observe/stored-chain';
 import { installSecretGuard } from '../helpers/secret-guard';
 
 installSecretGuard();
 
-/** SHOW BACKUP rows of one layer: one per object (three objects here), times as TIMESTAMP text. */
-function layer(backupType: 'full' | 'incremental', endTime: string): { backup_type: string; end_time: string }[] {
-  return Array.from({ length: 3 }, () => ({ backup_type: backupType, end_time: endTime }));
+/** The chain read's rows of one layer: one per database, times as TIMESTAMP text. */
+function layer(endTime: string, databases = ['system', 'defaultdb', 'movr']): { object_name: string; end_time: string }[] {
+  return databases.map((name) => ({ object_name: name, end_time: endTime }));
 }
 
 describe('chainFromLayers', () => {
   test('counts the distinct end times minus one as the chain length and finds the newest end', () => {
-    const rows = [
-      ...layer('full', '2026-11-24 00:00:00.000000'),
-      ...layer('incremental', '2026-11-24 01:00:00.000000'),
-      ...layer('incremental', '2026-11-24 02:00:00.500000'),
-    ];
-    expect(chainFromLayers(rows)).toEqual({
+    const rows = [...layer('2026-11-24 00:00:00.000000'), ...layer('2026-11-24 01:00:00.000000'), ...layer('2026-11-24 02:00:00.500000')];
+    expect(chainFromLayers(rows)).toMatchObject({
       fullEnd: new Date('2026-11-24T00:00:00Z'),
       newestEnd: new Date('2026-11-24T02:00:00.500Z'),
       incrementals: 2,
       layerEnds: [new Date('2026-11-24T00:00:00Z'), new Date('2026-11-24T01:00:00Z'), new Date('2026-11-24T02:00:00.500Z')],
-      databases: [],
     });
   });
 
   test('gives a chain of a full backup alone zero incrementals', () => {
-    expect(chainFromLayers(layer('full', '2026-11-24 00:00:00'))?.incrementals).toBe(0);
+    expect(chainFromLayers(layer('2026-11-24 00:00:00'))?.incrementals).toBe(0);
   });
 
   test('reads rows in any order', () => {
-    const rows = [...layer('incremental', '2026-11-24 01:00:00'), ...layer('full', '2026-11-24 00:00:00')];
+    const rows = [...layer('2026-11-24 01:00:00'), ...layer('2026-11-24 00:00:00')];
     expect(chainFromLayers(rows)?.fullEnd).toEqual(new Date('2026-11-24T00:00:00Z'));
   });
 
-  test("lists the chain's databases once each, from rows of object_type 'database', without system", () => {
-    // As CockroachDB prints them: a database's own row names it in object_name, with a NULL database_name.
-    const row = (database: string | null, name: string, objectType: string): object => ({
-      backup_type: 'full',
-      end_time: '2026-11-24 00:00:00',
-      database_name: database,
-      object_name: name,
-      object_type: objectType,
-    });
-    const rows = [row(null, 'system', 'database'), row(null, 'movr', 'database'), row(null, 'bank', 'database'), row('bank', 'accounts', 'table'), row('shop', 'orders', 'table'), row(null, 'movr', 'database')];
-    expect(chainFromLayers(rows as never)?.databases).toEqual(['bank', 'movr']);
+  test("keeps each layer's own databases, without system: a database created or dropped in the chain is in some layers only", () => {
+    const rows = [...layer('2026-11-24 00:00:00', ['system', 'dropped', 'movr']), ...layer('2026-11-24 01:00:00', ['system', 'created', 'movr'])];
+    expect(chainFromLayers(rows)?.layers).toEqual([
+      { end: new Date('2026-11-24T00:00:00Z'), databases: ['dropped', 'movr'] },
+      { end: new Date('2026-11-24T01:00:00Z'), databases: ['created', 'movr'] },
+    ]);
   });
 
   test('takes no rows for no completed full backup', () => {
     expect(chainFromLayers([])).toBeUndefined();
+  });
+});
+
+describe('buildChainRead', () => {
+  test("filters SHOW BACKUP to the databases' rows inside the cluster, for LATEST or a named chain", () => {
+    expect(buildChainRead("s3://b/c?K='x'")).toBe(`SELECT object_name, end_time FROM [SHOW BACKUP FROM LATEST IN 's3://b/c?K=''x'''] WHERE object_type = 'database'`);
+    expect(buildChainRead('external://prod', '/2026/11/29-235950.00')).toBe(
+      "SELECT object_name, end_time FROM [SHOW BACKUP FROM '/2026/11/29-235950.00' IN 'external://prod'] WHERE object_type = 'database'",
+    );
   });
 });

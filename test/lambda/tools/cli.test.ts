@@ -48,10 +48,10 @@ describe('local runner', () => {
     expect(code).toBe(0);
     const lines = output.split('\n');
     expect(lines[1]).toMatch(
-      /^RESTORE DATABASE "<database>" FROM LATEST IN 's3:\/\/backup-bucket\/prod\?[^']*AWS_SECRET_ACCESS_KEY=redacted[^']*' AS OF SYSTEM TIME '[^']+' WITH schema_only, verify_backup_table_data, new_db_name = 'crdb_backup_drill_<database>_\d{8}t\d{6}', DETACHED$/,
+      /^RESTORE DATABASE "<database>" FROM '<newest chain>' IN 's3:\/\/backup-bucket\/prod\?[^']*AWS_SECRET_ACCESS_KEY=redacted[^']*' AS OF SYSTEM TIME '[^']+' WITH schema_only, verify_backup_table_data, new_db_name = 'crdb_backup_drill_<database>_\d{8}t\d{6}', DETACHED$/,
     );
     expect(lines[3]).toMatch(/^DROP DATABASE IF EXISTS "crdb_backup_drill_<database>_\d{8}t\d{6}" CASCADE$/);
-    expect(lines[0]).toContain("the midpoint of the newest chain's full backup end and newest layer end");
+    expect(lines[0]).toContain("as of the midpoint of the chain's full backup end and newest layer end");
   });
 
   test('fails if --verify and --kind disagree', async () => {

@@ -76,7 +76,10 @@ describe('restore helper against the CockroachDB double', () => {
   let chains: Chain[];
 
   beforeAll(async () => {
-    harness = await Harness.start();
+    // 26.2 with use_backups_with_ids on for the helper's user (a role default): the helper must
+    // still list chains by path and read every layer (docs/cockroachdb-behaviour.md section 3).
+    harness = await Harness.start({ version: '26.2' });
+    harness.double.alterRoleSet('backup', 'use_backups_with_ids', 'on');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'restore-cli-'));
     fs.writeFileSync(path.join(dir, 'ca.crt'), harness.double.caCertificate);
     url = `postgresql://backup@${harness.double.host}:${harness.double.port}/defaultdb?sslrootcert=${path.join(dir, 'ca.crt')}`;
@@ -134,16 +137,17 @@ describe('restore helper against the CockroachDB double', () => {
 
   test('reads only the chain that covers the time, not every chain of the collection', async () => {
     await run(['--as-of', midpoint(chains[0].ends[0], chains[0].ends[1]).toISOString(), '--url', url, ...STORAGE]);
-    const reads = harness.double.statements.filter((s) => s.user === 'backup' && s.text.startsWith('SHOW BACKUP FROM'));
-    expect(reads.map((s) => s.text.split(' ')[3])).toEqual([`'${chains[0].subdirectory}'`]);
+    const reads = harness.double.statements.filter((s) => s.user === 'backup' && s.text.includes('[SHOW BACKUP FROM'));
+    expect(reads.map((s) => /\[SHOW BACKUP FROM ('[^']*')/.exec(s.text)?.[1])).toEqual([`'${chains[0].subdirectory}'`]);
   });
 
-  test('sends only SHOW BACKUP statements without --execute, and the printed RESTORE with it', async () => {
+  test('sends only SHOW BACKUP statements (and the chain view pinned) without --execute, and the printed RESTORE with it', async () => {
     const asOf = chains[1].ends[1];
     const printed = await run(['--as-of', asOf.toISOString(), '--url', url, ...STORAGE]);
-    expect(harness.double.statements.filter((s) => s.user === 'backup').map((s) => s.text.split(' ').slice(0, 2).join(' '))).toEqual([
-      'SHOW BACKUPS',
-      'SHOW BACKUP',
+    expect(harness.double.statements.filter((s) => s.user === 'backup').map((s) => s.text.replace(/'[^']*'/g, "'...'"))).toEqual([
+      'SET use_backups_with_ids = false',
+      "SHOW BACKUPS IN '...'",
+      "SELECT object_name, end_time FROM [SHOW BACKUP FROM '...' IN '...'] WHERE object_type = '...'",
     ]);
     harness.double.clearStatements();
     await run(['--as-of', asOf.toISOString(), '--url', url, '--execute', ...STORAGE]);

@@ -51,7 +51,7 @@ describe('checkFiles', () => {
     const ten = Array.from({ length: 10 }, (_, i) => `s3:/b/p/data/${i}.sst`);
     const check = await checkFiles(session(new BackupFailure(`x failed: Multiple files cannot be read from the backup including:\n\t${ten.join('\n\t')}`, 'XXUUU')), 't', 'new', 5000);
     expect(check).toMatchObject({ outcome: 'missing', missingFiles: ten });
-    expect(check.message).toContain('at least 10 files missing or of the wrong size');
+    expect(check.message).toContain('at least 10 files missing from storage');
   });
 
   test.each(['57014', 'TIMEOUT'])('is not checked when the statement timed out (%s)', async (code) => {

@@ -1,10 +1,11 @@
 import { BackupStatement, backupDescription } from '../sql/backup-statement';
-import { fullSubdir, incrementalDir } from '../storage/backup-layout';
+import { backupIndexFile, fullSubdir, incrementalDir } from '../storage/backup-layout';
 import { DatabaseRecord } from '../schema';
 import { BackupManifest, LayerContents, LayerHeader, buildLayer, layerTotals } from '../storage/backup-manifest';
 import { CollectionStore, StorageError } from '../storage/collection-store';
 import { S3Location, appendPath } from '../storage/storage-uri';
 import { formatHlc, goTimeString } from '../time-format';
+import { Hlc, hlcDecimal } from '../hlc';
 import { Job } from './job';
 import { JobWork } from './job-engine';
 
@@ -40,6 +41,20 @@ export interface BackupPlan {
   readonly collectionLabel: string;
   readonly location: S3Location;
   readonly endTime: Date;
+  /** The exact end (hlc.ts): what the manifest records and RESTORE compares with. */
+  readonly endHlc: Hlc;
+  /** 25.2+: incremental directories carry their start time (VersionFacts.incrementalDirStartSuffix). */
+  readonly incrementalStartSuffix: boolean;
+  /** 25.4+: each backup also writes its index file (VersionFacts.backupIndex). */
+  readonly backupIndex: boolean;
+  /**
+   * For a destination `external://<name>`: whether the connection was dropped after the
+   * statement resolved it. The job resolves the name again each time it opens storage
+   * (pkg/cloud/externalconn, the external:// provider reads the connection's record), so a
+   * DROP while it runs can fail it even when a CREATE follows; the double fails it always,
+   * the worst case of that race.
+   */
+  readonly connectionDropped?: () => boolean;
 }
 
 /**
@@ -53,8 +68,12 @@ export function backupWork(plan: BackupPlan, context: BackupContext): BackupJobW
   let chainSubdir = '';
   let layer: LayerContents | undefined;
   // The schema is read when the destination resolves: what the backup's end time saw.
-  const newLayer = (header: Omit<LayerHeader, 'clusterId' | 'endTime' | 'revisionHistory'>): LayerContents =>
-    buildLayer({ ...header, clusterId: context.clusterId(), endTime: plan.endTime.toISOString(), revisionHistory: plan.statement.revisionHistory === true }, context.databases());
+  const newLayer = (header: Pick<LayerHeader, 'kind' | 'startTime' | 'startHlc'>): LayerContents =>
+    buildLayer(
+      { ...header, clusterId: context.clusterId(), endTime: plan.endTime.toISOString(), endHlc: hlcDecimal(plan.endHlc), revisionHistory: plan.statement.revisionHistory === true },
+      // As of the backup's end: a database created after it (AS OF SYSTEM TIME in the past) is not in it.
+      context.databases().filter((database) => database.createdAt === undefined || Date.parse(database.createdAt) <= plan.endTime.getTime()),
+    );
 
   // backupinfo.CheckForPreviousBackup: a directory with a manifest or a checkpoint is
   // taken; any other storage error (a wrong key) is wrapped as "unexpected".
@@ -76,7 +95,7 @@ export function backupWork(plan: BackupPlan, context: BackupContext): BackupJobW
     chainSubdir = fullSubdir(plan.endTime);
     directory = chainSubdir;
     await checkFree(directory);
-    layer = newLayer({ kind: 'full', startTime: null });
+    layer = newLayer({ kind: 'full', startTime: null, startHlc: null });
   };
 
   const resolveIncremental = async (): Promise<void> => {
@@ -112,9 +131,9 @@ export function backupWork(plan: BackupPlan, context: BackupContext): BackupJobW
       // history since the previous end time, which the GC already removed.
       throw new Error(`start timestamp ${formatHlc(previousEnd)} must be after replica GC threshold ${formatHlc(new Date(Date.now() - GC_TTL_MS))}`);
     }
-    directory = incrementalDir(latest, plan.endTime);
+    directory = incrementalDir(latest, plan.endTime, plan.incrementalStartSuffix ? previousEnd : undefined);
     await checkFree(directory);
-    layer = newLayer({ kind: 'incremental', startTime: previous.endTime });
+    layer = newLayer({ kind: 'incremental', startTime: previous.endTime, startHlc: previous.endHlc });
   };
 
   return {
@@ -125,7 +144,12 @@ export function backupWork(plan: BackupPlan, context: BackupContext): BackupJobW
     },
     async complete(): Promise<void> {
       if (layer === undefined) throw new Error('backup destination was never resolved');
+      if (plan.connectionDropped?.() === true) throw new Error(`external connection with name ${plan.collectionLabel.replace(/^external:\/\//, '')} does not exist`);
       await store.writeBackup(directory, layer);
+      if (plan.backupIndex) {
+        const start = layer.manifest.startTime === null ? undefined : new Date(layer.manifest.startTime);
+        await store.write(backupIndexFile(chainSubdir, start, plan.endTime), JSON.stringify({ path: directory, startHlc: layer.manifest.startHlc, endHlc: layer.manifest.endHlc }));
+      }
       if (plan.statement.kind === 'full') await store.writeLatest(chainSubdir, plan.endTime);
     },
     dispose(): void {

@@ -2,7 +2,8 @@ import { Cluster } from '../cluster';
 import { BackupContext, BackupJobWork, backupWork } from '../jobs/backup-work';
 import { Session } from '../session';
 import { S3Location, parseStorageUri, sanitizeStorageUri } from '../storage/storage-uri';
-import { evaluateAsOf } from './as-of';
+import { evaluateAsOfHlc } from './as-of';
+import { hlcDate, nowHlc } from '../hlc';
 import { BackupStatement, backupDescription, parseBackup } from './backup-statement';
 import { Cursor } from './cursor';
 import { SqlError, SqlState } from './sql-error';
@@ -24,6 +25,8 @@ interface Destination {
   readonly label: string;
   readonly location?: S3Location;
   readonly error?: string;
+  /** For `external://<name>`: whether the connection was dropped since the statement resolved it. */
+  readonly connectionDropped?: () => boolean;
 }
 
 /**
@@ -49,7 +52,12 @@ function checkedDestination(uri: string, session: Session, cluster: Cluster): De
     if (connection === undefined) throw new SqlError(SqlState.undefinedObject, `external connection with name ${parsed.connection} does not exist`);
     checkStoragePrivileges(parsed, session, cluster);
     const stored = parseStorageUri(connection.uri);
-    return { label: uri, location: stored.scheme === 's3' ? cluster.nodeLocation(stored.location) : undefined };
+    const drops = cluster.connectionDrops.get(parsed.connection) ?? 0;
+    return {
+      label: uri,
+      location: stored.scheme === 's3' ? cluster.nodeLocation(stored.location) : undefined,
+      connectionDropped: () => (cluster.connectionDrops.get(parsed.connection) ?? 0) !== drops,
+    };
   }
   checkStoragePrivileges(parsed, session, cluster);
   if (parsed.location.auth === 'implicit') {
@@ -72,13 +80,29 @@ export async function executeBackup(cursor: Cursor, session: Session, cluster: C
     );
   }
   const target = destination(statement, session, cluster);
-  const statementTime = cluster.environment.now();
-  const endTime = statement.asOf === undefined ? statementTime : evaluateAsOf(statement.asOf, statementTime);
+  // Without AS OF SYSTEM TIME the backup ends at its transaction's timestamp, whose logical
+  // part may be non-zero (the double makes it 1, the case a client must handle); with
+  // '-Ns' the wall time is exact to the nanosecond and the logical part 0 (DatumToHLC).
+  const statementTime = nowHlc(cluster.environment.now(), 1);
+  const endHlc = statement.asOf === undefined ? statementTime : evaluateAsOfHlc(statement.asOf, statementTime);
+  const endTime = hlcDate(endHlc);
   const description = backupDescription(statement, target.label, statement.kind === 'incremental' ? 'LATEST' : undefined);
   const work: BackupJobWork =
     target.location === undefined
       ? failingWork(target.error ?? 'unsupported destination')
-      : backupWork({ statement, collectionLabel: target.label, location: target.location, endTime }, context);
+      : backupWork(
+          {
+            statement,
+            collectionLabel: target.label,
+            location: target.location,
+            endTime,
+            endHlc,
+            incrementalStartSuffix: cluster.facts.incrementalDirStartSuffix,
+            backupIndex: cluster.facts.backupIndex,
+            connectionDropped: target.connectionDropped,
+          },
+          context,
+        );
   const job = cluster.jobs.create({ description, statement: description, userName: session.user, work });
   if (session.transaction === 'idle') {
     cluster.jobs.release(job);

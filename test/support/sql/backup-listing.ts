@@ -1,6 +1,6 @@
 import { Cluster } from '../cluster';
 import { SYSTEM_DATABASE } from '../schema';
-import { Session } from '../session';
+import { Session, USE_BACKUPS_WITH_IDS } from '../session';
 import { VersionFacts } from '../versions';
 import { Column, TypeOid } from '../wire/backend-messages';
 import { checkBackupFiles } from './check-files';
@@ -8,10 +8,26 @@ import { Layer, layerPath, readChain, storageLocation, withStore } from './colle
 import { Cursor } from './cursor';
 import { SqlError } from './sql-error';
 import { ResultSet, Value, rowsResult } from './values';
+import { parseHlcDecimal, showMicros } from '../hlc';
 
 
 /** SHOW BACKUPS IN: one column, one row per full backup (pkg/backup/show.go, showBackupsInCollectionPlanHook). */
 const SHOW_BACKUPS_COLUMNS: readonly Column[] = [{ name: 'path', type: TypeOid.TEXT }];
+
+/**
+ * SHOW BACKUPS IN with use_backups_with_ids on (26.2+, docs/cockroachdb-behaviour.md section 3):
+ * one row per backup (every layer), `id` and `backup_time` (whole seconds, as CockroachDB's
+ * roachtests read it) instead of `path`. The id's form and the optional revision_start_time
+ * column are *unconfirmed*: the double shows neither beyond an opaque id.
+ */
+const SHOW_BACKUPS_WITH_IDS_COLUMNS: readonly Column[] = [
+  { name: 'id', type: TypeOid.TEXT },
+  { name: 'backup_time', type: TypeOid.TIMESTAMPTZ },
+];
+
+function backupsWithIds(session: Session): boolean {
+  return session.settings.get(USE_BACKUPS_WITH_IDS) === 'on';
+}
 
 /**
  * SHOW BACKUP's default columns (pkg/backup/show.go, backupShowerHeaders); start_time and
@@ -42,6 +58,13 @@ export async function showBackups(cursor: Cursor, session: Session, cluster: Clu
     cursor.expectWord('IN');
     const uri = cursor.stringOrPlaceholder();
     cursor.expectEnd();
+    if (backupsWithIds(session)) {
+      const layers = await withStore(storageLocation(uri, session, cluster), async (store) => (await Promise.all((await store.fullBackups()).map((full) => readChain(store, full)))).flat());
+      return rowsResult(
+        SHOW_BACKUPS_WITH_IDS_COLUMNS,
+        layers.map((layer) => [Buffer.from(layer.directory).toString('hex').slice(-16), new Date(Math.floor(Date.parse(layer.manifest.endTime) / 1000) * 1000)]),
+      );
+    }
     const paths = await withStore(storageLocation(uri, session, cluster), (store) => store.fullBackups());
     return rowsResult(SHOW_BACKUPS_COLUMNS, paths.map((p) => [p]));
   }
@@ -58,9 +81,12 @@ export async function showBackups(cursor: Cursor, session: Session, cluster: Clu
       if (latest && error instanceof SqlError) throw new SqlError(error.code, `read LATEST path: ${error.message}`);
       throw error;
     });
-    return { chain: layers, fileSizes: checkFiles ? await checkBackupFiles(store, layers, uri, cluster, session.statement) : undefined };
+    // use_backups_with_ids on: LATEST is the newest backup alone, not its chain.
+    const shown = latest && backupsWithIds(session) ? layers.slice(-1) : layers;
+    return { chain: shown, fileSizes: checkFiles ? await checkBackupFiles(store, shown, uri, cluster, session.statement) : undefined };
   });
-  const rows = chain.flatMap((layer) => objectRows(layer, fileSizes));
+  const withZone = cluster.facts.showBackupTimestampsWithZone;
+  const rows = chain.flatMap((layer) => objectRows(layer, fileSizes, withZone));
   return rowsResult(showBackupColumns(cluster.facts, checkFiles), rows);
 }
 
@@ -70,9 +96,11 @@ export async function showBackups(cursor: Cursor, session: Session, cluster: Clu
  * then its tables with size_bytes, rows and, WITH check_files, file_bytes: the sizes in
  * storage of the table's files. Databases and schemas have NULL sizes.
  */
-function objectRows(layer: Layer, fileSizes: ReadonlyMap<string, number> | undefined): Value[][] {
+function objectRows(layer: Layer, fileSizes: ReadonlyMap<string, number> | undefined, withZone: boolean): Value[][] {
   const m = layer.manifest;
-  const times: Value[] = [m.kind, m.startTime === null ? null : new Date(m.startTime), new Date(m.endTime)];
+  // The exact times printed as pgwire prints them: to the microsecond, truncated (hlc.ts).
+  const time = (decimal: string | null): Value => (decimal === null ? null : showMicros(parseHlcDecimal(decimal)!, withZone));
+  const times: Value[] = [m.kind, time(m.startHlc), time(m.endHlc)];
   const row = (database: string | null, schema: string | null, name: string, type: string, size: Value, rows: Value, fileBytes: Value): Value[] => [
     database,
     schema,

@@ -18,6 +18,33 @@ export class Cursor {
     while (this.tokens.length > 0 && this.tokens[this.tokens.length - 1].text === ';') this.tokens.pop();
   }
 
+  /** A cursor at the same position that moves on its own (a look-ahead pass). */
+  clone(): Cursor {
+    return Object.assign(Object.create(Cursor.prototype) as Cursor, this);
+  }
+
+  /**
+   * The statement inside `[ ... ]` (the cursor after '['), up to its ']', as normalized text:
+   * keywords upper-cased, strings quoted, placeholders replaced by their values; so one text
+   * names the data source whoever reads it (`[SHOW JOBS]`, `[SHOW BACKUP FROM LATEST IN '...']`).
+   */
+  bracketedStatement(): string {
+    const parts: string[] = [];
+    while (!this.acceptOp(']')) {
+      const token = this.peek();
+      if (token === undefined) throw this.error();
+      if (token.kind === 'word') parts.push(this.identifier().toUpperCase());
+      else if (token.kind === 'op') {
+        this.position++;
+        parts.push(token.text);
+      } else {
+        const value = this.operand();
+        parts.push(value.kind === 'null' ? 'NULL' : value.kind === 'number' ? value.text : tokenText({ kind: 'string', text: value.text }));
+      }
+    }
+    return `[${parts.join(' ')}]`;
+  }
+
   peek(offset = 0): Token | undefined {
     return this.tokens[this.position + offset];
   }

@@ -7,7 +7,7 @@ import { showBackups } from './backup-listing';
 import { Cursor } from './cursor';
 import { dropDatabase, showDatabases } from './databases';
 import { executeRestore } from './restore-executor';
-import { createExternalConnection, dropExternalConnection, showCreateExternalConnection } from './external-connections';
+import { alterExternalConnection, createExternalConnection, dropExternalConnection, showCreateExternalConnection } from './external-connections';
 import { controlJob, selectStatement, showJobs } from './job-statements';
 import { grantOrRevoke } from './privileges';
 import { SqlError, SqlState } from './sql-error';
@@ -38,6 +38,7 @@ export async function executeStatement(text: string, params: readonly (string | 
   if (cursor.isWord('CANCEL', 'JOB') || cursor.isWord('PAUSE', 'JOB') || cursor.isWord('RESUME', 'JOB')) return controlJob(cursor, session, cluster);
   if (cursor.isWord('CREATE', 'EXTERNAL', 'CONNECTION')) return createExternalConnection(cursor, session, cluster);
   if (cursor.isWord('DROP', 'EXTERNAL', 'CONNECTION')) return dropExternalConnection(cursor, session, cluster);
+  if (cursor.isWord('ALTER', 'EXTERNAL', 'CONNECTION')) return alterExternalConnection(cursor, session, cluster);
   if (cursor.isWord('DROP', 'DATABASE')) return dropDatabase(cursor, session, cluster);
   if (cursor.isWord('GRANT', 'SYSTEM') || cursor.isWord('REVOKE', 'SYSTEM')) return grantOrRevoke(cursor, session, cluster);
   throw cursor.error();
@@ -94,7 +95,7 @@ function showVariable(cursor: Cursor, session: Session): ResultSet {
 }
 
 /** `SELECT 1` (a connection check) or a SELECT over a virtual table. */
-function selectOrConstant(cursor: Cursor, session: Session, cluster: Cluster): ResultSet {
+async function selectOrConstant(cursor: Cursor, session: Session, cluster: Cluster): Promise<ResultSet> {
   const next = cursor.peek(1);
   if (next?.kind === 'number' && cursor.peek(2) === undefined) {
     return rowsResult([{ name: '?column?', type: TypeOid.INT8 }], [[BigInt(next.text)]]);

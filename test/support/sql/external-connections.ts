@@ -1,4 +1,4 @@
-import { Cluster } from '../cluster';
+import { Cluster, ExternalConnection } from '../cluster';
 import { Session } from '../session';
 import { CollectionStore } from '../storage/collection-store';
 import { parseStorageUri } from '../storage/storage-uri';
@@ -40,6 +40,17 @@ export async function createExternalConnection(cursor: Cursor, session: Session,
   if (!cluster.hasPrivilege(session.user, 'EXTERNALCONNECTION')) {
     throw new SqlError(SqlState.insufficientPrivilege, 'only users with the EXTERNALCONNECTION system privilege are allowed to CREATE EXTERNAL CONNECTION');
   }
+  await validateStorage(uri, session, cluster);
+  if (cluster.connections.has(name)) {
+    if (ifNotExists) return commandResult('CREATE EXTERNAL CONNECTION');
+    throw new SqlError(SqlState.duplicateObject, `failed to create external connection: external connection with connection name ${name} already exists`);
+  }
+  cluster.connections.set(name, { name, uri, owner: session.user });
+  return commandResult('CREATE EXTERNAL CONNECTION');
+}
+
+/** CREATE's (and ALTER's) check of a storage URI: its privileges, then the sentinel file written, listed and read. */
+async function validateStorage(uri: string, session: Session, cluster: Cluster): Promise<void> {
   let parsed;
   try {
     parsed = parseStorageUri(uri);
@@ -61,26 +72,51 @@ export async function createExternalConnection(cursor: Cursor, session: Session,
   } catch (error) {
     throw constructionError(error);
   }
-  if (cluster.connections.has(name)) {
-    if (ifNotExists) return commandResult('CREATE EXTERNAL CONNECTION');
-    throw new SqlError(SqlState.duplicateObject, `failed to create external connection: external connection with connection name ${name} already exists`);
+}
+
+/**
+ * The connection `name`, which the session's user may change: admins any, others their own (the
+ * owner holds ALL on its connection, GRANT ALL at CREATE; the refusal's wording is *unconfirmed*).
+ */
+function ownedConnection(name: string, privilege: 'DROP' | 'UPDATE', session: Session, cluster: Cluster): ExternalConnection {
+  const connection = cluster.connections.get(name);
+  if (connection === undefined) throw notFound(name);
+  if (!cluster.user(session.user)?.admin && connection.owner !== session.user) {
+    throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have ${privilege} privilege on external_connection ${name}`);
   }
-  cluster.connections.set(name, { name, uri, owner: session.user });
-  return commandResult('CREATE EXTERNAL CONNECTION');
+  return connection;
 }
 
 export function dropExternalConnection(cursor: Cursor, session: Session, cluster: Cluster): ResultSet {
   cursor.expectWord('DROP', 'EXTERNAL', 'CONNECTION');
   const name = cursor.nameOrString();
   cursor.expectEnd();
-  const connection = cluster.connections.get(name);
-  if (connection === undefined) throw notFound(name);
-  if (!cluster.user(session.user)?.admin && connection.owner !== session.user) {
-    // The owner holds ALL on its connection (GRANT ALL at CREATE); wording *unconfirmed*.
-    throw new SqlError(SqlState.insufficientPrivilege, `user ${session.user} does not have DROP privilege on external_connection ${name}`);
-  }
+  ownedConnection(name, 'DROP', session, cluster);
   cluster.connections.delete(name);
+  cluster.connectionDrops.set(name, (cluster.connectionDrops.get(name) ?? 0) + 1);
   return commandResult('DROP EXTERNAL CONNECTION');
+}
+
+/**
+ * ALTER EXTERNAL CONNECTION <name> AS '<uri>' (from 25.4; docs v25.4
+ * alter-external-connection.md; CockroachDB's logic tests refuse it without UPDATE on the
+ * connection, which its owner holds): the same
+ * record gets the new URI, validated as CREATE validates it, so a job that names
+ * `external://<name>` keeps resolving it and opens storage with the new URI from then on.
+ * Before 25.4 the statement does not parse.
+ */
+export async function alterExternalConnection(cursor: Cursor, session: Session, cluster: Cluster): Promise<ResultSet> {
+  cursor.expectWord('ALTER');
+  if (!cluster.facts.alterExternalConnection) throw cursor.error();
+  cursor.expectWord('EXTERNAL', 'CONNECTION');
+  const name = cursor.nameOrString();
+  cursor.expectWord('AS');
+  const uri = cursor.stringOrPlaceholder();
+  cursor.expectEnd();
+  const connection = ownedConnection(name, 'UPDATE', session, cluster);
+  await validateStorage(uri, session, cluster);
+  cluster.connections.set(name, { ...connection, uri });
+  return commandResult('ALTER EXTERNAL CONNECTION');
 }
 
 const SHOW_CREATE_COLUMNS: readonly Column[] = [

@@ -3,7 +3,8 @@ import { Job } from '../jobs/job';
 import { Session } from '../session';
 import { Cursor } from './cursor';
 import { jobsById, jobsTable, plainShowJobs, project } from './jobs-table';
-import { Table, evaluateSelect } from './select';
+import { Table, dataSourceStatement, evaluateSelect } from './select';
+import { showBackups } from './backup-listing';
 import { SqlError, SqlState } from './sql-error';
 import { checkInternalsAccess } from './unsafe-internals';
 import { ResultSet, Value, coerce, commandResult, rowsResult } from './values';
@@ -11,20 +12,40 @@ import { TypeOid } from '../wire/backend-messages';
 
 /**
  * What a SELECT the user wrote may read: crdb_internal.jobs behind the unsafe-internals
- * gate, and `[SHOW JOBS]`, which (a SHOW) bypasses it. Other names do not exist.
+ * gate, and `[SHOW JOBS]` or `[SHOW BACKUP ...]` (`backupSource`, read beforehand), which (SHOW
+ * statements) bypass it. Other names do not exist.
  */
-function tableLookup(session: Session, cluster: Cluster): (name: string) => Table | undefined {
+function tableLookup(session: Session, cluster: Cluster, backupSource?: Table): (name: string) => Table | undefined {
   return (name) => {
     checkInternalsAccess(name, session);
     if (name === 'crdb_internal.jobs') return jobsTable(cluster.facts, () => cluster.visibleJobs(session.user));
     if (name === '[SHOW JOBS]') return plainShowJobs(cluster.facts, cluster.visibleJobs(session.user), cluster.environment.now());
+    if (name === backupSource?.name) return backupSource;
     if (name.startsWith('[')) throw new SqlError(SqlState.featureNotSupported, `the CockroachDB double does not model ${name} as a data source`);
     return undefined;
   };
 }
 
-export function selectStatement(cursor: Cursor, session: Session, cluster: Cluster): ResultSet {
-  return evaluateSelect(cursor, tableLookup(session, cluster));
+/**
+ * `SELECT ... FROM [SHOW BACKUP ...]`: any statement that returns rows is a data source
+ * (tree.StatementSource, built by the optimizer like a subquery: pkg/sql/opt/optbuilder,
+ * buildDataSource), SHOW BACKUP included, on every supported version; CockroachDB's own
+ * tests and roachtests read backups so (`SELECT DISTINCT start_time, end_time FROM [SHOW
+ * BACKUP FROM LATEST IN ...]`). The inner statement runs first, with the session's user and
+ * privileges, exactly as on its own (storage reads, use_backups_with_ids); the SELECT then
+ * filters and projects its rows inside the cluster, so only those reach the client.
+ */
+async function showBackupSource(cursor: Cursor, session: Session, cluster: Cluster): Promise<Table | undefined> {
+  const name = dataSourceStatement(cursor);
+  if (name === undefined || !name.startsWith('[SHOW BACKUP ')) return undefined;
+  const result = await showBackups(new Cursor(name.slice(1, -1), []), session, cluster);
+  const rows = result.rows.map((row) => Object.fromEntries(result.columns.map((column, i) => [column.name, row[i]])));
+  return { name, columns: result.columns, rows: () => rows };
+}
+
+export async function selectStatement(cursor: Cursor, session: Session, cluster: Cluster): Promise<ResultSet> {
+  const backupSource = await showBackupSource(cursor.clone(), session, cluster);
+  return evaluateSelect(cursor, tableLookup(session, cluster, backupSource));
 }
 
 /** A job id operand (literal or $n), parsed as INT8 without passing through a Number. */

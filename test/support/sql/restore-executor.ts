@@ -4,7 +4,8 @@ import { DatabaseRecord, SYSTEM_DATABASE } from '../schema';
 import { Session } from '../session';
 import { ManifestDatabase } from '../storage/backup-manifest';
 import { S3Location, parseStorageUri, sanitizeStorageUri } from '../storage/storage-uri';
-import { evaluateAsOf } from './as-of';
+import { evaluateAsOfHlc } from './as-of';
+import { Hlc, hlcDate, nowHlc } from '../hlc';
 import { Layer, readChain, storageLocation, withStore } from './collection-reads';
 import { blockingResult, detachedResult } from './bulk-job-result';
 import { Cursor } from './cursor';
@@ -46,11 +47,14 @@ function checkEmptyCluster(cluster: Cluster): void {
 }
 
 /**
- * selectTargets, wrapped by doRestorePlan: each database must be in the backup as of the
- * restore time. The system database is not a database restore's target.
+ * selectTargets, wrapped by doRestorePlan: each database must exist in the backup at the
+ * restore time: it is in the covering layer (whose manifest lists the databases at its end)
+ * and, for a time inside the layer, was created before that time (the layer's descriptor
+ * revisions). The system database is not a database restore's target.
  */
-function selectDatabases(statement: RestoreStatement, covering: Layer): readonly ManifestDatabase[] {
-  const inBackup = covering.manifest.databases.filter((database) => database.name !== SYSTEM_DATABASE.name);
+function selectDatabases(statement: RestoreStatement, covering: Layer, asOf: Hlc | undefined): readonly ManifestDatabase[] {
+  const existed = (database: ManifestDatabase): boolean => asOf === undefined || database.createdAt === undefined || Date.parse(database.createdAt) < hlcDate(asOf).getTime();
+  const inBackup = covering.manifest.databases.filter((database) => database.name !== SYSTEM_DATABASE.name && existed(database));
   if (statement.databases === undefined) return inBackup;
   return statement.databases.map((name) => {
     const found = inBackup.find((database) => database.name === name);
@@ -65,12 +69,12 @@ interface Planned {
   readonly resolvedSubdir: string;
 }
 
-async function planRestore(statement: RestoreStatement, session: Session, cluster: Cluster, asOf: Date | undefined): Promise<Planned> {
+async function planRestore(statement: RestoreStatement, session: Session, cluster: Cluster, asOf: Hlc | undefined): Promise<Planned> {
   const location: S3Location = storageLocation(statement.uri, session, cluster);
   return withStore(location, async (store) => {
     const chain = await readChain(store, statement.subdir);
     const layers = layersAt(chain, asOf);
-    const selected = selectDatabases(statement, layers[layers.length - 1]);
+    const selected = selectDatabases(statement, layers[layers.length - 1], asOf);
     // allocateDescriptorRewrites: a database to create must not exist (errors.Errorf).
     const names = selected.map((database) => statement.newDbName ?? database.name);
     const taken = statement.databases === undefined ? [] : names.filter((name) => cluster.databaseNameTaken(name));
@@ -122,7 +126,7 @@ export async function executeRestore(cursor: Cursor, session: Session, cluster: 
     throw planningError('RESTORE cannot be used inside a multi-statement transaction without DETACHED option');
   }
   const notices = checkRestorePrivileges(statement, session, cluster);
-  const asOf = statement.asOf === undefined ? undefined : evaluateAsOf(statement.asOf, cluster.environment.now());
+  const asOf = statement.asOf === undefined ? undefined : evaluateAsOfHlc(statement.asOf, nowHlc(cluster.environment.now()));
   if (statement.databases === undefined) checkEmptyCluster(cluster);
   const { plan, resolvedSubdir } = await planRestore(statement, session, cluster, asOf);
   const parsed = parseStorageUri(statement.uri);

@@ -23,7 +23,7 @@ export function evaluateSelect(cursor: Cursor, lookup: (name: string) => Table |
   cursor.expectWord('SELECT');
   const projection = parseProjection(cursor);
   cursor.expectWord('FROM');
-  const tableName = cursor.acceptOp('[') ? bracketedStatement(cursor) : qualifiedName(cursor);
+  const tableName = cursor.acceptOp('[') ? cursor.bracketedStatement() : qualifiedName(cursor);
   const table = lookup(tableName);
   if (table === undefined) throw new SqlError('42P01', `relation "${tableName}" does not exist`);
   const column = (name: string): Column => {
@@ -87,13 +87,20 @@ function qualifiedName(cursor: Cursor): string {
 }
 
 /**
- * A statement used as a data source, `[SHOW JOBS]`, named by its normalized text
- * ('[SHOW JOBS]') for the caller's lookup. The cursor is after '['.
+ * The statement a SELECT reads as its data source (`SELECT ... FROM [<statement>]`), as
+ * Cursor.bracketedStatement names it; undefined when the source is a table. The cursor is
+ * at SELECT and is moved.
  */
-function bracketedStatement(cursor: Cursor): string {
-  const words: string[] = [];
-  while (!cursor.acceptOp(']')) words.push(cursor.identifier().toUpperCase());
-  return `[${words.join(' ')}]`;
+export function dataSourceStatement(cursor: Cursor): string | undefined {
+  cursor.expectWord('SELECT');
+  while (!cursor.atEnd() && !cursor.isWord('FROM')) skip(cursor);
+  cursor.expectWord('FROM');
+  return cursor.acceptOp('[') ? cursor.bracketedStatement() : undefined;
+}
+
+function skip(cursor: Cursor): void {
+  if (cursor.peek()?.kind === 'word') cursor.identifier();
+  else if (!cursor.acceptOp(cursor.peek()?.text ?? '')) cursor.operand();
 }
 
 function parsePredicate(cursor: Cursor, column: (name: string) => Column): Predicate {

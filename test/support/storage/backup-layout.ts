@@ -20,10 +20,19 @@ export function fullSubdir(endTime: Date): string {
   return `/${time4(endTime)}/${pad(endTime.getUTCMonth() + 1)}/${pad(endTime.getUTCDate())}-${clock(endTime)}`;
 }
 
-/** `incrementals/<full subdir>/20240102/030405.67` (relative to the collection). */
-export function incrementalDir(fullSubdirPath: string, endTime: Date): string {
-  const date = `${time4(endTime)}${pad(endTime.getUTCMonth() + 1)}${pad(endTime.getUTCDate())}`;
-  return `incrementals${fullSubdirPath}/${date}/${clock(endTime)}`;
+/**
+ * `incrementals/<full subdir>/20240102/030405.67` (relative to the collection); from 25.2 with
+ * the layer's start appended, `.../030405.67-20240101-230405.12` (docs/cockroachdb-behaviour.md
+ * section 3; the 25.2 release notes' incremental backup layout). LATEST and job descriptions
+ * keep naming the full backup's subdirectory.
+ */
+export function incrementalDir(fullSubdirPath: string, endTime: Date, startTime?: Date): string {
+  const suffix = startTime === undefined ? '' : `-${day(startTime)}-${clock(startTime)}`;
+  return `incrementals${fullSubdirPath}/${day(endTime)}/${clock(endTime)}${suffix}`;
+}
+
+function day(time: Date): string {
+  return `${time4(time)}${pad(time.getUTCMonth() + 1)}${pad(time.getUTCDate())}`;
 }
 
 function time4(time: Date): string {
@@ -48,6 +57,20 @@ export const LATEST_DIRECTORY = 'metadata/latest';
 export function latestFileName(time: Date): string {
   const inverted = Buffer.from(goTimeString(time), 'ascii').map((byte) => ~byte & 0xff);
   return `LATEST-13${Buffer.from(inverted).toString('hex')}fffe`;
+}
+
+/**
+ * The backup index (pkg/backup/backupdest/backup_index.go, getBackupIndexFilePath): one file per
+ * backup under `metadata/index/<full subdir with '/' as '-', no leading slash>/`, named
+ * `<descending end>_<start or 0>_<end>_metadata.pb`, so a listing finds a chain's backups without
+ * reading manifests. The two readable times' layout and the descending encoding are
+ * *unconfirmed*: the double writes `20060102-150405.00` and LATEST's inverted-hex encoding.
+ */
+export function backupIndexFile(fullSubdirPath: string, startTime: Date | undefined, endTime: Date): string {
+  const flattened = fullSubdirPath.replace(/^\/+|\/+$/g, '').replace(/\//g, '-');
+  const readable = (time: Date): string => `${day(time)}-${clock(time)}`;
+  const descending = latestFileName(endTime).replace(/^LATEST-/, '');
+  return `metadata/index/${flattened}/${descending}_${startTime === undefined ? '0' : readable(startTime)}_${readable(endTime)}_metadata.pb`;
 }
 
 export const MANIFEST = 'BACKUP_MANIFEST';

@@ -14,12 +14,24 @@ export interface BackupManifest {
   /** ISO time; null for a full backup. */
   readonly startTime: string | null;
   readonly endTime: string;
+  /**
+   * The exact start and end (hlc.Timestamp, as `<wall nanos>.<10-digit logical>`, hlc.ts):
+   * CockroachDB's manifest keeps StartTime and EndTime so; RESTORE compares with them.
+   */
+  readonly startHlc: string | null;
+  readonly endHlc: string;
   readonly revisionHistory: boolean;
   readonly databases: readonly ManifestDatabase[];
 }
 
 export interface ManifestDatabase {
   readonly name: string;
+  /**
+   * When the database was created (ISO), if during the test: CockroachDB's manifest of a
+   * revision-history backup keeps every descriptor revision (DescriptorChanges), so RESTORE
+   * knows whether the database existed at a time inside the layer.
+   */
+  readonly createdAt?: string;
   /** The owner at backup time: a full cluster restore brings it back. */
   readonly owner: string;
   readonly tables: readonly ManifestTable[];
@@ -73,6 +85,8 @@ export interface LayerHeader {
   readonly kind: 'full' | 'incremental';
   readonly startTime: string | null;
   readonly endTime: string;
+  readonly startHlc: string | null;
+  readonly endHlc: string;
   readonly revisionHistory: boolean;
 }
 
@@ -83,6 +97,7 @@ export function buildLayer(header: LayerHeader, databases: readonly DatabaseReco
   const manifestDatabases = databases.map(
     (database): ManifestDatabase => ({
       name: database.name,
+      ...(database.createdAt === undefined ? {} : { createdAt: database.createdAt }),
       owner: database.owner,
       tables: database.tables.map((table): ManifestTable => {
         const path = nextFileName();
