@@ -131,7 +131,7 @@ class Run {
    * The backup target for a key; in external-connection mode the connection is first
    * replaced (DROP and CREATE) if it holds another key, so no backup uses an old one.
    */
-  private async useKey(session: Session, key: AccessKey): Promise<string> {
+  private async useKey(session: Session, key: AccessKey | undefined): Promise<string> {
     return prepareTarget(session, this.settings, key);
   }
 
@@ -145,11 +145,12 @@ class Run {
   private async retryOnRejectedKey(
     session: Session,
     verified: Verified,
-    { key: used, target }: { key: AccessKey; target: string },
+    { key: used, target }: { key: AccessKey | undefined; target: string },
     kind: BackupKind,
   ): Promise<{ verified: Verified; target: string }> {
     const code = rejectedKey(verified.outcome.job);
-    if (code === undefined) return { verified, target };
+    // Keyless modes have no key to refresh: the job's error carries its own advice (judge).
+    if (code === undefined || used === undefined) return { verified, target };
     const step = await afterKeyRejection(this.input.secrets, used, code);
     if (!step.retry) return { verified: { outcome: { ...verified.outcome, message: `${verified.outcome.message}. ${step.advice}` } }, target };
     log('WARN', step.note);

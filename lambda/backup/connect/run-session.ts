@@ -15,8 +15,8 @@ export interface SessionInput {
 }
 
 /**
- * Reads the access key (every run: it follows a rotation at once) with the connection
- * secret (cached), then connects; after an authentication failure with a cached
+ * Reads the access key (every run: it follows a rotation at once; not in keyless modes,
+ * which have none) with the connection secret (cached), then connects; after an authentication failure with a cached
  * connection secret, fetches it again once (a rotated password). A run that cannot read
  * either secret opens no connection.
  */
@@ -27,7 +27,8 @@ async function connect(input: SessionInput): Promise<{ session: Session; credent
     statementTimeoutMs: input.settings.statementTimeoutMs,
     budget: input.budget,
   };
-  const [accessKey, first] = await Promise.all([input.secrets.accessKey(), input.secrets.connection(false)]);
+  const usesKey = input.settings.storageAuth.mode === 'access-key';
+  const [accessKey, first] = await Promise.all([usesKey ? input.secrets.accessKey() : undefined, input.secrets.connection(false)]);
   try {
     return { session: await Session.open(first.connection, options), credentials: { connection: first.connection, accessKey } };
   } catch (error) {
