@@ -12,6 +12,7 @@ import { observe } from './observe/observe';
 import { redactedMessage } from './report/redact';
 import { BackupResult, ReportedJob, reportJob, RunAction } from './report/result';
 import { Credentials, SecretSource } from './connect/secrets';
+import { credentialAdvice } from './connect/errors';
 import { Session } from './connect/session';
 import { buildBackupStatement } from './submit/statement';
 import { AccessKey, collectionLabel } from './submit/storage';
@@ -199,7 +200,8 @@ class Run {
       return { outcome: { action: 'submitted', kind, job, message: `${what} is still ${job.status} at the end of the time budget; the next run reports how it ended` } };
     }
     this.report(job);
-    const failed: Outcome = { action: 'failed', kind, job, message: `${what} ended ${job.status}${job.error === '' ? '' : `: ${job.error}`}` };
+    const advice = credentialAdvice(job.error);
+    const failed: Outcome = { action: 'failed', kind, job, message: `${what} ended ${job.status}${job.error === '' ? '' : `: ${job.error}`}${advice === undefined ? '' : `. ${advice}`}` };
     const failure = job.status === 'failed' ? curableFailure(job.error) : undefined;
     if (kind !== 'incremental' || failure === undefined) return { outcome: failed };
     if (needsRebaselineConsent(failure) && !this.settings.autoRebaseline) {
