@@ -90,7 +90,7 @@ describe.each(MODES)('keyless storage: $name', (mode) => {
     refusedDeployment = mode.refused.credentials === undefined ? deployment : keylessDeployment(mode.refused.credentials, [BUCKET]);
   });
 
-  async function start(version: CockroachVersion, setup: { deployment: KeylessDeployment; nodes: (sts: StsDouble) => NodeCredentialSources; identityPolicies: Record<string, string[]>; implicitAccess?: boolean }) {
+  async function start(version: CockroachVersion, setup: { deployment: KeylessDeployment; nodes: (sts: StsDouble) => NodeCredentialSources; identityPolicies: Record<string, string[]>; implicitAccess?: boolean; environment?: Record<string, string> }) {
     const keys = new AccessKeyStore();
     const sts = await startStsDouble({ keys, roles: [...setup.deployment.roles, ...identityRoles], identityPolicies: setup.identityPolicies });
     const harness = await Harness.start({
@@ -98,7 +98,7 @@ describe.each(MODES)('keyless storage: $name', (mode) => {
       s3Credentials: [],
       keys,
       nodes: { stsEndpoint: sts.endpoint, nodeCredentials: setup.nodes(sts) },
-      environment: { ...setup.deployment.environment, [ENV.drillStateParameter]: PARAMETER, [ENV.fileCheckTimeoutSeconds]: '10' },
+      environment: { ...setup.deployment.environment, [ENV.drillStateParameter]: PARAMETER, [ENV.fileCheckTimeoutSeconds]: '10', ...setup.environment },
     });
     harness.createParameter(PARAMETER);
     // docs/credentials.md: the grants of a keyless mode (and RESTORE for drills).
@@ -114,6 +114,28 @@ describe.each(MODES)('keyless storage: $name', (mode) => {
       expect(error?.message).toContain('only users with the admin role or the EXTERNALIOIMPLICITACCESS system privilege are allowed to access the specified s3 URI');
       expect(error?.message).toContain(`run GRANT SYSTEM EXTERNALIOIMPLICITACCESS TO ${BACKUP_USER.name}`);
       expect(world.harness.double.jobs()).toEqual([]);
+    } finally {
+      await world.stop();
+    }
+  });
+
+  test('works in external-connection storage mode: the connection holds the keyless URI, the statements name only external://', async () => {
+    const world = await start('26.3', {
+      deployment,
+      nodes: (sts) => mode.nodes(sts, deployment),
+      identityPolicies: mode.identityPolicies(deployment),
+      environment: { [ENV.storageMode]: 'external-connection', [ENV.externalConnectionName]: 'keyless_backups' },
+    });
+    try {
+      world.harness.double.grant(BACKUP_USER.name, 'EXTERNALCONNECTION');
+      expect(await world.harness.lambda.run('incremental')).toMatchObject({ action: 'submitted', kind: 'full', status: 'succeeded' });
+      expect(await world.harness.lambda.run('incremental')).toMatchObject({ action: 'submitted', kind: 'incremental', status: 'succeeded' });
+      const texts = world.harness.double.statements.map((s) => s.text);
+      const created = texts.filter((text) => text.startsWith('CREATE EXTERNAL CONNECTION'));
+      // Created once and kept: the URI has no key that could change.
+      expect(created).toHaveLength(1);
+      expect(created[0]).toContain('AUTH=implicit');
+      expect(texts.filter((text) => text.startsWith('BACKUP')).every((text) => text.includes("'external://keyless_backups'"))).toBe(true);
     } finally {
       await world.stop();
     }
