@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { CockroachBackup, StorageCredentials } from '../lib';
 import { denyGrantsExceptForAwsServices } from '../lib/key-policies';
 import { controlTowerRuleId } from '../lib/nag';
+import { ROLE_ARN } from '../contract/assume-role-chain';
 
 /** The example stack's name (`cdk deploy CockroachBackupExample`). */
 export const EXAMPLE_STACK_NAME = 'CockroachBackupExample';
@@ -65,8 +66,6 @@ function contextString(app: App, key: keyof ExampleContext): string | undefined 
   if (value === undefined || value === null || value === '') return undefined;
   return String(value);
 }
-
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /** A role ARN from the context, or an error naming the key, the value and what is expected. */
 function contextRoleArn(app: App, key: 'cloudIdentityRoleArn' | 'nodeRoleArn', what: string, required: boolean): string | undefined {

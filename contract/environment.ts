@@ -75,7 +75,4 @@ export type CredentialEnvName = typeof ENV.accessKeySecretArn | typeof ENV.stora
 /** The backup Lambda's environment as the construct sets it: every variable, those of the other credential modes left out. */
 export type BackupEnvironment = Record<Exclude<EnvName, CredentialEnvName>, string> & Partial<Record<CredentialEnvName, string>>;
 
-/** STORAGE_AUTH's values. */
-export type StorageAuthMode = 'access-key' | 'implicit';
-
 export type StorageMode = 'uri' | 'external-connection';

@@ -486,7 +486,7 @@ export class CockroachBackup extends Construct {
       // variables stay exactly as they were before keyless modes existed.
       ...(credentials !== undefined
         ? { [ENV.accessKeySecretArn]: credentials.secret.secretArn }
-        : { [ENV.storageAuth]: bound.storageAuth ?? 'implicit', [ENV.assumeRoleChain]: bound.assumeRoleChain ?? '' }),
+        : { [ENV.storageAuth]: 'implicit', [ENV.assumeRoleChain]: bound.assumeRoleChain ?? '' }),
       [ENV.bucketName]: this.bucket.bucketName,
       [ENV.bucketRegion]: this.bucket.env.region,
       [ENV.collection]: this.collection,

@@ -1,6 +1,7 @@
 import { Annotations, Names, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { EXTERNAL_ID, ROLE_ARN } from '../contract/assume-role-chain';
 import { invalid } from './validation';
 
 /** Options of `StorageCredentials.cloudIdentityRole`. */
@@ -33,9 +34,7 @@ export interface ImplicitCredentialsOptions {
  * the construct reads it.
  */
 export interface BoundStorageCredentials {
-  /** The Lambda's STORAGE_AUTH, or undefined for the access key (the variable is then unset). */
-  readonly storageAuth?: 'implicit';
-  /** The Lambda's ASSUME_ROLE_CHAIN (CockroachDB's ASSUME_ROLE value), '' for none. */
+  /** Keyless modes: the Lambda's ASSUME_ROLE_CHAIN (CockroachDB's ASSUME_ROLE value), '' for none; undefined for the access key. */
   readonly assumeRoleChain?: string;
   /** The role whose policy writes the collection: the new one, or the nodes' role. */
   readonly role?: iam.IRole;
@@ -92,10 +91,6 @@ class AccessKeyCredentials extends StorageCredentials {
   }
 }
 
-// An IAM role ARN; the external id as STS accepts it (2-1224 of [\w+=,.@:/-]) without ',' and
-// ';', which separate the roles and their fields in CockroachDB's ASSUME_ROLE value.
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const EXTERNAL_ID = /^[\w+=.@:/-]{2,1224}$/;
 /** The identity role of backups and restores on CockroachDB Cloud (docs "Cloud Storage Authentication"). */
 const DR_IDENTITY_ROLE = /:role\/crl-dr-store-user-[^/]+$/;
 
@@ -144,7 +139,7 @@ class CloudIdentityRoleCredentials extends StorageCredentials {
     const role = backupRole(scope, policy, new iam.ArnPrincipal(arn), externalId, "the CockroachDB Cloud cluster's identity role");
     // The identity role comes first and needs no external id: CockroachDB Cloud's own
     // credentials assume it (docs "Cloud Storage Authentication", Dedicated/Advanced section).
-    return { storageAuth: 'implicit', assumeRoleChain: `${arn},${role.roleArn};external_id=${externalId}`, role };
+    return { assumeRoleChain: `${arn},${role.roleArn};external_id=${externalId}`, role };
   }
 }
 
@@ -159,10 +154,10 @@ class ImplicitCredentials extends StorageCredentials {
     const nodeRole = this.options.nodeRole;
     if (nodeRole !== undefined) {
       policy.attachToRole(nodeRole);
-      return { storageAuth: 'implicit', assumeRoleChain: '', role: nodeRole };
+      return { assumeRoleChain: '', role: nodeRole };
     }
     const externalId = externalIdOf(scope, undefined, 'storageCredentials');
     const role = backupRole(scope, policy, new iam.AccountRootPrincipal(), externalId, "CockroachDB's nodes (principals of this account whose policies allow it)");
-    return { storageAuth: 'implicit', assumeRoleChain: `${role.roleArn};external_id=${externalId}`, role };
+    return { assumeRoleChain: `${role.roleArn};external_id=${externalId}`, role };
   }
 }

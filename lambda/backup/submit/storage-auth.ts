@@ -1,3 +1,5 @@
+import { EXTERNAL_ID, ROLE_ARN } from '../../../contract/assume-role-chain';
+
 /**
  * How CockroachDB's nodes authenticate to S3, as the storage URI says it
  * (pkg/cloud/amazon/s3_storage.go, parseS3URL and newClient; docs "Cloud Storage
@@ -16,11 +18,6 @@ export interface AssumedRole {
   readonly arn: string;
   readonly externalId?: string;
 }
-
-// IAM role ARNs (paths allowed); external ids as STS accepts them (2-1224 of [\w+=,.@:/-]),
-// without ',' and ';', which separate roles and fields in CockroachDB's ASSUME_ROLE value.
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const EXTERNAL_ID = /^[\w+=.@:/-]{2,1224}$/;
 
 /**
  * Parses CockroachDB's ASSUME_ROLE value: roles separated by ',', each `<arn>` or

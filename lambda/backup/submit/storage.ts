@@ -18,7 +18,7 @@ export interface AccessKey {
  * pkg/cloud/amazon/s3_storage.go. The one builder of the Lambda, the runner and the
  * restore helper.
  */
-export function buildS3Uri(settings: { readonly bucketName: string; readonly collection: string; readonly bucketRegion: string; readonly s3Endpoint?: string; readonly storageAuth: StorageAuth }, key: AccessKey | undefined): string {
+export function buildS3Uri(settings: BackupSettings, key: AccessKey | undefined): string {
   const params: [string, string][] = [...credentialParams(settings.storageAuth, key), ['AWS_REGION', settings.bucketRegion]];
   if (settings.s3Endpoint !== undefined) params.push(['AWS_ENDPOINT', settings.s3Endpoint]);
   const query = params.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
@@ -37,7 +37,7 @@ function credentialParams(auth: StorageAuth, key: AccessKey | undefined): [strin
 }
 
 /** `s3://<bucket>/<collection>`: the part of the URI that identifies the collection. */
-export function collectionLocation(settings: { readonly bucketName: string; readonly collection: string }): string {
+export function collectionLocation(settings: BackupSettings): string {
   // The collection is validated to characters that need no encoding (config.ts).
   return `s3://${settings.bucketName}/${settings.collection}`;
 }

@@ -54,7 +54,7 @@ export interface StsCall {
   readonly roleArn: string;
   readonly callerArn: string;
   readonly externalId?: string;
-  readonly outcome: 'issued' | string;
+  readonly outcome: 'issued' | 'AccessDenied';
 }
 
 export interface TemporaryCredentials {
