@@ -361,7 +361,8 @@ export interface CockroachBackupProps {
  * Scheduled, verified, incremental CockroachDB backups into S3.
  *
  * Provisions (or accepts) the backup bucket, an IAM user scoped to the collection whose
- * access key lives in Secrets Manager, the connection secret, a Lambda that submits
+ * access key lives in Secrets Manager (or, with keyless `storageCredentials`, a role the
+ * cluster's own identity assumes, or a policy on the nodes' role), the connection secret, a Lambda that submits
  * `BACKUP ... WITH DETACHED` and verifies every job through CockroachDB's job table,
  * EventBridge Scheduler schedules for full and incremental backups, and alarms on
  * failed, stale or unreported backups; file checks after full backups and, with `restoreDrill`,
