@@ -1,4 +1,4 @@
-import { Annotations, Names, Token } from 'aws-cdk-lib';
+import { Annotations, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EXTERNAL_ID, ROLE_ARN } from '../contract/assume-role-chain';
@@ -153,6 +153,11 @@ class ImplicitCredentials extends StorageCredentials {
   public _bind(scope: Construct, policy: iam.ManagedPolicy): BoundStorageCredentials {
     const nodeRole = this.options.nodeRole;
     if (nodeRole !== undefined) {
+      // A managed policy attaches only to roles of its own account (AWS::IAM::ManagedPolicy Roles takes names).
+      const [roleAccount, account] = [nodeRole.env.account, Stack.of(scope).account];
+      if (!Token.isUnresolved(roleAccount) && !Token.isUnresolved(account) && roleAccount !== account) {
+        invalid(scope, 'storageCredentials', `implicit({ nodeRole: ${nodeRole.roleArn} })`, `a role of this stack's account ${account} (a managed policy attaches only to roles of its own account)`);
+      }
       policy.attachToRole(nodeRole);
       return { assumeRoleChain: '', role: nodeRole };
     }

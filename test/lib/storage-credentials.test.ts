@@ -118,6 +118,14 @@ describe('StorageCredentials.implicit', () => {
   });
 });
 
+test("fails if nodeRole is of another account than the stack's, whose policy cannot attach to it", () => {
+  const stack = new Stack(appWithoutBundling(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });
+  const nodeRole = iam.Role.fromRoleArn(stack, 'Nodes', NODE_ROLE);
+  expect(() => new CockroachBackup(stack, 'Backup', { collection: 'c', storageCredentials: StorageCredentials.implicit({ nodeRole }) })).toThrow(
+    `TestStack/Backup: storageCredentials is implicit({ nodeRole: ${NODE_ROLE} }): expected a role of this stack's account 111122223333`,
+  );
+});
+
 describe('the access key props in keyless modes', () => {
   test.each([
     ['accessKeySerial', { accessKeySerial: 2 }],
