@@ -63,7 +63,7 @@ export async function measureChainRead(tableCounts: readonly number[], layers: n
     for (const tables of tableCounts) {
       const double = await CockroachDouble.start({ users: [BACKUP_USER], awsS3Endpoint: s3.endpoint });
       const collection = `${COLLECTION}-${tables}`;
-      const store = new CollectionStore({ auth: 'specified', bucket: BUCKET, prefix: collection, ...ACCESS_KEY, region: 'eu-west-1', endpoint: s3.endpoint });
+      const store = new CollectionStore({ auth: 'specified', assumeRoles: [], bucket: BUCKET, prefix: collection, ...ACCESS_KEY, region: 'eu-west-1', endpoint: s3.endpoint });
       const session = await Session.open(parseConnectionSecret(connectionSecretFor(double), 'the connection secret', true), {
         tlsVerify: true,
         connectTimeoutMs: 5000,

@@ -23,6 +23,7 @@ const LAYOUT_NAMES: Record<StackLayout, string> = {
   own: 'a bucket each (default)',
   shared: 'one shared bucket',
   nested: 'a nested stack each (resources of the parent stack)',
+  keyless: 'a bucket each, keyless (CockroachDB Cloud identity role)',
 };
 
 /** The issue's goals (issue 6). */

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { CockroachBackup } from '../lib';
+import { CockroachBackup, StorageCredentials } from '../lib';
 import { denyGrantsExceptForAwsServices } from '../lib/key-policies';
 import { controlTowerRuleId } from '../lib/nag';
+import { ROLE_ARN } from '../contract/assume-role-chain';
 
 /** The example stack's name (`cdk deploy CockroachBackupExample`). */
 export const EXAMPLE_STACK_NAME = 'CockroachBackupExample';
@@ -20,7 +22,10 @@ export const EXAMPLE_STACK_NAME = 'CockroachBackupExample';
  * - `alarmEmail`: an address subscribed to the alarm topic (default: none);
  * - `rpoHours`: the recovery point objective in hours (default: twice the incremental interval);
  * - `restoreDrill`: `true` for weekly restore drills with the defaults (default `false`: they
- *   need `GRANT SYSTEM RESTORE` on the cluster, see the README).
+ *   need `GRANT SYSTEM RESTORE` on the cluster, see the README);
+ * - `credentials`: how the nodes reach the bucket (docs/credentials.md): `access-key` (default),
+ *   `cloud-role` with `cloudIdentityRoleArn` (the CockroachDB Cloud cluster's identity role), or
+ *   `implicit` with an optional `nodeRoleArn` (the self-hosted nodes' role).
  */
 export interface ExampleContext {
   readonly collection?: string;
@@ -28,6 +33,9 @@ export interface ExampleContext {
   readonly alarmEmail?: string;
   readonly rpoHours?: string;
   readonly restoreDrill?: string;
+  readonly credentials?: string;
+  readonly cloudIdentityRoleArn?: string;
+  readonly nodeRoleArn?: string;
 }
 
 export interface BuildOptions {
@@ -57,6 +65,35 @@ function contextString(app: App, key: keyof ExampleContext): string | undefined 
   const value: unknown = app.node.tryGetContext(key);
   if (value === undefined || value === null || value === '') return undefined;
   return String(value);
+}
+
+/** A role ARN from the context, or an error naming the key, the value and what is expected. */
+function contextRoleArn(app: App, key: 'cloudIdentityRoleArn' | 'nodeRoleArn', what: string, required: boolean): string | undefined {
+  const value = contextString(app, key);
+  if (value === undefined && !required) return undefined;
+  if (value === undefined || !ROLE_ARN.test(value)) {
+    throw new Error(`context ${key} is ${value === undefined ? 'missing' : `'${value}'`}: expected ${what}, arn:aws:iam::<account>:role/<name>`);
+  }
+  return value;
+}
+
+/** The `credentials` context key: which StorageCredentials the example uses. */
+function exampleCredentials(app: App, stack: Stack): StorageCredentials {
+  const mode = contextString(app, 'credentials') ?? 'access-key';
+  switch (mode) {
+    case 'access-key':
+      return StorageCredentials.accessKey();
+    case 'cloud-role':
+      return StorageCredentials.cloudIdentityRole(
+        contextRoleArn(app, 'cloudIdentityRoleArn', "the ARN of the CockroachDB Cloud cluster's identity role (-c cloudIdentityRoleArn=...)", true)!,
+      );
+    case 'implicit': {
+      const nodeRoleArn = contextRoleArn(app, 'nodeRoleArn', "the ARN of the role CockroachDB's nodes run as", false);
+      return StorageCredentials.implicit({ nodeRole: nodeRoleArn === undefined ? undefined : iam.Role.fromRoleArn(stack, 'NodeRole', nodeRoleArn) });
+    }
+    default:
+      throw new Error(`context credentials is '${mode}': expected access-key, cloud-role or implicit`);
+  }
 }
 
 /**
@@ -119,6 +156,7 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
   }
   const backup = new CockroachBackup(stack, 'Backup', {
     collection: contextString(app, 'collection') ?? 'cluster-1',
+    storageCredentials: exampleCredentials(app, stack),
     timeZone: timeZone === undefined ? undefined : TimeZone.of(timeZone),
     rpo: rpoHours === undefined ? undefined : Duration.hours(Number(rpoHours)),
     bucketOptions: { encryptionKey: bucketKey, serverAccessLogsBucket: accessLogs, serverAccessLogsPrefix: 'backup-bucket/' },
@@ -140,12 +178,15 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
       'CT.LAMBDA.PR.3 (Lambda in a VPC): the follow function reaches the same cluster as the backup function, over ' +
       'the internet with TLS and a verified server certificate; with the vpc prop set it runs in that VPC.',
   });
-  Validations.of(backup.rotationFunction!).acknowledge({
-    id: controlTowerRuleId('lambda_inside_vpc_check'),
-    reason:
-      'CT.LAMBDA.PR.3 (Lambda in a VPC): the access-key rotation function calls only AWS APIs (IAM, Secrets Manager, ' +
-      'S3 for its test request) and no network of this account. With the vpc prop set it runs in that VPC.',
-  });
+  // Only the access key has a rotation function.
+  if (backup.rotationFunction !== undefined) {
+    Validations.of(backup.rotationFunction).acknowledge({
+      id: controlTowerRuleId('lambda_inside_vpc_check'),
+      reason:
+        'CT.LAMBDA.PR.3 (Lambda in a VPC): the access-key rotation function calls only AWS APIs (IAM, Secrets Manager, ' +
+        'S3 for its test request) and no network of this account. With the vpc prop set it runs in that VPC.',
+    });
+  }
   Validations.of(backup.bucket).acknowledge({
     id: controlTowerRuleId('s3_bucket_object_lock_enabled_check'),
     reason:

@@ -6,8 +6,20 @@
 export const ENV = {
   /** ARN of the connection secret (JSON: host, port, username, password, dbname, ca). */
   connectionSecretArn: 'CONNECTION_SECRET_ARN',
-  /** ARN of the access-key secret (JSON: accessKeyId, secretAccessKey). */
+  /** ARN of the access-key secret (JSON: accessKeyId, secretAccessKey); unset in keyless modes. */
   accessKeySecretArn: 'ACCESS_KEY_SECRET_ARN',
+  /**
+   * How CockroachDB's nodes authenticate to S3: 'access-key' (the key from the access-key
+   * secret in the URI; what an unset variable means) or 'implicit' (`AUTH=implicit`: the
+   * nodes' own AWS identity, then the roles of ASSUME_ROLE_CHAIN). Set only in keyless modes.
+   */
+  storageAuth: 'STORAGE_AUTH',
+  /**
+   * With STORAGE_AUTH 'implicit': CockroachDB's ASSUME_ROLE value, the roles the nodes assume
+   * one after the other, comma-separated, each `<role ARN>[;external_id=<id>]`; empty: the
+   * nodes' own identity writes the collection. Set only in keyless modes.
+   */
+  assumeRoleChain: 'ASSUME_ROLE_CHAIN',
   /** Bucket that holds the collection. */
   bucketName: 'BUCKET_NAME',
   /** Region of that bucket, passed to CockroachDB as AWS_REGION. */
@@ -66,5 +78,11 @@ export const ENV = {
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** Variables the construct sets only for some storage credentials: absent in the default (access key) or in keyless modes. */
+export type CredentialEnvName = typeof ENV.accessKeySecretArn | typeof ENV.storageAuth | typeof ENV.assumeRoleChain;
+
+/** The backup Lambda's environment as the construct sets it: every variable, those of the other credential modes left out. */
+export type BackupEnvironment = Record<Exclude<EnvName, CredentialEnvName>, string> & Partial<Record<CredentialEnvName, string>>;
 
 export type StorageMode = 'uri' | 'external-connection';

@@ -29,34 +29,16 @@ export const BACKUP_KMS_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as cons
 export interface BackupCredentials {
   readonly user: iam.User;
   readonly group: iam.Group;
-  readonly policy: iam.ManagedPolicy;
   readonly accessKey: iam.AccessKey;
   readonly secret: secretsmanager.Secret;
 }
 
 /**
- * The IAM user whose access key CockroachDB's nodes use to write the collection, its
- * key, and a secret holding `{"accessKeyId","secretAccessKey"}`. The secret is built
- * from the key's CloudFormation attributes (Ref and GetAtt SecretAccessKey): the key
- * never appears in the template, the assembly or an output.
- *
- * An IAM user rather than a role, because static keys (`AUTH=specified`) work wherever
- * the nodes run. Without static keys CockroachDB starts from the nodes' own identity:
- * `AUTH=implicit` on EC2 (instance profile) or EKS (workload identity), or the managed
- * identity role CockroachDB Cloud provides, and `ASSUME_ROLE` can chain to a role of
- * this account from there. That mode needs a role trusting the cluster's identity and
- * is not built yet (README, Limitations).
- *
- * The user holds no policy itself: it is the only member of a group ('BackupGroup') to
- * which one customer managed policy ('BackupPolicy') is attached. That is what IAM best
- * practice and AWS Control Tower's CT.IAM.PR.4 ask (no policy on a user), and the
- * permissions stay one reviewable, versioned document. The user keeps its construct ID,
- * so an upgrade adds the group and policy and removes the former inline policy without
- * replacing the user or its key (CloudFormation creates the new resources before it
- * deletes the old one, so the key never loses its permissions).
+ * 'BackupPolicy': the one customer managed policy that says what CockroachDB's nodes may do
+ * on the collection, whoever holds it (the backup user's group, or a role in keyless modes,
+ * lib/storage-credentials.ts): one reviewable, versioned document.
  */
-export function backupCredentials(scope: Construct, bucket: s3.IBucket, collection: string, accessKeySerial: number, rotated: boolean): BackupCredentials {
-  const user = new iam.User(scope, 'BackupUser');
+export function collectionWritePolicy(scope: Construct, bucket: s3.IBucket, collection: string, holder: string): iam.ManagedPolicy {
   const statements = [
     new iam.PolicyStatement({
       sid: 'ReadWriteCollectionObjects',
@@ -83,18 +65,40 @@ export function backupCredentials(scope: Construct, bucket: s3.IBucket, collecti
     description: `What CockroachDB needs to write and read the backups of ${scope.node.path} (collection ${collection})`,
     statements,
   });
-  // Attached on the group's side (ManagedPolicyArns): a group without properties fails
-  // Control Tower's CT.IAM.PR.1 and PR.5, which cannot evaluate a resource that has none.
-  const group = new iam.Group(scope, 'BackupGroup', { managedPolicies: [policy] });
-  user.addToGroup(group);
   acknowledgeCollectionWildcard(
     policy,
     bucket,
     collection,
     'The wildcard is the collection prefix: CockroachDB names every backup file itself (date-stamped folders, ' +
-      'data/*.sst, manifests), so the object keys cannot be listed in advance. The user can read and write ' +
+      `data/*.sst, manifests), so the object keys cannot be listed in advance. The ${holder} can read and write ` +
       'only below its own collection prefix and cannot delete.',
   );
+  return policy;
+}
+
+/**
+ * The IAM user whose access key CockroachDB's nodes use to write the collection, its
+ * key, and a secret holding `{"accessKeyId","secretAccessKey"}`. The secret is built
+ * from the key's CloudFormation attributes (Ref and GetAtt SecretAccessKey): the key
+ * never appears in the template, the assembly or an output.
+ *
+ * An IAM user, because static keys (`AUTH=specified`) work wherever the nodes run. The
+ * keyless modes (`StorageCredentials.cloudIdentityRole`, `.implicit`) start from the nodes'
+ * own identity instead and create none of this.
+ *
+ * The user holds no policy itself: it is the only member of a group ('BackupGroup') to
+ * which the collection policy ('BackupPolicy') is attached. That is what IAM best
+ * practice and AWS Control Tower's CT.IAM.PR.4 ask (no policy on a user). The user keeps its construct ID,
+ * so an upgrade adds the group and policy and removes the former inline policy without
+ * replacing the user or its key (CloudFormation creates the new resources before it
+ * deletes the old one, so the key never loses its permissions).
+ */
+export function backupCredentials(scope: Construct, policy: iam.ManagedPolicy, accessKeySerial: number, rotated: boolean): BackupCredentials {
+  const user = new iam.User(scope, 'BackupUser');
+  // Attached on the group's side (ManagedPolicyArns): a group without properties fails
+  // Control Tower's CT.IAM.PR.1 and PR.5, which cannot evaluate a resource that has none.
+  const group = new iam.Group(scope, 'BackupGroup', { managedPolicies: [policy] });
+  user.addToGroup(group);
 
   // The key CloudFormation manages seeds the secret; its construct ID, its Serial and the
   // secret's template value stay as they were before rotation existed, so turning rotation
@@ -137,6 +141,6 @@ export function backupCredentials(scope: Construct, bucket: s3.IBucket, collecti
         'key, update this secret and delete the old key; the backup Lambda reads the key on every run.',
     });
   }
-  return { user, group, policy, accessKey, secret };
+  return { user, group, accessKey, secret };
 }
 

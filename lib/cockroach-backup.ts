@@ -11,12 +11,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { ENV, EnvName, StorageMode } from '../contract/environment';
+import { BackupEnvironment, ENV, StorageMode } from '../contract/environment';
 import { collectionDimensionValue, DEFAULT_METRICS_NAMESPACE, MetricKey } from '../contract/metrics';
 import { AccessKeyRotation, accessKeyRotation, checkRotationSettings, ROTATION_DEFAULTS } from './access-key-rotation';
 import { backupBucket, BackupBucketOptions } from './backup-bucket';
 import { claimCollection } from './collection-overlap';
-import { backupCredentials } from './backup-credentials';
+import { backupCredentials, collectionWritePolicy } from './backup-credentials';
+import { StorageCredentials } from './storage-credentials';
 import { backupFunction, FunctionPlacement } from './backup-function';
 import { backupSchedules, resolveSchedules } from './backup-schedules';
 import { connectionSecret } from './connection-secret';
@@ -97,6 +98,18 @@ export interface CockroachBackupProps {
    * deploy, and set the SQL user's password to the generated one
    */
   readonly connectionSecret?: secretsmanager.ISecret;
+
+  /**
+   * How CockroachDB's nodes authenticate to the bucket (docs/credentials.md):
+   * `StorageCredentials.accessKey()`, an IAM user's access key kept in Secrets Manager and
+   * rotated; `StorageCredentials.cloudIdentityRole(arn)`, for CockroachDB Cloud Advanced on
+   * AWS, a role that the cluster's identity role assumes; `StorageCredentials.implicit()`,
+   * for self-hosted nodes on EC2 or EKS, their own identity (`nodeRole`) or a role it
+   * assumes. The keyless modes create no IAM user, access key, key secret or rotation
+   * function, and the SQL user then also needs `GRANT SYSTEM EXTERNALIOIMPLICITACCESS`.
+   * @default StorageCredentials.accessKey()
+   */
+  readonly storageCredentials?: StorageCredentials;
 
   /**
    * Serial of the CloudFormation-managed access key that seeds the access-key secret.
@@ -372,14 +385,15 @@ export interface CockroachBackupProps {
  * Scheduled, verified, incremental CockroachDB backups into S3.
  *
  * Provisions (or accepts) the backup bucket, an IAM user scoped to the collection whose
- * access key lives in Secrets Manager, the connection secret, a Lambda that submits
+ * access key lives in Secrets Manager (or, with keyless `storageCredentials`, a role the
+ * cluster's own identity assumes, or a policy on the nodes' role), the connection secret, a Lambda that submits
  * `BACKUP ... WITH DETACHED` and verifies every job through CockroachDB's job table,
  * EventBridge Scheduler schedules for full and incremental backups, and alarms on
  * failed, stale or unreported backups; file checks after full backups and, with `restoreDrill`,
  * scheduled restore drills, with their alarms.
  *
  * Construct IDs below this construct are stable: Bucket, BackupUser, BackupGroup, BackupPolicy, AccessKey,
- * AccessKeySecret, ConnectionSecret, FunctionRole, LogGroup, Function, ScheduleRole,
+ * AccessKeySecret (those four with the access key only), BackupRole (in keyless modes without `nodeRole`), ConnectionSecret, FunctionRole, LogGroup, Function, ScheduleRole,
  * IncrementalSchedule, FullSchedule, Monitoring, FollowState, FollowLogGroup,
  * FollowFunctionRole, FollowFunction, FollowScheduleRole, FollowSchedule; with key rotation RotationLogGroup,
  * RotationFunctionRole, RotationFunction, InvokedBySecretsManager, AccessKeyRotationSchedule,
@@ -390,16 +404,21 @@ export class CockroachBackup extends Construct {
   public readonly bucket: s3.IBucket;
   /** The collection prefix inside the bucket. */
   public readonly collection: string;
-  /** The IAM user whose access key CockroachDB's nodes use to write the collection. */
-  public readonly backupUser: iam.User;
-  /** The group the backup user gets its permissions through (its only member). */
-  public readonly backupGroup: iam.Group;
-  /** The customer managed policy of `backupGroup`: what CockroachDB needs on the collection. */
+  /** The IAM user whose access key CockroachDB's nodes use to write the collection; none in keyless modes. */
+  public readonly backupUser?: iam.User;
+  /** The group the backup user gets its permissions through (its only member); none in keyless modes. */
+  public readonly backupGroup?: iam.Group;
+  /** The customer managed policy of `backupGroup` or `storageRole`: what CockroachDB needs on the collection. */
   public readonly backupPolicy: iam.ManagedPolicy;
-  /** The backup user's access key. */
-  public readonly accessKey: iam.AccessKey;
-  /** The secret `{"accessKeyId","secretAccessKey"}` of the backup user's key. */
-  public readonly accessKeySecret: secretsmanager.ISecret;
+  /** The backup user's access key; none in keyless modes. */
+  public readonly accessKey?: iam.AccessKey;
+  /** The secret `{"accessKeyId","secretAccessKey"}` of the backup user's key; none in keyless modes. */
+  public readonly accessKeySecret?: secretsmanager.ISecret;
+  /**
+   * In keyless modes, the role that holds `backupPolicy`: the new 'BackupRole' that the nodes
+   * (or CockroachDB Cloud's identity role) assume, or the `nodeRole` given to `StorageCredentials.implicit`.
+   */
+  public readonly storageRole?: iam.IRole;
   /** The secret `{"host","port","username","password","dbname","ca"}` (new or given). */
   public readonly connectionSecret: secretsmanager.ISecret;
   /** The backup Lambda. */
@@ -475,26 +494,37 @@ export class CockroachBackup extends Construct {
     const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules, props.timeZone);
     const following = resolveJobFollowing(this, props.followInterval, props.hangAfter);
 
-    const rotation = checkRotationSettings(this, {
-      rotation: props.accessKeyRotation ?? ROTATION_DEFAULTS.accessKeyRotation,
-      previousKeyGracePeriod: props.previousKeyGracePeriod,
-    });
+    const storageCredentials = props.storageCredentials ?? StorageCredentials.accessKey();
+    const keyless = storageCredentials.mode !== 'access-key';
+    if (keyless) this.refuseKeyProps(props, storageCredentials.mode);
+    const rotation = keyless
+      ? undefined
+      : checkRotationSettings(this, {
+          rotation: props.accessKeyRotation ?? ROTATION_DEFAULTS.accessKeyRotation,
+          previousKeyGracePeriod: props.previousKeyGracePeriod,
+        });
 
     this.bucket = backupBucket(this, props.bucket, props.bucketOptions);
-    const credentials = backupCredentials(this, this.bucket, this.collection, props.accessKeySerial ?? DEFAULTS.accessKeySerial, rotation !== undefined);
-    this.backupUser = credentials.user;
-    this.backupGroup = credentials.group;
-    this.backupPolicy = credentials.policy;
-    this.accessKey = credentials.accessKey;
-    this.accessKeySecret = credentials.secret;
+    this.backupPolicy = collectionWritePolicy(this, this.bucket, this.collection, keyless ? 'role' : 'user');
+    const bound = storageCredentials._bind(this, this.backupPolicy);
+    this.storageRole = bound.role;
+    const credentials = keyless ? undefined : backupCredentials(this, this.backupPolicy, props.accessKeySerial ?? DEFAULTS.accessKeySerial, rotation !== undefined);
+    this.backupUser = credentials?.user;
+    this.backupGroup = credentials?.group;
+    this.accessKey = credentials?.accessKey;
+    this.accessKeySecret = credentials?.secret;
     this.connectionSecret = connectionSecret(this, props.connectionSecret);
 
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     this.drillStateParameter = drill === undefined ? undefined : drillStateParameter(this);
     this.followStateParameter = followStateParameter(this);
-    const environment: Record<EnvName, string> = {
+    const environment: BackupEnvironment = {
       [ENV.connectionSecretArn]: this.connectionSecret.secretArn,
-      [ENV.accessKeySecretArn]: this.accessKeySecret.secretArn,
+      // The access key's secret, or the keyless mode and its role chain: the default's
+      // variables stay exactly as they were before keyless modes existed.
+      ...(credentials !== undefined
+        ? { [ENV.accessKeySecretArn]: credentials.secret.secretArn }
+        : { [ENV.storageAuth]: 'implicit', [ENV.assumeRoleChain]: bound.assumeRoleChain ?? '' }),
       [ENV.bucketName]: this.bucket.bucketName,
       [ENV.bucketRegion]: this.bucket.env.region,
       [ENV.collection]: this.collection,
@@ -532,7 +562,7 @@ export class CockroachBackup extends Construct {
     };
     const fn = backupFunction(this, {
       environment,
-      secrets: [this.connectionSecret, this.accessKeySecret],
+      secrets: credentials === undefined ? [this.connectionSecret] : [this.connectionSecret, credentials.secret],
       timeout: settings.timeout,
       memorySize: settings.memorySize,
       runInterval: schedules.runInterval,
@@ -576,7 +606,7 @@ export class CockroachBackup extends Construct {
     this.functionThrottlesAlarm = this.monitoring.functionThrottlesAlarm;
     this.dashboard = this.monitoring.dashboard;
 
-    if (rotation !== undefined) {
+    if (rotation !== undefined && credentials !== undefined) {
       const rotationParts = accessKeyRotation(this, {
         days: rotation.days,
         previousKeyGracePeriod: rotation.grace,
@@ -724,7 +754,7 @@ export class CockroachBackup extends Construct {
 
     const memorySize = props.memorySize ?? DEFAULTS.memorySize;
     checkInteger(this, 'memorySize', memorySize, 128, 10240, ' (MiB, the range Lambda allows)');
-    checkInteger(this, 'accessKeySerial', props.accessKeySerial ?? DEFAULTS.accessKeySerial, 1, Number.MAX_SAFE_INTEGER);
+    if (props.accessKeySerial !== undefined) checkInteger(this, 'accessKeySerial', props.accessKeySerial, 1, Number.MAX_SAFE_INTEGER);
 
     const storage = props.storage ?? DEFAULTS.storage;
     if (storage !== 'uri' && storage !== 'external-connection') {
@@ -748,6 +778,18 @@ export class CockroachBackup extends Construct {
     }
     const fileCheckTimeout = resolveFileCheckTimeout(this, props.fileCheckTimeout, timeout);
     return { asOfSystemTime, maxIncrementals, timeout, connectTimeout, statementTimeout, memorySize, storage, externalConnectionName, fileCheckTimeout };
+  }
+
+  /** The access key's props mean nothing without a key: refused, naming the prop, rather than ignored. */
+  private refuseKeyProps(props: CockroachBackupProps, mode: string): void {
+    const given: [string, unknown][] = [
+      ['accessKeySerial', props.accessKeySerial],
+      ['accessKeyRotation', props.accessKeyRotation],
+      ['previousKeyGracePeriod', props.previousKeyGracePeriod],
+    ];
+    for (const [prop, value] of given) {
+      if (value !== undefined) invalid(this, prop, 'set', `to be left out with storageCredentials ${mode}, which creates no access key`);
+    }
   }
 
   private checkRpo(rpo: Duration, runInterval: Duration): void {

@@ -6,6 +6,8 @@ export { CockroachBackup, DEFAULTS as COCKROACH_BACKUP_DEFAULTS, MAX_SUPPORTED_I
 export type { CockroachBackupProps } from './cockroach-backup';
 export type { BackupBucketOptions, BackupObjectLock } from './backup-bucket';
 export { AccessKeyRotation, ROTATION_DEFAULTS as ACCESS_KEY_ROTATION_DEFAULTS } from './access-key-rotation';
+export { StorageCredentials } from './storage-credentials';
+export type { CloudIdentityRoleOptions, ImplicitCredentialsOptions } from './storage-credentials';
 export type { RestoreDrillOptions } from './restore-drill';
 export { CONNECTION_SECRET_TEMPLATE } from './connection-secret';
 export { CockroachBackupValidationError } from './validation';

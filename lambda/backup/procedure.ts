@@ -12,6 +12,7 @@ import { observe } from './observe/observe';
 import { redactedMessage } from './report/redact';
 import { BackupResult, ReportedJob, reportJob, RunAction } from './report/result';
 import { Credentials, SecretSource } from './connect/secrets';
+import { credentialAdvice } from './connect/errors';
 import { Session } from './connect/session';
 import { buildBackupStatement } from './submit/statement';
 import { AccessKey, collectionLabel } from './submit/storage';
@@ -133,7 +134,7 @@ class Run {
    * The backup target for a key; in external-connection mode the connection is first
    * replaced (DROP and CREATE) if it holds another key, so no backup uses an old one.
    */
-  private async useKey(session: Session, key: AccessKey): Promise<string> {
+  private async useKey(session: Session, key: AccessKey | undefined): Promise<string> {
     return prepareTarget(session, this.settings, key);
   }
 
@@ -147,11 +148,12 @@ class Run {
   private async retryOnRejectedKey(
     session: Session,
     verified: Verified,
-    { key: used, target }: { key: AccessKey; target: string },
+    { key: used, target }: { key: AccessKey | undefined; target: string },
     kind: BackupKind,
   ): Promise<{ verified: Verified; target: string }> {
     const code = rejectedKey(verified.outcome.job);
-    if (code === undefined) return { verified, target };
+    // Keyless modes have no key to refresh: the job's error carries its own advice (judge).
+    if (code === undefined || used === undefined) return { verified, target };
     const step = await afterKeyRejection(this.input.secrets, used, code);
     if (!step.retry) return { verified: { outcome: { ...verified.outcome, message: `${verified.outcome.message}. ${step.advice}` } }, target };
     log('WARN', step.note);
@@ -200,7 +202,8 @@ class Run {
       return { outcome: { action: 'submitted', kind, job, message: `${what} is still ${job.status} at the end of the time budget; the next run reports how it ended` } };
     }
     this.report(job);
-    const failed: Outcome = { action: 'failed', kind, job, message: `${what} ended ${job.status}${job.error === '' ? '' : `: ${job.error}`}` };
+    const advice = credentialAdvice(job.error);
+    const failed: Outcome = { action: 'failed', kind, job, message: `${what} ended ${job.status}${job.error === '' ? '' : `: ${job.error}`}${advice === undefined ? '' : `. ${advice}`}` };
     const failure = job.status === 'failed' ? curableFailure(job.error) : undefined;
     if (kind !== 'incremental' || failure === undefined) return { outcome: failed };
     if (needsRebaselineConsent(failure) && !this.settings.autoRebaseline) {

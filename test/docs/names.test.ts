@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lib from '../../lib';
-import { CockroachBackup } from '../../lib';
+import { CockroachBackup, StorageCredentials } from '../../lib';
 import { guideFiles, readGuideFile, withoutCodeBlocks } from './markdown';
 import { interfaceProps } from './props';
 
@@ -79,10 +79,13 @@ describe('names the guide mentions', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Docs');
   const backup = new CockroachBackup(stack, 'Backup', { collection: 'prod/cluster-1', restoreDrill: {}, dashboard: true });
+  // Keyless credentials are an alternative, not an addition: their construct (BackupRole) comes from a second stack.
+  const keylessStack = new Stack(app, 'Keyless');
+  const keyless = new CockroachBackup(keylessStack, 'Backup', { collection: 'prod/cluster-1', storageCredentials: StorageCredentials.implicit() });
   const template = Template.fromStack(stack);
-  const logicalIds = Object.keys(template.toJSON().Resources as Record<string, unknown>);
+  const logicalIds = [template, Template.fromStack(keylessStack)].flatMap((t) => Object.keys(t.toJSON().Resources as Record<string, unknown>));
 
-  const constructIds = new Set(backup.node.children.map((c) => c.node.id));
+  const constructIds = new Set([backup, keyless].flatMap((b) => b.node.children.map((c) => c.node.id)));
   const alarms = new Set(backup.monitoring.node.children.filter((c) => c instanceof cloudwatch.Alarm).map((c) => c.node.id));
   const metricNames = new Set<string>(Object.values(lib.METRICS).map((m) => m.name));
   const props = new Map(
@@ -91,12 +94,16 @@ describe('names the guide mentions', () => {
       ['BackupBucketOptions', 'lib/backup-bucket.ts'],
       ['BackupObjectLock', 'lib/backup-bucket.ts'],
       ['RestoreDrillOptions', 'lib/restore-drill.ts'],
+      ['CloudIdentityRoleOptions', 'lib/storage-credentials.ts'],
+      ['ImplicitCredentialsOptions', 'lib/storage-credentials.ts'],
     ].map(([name, source]) => [name, new Set(interfaceProps(source, name).map((p) => p.name))]),
   );
   const constructProps = props.get('CockroachBackupProps')!;
   /** What a prop path's second segment must belong to, e.g. `bucketOptions.objectLock`. */
   const nested: Record<string, Set<string>> = { bucketOptions: props.get('BackupBucketOptions')!, restoreDrill: props.get('RestoreDrillOptions')!, objectLock: props.get('BackupObjectLock')! };
   const members = new Set([...Object.keys(backup), ...Object.getOwnPropertyNames(CockroachBackup.prototype)]);
+  /** The factories of the `storageCredentials` prop, e.g. `cloudIdentityRole`. */
+  const credentialFactories = new Set(Object.getOwnPropertyNames(StorageCredentials).filter((name) => typeof (StorageCredentials as unknown as Record<string, unknown>)[name] === 'function'));
   const spans = guideFiles().flatMap(codeSpans);
   /** The names lib/index.ts exports, types included (interfaces leave no trace at run time). */
   const exported = new Set([...readGuideFile('lib/index.ts').matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((n) => n.trim().split(/\s+as\s+/).pop()!)));
@@ -109,7 +116,7 @@ describe('names the guide mentions', () => {
       return (nested[first]?.has(rest[0]) ?? false) && (rest.length === 1 || (nested[rest[0]]?.has(rest[1]) ?? false));
     }
     const anyOption = [...props.values()].some((names) => names.has(first));
-    return rest.length === 0 && (anyOption || members.has(first) || first in OTHER_CAMEL);
+    return rest.length === 0 && (anyOption || members.has(first) || credentialFactories.has(first) || first in OTHER_CAMEL);
   }
 
   test('fails if the guide mentions no alarm, metric or prop (the extraction found nothing)', () => {

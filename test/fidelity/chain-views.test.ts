@@ -81,7 +81,7 @@ describe.each(['25.1', '25.4', '26.2'] as const)('how a collection reads on %s',
 
   test(`${atLeast(version, '25.4') ? 'writes' : 'writes no'} backup index under metadata/index/ (25.4 on)`, async () => {
     await chainOfTwo(f, await f.connect(ROOT), `views/index-${version}`);
-    const store = new CollectionStore({ auth: 'specified', bucket: BUCKET, prefix: `views/index-${version}`, ...KEY, region: 'us-east-1', endpoint: f.s3.endpoint });
+    const store = new CollectionStore({ auth: 'specified', assumeRoles: [], bucket: BUCKET, prefix: `views/index-${version}`, ...KEY, region: 'us-east-1', endpoint: f.s3.endpoint });
     try {
       const index = await store.list('metadata/index');
       expect(index).toHaveLength(atLeast(version, '25.4') ? 2 : 0);

@@ -38,8 +38,8 @@ describe('with rotation on (the default)', () => {
     });
     expect(fn.Properties?.Environment).toEqual({
       Variables: {
-        [ENV.accessKeySecretArn]: { Ref: idOf(rotated.backup.accessKeySecret) },
-        [ROTATION_ENV.userName]: { Ref: idOf(rotated.backup.backupUser) },
+        [ENV.accessKeySecretArn]: { Ref: idOf(rotated.backup.accessKeySecret!) },
+        [ROTATION_ENV.userName]: { Ref: idOf(rotated.backup.backupUser!) },
         [ROTATION_ENV.bucketName]: { Ref: idOf(rotated.backup.bucket) },
         [ROTATION_ENV.bucketRegion]: { Ref: 'AWS::Region' },
         [ROTATION_ENV.collection]: 'prod/cluster-1',
@@ -55,8 +55,8 @@ describe('with rotation on (the default)', () => {
   test("its role may manage only the backup user's keys and write only the access-key secret: exact actions and resources, no S3", () => {
     const roleId = idOf(child('RotationFunctionRole'));
     expect(roleStatements(rotated.template, roleId)).toEqual([
-      { Sid: 'ManageBackupUserKeys', Effect: 'Allow', Action: [...ROTATION_IAM_ACTIONS], Resource: { 'Fn::GetAtt': [idOf(rotated.backup.backupUser), 'Arn'] } },
-      { Sid: 'RotateAccessKeySecret', Effect: 'Allow', Action: [...ROTATION_SECRET_ACTIONS], Resource: { Ref: idOf(rotated.backup.accessKeySecret) } },
+      { Sid: 'ManageBackupUserKeys', Effect: 'Allow', Action: [...ROTATION_IAM_ACTIONS], Resource: { 'Fn::GetAtt': [idOf(rotated.backup.backupUser!), 'Arn'] } },
+      { Sid: 'RotateAccessKeySecret', Effect: 'Allow', Action: [...ROTATION_SECRET_ACTIONS], Resource: { Ref: idOf(rotated.backup.accessKeySecret!) } },
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [idOf(child('RotationLogGroup')), 'Arn'] } },
     ]);
     expect(ROTATION_IAM_ACTIONS).toEqual(['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys', 'iam:UpdateAccessKey']);
@@ -78,12 +78,12 @@ describe('with rotation on (the default)', () => {
       Action: 'lambda:InvokeFunction',
       FunctionName: { 'Fn::GetAtt': [idOf(child('RotationFunction')), 'Arn'] },
       Principal: 'secretsmanager.amazonaws.com',
-      SourceArn: { Ref: idOf(rotated.backup.accessKeySecret) },
+      SourceArn: { Ref: idOf(rotated.backup.accessKeySecret!) },
       SourceAccount: { Ref: 'AWS::AccountId' },
     });
     const schedule = resources()[idOf(child('AccessKeyRotationSchedule'))];
     expect(schedule.Properties).toEqual({
-      SecretId: { Ref: idOf(rotated.backup.accessKeySecret) },
+      SecretId: { Ref: idOf(rotated.backup.accessKeySecret!) },
       RotationLambdaARN: { 'Fn::GetAtt': [idOf(child('RotationFunction')), 'Arn'] },
       RotationRules: { AutomaticallyAfterDays: 90 },
       RotateImmediatelyOnUpdate: true,
@@ -137,14 +137,14 @@ describe('with rotation on (the default)', () => {
     try {
       const { backup } = synthBackup();
       const ids = acknowledged.mock.contexts.flatMap((context, i) =>
-        (context as { scope: IConstruct }).scope === backup.accessKeySecret ? acknowledged.mock.calls[i].map((rule) => rule.id) : [],
+        (context as { scope: IConstruct }).scope === backup.accessKeySecret! ? acknowledged.mock.calls[i].map((rule) => rule.id) : [],
       );
       expect(ids).toEqual([]);
     } finally {
       acknowledged.mockRestore();
     }
-    expect(resources()[idOf(rotated.backup.accessKey)]).toMatchObject({ UpdateReplacePolicy: 'Retain' });
-    expect(resources()[idOf(rotated.backup.accessKey)].DeletionPolicy).toBeUndefined();
+    expect(resources()[idOf(rotated.backup.accessKey!)]).toMatchObject({ UpdateReplacePolicy: 'Retain' });
+    expect(resources()[idOf(rotated.backup.accessKey!)].DeletionPolicy).toBeUndefined();
   });
 
   test('the rotation function runs in the backup Lambda\'s VPC when there is one', () => {
@@ -171,7 +171,7 @@ describe('turning rotation on replaces nothing', () => {
     expect(changed).toEqual([]);
     // Only the access key gains its UpdateReplacePolicy, which changes nothing in AWS.
     const policyChanges = Object.keys(off).filter((id) => off[id].UpdateReplacePolicy !== on[id].UpdateReplacePolicy || off[id].DeletionPolicy !== on[id].DeletionPolicy);
-    expect(policyChanges).toEqual([idOf(rotated.backup.accessKey)]);
+    expect(policyChanges).toEqual([idOf(rotated.backup.accessKey!)]);
     expect(Object.keys(on).filter((id) => off[id] === undefined).map((id) => on[id].Type).sort()).toEqual(
       [
         'AWS::CloudWatch::Alarm',
@@ -196,8 +196,8 @@ describe('increasing accessKeySerial with rotation on', () => {
     const before = resources();
     const after = synthBackup({ accessKeySerial: 2 }).template.toJSON().Resources as Resources;
     const changed = Object.keys(before).filter((id) => JSON.stringify(before[id]) !== JSON.stringify(after[id]));
-    expect(changed).toEqual([idOf(rotated.backup.accessKey)]);
-    expect(after[idOf(rotated.backup.accessKey)]).toMatchObject({ Properties: { Serial: 2 }, UpdateReplacePolicy: 'Retain' });
+    expect(changed).toEqual([idOf(rotated.backup.accessKey!)]);
+    expect(after[idOf(rotated.backup.accessKey!)]).toMatchObject({ Properties: { Serial: 2 }, UpdateReplacePolicy: 'Retain' });
   });
 });
 
@@ -213,7 +213,7 @@ describe('with rotation disabled', () => {
   });
 
   test('CloudFormation deletes a replaced access key, as before rotation existed', () => {
-    const key = (off.template.toJSON().Resources as Resources)[logicalId(off.stack, off.backup.accessKey)];
+    const key = (off.template.toJSON().Resources as Resources)[logicalId(off.stack, off.backup.accessKey!)];
     expect(key.UpdateReplacePolicy).toBeUndefined();
   });
 });
@@ -253,5 +253,5 @@ describe('validation', () => {
 });
 
 test('the secret given to the rotation function is the access-key secret', () => {
-  expect(rotated.backup.accessKeySecret).toBeInstanceOf(secretsmanager.Secret);
+  expect(rotated.backup.accessKeySecret!).toBeInstanceOf(secretsmanager.Secret);
 });

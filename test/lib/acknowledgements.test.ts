@@ -91,6 +91,47 @@ describe('example app', () => {
   });
 });
 
+describe.each([
+  ['cloud-role', { credentials: 'cloud-role', cloudIdentityRoleArn: 'arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab' }],
+  ['implicit', { credentials: 'implicit' }],
+  ['implicit with the nodes\' role', { credentials: 'implicit', nodeRoleArn: 'arn:aws:iam::123456789012:role/crdb-nodes' }],
+])('example app with keyless credentials (%s)', (_, context) => {
+  let acknowledgements: Acknowledgement[];
+  let findings: Finding[];
+  beforeAll(() => {
+    ({ acknowledgements, findings } = findingsWithoutAcknowledgements((outdir) => buildApp({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': [] } }).app));
+  });
+
+  test('every finding is acknowledged and every acknowledgement answers exactly one finding', () => {
+    expect(findings.length).toBeGreaterThan(0);
+    for (const finding of findings) {
+      expect({ finding, acknowledged: acknowledgements.some((a) => answers(a, finding)) }).toEqual({ finding, acknowledged: true });
+    }
+    for (const ack of acknowledgements) {
+      expect({ ack, answered: findings.filter((f) => answers(ack, f)).length }).toEqual({ ack, answered: 1 });
+    }
+  });
+
+  test("the IAM user's, access key's and rotation's findings are gone, and no new one needs a decision", () => {
+    const keyParts = /\/Backup\/(BackupUser|BackupGroup|AccessKey|AccessKeySecret|Rotation)/;
+    expect(findings.filter((f) => keyParts.test(f.path))).toEqual([]);
+    expect(acknowledgements.map((a) => `${a.path} ${a.id.replace(/\[.*\]$/, '[...]')}`).sort()).toEqual(
+      [
+        `CockroachBackupExample/AccessLogsBucket ${controlTowerRuleId('s3_bucket_default_encryption_kms_check')}`,
+        `CockroachBackupExample/AccessLogsBucket ${controlTowerRuleId('s3_bucket_logging_enabled_check')}`,
+        `CockroachBackupExample/AccessLogsBucket ${controlTowerRuleId('s3_bucket_object_lock_enabled_check')}`,
+        `CockroachBackupExample/AccessLogsBucket ${controlTowerRuleId('s3_event_notifications_enabled_check')}`,
+        'CockroachBackupExample/Backup/BackupPolicy AwsSolutions-IAM5[...]',
+        `CockroachBackupExample/Backup/Bucket ${controlTowerRuleId('s3_bucket_object_lock_enabled_check')}`,
+        `CockroachBackupExample/Backup/Bucket ${controlTowerRuleId('s3_event_notifications_enabled_check')}`,
+        'CockroachBackupExample/Backup/ConnectionSecret AwsSolutions-SMG4',
+        `CockroachBackupExample/Backup/Function ${controlTowerRuleId('lambda_inside_vpc_check')}`,
+        'CockroachBackupExample/Backup/ScheduleRole AwsSolutions-IAM5[...]',
+      ].sort(),
+    );
+  });
+});
+
 test('with restore drills the example app needs no new acknowledgement, and every finding is still acknowledged', () => {
   const { acknowledgements, findings } = findingsWithoutAcknowledgements(
     (outdir) => buildApp({ outdir, context: { restoreDrill: 'true', 'aws:cdk:bundling-stacks': [] } }).app,

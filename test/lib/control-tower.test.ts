@@ -4,7 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CockroachBackup } from '../../lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CockroachBackup, StorageCredentials } from '../../lib';
 import { denyGrantsExceptForAwsServices } from '../../lib/key-policies';
 import { findingsOf, synthPluginReports } from './policy-findings';
 
@@ -14,9 +15,12 @@ import { findingsOf, synthPluginReports } from './policy-findings';
  * the defaults' findings are choices, not gaps.
  */
 test.each([
-  ['without', undefined],
-  ['with', {}],
-])('with keys, a VPC, Object Lock and access logs, %s restore drills, neither pack reports anything on the construct', (_, restoreDrill) => {
+  ['without restore drills', undefined, undefined],
+  ['with restore drills', {}, undefined],
+  ['with CockroachDB Cloud identity-role credentials', undefined, () => StorageCredentials.cloudIdentityRole('arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab')],
+  ['with implicit credentials through a role of the construct', undefined, () => StorageCredentials.implicit()],
+  ['with implicit credentials on the nodes\' own role', undefined, (stack: Stack) => StorageCredentials.implicit({ nodeRole: iam.Role.fromRoleArn(stack, 'Nodes', 'arn:aws:iam::123456789012:role/crdb-nodes') })],
+])('with keys, a VPC, Object Lock and access logs, %s, neither pack reports anything on the construct', (_, restoreDrill, credentials) => {
   const reports = synthPluginReports((outdir) => {
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
@@ -38,6 +42,7 @@ test.each([
       logEncryptionKey: monitoringKey,
       alarmTopicKey: monitoringKey,
       restoreDrill,
+      storageCredentials: credentials?.(stack),
     });
     return app;
   });

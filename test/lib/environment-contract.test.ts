@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { ENV } from '../../contract/environment';
 import { parseSecretArns, parseSettings } from '../../lambda/backup/connect/config';
+import { StorageCredentials } from '../../lib';
 import { synthBackup } from './fixtures';
 
 /**
@@ -15,6 +16,7 @@ const DEPLOY_TIME_VALUES: Record<string, string> = {
   [ENV.bucketRegion]: 'eu-west-1',
   [ENV.drillStateParameter]: 'CFN-BackupDrillState00A0160C-AbCdEfGhIjKl',
   [ENV.followStateParameter]: 'CFN-BackupFollowState1A2B3C4D-AbCdEfGhIjKl',
+  [ENV.assumeRoleChain]: 'arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab,arn:aws:iam::123456789012:role/TestStack-BackupRole-AbCdEf;external_id=crdb-backup-TestStackBackup',
 };
 
 function deployedEnvironment(props: Parameters<typeof synthBackup>[0]): Record<string, string> {
@@ -30,6 +32,8 @@ describe("the construct's environment, as the Lambda reads it", () => {
     ['the defaults', {}],
     ['restore drills of two databases and a file check budget', { restoreDrill: { databases: ['bank', 'Billing DB'] }, fileCheckTimeout: Duration.minutes(4), timeout: Duration.minutes(10) }],
     ['checks off', { fileCheckTimeout: Duration.seconds(0) }],
+    ['CockroachDB Cloud identity-role credentials', { storageCredentials: StorageCredentials.cloudIdentityRole('arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab') }],
+    ['implicit credentials', { storageCredentials: StorageCredentials.implicit() }],
   ])('is accepted with %s', (_, props) => {
     const env = deployedEnvironment(props);
     expect(Object.values(env).filter((value) => value.startsWith('unmapped reference'))).toEqual([]);

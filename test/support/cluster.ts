@@ -1,5 +1,6 @@
 import { Job } from './jobs/job';
 import { S3Location } from './storage/storage-uri';
+import { AwsCredentials, assumeRoleChain, CredentialChainError, NodeCredentialSources, nodeOwnCredentials } from './storage/node-credentials';
 import { JobEngine } from './jobs/job-engine';
 import { DatabaseRecord, DoubleDatabase, SYSTEM_DATABASE, databaseRecord } from './schema';
 import { CockroachVersion, VersionFacts, versionFacts } from './versions';
@@ -28,6 +29,10 @@ export interface ExternalConnection {
 export interface ClusterEnvironment {
   /** Where the nodes send the requests for an s3:// URI without AWS_ENDPOINT: the stand-in for AWS S3. */
   readonly awsS3Endpoint?: string;
+  /** The nodes' own AWS identity for `AUTH=implicit` (default: none, as on a machine outside AWS). */
+  readonly nodeCredentials?: NodeCredentialSources;
+  /** Where the nodes call STS for ASSUME_ROLE: the stand-in for AWS STS (default: none; ASSUME_ROLE then fails). */
+  readonly stsEndpoint?: string;
   /** How often SHOW JOB WHEN COMPLETE looks at an unfinished job. */
   readonly whenCompleteIntervalMs: number;
   /** How long SHOW BACKUP ... WITH check_files takes per data file (0: as fast as S3 answers). */
@@ -88,7 +93,31 @@ export class Cluster {
    * for which the double's nodes use `awsS3Endpoint`.
    */
   nodeLocation(location: S3Location): S3Location {
-    return location.endpoint === undefined ? { ...location, endpoint: this.environment.awsS3Endpoint } : location;
+    const endpoint = location.endpoint ?? this.environment.awsS3Endpoint;
+    if (location.auth === 'specified' && location.assumeRoles.length === 0) return { ...location, endpoint };
+    return { ...location, endpoint, credentials: this.credentialsFor(location) };
+  }
+
+  /**
+   * How a node obtains the credentials of a URI that is not plain keys, as CockroachDB does
+   * (s3_storage.go newClient): the start is the URI's keys (`AUTH=specified`) or the node's own
+   * chain (`AUTH=implicit`, node-credentials.ts), then every ASSUME_ROLE role in order. Resolved
+   * once, on the first S3 request of the storage (the SDK resolves lazily, so a failure is
+   * the request's: a job error for BACKUP, a statement error for SHOW BACKUP), then cached.
+   */
+  private credentialsFor(location: S3Location): () => Promise<AwsCredentials> {
+    let resolved: Promise<AwsCredentials> | undefined;
+    const resolve = async (): Promise<AwsCredentials> => {
+      const start =
+        location.auth === 'implicit'
+          ? nodeOwnCredentials(this.environment.nodeCredentials)
+          : { accessKeyId: location.accessKeyId, secretAccessKey: location.secretAccessKey, sessionToken: location.sessionToken };
+      if (location.assumeRoles.length === 0) return start;
+      // Never let a test reach AWS STS: the double's stand-in is its stsEndpoint option.
+      if (this.environment.stsEndpoint === undefined) throw new CredentialChainError('the CockroachDB double has no STS: start it with stsEndpoint');
+      return assumeRoleChain(this.environment.stsEndpoint, start, location.assumeRoles);
+    };
+    return () => (resolved ??= resolve());
   }
 
   isAdmin(name: string): boolean {

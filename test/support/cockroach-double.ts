@@ -12,11 +12,13 @@ import { serverCertificates } from './wire/certificates';
 import { ConnectionHost } from './wire/connection';
 import { PgServer } from './wire/pg-server';
 import { ScramVerifier } from './wire/scram';
+import { NodeCredentialSources } from './storage/node-credentials';
 
 export type { Fault } from './faults';
 export type { JobScript, JobType } from './jobs/job';
 export type { SystemPrivilege } from './cluster';
 export type { DoubleDatabase } from './schema';
+export type { NodeCredentialSources } from './storage/node-credentials';
 export { SUPPORTED_VERSIONS } from './versions';
 export type { CockroachVersion } from './versions';
 
@@ -62,6 +64,19 @@ export interface CockroachDoubleOptions {
    * Default: none; such a URI then fails (the double never reaches AWS).
    */
   readonly awsS3Endpoint?: string;
+  /**
+   * The nodes' own AWS identity for `AUTH=implicit`, by source of the SDK's chain (environment,
+   * web identity, container, instance profile: the first that has credentials wins). Give each
+   * the credentials of a role session from the fake STS (`sts.sessionOf(nodeRoleArn, ...)`).
+   * Default: none, as on machines outside AWS: `AUTH=implicit` then fails with the SDK's
+   * NoCredentialProviders.
+   */
+  readonly nodeCredentials?: NodeCredentialSources;
+  /**
+   * Where the nodes call STS for the URI's ASSUME_ROLE chain: the fake STS (aws/sts-double.ts).
+   * Default: none; such a URI then fails (the double never reaches AWS).
+   */
+  readonly stsEndpoint?: string;
   /**
    * How often SHOW JOB WHEN COMPLETE looks at an unfinished job (CockroachDB: every
    * second). Shorter only to make tests that do not measure the wait run faster.
@@ -148,6 +163,8 @@ export class CockroachDouble {
       options.version ?? '24.3',
       {
         awsS3Endpoint: options.awsS3Endpoint,
+        nodeCredentials: options.nodeCredentials,
+        stsEndpoint: options.stsEndpoint,
         whenCompleteIntervalMs: options.whenCompleteIntervalMs ?? WHEN_COMPLETE_INTERVAL_MS,
         checkFilesDelayMs: options.checkFilesDelayMs ?? 0,
         now,

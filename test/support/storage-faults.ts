@@ -48,6 +48,7 @@ function storeOf(collection: StoredCollection): CollectionStore {
     secretAccessKey: collection.credentials.secretAccessKey,
     region: 'us-east-1',
     endpoint: collection.endpoint,
+    assumeRoles: [],
   });
 }
 

@@ -1,5 +1,6 @@
 import { BackupEvent, RUN_KINDS, RunKind } from '../../../contract/backup-event';
 import { ENV, StorageMode } from '../../../contract/environment';
+import { AssumedRole, parseAssumeRoleChain, StorageAuth } from '../submit/storage-auth';
 import { DEFAULT_METRICS_NAMESPACE } from '../../../contract/metrics';
 
 /**
@@ -12,6 +13,8 @@ export interface BackupSettings {
   readonly collection: string;
   readonly s3Endpoint?: string;
   readonly storageMode: StorageMode;
+  /** How CockroachDB's nodes authenticate to S3: the access key, or their own identity and a chain of roles. */
+  readonly storageAuth: StorageAuth;
   /** Set when storageMode is 'external-connection'. */
   readonly externalConnectionName?: string;
   readonly asOfSystemTimeSeconds: number;
@@ -43,7 +46,8 @@ export interface BackupSettings {
 /** Where each secret lives in Secrets Manager (only the Lambda needs these). */
 export interface SecretArns {
   readonly connectionSecretArn: string;
-  readonly accessKeySecretArn: string;
+  /** Undefined in keyless modes (STORAGE_AUTH=implicit): there is no access key. */
+  readonly accessKeySecretArn?: string;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -150,6 +154,7 @@ export function parseSettings(env: Environment, labels: SettingLabels = {}): Bac
   if (storageMode !== 'uri' && storageMode !== 'external-connection') {
     throw new ConfigurationError(`${labels.storageMode ?? ENV.storageMode} is '${storageMode}': expected 'uri' or 'external-connection'`);
   }
+  const storageAuth = parseStorageAuth(read, labels);
   const s3Endpoint = read.optional('s3Endpoint');
   if (s3Endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(s3Endpoint)) {
     throw new ConfigurationError(`${labels.s3Endpoint ?? ENV.s3Endpoint} is '${s3Endpoint}': expected an http(s) URL or nothing (AWS S3)`);
@@ -160,6 +165,7 @@ export function parseSettings(env: Environment, labels: SettingLabels = {}): Bac
     collection: read.matching('collection', COLLECTION, 'a prefix of letters, digits, . _ - separated by single slashes, without leading or trailing slash or . or .. segments'),
     s3Endpoint,
     storageMode,
+    storageAuth,
     externalConnectionName:
       storageMode === 'external-connection'
         ? read.matching('externalConnectionName', CONNECTION_NAME, 'a name of lower-case letters, digits and underscores (external-connection mode)')
@@ -200,13 +206,39 @@ function drillDatabases(value: string | undefined, label: string): string[] {
   return [...new Set(names)];
 }
 
-/** Reads the two secret ARNs the Lambda needs. */
+/**
+ * STORAGE_AUTH and ASSUME_ROLE_CHAIN: unset means the access key (the construct's default
+ * sets neither); 'implicit' takes the role chain, which only it may have.
+ */
+function parseStorageAuth(read: Reader, labels: SettingLabels): StorageAuth {
+  const mode = read.optional('storageAuth') ?? 'access-key';
+  const label = labels.storageAuth ?? ENV.storageAuth;
+  if (mode !== 'access-key' && mode !== 'implicit') throw new ConfigurationError(`${label} is '${mode}': expected 'access-key' or 'implicit'`);
+  const chain = read.optional('assumeRoleChain');
+  const chainLabel = labels.assumeRoleChain ?? ENV.assumeRoleChain;
+  if (mode === 'access-key') {
+    if (chain !== undefined) throw new ConfigurationError(`${chainLabel} is '${chain}': expected it only with ${label}=implicit (the access key needs no role)`);
+    return { mode };
+  }
+  let assumeRoles: readonly AssumedRole[] = [];
+  if (chain !== undefined) {
+    try {
+      assumeRoles = parseAssumeRoleChain(chain);
+    } catch (error) {
+      throw new ConfigurationError(`${chainLabel} is '${chain}': ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { mode, assumeRoles };
+}
+
+/** Reads the secret ARNs the Lambda needs: the access-key secret's only when the nodes use the access key. */
 export function parseSecretArns(env: Environment): SecretArns {
   const read = new Reader(env, {});
   const arn = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+  const keyless = parseStorageAuth(read, {}).mode === 'implicit';
   return {
     connectionSecretArn: read.matching('connectionSecretArn', arn, 'the ARN of the connection secret'),
-    accessKeySecretArn: read.matching('accessKeySecretArn', arn, 'the ARN of the access-key secret'),
+    accessKeySecretArn: keyless ? undefined : read.matching('accessKeySecretArn', arn, 'the ARN of the access-key secret'),
   };
 }
 

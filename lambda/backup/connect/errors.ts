@@ -1,4 +1,5 @@
 import { redactedMessage } from '../report/redact';
+import { credentialFailure, CredentialFailure } from '../decide/classify';
 
 /**
  * A failure a person can act on: the message says what happened and what to do. It is
@@ -86,8 +87,10 @@ export function describeConnectFailure(error: unknown, endpoint: Endpoint, timeo
  * - EXTERNALCONNECTION, to create an external connection;
  * - VIEWCLUSTERMETADATA, to read an external connection the user does not own
  *   (pkg/sql/show_create_external_connection.go);
- * - EXTERNALIOIMPLICITACCESS, for a storage URI with AWS_ENDPOINT, which CockroachDB
- *   counts as implicit access (an S3-compatible store);
+ * - EXTERNALIOIMPLICITACCESS, for a storage URI without explicit keys: AUTH=implicit (the
+ *   keyless modes), or AWS_ENDPOINT, which CockroachDB counts as implicit access (an
+ *   S3-compatible store): "only users with the admin role or the EXTERNALIOIMPLICITACCESS system
+ *   privilege are allowed to access the specified s3 URI" (pkg/cloud/cloudprivilege/privileges.go);
  * - RESTORE, for a restore drill: "... the RESTORE system privilege ..." or, for a database
  *   restore without RESTORE or CREATEDB, "only users with the CREATEDB privilege can restore
  *   databases", whose hint says RESTORE DATABASE will require RESTORE alone
@@ -113,7 +116,8 @@ function describeRefusal(error: unknown, what: string, username: string): Backup
   const hint = typeof error === 'object' && error !== null ? (error as { hint?: unknown }).hint : undefined;
   return new BackupFailure(
     `${what} was refused (42501: ${message}${typeof hint === 'string' && hint !== '' ? `; CockroachDB's hint: ${hint}` : ''}). ` +
-      'This is not a privilege the backup user needs (it needs only BACKUP, EXTERNALCONNECTION in external-connection mode, and RESTORE for restore drills): no GRANT is recommended',
+      'This is not a privilege the backup user needs (it needs only BACKUP, EXTERNALCONNECTION in external-connection mode, ' +
+      'EXTERNALIOIMPLICITACCESS with keyless storage credentials, and RESTORE for restore drills): no GRANT is recommended',
     '42501',
   );
 }
@@ -131,7 +135,46 @@ export function describeStatementFailure(error: unknown, what: string, username:
     // the job table finds out (a submitted backup is then reported, not repeated).
     return new BackupFailure(`${what} failed: the connection to the cluster was lost (${message}); whether it took effect is unknown until the next run reads the job table`, code);
   }
-  return new BackupFailure(`${what} failed: ${code !== undefined ? `${code}: ` : ''}${message}`, code);
+  const advice = credentialAdvice(message);
+  return new BackupFailure(`${what} failed: ${code !== undefined ? `${code}: ` : ''}${message}${advice === undefined ? '' : `. ${advice}`}`, code);
+}
+
+/** `arn:aws:sts::<account>:assumed-role/<role>/<session>` -> the role's ARN, which trust policies name. */
+function roleOfSession(caller: string): string {
+  const match = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(caller);
+  return match === null ? caller : `arn:${match[1]}:iam::${match[2]}:role/${match[3]}`;
+}
+
+function adviceFor(failure: CredentialFailure): string {
+  switch (failure.kind) {
+    case 'assume-role-denied': {
+      const caller = roleOfSession(failure.caller);
+      return (
+        `STS refused to let ${caller} assume ${failure.role}. The trust policy of ${failure.role} must allow sts:AssumeRole for ${caller}, ` +
+        'with an sts:ExternalId condition equal to the external_id after that role in ASSUME_ROLE_CHAIN (the construct writes both). ' +
+        `If ${failure.role} is the construct's BackupRole: for CockroachDB Cloud, check that the identity role ARN given to ` +
+        "StorageCredentials.cloudIdentityRole is this cluster's (arn:aws:iam::<account_id>:role/crl-dr-store-user-<last 12 characters of the cluster id>, " +
+        "both from GET https://cockroachlabs.cloud/api/v1/clusters); for self-hosted nodes, the nodes' role needs its own permission too " +
+        '(storageRole.grantAssumeRole(nodesRole), or pass it as StorageCredentials.implicit({ nodeRole })). ' +
+        `If ${failure.role} is CockroachDB Cloud's identity role, only an Advanced cluster on AWS has one, and only that cluster may assume it`
+      );
+    }
+    case 'no-node-credentials':
+      return (
+        'The nodes have no AWS credentials of their own for AUTH=implicit (the AWS SDK found none in the environment, a web identity token, ' +
+        'the container credentials endpoint or the EC2 instance profile): give the EC2 instances an instance profile, or the CockroachDB pods ' +
+        'a role (IRSA: annotate their service account with eks.amazonaws.com/role-arn; or an EKS Pod Identity association), on every node. ' +
+        'Outside AWS, use StorageCredentials.accessKey()'
+      );
+    case 'implicit-disabled':
+      return 'The nodes were started with --external-io-disable-implicit-credentials: restart them without it, or use StorageCredentials.accessKey()';
+  }
+}
+
+/** What to do about a keyless credential failure in a job's or a statement's error, if it is one. */
+export function credentialAdvice(error: string): string | undefined {
+  const failure = credentialFailure(error);
+  return failure === undefined ? undefined : adviceFor(failure);
 }
 
 /**

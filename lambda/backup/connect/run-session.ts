@@ -15,8 +15,8 @@ export interface SessionInput {
 }
 
 /**
- * Reads the access key (every run: it follows a rotation at once) with the connection
- * secret (cached), then connects; after an authentication failure with a cached
+ * Reads the access key (every run: it follows a rotation at once; not in keyless modes,
+ * which have none) with the connection secret (cached), then connects; after an authentication failure with a cached
  * connection secret, fetches it again once (a rotated password). A run that cannot read
  * either secret opens no connection.
  */
@@ -27,7 +27,9 @@ async function connect(input: SessionInput, readAccessKey: boolean): Promise<{ s
     statementTimeoutMs: input.settings.statementTimeoutMs,
     budget: input.budget,
   };
-  const [accessKey, first] = await Promise.all([readAccessKey ? input.secrets.accessKey() : NO_ACCESS_KEY, input.secrets.connection(false)]);
+  // The follow function never reads the access key, and keyless modes have none.
+  const usesKey = readAccessKey && input.settings.storageAuth.mode === 'access-key';
+  const [accessKey, first] = await Promise.all([usesKey ? input.secrets.accessKey() : undefined, input.secrets.connection(false)]);
   try {
     return { session: await Session.open(first.connection, options), credentials: { connection: first.connection, accessKey } };
   } catch (error) {
@@ -48,7 +50,6 @@ export interface SessionOptions {
 }
 
 /** Stands for the access key a session without storage statements never reads: nothing can use it. */
-const NO_ACCESS_KEY: Credentials['accessKey'] = Object.freeze({ accessKeyId: '', secretAccessKey: '' });
 
 /** What a run's work gave, or why it could not finish, and what the run cost. */
 export interface SessionOutcome<T> {

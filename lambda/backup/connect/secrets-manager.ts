@@ -49,8 +49,11 @@ export class SecretsManagerSource implements SecretSource {
   }
 
   async accessKey(): Promise<AccessKey> {
-    const text = await this.fetch(this.arns.accessKeySecretArn, 'access-key secret');
-    return parseAccessKeySecret(text, `the access-key secret ${this.arns.accessKeySecretArn}`);
+    const arn = this.arns.accessKeySecretArn;
+    // parseSecretArns leaves it out only in keyless modes, where no run asks for a key.
+    if (arn === undefined) throw new SecretError('no access-key secret is configured (ACCESS_KEY_SECRET_ARN): the nodes use their own identity (STORAGE_AUTH=implicit)');
+    const text = await this.fetch(arn, 'access-key secret');
+    return parseAccessKeySecret(text, `the access-key secret ${arn}`);
   }
 
   private async fetch(arn: string, what: string): Promise<string | undefined> {

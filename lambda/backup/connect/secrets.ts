@@ -14,7 +14,8 @@ export interface ConnectionSecret {
 
 export interface Credentials {
   readonly connection: ConnectionSecret;
-  readonly accessKey: AccessKey;
+  /** The nodes' access key; undefined in keyless modes (STORAGE_AUTH=implicit), where none exists. */
+  readonly accessKey?: AccessKey;
 }
 
 /**

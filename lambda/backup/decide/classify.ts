@@ -65,6 +65,36 @@ export function curableFailure(error: string): CurableFailure | undefined {
   return undefined;
 }
 
+/**
+ * Why the nodes could not get credentials for a keyless storage URI (AUTH=implicit,
+ * ASSUME_ROLE), from the error a job or a SHOW BACKUP statement carries. CockroachDB wraps the
+ * AWS SDK's error (pkg/cloud/amazon/s3_storage.go, "failed to get s3 object: ..."):
+ * - STS refused a role of the chain: `AccessDenied: User: <caller ARN> is not authorized to
+ *   perform: sts:AssumeRole on resource: <role ARN>` (STS's message; the caller is the previous
+ *   step's session, `arn:aws:sts::<account>:assumed-role/<role>/<session>`);
+ * - no source of the SDK's chain had credentials: aws-sdk-go's `NoCredentialProviders: no
+ *   valid providers in chain` (SDK v2 words it `failed to retrieve credentials` / `no EC2 IMDS
+ *   role found`; UNCONFIRMED which release uses which, so both are matched);
+ * - the nodes were started with --external-io-disable-implicit-credentials:
+ *   `implicit credentials disallowed for s3 due to --external-io-disable-implicit-credentials flag`
+ *   (MakeS3Storage).
+ */
+export type CredentialFailure =
+  | { readonly kind: 'assume-role-denied'; readonly caller: string; readonly role: string }
+  | { readonly kind: 'no-node-credentials' }
+  | { readonly kind: 'implicit-disabled' };
+
+const ASSUME_ROLE_DENIED = /User: (\S+) is not authorized to perform: sts:AssumeRole on resource: ([^\s,;'"]+)/;
+const NO_CREDENTIALS = /NoCredentialProviders|no valid providers in chain|failed to retrieve credentials|no EC2 (?:instance|IMDS) role found/;
+
+export function credentialFailure(error: string): CredentialFailure | undefined {
+  const denied = ASSUME_ROLE_DENIED.exec(error);
+  if (denied !== null) return { kind: 'assume-role-denied', caller: denied[1], role: denied[2] };
+  if (error.includes('implicit credentials disallowed')) return { kind: 'implicit-disabled' };
+  if (NO_CREDENTIALS.test(error)) return { kind: 'no-node-credentials' };
+  return undefined;
+}
+
 /** Whether curing this failure needs the user's consent (AUTO_REBASELINE). */
 export function needsRebaselineConsent(failure: CurableFailure): boolean {
   return failure !== 'no-full-backup';

@@ -1,5 +1,6 @@
 import { BackupSettings } from '../connect/config';
 import { REDACTED } from '../report/redact';
+import { formatAssumeRoleChain, StorageAuth } from './storage-auth';
 
 /** The access key CockroachDB's nodes use to write the bucket (the Lambda only passes it on). */
 export interface AccessKey {
@@ -8,20 +9,31 @@ export interface AccessKey {
 }
 
 /**
- * The collection URI with the key in its query string. Every value is URL-encoded:
- * secret access keys contain '/' and '+', which would otherwise be read as a path
- * separator and a space (docs: "use-cloud-storage", query parameters must be
- * URL-encoded). Parameter names: pkg/cloud/amazon/s3_storage.go.
+ * The collection URI with the nodes' credentials in its query string: the key
+ * (`storageAuth` access-key, `key` required), or `AUTH=implicit[&ASSUME_ROLE=<arn>[,<arn>]]`
+ * with no key at all (`key` ignored). Every value is URL-encoded: secret access keys
+ * contain '/' and '+', which would otherwise be read as a path separator and a space
+ * (docs: "use-cloud-storage", query parameters must be URL-encoded), and the role chain's
+ * ',' ';' '=' are encoded too (Go's url.Query decodes them). Parameter names:
+ * pkg/cloud/amazon/s3_storage.go. The one builder of the Lambda, the runner and the
+ * restore helper.
  */
-export function buildS3Uri(settings: BackupSettings, key: AccessKey): string {
-  const params: [string, string][] = [
-    ['AWS_ACCESS_KEY_ID', key.accessKeyId],
-    ['AWS_SECRET_ACCESS_KEY', key.secretAccessKey],
-    ['AWS_REGION', settings.bucketRegion],
-  ];
+export function buildS3Uri(settings: BackupSettings, key: AccessKey | undefined): string {
+  const params: [string, string][] = [...credentialParams(settings.storageAuth, key), ['AWS_REGION', settings.bucketRegion]];
   if (settings.s3Endpoint !== undefined) params.push(['AWS_ENDPOINT', settings.s3Endpoint]);
   const query = params.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
   return `${collectionLocation(settings)}?${query}`;
+}
+
+function credentialParams(auth: StorageAuth, key: AccessKey | undefined): [string, string][] {
+  if (auth.mode === 'implicit') {
+    return auth.assumeRoles.length === 0 ? [['AUTH', 'implicit']] : [['AUTH', 'implicit'], ['ASSUME_ROLE', formatAssumeRoleChain(auth.assumeRoles)]];
+  }
+  if (key === undefined) throw new Error('the storage URI needs the access key (STORAGE_AUTH is access-key), and none was read');
+  return [
+    ['AWS_ACCESS_KEY_ID', key.accessKeyId],
+    ['AWS_SECRET_ACCESS_KEY', key.secretAccessKey],
+  ];
 }
 
 /** `s3://<bucket>/<collection>`: the part of the URI that identifies the collection. */
@@ -36,7 +48,7 @@ export function collectionLabel(settings: BackupSettings): string {
 }
 
 /** What BACKUP names as its destination: the URI, or `external://<name>`. */
-export function backupTarget(settings: BackupSettings, key: AccessKey): string {
+export function backupTarget(settings: BackupSettings, key: AccessKey | undefined): string {
   return settings.storageMode === 'external-connection'
     ? `external://${settings.externalConnectionName}`
     : buildS3Uri(settings, key);

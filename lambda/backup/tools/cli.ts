@@ -25,12 +25,15 @@ export const USAGE = `Usage: npm run backup -- --url <postgresql://user@host:por
   --kind full|incremental|check-files|restore-drill [--verify] [--drill]
   [--dry-run] [--budget-seconds <n>] [--help]
   [--storage-mode uri|external-connection] [--external-connection-name <name>]
+  [--storage-auth access-key|implicit] [--assume-role <arn>[;external_id=<id>][,<arn>...]]
 
 --verify is --kind check-files (SHOW BACKUP ... WITH check_files on the newest chain);
 --drill is --kind restore-drill (RESTORE ... WITH schema_only, verify_backup_table_data
 into crdb_backup_drill_* databases, then DROP DATABASE).
 Secrets come from the environment: PGPASSWORD (the SQL user's password),
-AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the key CockroachDB writes the bucket with).
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the key CockroachDB writes the bucket with),
+except with --storage-auth implicit: the nodes then use their own AWS identity
+(AUTH=implicit) and assume the --assume-role chain, and no key is read.
 Other settings use the Lambda's variables when set (${ENV.asOfSystemTimeSeconds},
 ${ENV.revisionHistory}, ${ENV.maxIncrementals}, ${ENV.autoRebaseline}, ${ENV.tlsVerify},
 ${ENV.fileCheckTimeoutSeconds}, ${ENV.drillDatabases}, ${ENV.drillStateParameter}, ...).
@@ -50,6 +53,8 @@ const FLAGS = {
   '--budget-seconds': 'budgetSeconds',
   '--storage-mode': 'storageMode',
   '--external-connection-name': 'externalConnectionName',
+  '--storage-auth': 'storageAuth',
+  '--assume-role': 'assumeRoleChain',
 } as const;
 
 type FlagName = keyof typeof FLAGS;
@@ -121,6 +126,8 @@ class EnvironmentSecrets implements SecretSource {
     return { connection: this.credentials.connection, fresh: true };
   }
   async accessKey(): Promise<AccessKey> {
+    // The run reads the key only with STORAGE_AUTH access-key, where main() always read it.
+    if (this.credentials.accessKey === undefined) throw new ConfigurationError('no access key: the nodes use their own identity (--storage-auth implicit)');
     return this.credentials.accessKey;
   }
 }
@@ -138,7 +145,7 @@ export async function main(argv: readonly string[], env: Environment, print: (li
     const labels = Object.fromEntries(Object.entries(FLAGS).map(([flag, key]) => [key, flag]));
     const settings = parseSettings(overlay, labels);
     const requested: RunKind = parseEvent({ kind: kind ?? '' }).kind;
-    const accessKey = readAccessKey(env, options.dryRun);
+    const accessKey = settings.storageAuth.mode === 'access-key' ? readAccessKey(env, options.dryRun) : undefined;
 
     if (options.dryRun) {
       print(redact(dryRunStatements(requested, settings, sanitizeUri(backupTarget(settings, accessKey))).join('\n')));
@@ -182,7 +189,7 @@ function runnerDrillState(settings: BackupSettings, requested: RunKind): DrillSt
   return store;
 }
 
-function readAccessKey(env: Environment, dryRun: boolean): Credentials['accessKey'] {
+function readAccessKey(env: Environment, dryRun: boolean): AccessKey {
   const text = JSON.stringify({
     accessKeyId: env.AWS_ACCESS_KEY_ID ?? (dryRun ? 'AWS_ACCESS_KEY_ID' : undefined),
     secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? (dryRun ? 'unset' : undefined),

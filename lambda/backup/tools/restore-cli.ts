@@ -24,6 +24,7 @@ import { parseSqlTimestamp } from '../observe/timestamp';
  */
 export const RESTORE_USAGE = `Usage: npm run restore -- --as-of <UTC time> --bucket <name> --collection <prefix> --region <aws-region>
   [--database <name> [--new-name <name>]] [--access-key-secret <secret ARN>] [--endpoint <url>]
+  [--storage-auth access-key|implicit] [--assume-role <role ARN>[;external_id=<id>][,<role ARN>...]]
   [--url <postgresql://user@host:port/db?sslrootcert=ca.pem> [--execute]] [--help]
 
 --as-of is a UTC time such as '2026-11-20 14:04:59' or an ISO 8601 time with a zone.
@@ -31,6 +32,9 @@ Without --database the whole cluster is restored (into a cluster without user da
 The key CockroachDB reads the bucket with comes from the secret --access-key-secret names
 ({"accessKeyId","secretAccessKey"}: a read-only key, see docs/restore.md), or else from
 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. The secret key is redacted in everything printed.
+With --storage-auth implicit (keyless modes, docs/credentials.md) no key is read: the cluster's
+nodes use their own AWS identity (AUTH=implicit) and assume the --assume-role chain, the value
+of the backup Lambda's ASSUME_ROLE_CHAIN variable; the SQL user needs EXTERNALIOIMPLICITACCESS.
 With --url (the SQL password in PGPASSWORD) the collection is read first (SHOW BACKUPS IN, then
 SHOW BACKUP FROM '<chain>' IN for the chains around the time) and the chain that covers the time
 is chosen; a time no chain covers is refused. Without --url the statement names LATEST, unchecked.
@@ -47,6 +51,8 @@ const VALUE_FLAGS = {
   '--collection': 'collection',
   '--region': 'bucketRegion',
   '--endpoint': 's3Endpoint',
+  '--storage-auth': 'storageAuth',
+  '--assume-role': 'assumeRoleChain',
 } as const;
 /** Time for connecting, reading the chains and submitting: the restore itself runs detached, as a job. */
 const SESSION_BUDGET_MS = 15 * 60_000;
@@ -219,7 +225,11 @@ export async function main(argv: readonly string[], env: Environment, print: (li
     for (const [key, value] of Object.entries(storageFlags)) overlay[ENV[key as keyof typeof ENV]] = value;
     const labels = Object.fromEntries(Object.entries(VALUE_FLAGS).map(([flag, key]) => [key, flag]));
     const settings = parseSettings(overlay, labels);
-    const source = backupTarget(settings, await readAccessKey(accessKeySecret, env));
+    if (settings.storageAuth.mode === 'implicit' && accessKeySecret !== undefined) {
+      throw new ConfigurationError('--access-key-secret is set with --storage-auth implicit: expected one of them (the nodes use their own identity, no key)');
+    }
+    const key = settings.storageAuth.mode === 'access-key' ? await readAccessKey(accessKeySecret, env) : undefined;
+    const source = backupTarget(settings, key);
     const statementFor = (subdirectory: string | undefined, at: Date | undefined) =>
       buildRestoreStatement({ database, source, subdirectory, asOf: at, newDatabaseName: newName, mode: 'restore', detached: true });
 

@@ -14,6 +14,7 @@ describe('parseSettings', () => {
       collection: 'prod_1/cluster',
       s3Endpoint: undefined,
       storageMode: 'uri',
+      storageAuth: { mode: 'access-key' },
       externalConnectionName: undefined,
       asOfSystemTimeSeconds: DEFAULTS.asOfSystemTimeSeconds,
       revisionHistory: true,
@@ -153,5 +154,38 @@ describe('parseEvent', () => {
 
   test('fails if the event is not an object', () => {
     expect(() => parseEvent(null)).toThrow(/kind is missing/);
+  });
+});
+
+describe('STORAGE_AUTH and ASSUME_ROLE_CHAIN (keyless modes)', () => {
+  const CHAIN = 'arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab,arn:aws:iam::210987654321:role/Backup-Role;external_id=crdb-backup-x1';
+
+  test('reads the implicit mode and its role chain, external id included', () => {
+    expect(parseSettings(testEnvironment({ STORAGE_AUTH: 'implicit', ASSUME_ROLE_CHAIN: CHAIN })).storageAuth).toEqual({
+      mode: 'implicit',
+      assumeRoles: [
+        { arn: 'arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab' },
+        { arn: 'arn:aws:iam::210987654321:role/Backup-Role', externalId: 'crdb-backup-x1' },
+      ],
+    });
+  });
+
+  test('reads implicit with an empty chain as the nodes\' own identity', () => {
+    expect(parseSettings(testEnvironment({ STORAGE_AUTH: 'implicit', ASSUME_ROLE_CHAIN: '' })).storageAuth).toEqual({ mode: 'implicit', assumeRoles: [] });
+  });
+
+  test.each([
+    [{ STORAGE_AUTH: 'keyless' }, "STORAGE_AUTH is 'keyless': expected 'access-key' or 'implicit'"],
+    [{ ASSUME_ROLE_CHAIN: CHAIN }, "expected it only with STORAGE_AUTH=implicit"],
+    [{ STORAGE_AUTH: 'implicit', ASSUME_ROLE_CHAIN: 'arn:aws:iam::1:user/x' }, "role 1 ('arn:aws:iam::1:user/x') is not an IAM role ARN"],
+    [{ STORAGE_AUTH: 'implicit', ASSUME_ROLE_CHAIN: 'arn:aws:iam::123456789012:role/r;externalid=x' }, "role 1 has 'externalid=x' after its ARN"],
+  ])('refuses %j, naming the variable', (variables, message) => {
+    expect(() => parseSettings(testEnvironment(variables))).toThrow(message);
+  });
+
+  test('needs no access-key secret in the implicit mode, and still needs it otherwise', () => {
+    const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}`;
+    expect(parseSecretArns({ CONNECTION_SECRET_ARN: arn('c'), STORAGE_AUTH: 'implicit' })).toEqual({ connectionSecretArn: arn('c'), accessKeySecretArn: undefined });
+    expect(() => parseSecretArns({ CONNECTION_SECRET_ARN: arn('c') })).toThrow('ACCESS_KEY_SECRET_ARN is not set');
   });
 });

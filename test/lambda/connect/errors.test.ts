@@ -1,4 +1,4 @@
-import { describeStatementFailure, privilegeToGrant } from '../../../lambda/backup/connect/errors';
+import { credentialAdvice, describeStatementFailure, privilegeToGrant } from '../../../lambda/backup/connect/errors';
 import { installSecretGuard } from '../helpers/secret-guard';
 
 installSecretGuard();
@@ -63,5 +63,35 @@ describe('describeStatementFailure', () => {
     expect(describeStatementFailure(error, 'the full backup statement', 'backup', 2000).message).toBe(
       'the full backup statement failed: 22023: unknown S3 query parameters: AWS_SECRET_ACCESS_KEY=redacted',
     );
+  });
+});
+
+describe('advice for keyless credential failures', () => {
+  test('a missing EXTERNALIOIMPLICITACCESS is fixed by its GRANT', () => {
+    const refusal = Object.assign(new Error('only users with the admin role or the EXTERNALIOIMPLICITACCESS system privilege are allowed to access the specified s3 URI'), { code: '42501' });
+    expect(describeStatementFailure(refusal, 'the backup statement', 'backup', 1000).message).toContain('run GRANT SYSTEM EXTERNALIOIMPLICITACCESS TO backup');
+  });
+
+  test('an STS refusal names the role to trust, the caller as a role ARN, and the external id', () => {
+    const advice = credentialAdvice(
+      'AccessDenied: User: arn:aws:sts::123456789012:assumed-role/crl-dr-store-user-0123456789ab/s1 is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::210987654321:role/backup',
+    );
+    expect(advice).toContain('The trust policy of arn:aws:iam::210987654321:role/backup must allow sts:AssumeRole for arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab');
+    expect(advice).toContain('sts:ExternalId');
+    expect(advice).toContain('crl-dr-store-user-<last 12 characters of the cluster id>');
+  });
+
+  test('missing node credentials say how to give the nodes an identity', () => {
+    expect(credentialAdvice('NoCredentialProviders: no valid providers in chain')).toContain('instance profile');
+    expect(credentialAdvice('NoCredentialProviders: no valid providers in chain')).toContain('eks.amazonaws.com/role-arn');
+  });
+
+  test('a statement failing on an STS refusal carries the advice', () => {
+    const error = new Error('failed to list s3 bucket: AccessDenied: User: arn:aws:sts::1:assumed-role/n/s is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::1:role/b');
+    expect(describeStatementFailure(error, 'reading the collection', 'backup', 1000).message).toContain('STS refused to let');
+  });
+
+  test('no advice for errors that are not credential failures', () => {
+    expect(credentialAdvice('previous BACKUP belongs to cluster 1')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { classifyJobs, curableFailure, parseDestination } from '../../../lambda/backup/decide/classify';
+import { classifyJobs, credentialFailure, curableFailure, parseDestination } from '../../../lambda/backup/decide/classify';
 import { DESCRIPTIONS, job } from '../helpers/fixtures';
 import { installSecretGuard } from '../helpers/secret-guard';
 
@@ -62,5 +62,35 @@ describe('curableFailure', () => {
 
   test('does not take other failures for curable ones', () => {
     expect(curableFailure('AS OF SYSTEM TIME 1 must be greater than the previous backup end time of 2')).toBeUndefined();
+  });
+});
+
+describe('credentialFailure', () => {
+  const STS_DENIED =
+    'failed to get s3 object: AccessDenied: User: arn:aws:sts::123456789012:assumed-role/crl-dr-store-user-0123456789ab/aws-go-sdk-1 is not authorized to perform: ' +
+    'sts:AssumeRole on resource: arn:aws:iam::123456789012:role/backup\n\tstatus code: 403, request id: 1';
+
+  test('reads the caller and the role of an STS refusal', () => {
+    expect(credentialFailure(STS_DENIED)).toEqual({
+      kind: 'assume-role-denied',
+      caller: 'arn:aws:sts::123456789012:assumed-role/crl-dr-store-user-0123456789ab/aws-go-sdk-1',
+      role: 'arn:aws:iam::123456789012:role/backup',
+    });
+  });
+
+  test.each([
+    ['NoCredentialProviders: no valid providers in chain\ncaused by: EnvAccessKeyNotFound: failed to find credentials in the environment.'],
+    ['operation error S3: ListObjects, failed to retrieve credentials: no EC2 IMDS role found'],
+  ])('reads missing node credentials in SDK v1 and v2 wording: %s', (error) => {
+    expect(credentialFailure(`failed to list s3 bucket: ${error}`)).toEqual({ kind: 'no-node-credentials' });
+  });
+
+  test('reads implicit credentials disabled by the start flag', () => {
+    expect(credentialFailure('implicit credentials disallowed for s3 due to --external-io-disable-implicit-credentials flag')).toEqual({ kind: 'implicit-disabled' });
+  });
+
+  test('leaves S3 key rejections and other errors alone', () => {
+    expect(credentialFailure('failed to get s3 object: InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.')).toBeUndefined();
+    expect(credentialFailure('path does not contain a completed latest backup')).toBeUndefined();
   });
 });

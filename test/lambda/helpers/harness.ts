@@ -9,6 +9,7 @@ import { SimulatedClock } from '../../support/clock';
 import { BackupResult } from '../../../lambda/backup/report/result';
 import { CockroachDouble, CockroachDoubleOptions, CockroachVersion, DoubleUser } from '../../support/cockroach-double';
 import { S3Credentials, S3TestServer, startS3Server } from '../../support/aws/s3-server';
+import { AccessKeyStore } from '../../support/aws/access-key-store';
 import { DamagedFile, damageDataFile, DataFileDamage, DataFileSelection } from '../../support/storage-faults';
 import { recordForSecretCheck, TEST_ACCESS_KEY_ID, TEST_PASSWORD, TEST_SECRET_ACCESS_KEY } from './secret-guard';
 
@@ -68,7 +69,8 @@ export class Deployment {
     for (const name of Object.values(ENV)) delete process.env[name];
     Object.assign(process.env, this.environment, {
       [ENV.connectionSecretArn]: this.connectionSecretArn,
-      [ENV.accessKeySecretArn]: this.accessKeySecretArn,
+      // The construct sets no access-key secret in keyless modes.
+      ...(this.environment[ENV.storageAuth] === 'implicit' ? {} : { [ENV.accessKeySecretArn]: this.accessKeySecretArn }),
     });
     const deadline = Date.now() + remainingMs;
     let invocation: Invocation;
@@ -149,12 +151,15 @@ export class Harness {
       databases?: CockroachDoubleOptions['databases'];
       /** Shared by the double and the Lambda, so that a test can let hours pass. */
       clock?: SimulatedClock;
+      /** Keyless modes: the keys S3 shares with the fake STS, and the nodes' identity and STS. */
+      keys?: AccessKeyStore;
+      nodes?: Pick<CockroachDoubleOptions, 'nodeCredentials' | 'stsEndpoint'>;
     } = {},
   ): Promise<Harness> {
     const clock = options.clock ?? new SimulatedClock();
-    const s3 = await startS3Server({ credentials: options.s3Credentials ?? [ACCESS_KEY], buckets: [BUCKET] });
+    const s3 = await startS3Server({ credentials: options.s3Credentials ?? [ACCESS_KEY], buckets: [BUCKET], keys: options.keys });
     const double = await CockroachDouble.start(
-      clusterOptions(s3, { version: options.version, jobDurationMs: options.jobDurationMs ?? 30, databases: options.databases, clock: clock.now }),
+      clusterOptions(s3, { version: options.version, jobDurationMs: options.jobDurationMs ?? 30, databases: options.databases, clock: clock.now, ...options.nodes }),
     );
     return new Harness(double, s3, options.environment ?? {}, clock);
   }

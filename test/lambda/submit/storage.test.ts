@@ -20,6 +20,27 @@ describe('buildS3Uri', () => {
   });
 });
 
+describe('buildS3Uri in keyless modes', () => {
+  test('writes AUTH=implicit and no key for the nodes\' own identity', () => {
+    const uri = buildS3Uri(testSettings({ STORAGE_AUTH: 'implicit' }), undefined);
+    expect(uri).toBe('s3://backup-bucket/prod_1/cluster?AUTH=implicit&AWS_REGION=eu-west-1');
+  });
+
+  test('chains the roles in order, encoded, with the external id in CockroachDB\'s role-provider format, and never a key', () => {
+    const chain = 'arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab,arn:aws:iam::123456789012:role/backup;external_id=crdb-backup-x';
+    const uri = buildS3Uri(testSettings({ STORAGE_AUTH: 'implicit', ASSUME_ROLE_CHAIN: chain }), TEST_ACCESS_KEY);
+    expect(new URL(uri).searchParams.get('ASSUME_ROLE')).toBe(chain);
+    expect(new URL(uri).searchParams.get('AUTH')).toBe('implicit');
+    expect(uri).not.toContain('AWS_ACCESS_KEY_ID');
+    expect(uri).not.toContain('AWS_SECRET_ACCESS_KEY');
+    expect(uri).toContain('ASSUME_ROLE=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fcrl-dr-store-user-0123456789ab%2Carn');
+  });
+
+  test('refuses to build an access-key URI without the key', () => {
+    expect(() => buildS3Uri(testSettings(), undefined)).toThrow('needs the access key');
+  });
+});
+
 describe('backupTarget', () => {
   test('names the external connection in external-connection mode, with no key', () => {
     const target = backupTarget(testSettings({ STORAGE_MODE: 'external-connection', EXTERNAL_CONNECTION_NAME: 'prod_backups' }), TEST_ACCESS_KEY);

@@ -23,6 +23,13 @@ describe('local runner', () => {
     );
   });
 
+  test('with --storage-auth implicit and --assume-role prints the keyless URI and needs no key', async () => {
+    const role = 'arn:aws:iam::123456789012:role/backup;external_id=crdb-backup-x';
+    const { code, output } = await run([...storage, '--kind', 'full', '--dry-run', '--storage-auth', 'implicit', '--assume-role', role], { PGPASSWORD: TEST_PASSWORD });
+    expect(code).toBe(0);
+    expect(output).toBe(`BACKUP INTO 's3://backup-bucket/prod?AUTH=implicit&ASSUME_ROLE=${encodeURIComponent(role)}&AWS_REGION=eu-west-1' AS OF SYSTEM TIME '-10s' WITH DETACHED, revision_history`);
+  });
+
   test('prints a full backup into the endpoint given on the command line', async () => {
     const { output } = await run([...storage, '--endpoint', 'http://127.0.0.1:9000', '--kind', 'full', '--dry-run']);
     expect(output).toMatch(/^BACKUP INTO 's3:\/\/backup-bucket\/prod\?.*&AWS_ENDPOINT=http%3A%2F%2F127\.0\.0\.1%3A9000' AS OF SYSTEM TIME/);

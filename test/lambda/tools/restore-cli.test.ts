@@ -206,6 +206,25 @@ describe('restore helper without a cluster', () => {
     expect(lines[0]).toMatch(message);
   });
 
+  test('with --storage-auth implicit and --assume-role prints a keyless URI and reads no key', async () => {
+    const chain = 'arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab,arn:aws:iam::123456789012:role/backup;external_id=crdb-backup-x';
+    const { code, lines } = await run(['--as-of', '2026-11-20 14:04:59', ...STORAGE, '--storage-auth', 'implicit', '--assume-role', chain], {});
+    expect(code).toBe(0);
+    expect(lines[1]).toBe(
+      `RESTORE FROM LATEST IN 's3://${BUCKET}/${COLLECTION}?AUTH=implicit&ASSUME_ROLE=${encodeURIComponent(chain)}&AWS_REGION=eu-west-1' AS OF SYSTEM TIME '2026-11-20 14:04:59.000000+00:00' WITH DETACHED;`,
+    );
+  });
+
+  test.each([
+    [['--storage-auth', 'implicit', '--access-key-secret', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k'], /^error: --access-key-secret is set with --storage-auth implicit/],
+    [['--assume-role', 'arn:aws:iam::123456789012:role/x'], /^error: --assume-role is 'arn:aws:iam::123456789012:role\/x': expected it only with --storage-auth=implicit/],
+    [['--storage-auth', 'implicit', '--assume-role', 'role/x'], /^error: --assume-role is 'role\/x': role 1 \('role\/x'\) is not an IAM role ARN/],
+  ])('refuses keyless flags that do not fit: %j', async (flags, message) => {
+    const { code, lines } = await run(['--as-of', '2026-11-20 14:04:59', ...STORAGE, ...flags], {});
+    expect(code).toBe(1);
+    expect(lines[0]).toMatch(message);
+  });
+
   test('fails without a key, naming where it looked', async () => {
     const { code, lines } = await run(['--as-of', '2026-11-20 14:04:59', ...STORAGE], {});
     expect(code).toBe(1);

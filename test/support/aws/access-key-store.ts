@@ -12,6 +12,12 @@ export interface StoredAccessKey {
   readonly createDate: Date;
   /** Buckets this key may use; all when omitted (models the IAM policy that applies to the key). */
   readonly buckets?: readonly string[];
+  /** Temporary credentials (STS): the token every request must carry with the key. */
+  readonly sessionToken?: string;
+  /** Who STS says the caller is (`arn:aws:sts::<account>:assumed-role/<role>/<session>`, `arn:aws:iam::<account>:user/<name>`). */
+  readonly callerArn?: string;
+  /** For temporary credentials: the role whose session they are (what trust policies name). */
+  readonly roleArn?: string;
 }
 
 export interface NewAccessKey {
@@ -21,6 +27,9 @@ export interface NewAccessKey {
   readonly status?: AccessKeyStatus;
   readonly createDate?: Date;
   readonly buckets?: readonly string[];
+  readonly sessionToken?: string;
+  readonly callerArn?: string;
+  readonly roleArn?: string;
   /**
    * How many S3 look-ups miss the key before S3 knows it: IAM is eventually consistent, and
    * a new key takes seconds to become usable. Default 0 (usable at once).
@@ -58,15 +67,19 @@ export class AccessKeyStore {
       status: key.status ?? 'Active',
       createDate: key.createDate ?? new Date(),
       buckets: key.buckets,
+      sessionToken: key.sessionToken,
+      callerArn: key.callerArn,
+      roleArn: key.roleArn,
     };
     if (this.keys.has(stored.accessKeyId)) throw new Error(`access key ${stored.accessKeyId} already exists`);
     this.keys.set(stored.accessKeyId, stored);
     this.issued.push(stored.secretAccessKey);
+    if (stored.sessionToken !== undefined) this.issued.push(stored.sessionToken);
     if ((key.unknownToS3ForLookups ?? 0) > 0) this.pendingLookups.set(stored.accessKeyId, key.unknownToS3ForLookups ?? 0);
     return stored;
   }
 
-  /** Every secret key this store ever held, deleted ones too: what a test's secret guard must never find in output. */
+  /** Every secret key and session token this store ever held, deleted ones too: what a test's secret guard must never find in output. */
   issuedSecretKeys(): readonly string[] {
     return this.issued;
   }
@@ -97,6 +110,7 @@ export class AccessKeyStore {
    * down the key's propagation).
    */
   authenticate(accessKeyId: string): StoredAccessKey | undefined {
+    // Unchanged for long-lived keys; temporary keys also need their session token (tokenMatches).
     const key = this.keys.get(accessKeyId);
     if (key === undefined) return undefined;
     const pending = this.pendingLookups.get(accessKeyId) ?? 0;
@@ -106,4 +120,13 @@ export class AccessKeyStore {
     }
     return key.status === 'Active' ? key : undefined;
   }
+}
+
+/**
+ * Whether a request carries the session token its key needs: temporary credentials are
+ * refused without theirs (AWS STS User Guide, "Using temporary credentials with AWS
+ * resources": the token goes in X-Amz-Security-Token); a long-lived key needs none.
+ */
+export function tokenMatches(key: StoredAccessKey, presented: string | string[] | undefined): boolean {
+  return key.sessionToken === undefined || presented === key.sessionToken;
 }

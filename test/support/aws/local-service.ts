@@ -11,6 +11,9 @@ export interface ServiceAnswer {
 
 /** A request as the fake sees it: the body, and the signing service named in its SigV4 credential scope. */
 export interface ServiceRequest {
+  readonly method: string;
+  /** The raw request target (path and query), for a fake that verifies signatures. */
+  readonly url: string;
   readonly headers: IncomingMessage['headers'];
   readonly body: string;
   readonly signingService?: string;
@@ -36,7 +39,7 @@ export async function startLocalService(answer: (request: ServiceRequest) => Ser
       const auth = parseAuthorization(incoming.headers.authorization);
       let result: ServiceAnswer;
       try {
-        result = auth === undefined ? unsigned : answer({ headers: incoming.headers, body: Buffer.concat(chunks).toString('utf8'), signingService: auth.service });
+        result = auth === undefined ? unsigned : answer({ method: incoming.method ?? 'POST', url: incoming.url ?? '/', headers: incoming.headers, body: Buffer.concat(chunks).toString('utf8'), signingService: auth.service });
       } catch (error) {
         result = { status: 500, contentType: 'text/plain', body: `fake service failure: ${error instanceof Error ? error.message : String(error)}` };
       }

@@ -6,7 +6,7 @@ import { join } from 'path';
 import { randomBytes } from 'crypto';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { AccessKeyStore } from './access-key-store';
+import { AccessKeyStore, tokenMatches } from './access-key-store';
 import { localS3Client } from '../storage/s3-client';
 import { cutPage, pageRequest } from '../storage/list-pages';
 import { ParsedAuthorization, SignedRequest, parseAuthorization, payloadMatches, signatureMatches } from '../storage/sigv4';
@@ -66,7 +66,8 @@ function bucketOf(url: string): string {
  * Signature V4 against the caller's secret key (s3rver only checks that the access key
  * id exists, pkg s3rver lib/middleware/authentication.js), know whether a key is active,
  * inactive or deleted (the shared AccessKeyStore), and refuse buckets a key may not use.
- * Errors are S3's: InvalidAccessKeyId, SignatureDoesNotMatch, AccessDenied.
+ * Temporary credentials (from the fake STS, sts-double.ts) also need their session token.
+ * Errors are S3's: InvalidAccessKeyId, SignatureDoesNotMatch, InvalidToken, AccessDenied.
  */
 export async function startS3Server(options: S3ServerOptions): Promise<S3TestServer> {
   const keys = options.keys ?? new AccessKeyStore();
@@ -121,6 +122,12 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
       if (credential === undefined) return s3Error(response, 403, INVALID_ACCESS_KEY_ID.code, INVALID_ACCESS_KEY_ID.message, head);
       if (!signatureMatches(signed, auth, credential.secretAccessKey)) {
         return s3Error(response, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', head);
+      }
+      if (!tokenMatches(credential, incoming.headers['x-amz-security-token'])) {
+        // Temporary credentials without (or with another) session token. The code S3 answers
+        // with is InvalidToken in its error list ("The provided token is malformed or otherwise
+        // invalid."); for a missing token *unconfirmed*, one place to change.
+        return s3Error(response, 400, 'InvalidToken', 'The provided token is malformed or otherwise invalid.', head);
       }
       if (!payloadMatches(signed)) {
         return s3Error(response, 400, 'XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", head);

@@ -6,6 +6,8 @@ export interface S3ClientTarget {
   readonly sessionToken?: string;
   readonly region: string;
   readonly endpoint?: string;
+  /** Where the credentials come from when they are not the static keys above (a node's chain, an assumed role). */
+  readonly credentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
 }
 
 /**
@@ -22,7 +24,7 @@ export function localS3Client(target: S3ClientTarget): S3Client {
     region: target.region,
     endpoint: target.endpoint,
     forcePathStyle: true,
-    credentials: { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey, sessionToken: target.sessionToken },
+    credentials: target.credentials ?? { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey, sessionToken: target.sessionToken },
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 2000, requestTimeout: 10000 },
     requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -62,6 +62,34 @@ const sha256Hex = (data: Buffer | string): string => createHash('sha256').update
 
 /** Whether the signature matches the one computed with this secret key. */
 export function signatureMatches(request: SignedRequest, auth: ParsedAuthorization, secretAccessKey: string): boolean {
+  const expected = Buffer.from(computeSignature(request, auth, secretAccessKey));
+  const provided = Buffer.from(auth.signature);
+  return expected.length === provided.length && timingSafeEqual(expected, provided);
+}
+
+/**
+ * Signs a request with these credentials (how the CockroachDB double's nodes call the fake
+ * STS): the same computation the verification above makes, so both sides agree by construction.
+ * Sets host, x-amz-date, x-amz-content-sha256, x-amz-security-token (with a session token) and Authorization.
+ */
+export function signRequest(
+  request: { method: string; url: string; host: string; body: Buffer },
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  region: string,
+  service: string,
+  now: Date = new Date(),
+): Record<string, string> {
+  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const headers: Record<string, string> = { host: request.host, 'x-amz-date': amzDate, 'x-amz-content-sha256': sha256Hex(request.body) };
+  if (credentials.sessionToken !== undefined) headers['x-amz-security-token'] = credentials.sessionToken;
+  const signedHeaders = Object.keys(headers).sort();
+  const auth = { accessKeyId: credentials.accessKeyId, date: amzDate.slice(0, 8), region, service, signedHeaders, signature: '' };
+  const signature = computeSignature({ method: request.method, url: request.url, headers, body: request.body }, auth, credentials.secretAccessKey);
+  headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${auth.date}/${region}/${service}/aws4_request, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`;
+  return headers;
+}
+
+function computeSignature(request: SignedRequest, auth: ParsedAuthorization, secretAccessKey: string): string {
   const queryAt = request.url.indexOf('?');
   const path = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
   const query = queryAt < 0 ? '' : request.url.slice(queryAt + 1);
@@ -77,9 +105,7 @@ export function signatureMatches(request: SignedRequest, auth: ParsedAuthorizati
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', headerValue(request.headers, 'x-amz-date'), scope, sha256Hex(canonicalRequest)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, auth.date), auth.region), auth.service), 'aws4_request');
-  const expected = Buffer.from(hmac(key, stringToSign).toString('hex'));
-  const provided = Buffer.from(auth.signature);
-  return expected.length === provided.length && timingSafeEqual(expected, provided);
+  return hmac(key, stringToSign).toString('hex');
 }
 
 /** Whether a hex payload hash, when one was sent, matches the body. */

@@ -1,4 +1,5 @@
 import { SqlError, SqlState } from '../sql/sql-error';
+import { AwsCredentials, RoleToAssume } from './node-credentials';
 
 /**
  * S3 storage URIs as CockroachDB reads them (pkg/cloud/amazon/s3_storage.go,
@@ -34,6 +35,10 @@ export interface S3Location {
   readonly sessionToken?: string;
   readonly region: string;
   readonly endpoint?: string;
+  /** ASSUME_ROLE: delegates first, the final role last (empty without the parameter). */
+  readonly assumeRoles: readonly RoleToAssume[];
+  /** Set by the cluster for the nodes' requests when the credentials are not the URI's keys (cluster.ts nodeLocation). */
+  readonly credentials?: () => Promise<AwsCredentials>;
 }
 
 export type StorageUri =
@@ -87,7 +92,23 @@ function parseS3Location(url: URL): S3Location {
     sessionToken: param('AWS_SESSION_TOKEN'),
     region: param('AWS_REGION') ?? 'us-east-1',
     endpoint: param('AWS_ENDPOINT'),
+    assumeRoles: parseRoleProviders(param('ASSUME_ROLE') ?? ''),
   };
+}
+
+/**
+ * ASSUME_ROLE as CockroachDB reads it (pkg/cloud/uris.go, ParseRoleProvidersString, and
+ * cloudpb DecodeRoleProviderString): roles separated by ',', each `<role>[;external_id=<id>]`;
+ * the last is the role assumed for the storage, the ones before it delegates assumed first.
+ * No validation: a malformed ARN fails at STS.
+ */
+function parseRoleProviders(value: string): RoleToAssume[] {
+  if (value === '') return [];
+  return value.split(',').map((entry) => {
+    const [arn, ...fields] = entry.split(';');
+    const externalId = fields.find((field) => field.startsWith('external_id='))?.slice('external_id='.length);
+    return externalId === undefined ? { arn } : { arn, externalId };
+  });
 }
 
 /** Go's url.QueryEscape: unreserved characters kept, space as '+', the rest %XX. */
