@@ -18,6 +18,7 @@ import { backupBucket, BackupBucketOptions } from './backup-bucket';
 import { claimCollection } from './collection-overlap';
 import { backupCredentials } from './backup-credentials';
 import { backupFunction } from './backup-function';
+import { functionRuntime } from './function-runtime';
 import { backupSchedules, resolveSchedules } from './backup-schedules';
 import { connectionSecret } from './connection-secret';
 import { grantCollectionRead } from './restore-access';
@@ -268,6 +269,16 @@ export interface CockroachBackupProps {
   readonly memorySize?: number;
 
   /**
+   * Lambda runtime of both functions (the backup Lambda and the access-key rotation
+   * function): a Node.js runtime from Node.js 24 on, e.g. `lambda.Runtime.NODEJS_26_X` on
+   * aws-cdk-lib 2.277 or later, where cdk-nag's AwsSolutions-L1 asks for the newest
+   * Node.js. The package's prebuilt bundles target Node.js 24; other families and older
+   * Node.js runtimes are refused at synth.
+   * @default lambda.Runtime.NODEJS_24_X
+   */
+  readonly runtime?: lambda.Runtime;
+
+  /**
    * A VPC to run the Lambda in, to reach a cluster with private addresses. The Lambda
    * also calls Secrets Manager: its subnets then need a route to it, through a NAT
    * gateway or a Secrets Manager interface VPC endpoint (`com.amazonaws.<region>.secretsmanager`).
@@ -436,6 +447,7 @@ export class CockroachBackup extends Construct {
     this.checkRpo(rpo, schedules.runInterval);
     const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules, props.timeZone);
 
+    const runtime = functionRuntime(this, props.runtime);
     const rotation = checkRotationSettings(this, {
       rotation: props.accessKeyRotation ?? ROTATION_DEFAULTS.accessKeyRotation,
       previousKeyGracePeriod: props.previousKeyGracePeriod,
@@ -483,6 +495,7 @@ export class CockroachBackup extends Construct {
       secrets: [this.connectionSecret, this.accessKeySecret],
       timeout: settings.timeout,
       memorySize: settings.memorySize,
+      runtime,
       logRetention: props.logRetention ?? DEFAULTS.logRetention,
       logEncryptionKey: props.logEncryptionKey,
       runInterval: schedules.runInterval,
@@ -528,6 +541,7 @@ export class CockroachBackup extends Construct {
         bucketRegion: this.bucket.env.region,
         collection: this.collection,
         metricsNamespace,
+        runtime,
         logRetention: props.logRetention ?? DEFAULTS.logRetention,
         logEncryptionKey: props.logEncryptionKey,
         vpc: props.vpc,

@@ -15,7 +15,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
-import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER, ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from '../lib/lambda-asset';
+import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER, OLDEST_NODE_RUNTIME_MAJOR, ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from '../lib/lambda-asset';
 
 const PACKAGE_ROOT = path.resolve(__dirname, '..');
 
@@ -50,13 +50,14 @@ export function bundleLambda(lambda: LambdaEntry): BundleResult {
     // the repo's own files and leaves the modules in node_modules as their authors wrote them.
     bundle: true,
     platform: 'node',
-    // The Lambda runtime (NODEJS_24_X in lib/backup-function.ts; the rotation function uses the same).
-    target: 'node24',
+    // The oldest runtime the `runtime` prop accepts (lib/function-runtime.ts): the bundle
+    // runs on it and on every later Node.js runtime.
+    target: `node${OLDEST_NODE_RUNTIME_MAJOR}`,
     format: 'cjs',
     minify: true,
     sourcemap: false,
     legalComments: 'eof',
-    // The Node.js 24 runtime provides the AWS SDK v3; pg and everything else is bundled.
+    // The Node.js runtimes provide the AWS SDK v3; pg and everything else is bundled.
     external: ['@aws-sdk/*'],
     logLevel: 'warning',
     write: false,
