@@ -1,4 +1,4 @@
-import { fencedBlocks, readGuideFile } from './markdown';
+import { namedRules, readmeExamples, usesConstruct } from './policy-checks-line';
 import { checkExample, ExampleChecks } from './synth-examples';
 
 /**
@@ -7,33 +7,6 @@ import { checkExample, ExampleChecks } from './synth-examples';
  * and AWS Control Tower's proactive controls), with the reason. This test synthesizes
  * each example under both packs and holds the line to what they report.
  */
-const RULE = /^(AwsSolutions-[A-Z0-9]+|CT\.[A-Z0-9]+\.PR\.[0-9]+)$/;
-
-interface ReadmeExample {
-  readonly firstLine: number;
-  readonly code: string;
-  /** The "Policy checks:" line right after the example, if any. */
-  readonly checksLine?: string;
-}
-
-function readmeExamples(): ReadmeExample[] {
-  const lines = readGuideFile('README.md').split('\n');
-  return fencedBlocks(lines.join('\n'))
-    .filter((block) => block.language === 'ts' || block.language === 'typescript')
-    .map((block) => {
-      const closingFence = block.firstLine - 1 + block.code.split('\n').length; // 0-based index of the closing fence
-      const next = lines.slice(closingFence + 1).find((line) => line.trim() !== '');
-      return { firstLine: block.firstLine, code: block.code, checksLine: next?.startsWith('Policy checks') ? next : undefined };
-    });
-}
-
-/** The rules a line names in backticks. */
-function namedRules(line: string): string[] {
-  return [...new Set([...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]).filter((word) => RULE.test(word)))].sort();
-}
-
-/** Examples that use the construct (the policy-pack snippet builds no stack). */
-const usesConstruct = (e: ReadmeExample) => /new CockroachBackup\b/.test(e.code);
 const examples = readmeExamples().filter(usesConstruct);
 const checked = new Map<number, ExampleChecks>();
 beforeAll(() => {
