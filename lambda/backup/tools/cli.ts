@@ -11,7 +11,8 @@ import { publishRun } from '../report/publish';
 import { redact, redactedMessage, registerSecret } from '../report/redact';
 import { runRequested } from '../run';
 import { ConnectionSecret, Credentials, parseAccessKeySecret, SecretSource } from '../connect/secrets';
-import { AccessKey, backupTarget, sanitizeUri } from '../submit/storage';
+import { AccessKey, backupTarget } from '../submit/storage';
+import { pasteableStatements } from './pasteable';
 
 /**
  * The local runner: the Lambda's procedure against a cluster named by a connection
@@ -85,13 +86,19 @@ export function parseArguments(argv: readonly string[]): CliOptions {
   return { values, dryRun, help };
 }
 
-/** The connection string's parts; the password must come from PGPASSWORD, never the command line. */
+/**
+ * The connection string's parts, read as libpq reads them: `sslrootcert` (the cluster's CA),
+ * and for a certificate login `sslcert` and `sslkey` (the client certificate and its key, e.g.
+ * `certs/client.backup.crt` and `certs/client.backup.key` from `cockroach cert create-client`),
+ * all paths of PEM files. Without a client certificate the password comes from PGPASSWORD,
+ * never the command line.
+ */
 export function parseConnectionUrl(url: string, password: string, tlsVerify: boolean): Credentials['connection'] {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigurationError(`--url is not a URL: expected postgresql://user@host:26257/db?sslrootcert=ca.pem`);
+    throw new ConfigurationError(`--url is not a URL: expected ${URL_FORM}`);
   }
   if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:') {
     throw new ConfigurationError(`--url has scheme '${parsed.protocol}': expected postgresql://`);
@@ -102,14 +109,38 @@ export function parseConnectionUrl(url: string, password: string, tlsVerify: boo
   if (tlsVerify && caPath === null) {
     throw new ConfigurationError(`--url has no sslrootcert: expected the path of the cluster's CA certificate (or ${ENV.tlsVerify}=false)`);
   }
+  const certPath = parsed.searchParams.get('sslcert');
+  const keyPath = parsed.searchParams.get('sslkey');
+  if ((certPath === null) !== (keyPath === null)) {
+    throw new ConfigurationError(`--url has ${certPath === null ? 'sslkey without sslcert' : 'sslcert without sslkey'}: a certificate login needs both files`);
+  }
+  const clientCertificate = certPath === null || keyPath === null ? undefined : { cert: readPem(certPath, 'sslcert'), key: readPem(keyPath, 'sslkey') };
+  if (clientCertificate !== undefined) registerSecret(clientCertificate.key);
+  else if (password === '') {
+    throw new ConfigurationError('PGPASSWORD is not set: expected the password of the SQL user, or sslcert and sslkey in --url for a certificate login');
+  }
+  if (password !== '') registerSecret(password);
   return {
     host: parsed.hostname,
     port: parsed.port === '' ? 26257 : Number(parsed.port),
     username: decodeURIComponent(parsed.username),
     password,
     dbname: parsed.pathname.replace(/^\//, '') || 'defaultdb',
-    ca: caPath === null ? '' : readFileSync(caPath, 'utf8'),
+    ca: caPath === null ? '' : readPem(caPath, 'sslrootcert'),
+    ...(clientCertificate === undefined ? {} : { clientCertificate }),
   };
+}
+
+/** How --url looks, for messages and usages. */
+export const URL_FORM = 'postgresql://user@host:26257/db?sslrootcert=ca.crt[&sslcert=client.user.crt&sslkey=client.user.key]';
+
+/** A PEM file a --url parameter names; a missing file is the operator's input error. */
+function readPem(file: string, parameter: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(`--url's ${parameter} '${file}' cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
 }
 
 /** Secrets from the environment: nothing to cache, nothing to fetch again. */
@@ -140,21 +171,20 @@ export async function main(argv: readonly string[], env: Environment, print: (li
     const accessKey = readAccessKey(env, options.dryRun);
 
     if (options.dryRun) {
-      print(redact(dryRunStatements(requested, settings, sanitizeUri(backupTarget(settings, accessKey))).join('\n')));
+      const target = backupTarget(settings, accessKey);
+      print(redact(pasteableStatements(dryRunStatements(requested, settings, target), target, 'AWS_SECRET_ACCESS_KEY').join('\n')));
       return 0;
     }
 
-    if (url === undefined) throw new ConfigurationError('--url is missing: expected postgresql://user@host:26257/db?sslrootcert=ca.pem');
-    const password = env.PGPASSWORD ?? '';
-    if (password === '') throw new ConfigurationError('PGPASSWORD is not set: expected the password of the SQL user');
-    registerSecret(password);
+    if (url === undefined) throw new ConfigurationError(`--url is missing: expected ${URL_FORM}`);
+    const connection = parseConnectionUrl(url, env.PGPASSWORD ?? '', settings.tlsVerify);
     const budgetMs = budgetSeconds === undefined ? 300_000 : Number(budgetSeconds) * 1000;
     if (!Number.isFinite(budgetMs) || budgetMs <= 0) throw new ConfigurationError(`--budget-seconds is '${budgetSeconds}': expected a positive number`);
 
     const result = await runRequested({
       settings,
       requested,
-      secrets: new EnvironmentSecrets({ connection: parseConnectionUrl(url, password, settings.tlsVerify), accessKey }),
+      secrets: new EnvironmentSecrets({ connection, accessKey }),
       budget: Budget.fromNow(budgetMs),
       drillState: runnerDrillState(settings, requested),
     });

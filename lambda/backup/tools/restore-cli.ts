@@ -3,9 +3,10 @@ import { ENV } from '../../../contract/environment';
 import { Budget } from '../connect/budget';
 import { exitWith, parseConnectionUrl } from './cli';
 import { ConfigurationError, Environment, parseSettings } from '../connect/config';
-import { redact, redactedMessage, registerSecret } from '../report/redact';
+import { redact, redactedMessage } from '../report/redact';
 import { buildRestoreStatement, sqlTimestamp } from '../drill/restore-statement';
 import { parseAccessKeySecret } from '../connect/secrets';
+import { pasteableStatements } from './pasteable';
 import { readSecretString } from '../connect/secrets-manager';
 import { Session } from '../connect/session';
 import { sqlString } from '../submit/statement';
@@ -217,18 +218,17 @@ export async function main(argv: readonly string[], env: Environment, print: (li
     const labels = Object.fromEntries(Object.entries(VALUE_FLAGS).map(([flag, key]) => [key, flag]));
     const settings = parseSettings(overlay, labels);
     const source = backupTarget(settings, await readAccessKey(accessKeySecret, env));
+    const keyOrigin = accessKeySecret === undefined ? 'AWS_SECRET_ACCESS_KEY' : `the secretAccessKey field of ${accessKeySecret}`;
+    const printStatement = (statement: string) => pasteableStatements([`${statement};`], source, keyOrigin).forEach(say);
     const statementFor = (subdirectory: string | undefined, at: Date | undefined) =>
       buildRestoreStatement({ database, source, subdirectory, asOf: at, newDatabaseName: newName, mode: 'restore', detached: true });
 
     if (url === undefined) {
       say(`-- Not checked against the collection (no --url): LATEST may not cover ${sqlTimestamp(asOf)}.`);
-      say(`${statementFor(undefined, asOf)};`);
+      printStatement(statementFor(undefined, asOf));
       return 0;
     }
-    const password = env.PGPASSWORD ?? '';
-    if (password === '') throw new ConfigurationError('PGPASSWORD is not set: expected the password of the SQL user');
-    registerSecret(password);
-    const session = await Session.open(parseConnectionUrl(url, password, settings.tlsVerify), {
+    const session = await Session.open(parseConnectionUrl(url, env.PGPASSWORD ?? '', settings.tlsVerify), {
       tlsVerify: settings.tlsVerify,
       connectTimeoutMs: settings.connectTimeoutMs,
       statementTimeoutMs: settings.statementTimeoutMs,
@@ -238,7 +238,7 @@ export async function main(argv: readonly string[], env: Environment, print: (li
       const chosen = chooseChain(await readChains(session, source, asOf), asOf, settings.revisionHistory);
       say(`-- Chain ${chosen.chain.subdirectory} covers ${sqlTimestamp(chosen.chain.fullEnd)} to ${sqlTimestamp(chosen.chain.newestEnd)} (UTC).`);
       const statement = statementFor(chosen.chain.subdirectory, chosen.asOf);
-      say(`${statement};`);
+      printStatement(statement);
       if (execute) {
         const [row] = await session.query<{ job_id: string }>('the RESTORE statement', statement);
         say(`-- Restore job ${row?.job_id} started; follow it with: SHOW JOB WHEN COMPLETE ${row?.job_id};`);
