@@ -16,6 +16,7 @@ export const PACKAGE_JSON = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, '
   readonly name: string;
   readonly version: string;
   readonly engines: { readonly node: string };
+  readonly bin: Record<string, string>;
   readonly peerDependencies: Record<string, string>;
   readonly devDependencies: Record<string, string>;
 };

@@ -14,13 +14,17 @@ import { ConnectionSecret, Credentials, parseAccessKeySecret, SecretSource } fro
 import { AccessKey, backupTarget } from '../submit/storage';
 import { pasteableStatements } from './pasteable';
 
+/** How --url looks, for messages and usages. */
+export const URL_FORM = 'postgresql://user@host:26257/db?sslrootcert=ca.crt[&sslcert=client.user.crt&sslkey=client.user.key]';
+
 /**
- * The local runner: the Lambda's procedure against a cluster named by a connection
- * string, with secrets from the environment instead of Secrets Manager.
- *   npm run backup -- --url 'postgresql://backup@db.example.com:26257/defaultdb?sslrootcert=ca.pem' \
+ * The local runner, `cockroach-backup-cdk backup` (operator-command.ts): the Lambda's procedure
+ * against a cluster named by a connection string, with secrets from the environment instead
+ * of Secrets Manager.
+ *   npx cockroach-backup-cdk backup --url 'postgresql://backup@db.example.com:26257/defaultdb?sslrootcert=ca.pem' \
  *     --bucket my-backups --collection prod --region eu-west-1 --kind incremental
  */
-export const USAGE = `Usage: npm run backup -- --url <postgresql://user@host:port/db?sslrootcert=ca.pem>
+export const USAGE = `Usage: cockroach-backup-cdk backup --url <${URL_FORM}>
   --bucket <name> --collection <prefix> --region <aws-region> [--endpoint <url>]
   --kind full|incremental|check-files|restore-drill [--verify] [--drill]
   [--dry-run] [--budget-seconds <n>] [--help]
@@ -29,14 +33,15 @@ export const USAGE = `Usage: npm run backup -- --url <postgresql://user@host:por
 --verify is --kind check-files (SHOW BACKUP ... WITH check_files on the newest chain);
 --drill is --kind restore-drill (RESTORE ... WITH schema_only, verify_backup_table_data
 into crdb_backup_drill_* databases, then DROP DATABASE).
-Secrets come from the environment: PGPASSWORD (the SQL user's password),
-AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the key CockroachDB writes the bucket with).
+Secrets come from the environment: PGPASSWORD (the SQL user's password, unless --url names
+a client certificate and its key with sslcert and sslkey), AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY (the key CockroachDB writes the bucket with).
 Other settings use the Lambda's variables when set (${ENV.asOfSystemTimeSeconds},
 ${ENV.revisionHistory}, ${ENV.maxIncrementals}, ${ENV.autoRebaseline}, ${ENV.tlsVerify},
 ${ENV.fileCheckTimeoutSeconds}, ${ENV.drillDatabases}, ${ENV.drillStateParameter}, ...).
 Without ${ENV.drillStateParameter} a drill's state is kept in memory: the runner waits for
 its drills within --budget-seconds, and a drill still running then is not followed.
---dry-run prints the statements with secrets redacted and connects to nothing.
+--dry-run prints the statements, the collection's URI as a placeholder, and connects to nothing.
 Exit status: 0 when a backup was submitted or skipped, or a check or drill passed (or
 still runs); 1 when the run failed.`;
 
@@ -131,9 +136,6 @@ export function parseConnectionUrl(url: string, password: string, tlsVerify: boo
   };
 }
 
-/** How --url looks, for messages and usages. */
-export const URL_FORM = 'postgresql://user@host:26257/db?sslrootcert=ca.crt[&sslcert=client.user.crt&sslkey=client.user.key]';
-
 /** A PEM file a --url parameter names; a missing file is the operator's input error. */
 function readPem(file: string, parameter: string): string {
   try {
@@ -214,18 +216,4 @@ function readAccessKey(env: Environment, dryRun: boolean): Credentials['accessKe
     secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? (dryRun ? 'unset' : undefined),
   });
   return parseAccessKeySecret(text, 'the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)');
-}
-
-if (require.main === module) exitWith(main(process.argv.slice(2), process.env));
-
-/** Ends a command-line script with its main's exit status (1 if it threw: main reports its own errors). */
-export function exitWith(run: Promise<number>): void {
-  run.then(
-    (code) => {
-      process.exitCode = code;
-    },
-    () => {
-      process.exitCode = 1;
-    },
-  );
 }

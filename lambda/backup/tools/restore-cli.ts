@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV } from '../../../contract/environment';
 import { Budget } from '../connect/budget';
-import { exitWith, parseConnectionUrl } from './cli';
+import { parseConnectionUrl, URL_FORM } from './cli';
 import { ConfigurationError, Environment, parseSettings } from '../connect/config';
 import { redact, redactedMessage } from '../report/redact';
 import { buildRestoreStatement, sqlTimestamp } from '../drill/restore-statement';
@@ -19,21 +19,22 @@ import { parseSqlTimestamp } from '../observe/timestamp';
  * with the same builder the restore drills use (restore-statement.ts), so what a drill
  * proved restorable is what an operator runs. With --url it first reads the collection to
  * pick the chain that covers the time; only --execute sends the RESTORE.
- *   npm run restore -- --as-of '2026-11-20 14:04:59' --bucket my-backups --collection prod \
+ *   npx cockroach-backup-cdk restore --as-of '2026-11-20 14:04:59' --bucket my-backups --collection prod \
  *     --region eu-west-1 --database bank --new-name bank_before_mistake
  */
-export const RESTORE_USAGE = `Usage: npm run restore -- --as-of <UTC time> --bucket <name> --collection <prefix> --region <aws-region>
+export const RESTORE_USAGE = `Usage: cockroach-backup-cdk restore --as-of <UTC time> --bucket <name> --collection <prefix> --region <aws-region>
   [--database <name> [--new-name <name>]] [--access-key-secret <secret ARN>] [--endpoint <url>]
-  [--url <postgresql://user@host:port/db?sslrootcert=ca.pem> [--execute]] [--help]
+  [--url <${URL_FORM}> [--execute]] [--help]
 
 --as-of is a UTC time such as '2026-11-20 14:04:59' or an ISO 8601 time with a zone.
 Without --database the whole cluster is restored (into a cluster without user databases).
 The key CockroachDB reads the bucket with comes from the secret --access-key-secret names
 ({"accessKeyId","secretAccessKey"}: a read-only key, see docs/restore.md), or else from
-AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. The secret key is redacted in everything printed.
-With --url (the SQL password in PGPASSWORD) the collection is read first (SHOW BACKUPS IN, then
-SHOW BACKUP FROM '<chain>' IN for the chains around the time) and the chain that covers the time
-is chosen; a time no chain covers is refused. Without --url the statement names LATEST, unchecked.
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. The secret key is never printed: statements name the
+collection's URI as <collection URI>, and a comment gives the URI with the key to fill in.
+With --url (the SQL password in PGPASSWORD, or a client certificate: sslcert and sslkey) the
+collection is read first (SHOW BACKUPS IN, then SHOW BACKUP FROM '<chain>' IN for the chains
+around the time) and the chain that covers the time is chosen; a time no chain covers is refused. Without --url the statement names LATEST, unchecked.
 --execute runs the statement (WITH DETACHED) and prints the job id.
 Exit status: 0 when the statement was printed (and started), 1 otherwise.`;
 
@@ -254,4 +255,3 @@ export async function main(argv: readonly string[], env: Environment, print: (li
   }
 }
 
-if (require.main === module) exitWith(main(process.argv.slice(2), process.env));
