@@ -1,5 +1,7 @@
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Example } from '../docs/compile-examples';
 import { PROJECT_ROOT } from '../docs/props';
@@ -39,13 +41,45 @@ export interface PackedPackage {
   readonly unpackedSize: number;
 }
 
+/** Where test files that build into dist/ take turns (see withBuildLock). */
+const BUILD_LOCK = path.join(os.tmpdir(), `cockroach-backup-cdk-build-${createHash('sha256').update(PROJECT_ROOT).digest('hex').slice(0, 12)}.lock`);
+
+/**
+ * Runs `work` while no other test file of this checkout builds: `npm pack` (whose prepack
+ * empties and rebuilds dist/) and the jsii test each hold this lock, since jest runs test
+ * files in parallel and one build would delete what another is packing. A lock older than
+ * 15 minutes is taken as left behind by a killed run.
+ */
+export function withBuildLock<T>(work: () => T): T {
+  const waitUntil = Date.now() + 20 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(BUILD_LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const held = fs.statSync(BUILD_LOCK, { throwIfNoEntry: false });
+      if (held !== undefined && Date.now() - held.mtimeMs > 15 * 60_000) fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+      if (Date.now() > waitUntil) throw new Error(`waited 20 minutes for ${BUILD_LOCK}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
 /** `npm pack` of the repository into `destination`, as `npm publish` would pack it (prepack builds). */
 export function packPackage(destination: string): PackedPackage {
-  const output = execFileSync('npm', ['pack', '--json', '--pack-destination', destination], {
-    cwd: PROJECT_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const output = withBuildLock(() =>
+    execFileSync('npm', ['pack', '--json', '--pack-destination', destination], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   // The prepack build writes to stderr: stdout is npm's JSON report alone.
   const [report] = JSON.parse(output) as { filename: string; files: PackedFile[]; unpackedSize: number }[];
   return { tarball: path.join(destination, report.filename), files: report.files, unpackedSize: report.unpackedSize };

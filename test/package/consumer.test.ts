@@ -53,8 +53,8 @@ function sha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-/** What the package may ship: compiled library and types, the functions' bundles, the operator's command, docs, licence. */
-const SHIPPED = /^(dist\/(lib|contract)\/[\w-]+\.(js|d\.ts)|dist\/(backup|rotation)-lambda\/index\.js|dist\/cli\/cockroach-backup-cdk\.js|docs\/[\w-]+\.md|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
+/** What the package may ship: compiled library and types, jsii assembly, the functions' bundles, the operator's command, docs, licence. */
+const SHIPPED = /^(dist\/(lib|contract)\/[\w-]+\.(js|d\.ts)|dist\/(backup|rotation)-lambda\/index\.js|dist\/cli\/cockroach-backup-cdk\.js|\.jsii(\.gz)?|docs\/[\w-]+\.md|API\.md|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
 
 const VERSIONS: readonly (ConsumerVersions & { readonly label: string })[] = [
   {
@@ -153,6 +153,10 @@ describe('npm pack', () => {
 
   test("ships the operator's command as the package's bin", () => {
     expect(shipped()).toContain(PACKAGE_JSON.bin['cockroach-backup-cdk']);
+  });
+
+  test('ships the jsii assembly (compressed, behind its redirect) and the API reference', () => {
+    expect(shipped()).toEqual(expect.arrayContaining(['.jsii', '.jsii.gz', 'API.md']));
   });
 
   test('ships bundles that hold no absolute path of the checkout that built them', () => {
