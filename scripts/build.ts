@@ -17,6 +17,7 @@ for (const dir of COMPILED_DIRS) fs.rmSync(path.join(PACKAGE_ROOT, dir), { recur
 // jsii compiles lib/ and contract/ (tsconfig.jsii.json, which extends tsconfig.build.json) as tsc
 // would, and writes the assembly (.jsii, compressed into .jsii.gz) that jsii-pacmak generates the
 // Python, Java, .NET and Go bindings from and jsii-docgen writes API.md from.
-execFileSync(process.execPath, [path.join(path.dirname(require.resolve('jsii/package.json')), 'bin', 'jsii'), '--compress-assembly'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
+// Its report goes to stderr: `npm pack --json` (prepack runs this) keeps stdout for its own JSON.
+execFileSync(process.execPath, [path.join(path.dirname(require.resolve('jsii/package.json')), 'bin', 'jsii'), '--compress-assembly'], { cwd: PACKAGE_ROOT, stdio: ['ignore', 2, 2] });
 const bundles = [...bundleLambdas(), bundleOperatorCommand()];
 console.error(`built ${COMPILED_DIRS.join(', ')} and\n${describeBundles(bundles)}`);

@@ -145,10 +145,11 @@ describe('npm pack', () => {
     expect(shipped()).toEqual(expect.arrayContaining([...new Set(docs)]));
   });
 
-  // The operator's command bundles pg and two AWS SDK clients (about 530 KB), so that it
-  // installs no dependency; the library and the functions' bundles are about 530 KB.
-  test('stays under 1.2 MB unpacked', () => {
-    expect(packed.unpackedSize).toBeLessThan(1_200_000);
+  // About 1.24 MB: the operator's command bundles pg and two AWS SDK clients (530 KB), so
+  // that it installs no dependency; API.md (106 KB) and the compressed jsii assembly (58 KB)
+  // serve the other languages; the library, the functions' bundles and the docs are the rest.
+  test('stays under 1.4 MB unpacked', () => {
+    expect(packed.unpackedSize).toBeLessThan(1_400_000);
   });
 
   test("ships the operator's command as the package's bin", () => {
