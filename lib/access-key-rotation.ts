@@ -183,6 +183,7 @@ export function accessKeyRotation(scope: Construct, wiring: RotationWiring): Rot
       [ROTATION_ENV.previousKeyGraceSeconds]: String(wiring.previousKeyGracePeriod.toSeconds()),
       [ROTATION_ENV.metricsNamespace]: wiring.metricsNamespace,
     },
+    runtime: wiring.runtime,
     logRetention: wiring.logRetention,
     logEncryptionKey: wiring.logEncryptionKey,
     vpc: wiring.vpc,

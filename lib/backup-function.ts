@@ -45,6 +45,8 @@ export function allowVpcAccess(role: iam.Role): void {
 
 /** Where a function of the construct logs and runs: the same props place both functions. */
 export interface FunctionPlacement {
+  /** A Node.js runtime the bundles run on (lib/function-runtime.ts checked it). */
+  readonly runtime: lambda.Runtime;
   readonly logRetention: logs.RetentionDays;
   /** Customer managed key of the log group; its key policy must let CloudWatch Logs use it. */
   readonly logEncryptionKey?: kms.IKey;
@@ -71,8 +73,8 @@ export interface BackupFunctionParts {
  * The backup Lambda ('Function'), its log group ('LogGroup') and role ('FunctionRole').
  *
  * - Its code is the bundle built with the package (lib/lambda-asset.ts): esbuild, minified,
- *   without source maps, `@aws-sdk/*` left to the Node.js 24 runtime, which provides SDK
- *   v3. Synthesis only hashes and copies it: the asset is the same bytes in this repo and
+ *   without source maps, `@aws-sdk/*` left to the Node.js runtime (24 unless the `runtime`
+ *   prop says otherwise), which provides SDK v3. Synthesis only hashes and copies it: the asset is the same bytes in this repo and
  *   in every app that installs the package, so `cdk diff` shows only real changes.
  * - Its own role instead of the default one: the default attaches the managed
  *   AWSLambdaBasicExecutionRole (logs on every log group); this one may write only to
@@ -125,7 +127,7 @@ export interface PackagedFunctionSettings extends FunctionPlacement {
 
 /**
  * A function of the construct (the backup Lambda, the rotation function) as the backup
- * Lambda's description above says: the package's bundle on Node.js 24 (arm64), its own log
+ * Lambda's description above says: the package's bundle on the chosen Node.js runtime (arm64), its own log
  * group and a role that may write only to it (plus `statements`, and VPC access in a VPC),
  * reserved concurrency 1, no automatic retry.
  */
@@ -141,7 +143,7 @@ export function packagedFunction(scope: Construct, settings: PackagedFunctionSet
     description: settings.description,
     code: bundledLambdaCode(settings.assetDir, settings.what),
     handler: settings.handler,
-    runtime: lambda.Runtime.NODEJS_24_X,
+    runtime: settings.runtime,
     architecture: lambda.Architecture.ARM_64,
     memorySize: settings.memorySize,
     timeout: settings.timeout,

@@ -19,6 +19,7 @@ import { claimCollection } from './collection-overlap';
 import { backupCredentials, collectionWritePolicy } from './backup-credentials';
 import { StorageCredentials } from './storage-credentials';
 import { backupFunction, FunctionPlacement } from './backup-function';
+import { functionRuntime } from './function-runtime';
 import { backupSchedules, resolveSchedules } from './backup-schedules';
 import { connectionSecret } from './connection-secret';
 import { grantCollectionRead } from './restore-access';
@@ -287,6 +288,16 @@ export interface CockroachBackupProps {
   readonly memorySize?: number;
 
   /**
+   * Lambda runtime of every function of the construct (the backup, follow and access-key
+   * rotation functions): a Node.js runtime from Node.js 24 on, e.g.
+   * `lambda.Runtime.NODEJS_26_X` on aws-cdk-lib 2.277 or later, where cdk-nag's
+   * AwsSolutions-L1 asks for the newest Node.js. The package's prebuilt bundles target
+   * Node.js 24; other families and older Node.js runtimes are refused at synth.
+   * @default lambda.Runtime.NODEJS_24_X
+   */
+  readonly runtime?: lambda.Runtime;
+
+  /**
    * A VPC to run the Lambda in, to reach a cluster with private addresses. Its subnets
    * then need a route to each AWS service the functions call, through a NAT gateway or
    * interface VPC endpoints: Secrets Manager always, Parameter Store (`ssm`) with
@@ -494,6 +505,7 @@ export class CockroachBackup extends Construct {
     const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules, props.timeZone);
     const following = resolveJobFollowing(this, props.followInterval, props.hangAfter);
 
+    const runtime = functionRuntime(this, props.runtime);
     const storageCredentials = props.storageCredentials ?? StorageCredentials.accessKey();
     const keyless = storageCredentials.mode !== 'access-key';
     if (keyless) this.refuseKeyProps(props, storageCredentials.mode);
@@ -554,6 +566,7 @@ export class CockroachBackup extends Construct {
     };
     // Where every function of the construct runs and logs: the backup, follow and rotation functions.
     const placement: FunctionPlacement = {
+      runtime,
       logRetention: props.logRetention ?? DEFAULTS.logRetention,
       logEncryptionKey: props.logEncryptionKey,
       vpc: props.vpc,

@@ -18,6 +18,12 @@ import * as path from 'path';
  */
 const COMPILED = path.extname(__filename) === '.js';
 
+/**
+ * The oldest Node.js major the bundles run on: esbuild's target (scripts/bundle-lambda.ts)
+ * and the oldest runtime the `runtime` prop accepts (lib/function-runtime.ts).
+ */
+export const OLDEST_NODE_RUNTIME_MAJOR = 24;
+
 /** The asset directory: `Code.fromAsset` hashes and uploads everything in it. */
 export const BACKUP_LAMBDA_ASSET_DIR = COMPILED ? path.join(__dirname, '..', 'backup-lambda') : path.join(__dirname, '..', 'dist', 'backup-lambda');
 

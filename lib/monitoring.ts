@@ -130,6 +130,14 @@ export function eventAlarm(scope: Construct, id: string, metric: cloudwatch.IMet
   });
 }
 
+/** The alarms `addRotationAlarms` creates on the access-key rotation. */
+export interface RotationAlarms {
+  /** A rotation step or a retirement of a previous key failed. */
+  readonly rotationFailedAlarm: cloudwatch.Alarm;
+  /** The rotation function ended with an error. */
+  readonly functionErrorsAlarm: cloudwatch.Alarm;
+}
+
 /**
  * An alarm on an age every run reports (the newest backup's, the newest drill's): it fires
  * when the age is above `maxAgeSeconds` in every period of `window`, or when no run reported
@@ -493,7 +501,7 @@ export class BackupMonitoring extends Construct {
   }
 
   /** Sends each alarm's ALARM and OK to the alarm topic, as every alarm of the construct does. */
-  public notify(alarms: readonly cloudwatch.Alarm[]): void {
+  public notify(alarms: cloudwatch.Alarm[]): void {
     const action = new cloudwatchActions.SnsAction(this.alarmTopic);
     for (const alarm of alarms) {
       alarm.addAlarmAction(action);
@@ -507,7 +515,7 @@ export class BackupMonitoring extends Construct {
    * key stays current; or a retirement failed) and the function's `Errors`. Called once by
    * `CockroachBackup` when rotation is on.
    */
-  public addRotationAlarms(rotationFunction: lambda.IFunction): { rotationFailedAlarm: cloudwatch.Alarm; functionErrorsAlarm: cloudwatch.Alarm } {
+  public addRotationAlarms(rotationFunction: lambda.IFunction): RotationAlarms {
     const rotationFailedAlarm = this.eventAlarm(
       'RotationFailedAlarm',
       this.metric('rotationFailed', { period: EVENT_ALARM_PERIOD }),

@@ -1,4 +1,4 @@
-import { fencedBlocks, guideFiles, readGuideFile } from './markdown';
+import { GuideExample, guideExamples, namedRules, usesConstruct } from './policy-checks-line';
 import { checkExample, ExampleChecks } from './synth-examples';
 
 /**
@@ -8,38 +8,7 @@ import { checkExample, ExampleChecks } from './synth-examples';
  * every rule the two policy packs report on it (cdk-nag AwsSolutions and AWS Control Tower's
  * proactive controls), with the reason; the test holds the line to what they report.
  */
-const RULE = /^(AwsSolutions-[A-Z0-9]+|CT\.[A-Z0-9]+\.PR\.[0-9]+)$/;
-
-interface GuideExample {
-  readonly origin: string;
-  readonly firstLine: number;
-  readonly code: string;
-  /** The "Policy checks:" line right after the example, if any. */
-  readonly checksLine?: string;
-}
-
-/** Every TypeScript example of README.md and docs/, with the line that follows it. */
-function guideExamplesWithChecks(): GuideExample[] {
-  return guideFiles().flatMap((file) => {
-    const lines = readGuideFile(file).split('\n');
-    return fencedBlocks(lines.join('\n'))
-      .filter((block) => block.language === 'ts' || block.language === 'typescript')
-      .map((block) => {
-        const closingFence = block.firstLine - 1 + block.code.split('\n').length; // 0-based index of the closing fence
-        const next = lines.slice(closingFence + 1).find((line) => line.trim() !== '');
-        return { origin: `${file}:${block.firstLine}`, firstLine: block.firstLine, code: block.code, checksLine: next?.startsWith('Policy checks') ? next : undefined };
-      });
-  });
-}
-
-/** The rules a line names in backticks. */
-function namedRules(line: string): string[] {
-  return [...new Set([...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]).filter((word) => RULE.test(word)))].sort();
-}
-
-const examples = guideExamplesWithChecks();
-/** Examples that use the construct (the policy-pack snippet builds no stack). */
-const usesConstruct = (e: GuideExample) => /new CockroachBackup\b/.test(e.code);
+const examples: GuideExample[] = guideExamples();
 const checked = new Map<string, ExampleChecks>();
 beforeAll(() => {
   for (const example of examples) checked.set(example.origin, checkExample(example));

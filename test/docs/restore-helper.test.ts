@@ -44,7 +44,9 @@ describe('the restore helper in the guides', () => {
   test("fails if the runbook's example output does not have the form the helper prints", async () => {
     const output = fencedBlocks(readGuideFile('docs/restore.md')).find((b) => b.language === 'text' && b.code.includes('RESTORE DATABASE'));
     expect(output).toBeDefined();
-    const [chainLine, statement] = output!.code.split('\n');
+    const lines = output!.code.split('\n');
+    const [chainLine, , uriTemplate] = lines;
+    const statement = lines[lines.length - 1];
     expect(chainLine).toMatch(/^-- Chain \/\d{4}\/\d{2}\/\d{2}-\d{6}\.\d{2} covers .+ to .+ \(UTC\)\.$/);
     // Without --url the helper prints the same statement for LATEST: compare everything but the chain.
     const printed: string[] = [];
@@ -54,6 +56,7 @@ describe('the restore helper in the guides', () => {
     expect(example).toBeDefined();
     const words = example!.filter((_, i, all) => !['--url', '--access-key-secret'].includes(all[i]) && !['--url', '--access-key-secret'].includes(all[i - 1]));
     expect(await main(words, keys, (line) => printed.push(line))).toBe(0);
-    expect(printed[1]).toBe(statement.replace(/FROM '\/[^']+' IN/, 'FROM LATEST IN'));
+    expect(printed[2]).toBe(uriTemplate);
+    expect(printed[printed.length - 1]).toBe(statement.replace(/FROM '\/[^']+' IN/, 'FROM LATEST IN'));
   });
 });

@@ -4,7 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ENV, StorageMode } from '../../contract/environment';
-import { CockroachBackup, CockroachBackupValidationError } from '../../lib';
+import { CockroachBackup } from '../../lib';
+import { CockroachBackupValidationError } from '../../lib/validation';
 import { appWithoutBundling, constructionError } from './fixtures';
 
 describe('collection', () => {

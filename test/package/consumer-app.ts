@@ -1,8 +1,11 @@
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Example } from '../docs/compile-examples';
 import { PROJECT_ROOT } from '../docs/props';
+import { findingsOf } from '../lib/policy-findings';
 
 /**
  * A user's CDK app in a directory outside the repository, with the packed tarball
@@ -15,6 +18,7 @@ export const PACKAGE_JSON = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, '
   readonly name: string;
   readonly version: string;
   readonly engines: { readonly node: string };
+  readonly bin: Record<string, string>;
   readonly peerDependencies: Record<string, string>;
   readonly devDependencies: Record<string, string>;
 };
@@ -37,13 +41,45 @@ export interface PackedPackage {
   readonly unpackedSize: number;
 }
 
+/** Where test files that build into dist/ take turns (see withBuildLock). */
+const BUILD_LOCK = path.join(os.tmpdir(), `cockroach-backup-cdk-build-${createHash('sha256').update(PROJECT_ROOT).digest('hex').slice(0, 12)}.lock`);
+
+/**
+ * Runs `work` while no other test file of this checkout builds: `npm pack` (whose prepack
+ * empties and rebuilds dist/) and the jsii test each hold this lock, since jest runs test
+ * files in parallel and one build would delete what another is packing. A lock older than
+ * 15 minutes is taken as left behind by a killed run.
+ */
+export function withBuildLock<T>(work: () => T): T {
+  const waitUntil = Date.now() + 20 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(BUILD_LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const held = fs.statSync(BUILD_LOCK, { throwIfNoEntry: false });
+      if (held !== undefined && Date.now() - held.mtimeMs > 15 * 60_000) fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+      if (Date.now() > waitUntil) throw new Error(`waited 20 minutes for ${BUILD_LOCK}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
 /** `npm pack` of the repository into `destination`, as `npm publish` would pack it (prepack builds). */
 export function packPackage(destination: string): PackedPackage {
-  const output = execFileSync('npm', ['pack', '--json', '--pack-destination', destination], {
-    cwd: PROJECT_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const output = withBuildLock(() =>
+    execFileSync('npm', ['pack', '--json', '--pack-destination', destination], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   // The prepack build writes to stderr: stdout is npm's JSON report alone.
   const [report] = JSON.parse(output) as { filename: string; files: PackedFile[]; unpackedSize: number }[];
   return { tarball: path.join(destination, report.filename), files: report.files, unpackedSize: report.unpackedSize };
@@ -52,21 +88,20 @@ export function packPackage(destination: string): PackedPackage {
 export interface ConsumerVersions {
   readonly awsCdkLib: string;
   readonly constructs: string;
-  /** Whether the app also installs the policy packs (POLICY_PACKS) some examples import. */
-  readonly policyPacks: boolean;
+}
+
+/** The newest version of a package the npm registry serves (its `latest` tag). */
+export function newestVersion(name: string): string {
+  return execFileSync('npm', ['view', name, 'version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
 /**
- * Packages the README's policy-check examples import besides the peers: a user adds them
- * to run those checks, the construct does not need them. cdk-nag 3 needs a newer
- * aws-cdk-lib than the peer range's floor, so an app at the floor leaves those examples out.
+ * The policy packs the README tells users to run (its "Policy checks" section), installed in
+ * every consumer app: the construct does not need them, the README's examples and the
+ * package's acknowledgements are checked with them. cdk-nag 3 needs aws-cdk-lib 2.257 and
+ * constructs 10.5.1, below the peer range's floor.
  */
 export const POLICY_PACKS = ['cdk-nag', '@cdklabs/cdk-validator-cfnguard'] as const;
-
-/** Whether an example imports one of the policy packs. */
-export function importsPolicyPack(example: Example): boolean {
-  return POLICY_PACKS.some((name) => example.code.includes(`from '${name}'`));
-}
 
 /** The example that becomes the consumer's app: `example-<index>.ts`. */
 export function exampleFile(index: number): string {
@@ -98,6 +133,42 @@ export function writeConsumerApp(dir: string, examples: readonly Example[], appE
   examples.forEach((example, index) => fs.writeFileSync(path.join(dir, 'examples', exampleFile(index)), `${example.code}\nexport {};\n`));
   const app = `node build/${exampleFile(appExample).replace(/\.ts$/, '.js')}`;
   fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ app }, null, 2));
+  fs.copyFileSync(path.join(__dirname, RUNNER), path.join(dir, RUNNER));
+}
+
+/** The script that runs examples under the policy packs in the consumer's app. */
+const RUNNER = 'run-examples.js';
+
+/** What run-examples.js found for one app an example created. */
+export interface ExampleApp {
+  /** Paths of the app's stacks, nested stacks included. */
+  readonly stacks: readonly string[];
+  /** An error of the synthesis other than policy findings. */
+  readonly synthError?: string;
+  readonly manifest: boolean;
+  readonly pluginReports: Parameters<typeof findingsOf>[0];
+}
+
+export interface ExampleRun {
+  /** The compiled example, relative to the consumer's directory. */
+  readonly file: string;
+  /** What running the example threw, if anything. */
+  readonly error?: string;
+  readonly apps: readonly ExampleApp[];
+}
+
+export interface ExampleRuns {
+  /** The newest Node.js runtime the consumer's aws-cdk-lib knows, e.g. `nodejs26.x`. */
+  readonly newestNodeRuntime: string;
+  readonly results: readonly ExampleRun[];
+}
+
+/** Runs the compiled examples `indexes` in the consumer's app under both policy packs (run-examples.js). */
+export function runExamples(dir: string, env: NodeJS.ProcessEnv, indexes: readonly number[]): ExampleRuns {
+  const results = path.join(dir, 'example-runs.json');
+  const files = indexes.map((index) => path.join('build', exampleFile(index).replace(/\.ts$/, '.js')));
+  runInConsumer(dir, env, process.execPath, [RUNNER, results, 'example-runs', ...files]);
+  return JSON.parse(fs.readFileSync(results, 'utf8')) as ExampleRuns;
 }
 
 /**
@@ -165,7 +236,7 @@ export function installConsumer(dir: string, env: NodeJS.ProcessEnv, tarball: st
     pinned('typescript'),
     pinned('@types/node'),
     pinned('aws-cdk'),
-    ...(versions.policyPacks ? POLICY_PACKS.map(pinned) : []),
+    ...POLICY_PACKS.map(pinned),
   ]);
 }
 

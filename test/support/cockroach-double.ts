@@ -8,7 +8,7 @@ import { Session, newSession } from './session';
 import { executeStatement } from './sql/executor';
 import { queryCanceled } from './sql/sql-error';
 import { ResultSet, formatValue } from './sql/values';
-import { serverCertificates } from './wire/certificates';
+import { ClientCertificate, clientCertificate, serverCertificates } from './wire/certificates';
 import { ConnectionHost } from './wire/connection';
 import { PgServer } from './wire/pg-server';
 import { ScramVerifier } from './wire/scram';
@@ -335,6 +335,11 @@ export class CockroachDouble {
     return this.cluster.jobs.settled();
   }
 
+  /** A client certificate for `user` signed by the double's CA, for a certificate login. */
+  clientCertificate(user: string): ClientCertificate {
+    return clientCertificate(CA_NAME, user);
+  }
+
   private requireUser(name: string): { privileges: Set<SystemPrivilege> } {
     const user = this.cluster.user(name);
     if (user === undefined) throw new Error(`no user ${name} in the double`);
@@ -345,7 +350,7 @@ export class CockroachDouble {
     return {
       tlsOptions: () => {
         const certificates = serverCertificates(this.faults.has('foreign-certificate') ? FOREIGN_CA_NAME : CA_NAME);
-        return { key: certificates.privateKey, cert: certificates.certificate };
+        return { key: certificates.privateKey, cert: certificates.certificate, ca: serverCertificates(CA_NAME).caCertificate };
       },
       verifier: (user): ScramVerifier | undefined => (this.faults.has('auth-failure') ? undefined : this.cluster.user(user)?.verifier),
       openSession: (user, parameters) => newSession(user, parameters, this.cluster.facts, this.cluster.roleSettings.get(user)),

@@ -10,6 +10,11 @@ export interface ConnectionSecret {
   readonly dbname: string;
   /** PEM of the cluster CA; may be empty only when TLS verification is off. */
   readonly ca: string;
+  /**
+   * A client certificate and its key (PEM) for a certificate login, as libpq's `sslcert` and
+   * `sslkey` give them: the operator's tools only (the Lambda logs in with its password).
+   */
+  readonly clientCertificate?: { readonly cert: string; readonly key: string };
 }
 
 export interface Credentials {

@@ -40,7 +40,11 @@ export class Session {
     private readonly options: SessionOptions,
   ) {}
 
-  /** Connects over TLS; the certificate is verified against the secret's CA unless TLS_VERIFY=false. */
+  /**
+   * Connects over TLS; the certificate is verified against the secret's CA unless TLS_VERIFY=false.
+   * With a client certificate, CockroachDB's default `cert-password` method logs in with it and
+   * asks for no password (pkg/sql/pgwire/hba_conf.go, DefaultHBAConfig).
+   */
   static async open(connection: ConnectionSecret, options: SessionOptions): Promise<Session> {
     if (!options.tlsVerify) {
       log('WARN', 'TLS_VERIFY=false: the server certificate is not verified; anyone on the network path can impersonate the cluster');
@@ -52,7 +56,10 @@ export class Session {
       user: connection.username,
       password: connection.password,
       database: connection.dbname,
-      ssl: options.tlsVerify ? { ca: connection.ca, rejectUnauthorized: true } : { rejectUnauthorized: false },
+      ssl: {
+        ...(options.tlsVerify ? { ca: connection.ca, rejectUnauthorized: true } : { rejectUnauthorized: false }),
+        ...connection.clientCertificate,
+      },
       connectionTimeoutMillis: timeoutMs,
       statement_timeout: options.statementTimeoutMs,
       application_name: 'cockroach-backup',

@@ -25,7 +25,9 @@ export function registerSecret(value: string): void {
 }
 
 const FRAGMENTS: readonly [RegExp, string][] = [
-  [/(AWS_SECRET_ACCESS_KEY=)[^&'"\s]*/gi, `$1${REDACTED}`],
+  // A value starting with '<' is the tools' placeholder (tools/pasteable.ts): a key, raw or
+  // URL-encoded, never holds '<'.
+  [/(AWS_SECRET_ACCESS_KEY=)(?!<)[^&'"\s]*/gi, `$1${REDACTED}`],
   [/(AWS_SESSION_TOKEN=)[^&'"\s]*/gi, `$1${REDACTED}`],
   [/(password=)[^&'"\s]*/gi, `$1${REDACTED}`],
   [/("(?:password|secretAccessKey)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, `$1"${REDACTED}"`],

@@ -12,15 +12,20 @@ import { publishRun } from '../report/publish';
 import { redact, redactedMessage, registerSecret } from '../report/redact';
 import { runRequested } from '../run';
 import { ConnectionSecret, Credentials, parseAccessKeySecret, SecretSource } from '../connect/secrets';
-import { AccessKey, backupTarget, sanitizeUri } from '../submit/storage';
+import { AccessKey, backupTarget } from '../submit/storage';
+import { pasteableStatements } from './pasteable';
+
+/** How --url looks, for messages and usages. */
+export const URL_FORM = 'postgresql://user@host:26257/db?sslrootcert=ca.crt[&sslcert=client.user.crt&sslkey=client.user.key]';
 
 /**
- * The local runner: the Lambda's procedure against a cluster named by a connection
- * string, with secrets from the environment instead of Secrets Manager.
- *   npm run backup -- --url 'postgresql://backup@db.example.com:26257/defaultdb?sslrootcert=ca.pem' \
+ * The local runner, `cockroach-backup-cdk backup` (operator-command.ts): the Lambda's procedure
+ * against a cluster named by a connection string, with secrets from the environment instead
+ * of Secrets Manager.
+ *   npx cockroach-backup-cdk backup --url 'postgresql://backup@db.example.com:26257/defaultdb?sslrootcert=ca.pem' \
  *     --bucket my-backups --collection prod --region eu-west-1 --kind incremental
  */
-export const USAGE = `Usage: npm run backup -- --url <postgresql://user@host:port/db?sslrootcert=ca.pem>
+export const USAGE = `Usage: cockroach-backup-cdk backup --url <${URL_FORM}>
   --bucket <name> --collection <prefix> --region <aws-region> [--endpoint <url>]
   --kind full|incremental|check-files|restore-drill [--verify] [--drill]
   [--dry-run] [--budget-seconds <n>] [--help]
@@ -30,16 +35,17 @@ export const USAGE = `Usage: npm run backup -- --url <postgresql://user@host:por
 --verify is --kind check-files (SHOW BACKUP ... WITH check_files on the newest chain);
 --drill is --kind restore-drill (RESTORE ... WITH schema_only, verify_backup_table_data
 into crdb_backup_drill_* databases, then DROP DATABASE).
-Secrets come from the environment: PGPASSWORD (the SQL user's password),
-AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the key CockroachDB writes the bucket with),
-except with --storage-auth implicit: the nodes then use their own AWS identity
-(AUTH=implicit) and assume the --assume-role chain, and no key is read.
+Secrets come from the environment: PGPASSWORD (the SQL user's password, unless --url names
+a client certificate and its key with sslcert and sslkey), AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY (the key CockroachDB writes the bucket with), except with
+--storage-auth implicit: the nodes then use their own AWS identity (AUTH=implicit) and
+assume the --assume-role chain, and no key is read.
 Other settings use the Lambda's variables when set (${ENV.asOfSystemTimeSeconds},
 ${ENV.revisionHistory}, ${ENV.maxIncrementals}, ${ENV.autoRebaseline}, ${ENV.tlsVerify},
 ${ENV.fileCheckTimeoutSeconds}, ${ENV.drillDatabases}, ${ENV.drillStateParameter}, ...).
 Without ${ENV.drillStateParameter} a drill's state is kept in memory: the runner waits for
 its drills within --budget-seconds, and a drill still running then is not followed.
---dry-run prints the statements with secrets redacted and connects to nothing.
+--dry-run prints the statements, the collection's URI as a placeholder, and connects to nothing.
 Exit status: 0 when a backup was submitted or skipped, or a check or drill passed (or
 still runs); 1 when the run failed.`;
 
@@ -91,13 +97,19 @@ export function parseArguments(argv: readonly string[]): CliOptions {
   return { values, dryRun, help };
 }
 
-/** The connection string's parts; the password must come from PGPASSWORD, never the command line. */
+/**
+ * The connection string's parts, read as libpq reads them: `sslrootcert` (the cluster's CA),
+ * and for a certificate login `sslcert` and `sslkey` (the client certificate and its key, e.g.
+ * `certs/client.backup.crt` and `certs/client.backup.key` from `cockroach cert create-client`),
+ * all paths of PEM files. Without a client certificate the password comes from PGPASSWORD,
+ * never the command line.
+ */
 export function parseConnectionUrl(url: string, password: string, tlsVerify: boolean): Credentials['connection'] {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigurationError(`--url is not a URL: expected postgresql://user@host:26257/db?sslrootcert=ca.pem`);
+    throw new ConfigurationError(`--url is not a URL: expected ${URL_FORM}`);
   }
   if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:') {
     throw new ConfigurationError(`--url has scheme '${parsed.protocol}': expected postgresql://`);
@@ -108,14 +120,35 @@ export function parseConnectionUrl(url: string, password: string, tlsVerify: boo
   if (tlsVerify && caPath === null) {
     throw new ConfigurationError(`--url has no sslrootcert: expected the path of the cluster's CA certificate (or ${ENV.tlsVerify}=false)`);
   }
+  const certPath = parsed.searchParams.get('sslcert');
+  const keyPath = parsed.searchParams.get('sslkey');
+  if ((certPath === null) !== (keyPath === null)) {
+    throw new ConfigurationError(`--url has ${certPath === null ? 'sslkey without sslcert' : 'sslcert without sslkey'}: a certificate login needs both files`);
+  }
+  const clientCertificate = certPath === null || keyPath === null ? undefined : { cert: readPem(certPath, 'sslcert'), key: readPem(keyPath, 'sslkey') };
+  if (clientCertificate !== undefined) registerSecret(clientCertificate.key);
+  else if (password === '') {
+    throw new ConfigurationError('PGPASSWORD is not set: expected the password of the SQL user, or sslcert and sslkey in --url for a certificate login');
+  }
+  if (password !== '') registerSecret(password);
   return {
     host: parsed.hostname,
     port: parsed.port === '' ? 26257 : Number(parsed.port),
     username: decodeURIComponent(parsed.username),
     password,
     dbname: parsed.pathname.replace(/^\//, '') || 'defaultdb',
-    ca: caPath === null ? '' : readFileSync(caPath, 'utf8'),
+    ca: caPath === null ? '' : readPem(caPath, 'sslrootcert'),
+    ...(clientCertificate === undefined ? {} : { clientCertificate }),
   };
+}
+
+/** A PEM file a --url parameter names; a missing file is the operator's input error. */
+function readPem(file: string, parameter: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(`--url's ${parameter} '${file}' cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
 }
 
 /** Secrets from the environment: nothing to cache, nothing to fetch again. */
@@ -148,21 +181,20 @@ export async function main(argv: readonly string[], env: Environment, print: (li
     const accessKey = settings.storageAuth.mode === 'access-key' ? readAccessKey(env, options.dryRun) : undefined;
 
     if (options.dryRun) {
-      print(redact(dryRunStatements(requested, settings, sanitizeUri(backupTarget(settings, accessKey))).join('\n')));
+      const target = backupTarget(settings, accessKey);
+      print(redact(pasteableStatements(dryRunStatements(requested, settings, target), target, 'AWS_SECRET_ACCESS_KEY').join('\n')));
       return 0;
     }
 
-    if (url === undefined) throw new ConfigurationError('--url is missing: expected postgresql://user@host:26257/db?sslrootcert=ca.pem');
-    const password = env.PGPASSWORD ?? '';
-    if (password === '') throw new ConfigurationError('PGPASSWORD is not set: expected the password of the SQL user');
-    registerSecret(password);
+    if (url === undefined) throw new ConfigurationError(`--url is missing: expected ${URL_FORM}`);
+    const connection = parseConnectionUrl(url, env.PGPASSWORD ?? '', settings.tlsVerify);
     const budgetMs = budgetSeconds === undefined ? 300_000 : Number(budgetSeconds) * 1000;
     if (!Number.isFinite(budgetMs) || budgetMs <= 0) throw new ConfigurationError(`--budget-seconds is '${budgetSeconds}': expected a positive number`);
 
     const result = await runRequested({
       settings,
       requested,
-      secrets: new EnvironmentSecrets({ connection: parseConnectionUrl(url, password, settings.tlsVerify), accessKey }),
+      secrets: new EnvironmentSecrets({ connection, accessKey }),
       budget: Budget.fromNow(budgetMs),
       now: () => new Date(),
       drillState: runnerDrillState(settings, requested),
@@ -195,18 +227,4 @@ function readAccessKey(env: Environment, dryRun: boolean): AccessKey {
     secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? (dryRun ? 'unset' : undefined),
   });
   return parseAccessKeySecret(text, 'the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)');
-}
-
-if (require.main === module) exitWith(main(process.argv.slice(2), process.env));
-
-/** Ends a command-line script with its main's exit status (1 if it threw: main reports its own errors). */
-export function exitWith(run: Promise<number>): void {
-  run.then(
-    (code) => {
-      process.exitCode = code;
-    },
-    () => {
-      process.exitCode = 1;
-    },
-  );
 }

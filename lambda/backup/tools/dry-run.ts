@@ -9,7 +9,8 @@ import { buildBackupStatement } from '../submit/statement';
 /**
  * The statements a run of `kind` sends that change or verify something, for the local
  * runner's --dry-run (which connects to nothing: what depends on the cluster is a
- * placeholder, explained by a `--` comment). `target` is already sanitized.
+ * placeholder, explained by a `--` comment). The caller replaces `target`, which holds the
+ * key, by a placeholder before printing (pasteable.ts).
  */
 export function dryRunStatements(kind: RunKind, settings: BackupSettings, target: string, now: Date = new Date()): string[] {
   const check = buildCheckFilesStatement(target);

@@ -1,11 +1,12 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV } from '../../../contract/environment';
 import { Budget } from '../connect/budget';
-import { exitWith, parseConnectionUrl } from './cli';
+import { parseConnectionUrl, URL_FORM } from './cli';
 import { ConfigurationError, Environment, parseSettings } from '../connect/config';
-import { redact, redactedMessage, registerSecret } from '../report/redact';
+import { redact, redactedMessage } from '../report/redact';
 import { buildRestoreStatement, sqlTimestamp } from '../drill/restore-statement';
 import { parseAccessKeySecret } from '../connect/secrets';
+import { pasteableStatements } from './pasteable';
 import { readSecretString } from '../connect/secrets-manager';
 import { Session } from '../connect/session';
 import { AccessKey, backupTarget } from '../submit/storage';
@@ -19,25 +20,27 @@ import { parseSqlTimestamp } from '../observe/timestamp';
  * with the same builder the restore drills use (restore-statement.ts), so what a drill
  * proved restorable is what an operator runs. With --url it first reads the collection to
  * pick the chain that covers the time; only --execute sends the RESTORE.
- *   npm run restore -- --as-of '2026-11-20 14:04:59' --bucket my-backups --collection prod \
+ *   npx cockroach-backup-cdk restore --as-of '2026-11-20 14:04:59' --bucket my-backups --collection prod \
  *     --region eu-west-1 --database bank --new-name bank_before_mistake
  */
-export const RESTORE_USAGE = `Usage: npm run restore -- --as-of <UTC time> --bucket <name> --collection <prefix> --region <aws-region>
+export const RESTORE_USAGE = `Usage: cockroach-backup-cdk restore --as-of <UTC time> --bucket <name> --collection <prefix> --region <aws-region>
   [--database <name> [--new-name <name>]] [--access-key-secret <secret ARN>] [--endpoint <url>]
   [--storage-auth access-key|implicit] [--assume-role <role ARN>[;external_id=<id>][,<role ARN>...]]
-  [--url <postgresql://user@host:port/db?sslrootcert=ca.pem> [--execute]] [--help]
+  [--url <${URL_FORM}> [--execute]] [--help]
 
 --as-of is a UTC time such as '2026-11-20 14:04:59' or an ISO 8601 time with a zone.
 Without --database the whole cluster is restored (into a cluster without user databases).
 The key CockroachDB reads the bucket with comes from the secret --access-key-secret names
 ({"accessKeyId","secretAccessKey"}: a read-only key, see docs/restore.md), or else from
-AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. The secret key is redacted in everything printed.
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. The secret key is never printed: statements name the
+collection's URI as <collection URI>, and a comment gives the URI with the key to fill in.
 With --storage-auth implicit (keyless modes, docs/credentials.md) no key is read: the cluster's
 nodes use their own AWS identity (AUTH=implicit) and assume the --assume-role chain, the value
 of the backup Lambda's ASSUME_ROLE_CHAIN variable; the SQL user needs EXTERNALIOIMPLICITACCESS.
-With --url (the SQL password in PGPASSWORD) the collection is read first (SHOW BACKUPS IN, then
-SHOW BACKUP FROM '<chain>' IN for the chains around the time) and the chain that covers the time
-is chosen; a time no chain covers is refused. Without --url the statement names LATEST, unchecked.
+With --url (the SQL password in PGPASSWORD, or a client certificate: sslcert and sslkey) the
+collection is read first (SHOW BACKUPS IN, then SHOW BACKUP FROM '<chain>' IN for the chains
+around the time) and the chain that covers the time is chosen; a time no chain covers is refused.
+Without --url the statement names LATEST, unchecked.
 --execute runs the statement (WITH DETACHED) and prints the job id.
 Exit status: 0 when the statement was printed (and started), 1 otherwise.`;
 
@@ -230,18 +233,17 @@ export async function main(argv: readonly string[], env: Environment, print: (li
     }
     const key = settings.storageAuth.mode === 'access-key' ? await readAccessKey(accessKeySecret, env) : undefined;
     const source = backupTarget(settings, key);
+    const keyOrigin = accessKeySecret === undefined ? 'AWS_SECRET_ACCESS_KEY' : `the secretAccessKey field of ${accessKeySecret}`;
+    const printStatement = (statement: string) => pasteableStatements([`${statement};`], source, keyOrigin).forEach(say);
     const statementFor = (subdirectory: string | undefined, at: Date | undefined) =>
       buildRestoreStatement({ database, source, subdirectory, asOf: at, newDatabaseName: newName, mode: 'restore', detached: true });
 
     if (url === undefined) {
       say(`-- Not checked against the collection (no --url): LATEST may not cover ${sqlTimestamp(asOf)}.`);
-      say(`${statementFor(undefined, asOf)};`);
+      printStatement(statementFor(undefined, asOf));
       return 0;
     }
-    const password = env.PGPASSWORD ?? '';
-    if (password === '') throw new ConfigurationError('PGPASSWORD is not set: expected the password of the SQL user');
-    registerSecret(password);
-    const session = await Session.open(parseConnectionUrl(url, password, settings.tlsVerify), {
+    const session = await Session.open(parseConnectionUrl(url, env.PGPASSWORD ?? '', settings.tlsVerify), {
       tlsVerify: settings.tlsVerify,
       connectTimeoutMs: settings.connectTimeoutMs,
       statementTimeoutMs: settings.statementTimeoutMs,
@@ -251,7 +253,7 @@ export async function main(argv: readonly string[], env: Environment, print: (li
       const chosen = chooseChain(await readChains(session, source, asOf), asOf, settings.revisionHistory);
       say(`-- Chain ${chosen.chain.subdirectory} covers ${sqlTimestamp(chosen.chain.fullEnd)} to ${sqlTimestamp(chosen.chain.newestEnd)} (UTC).`);
       const statement = statementFor(chosen.chain.subdirectory, chosen.asOf);
-      say(`${statement};`);
+      printStatement(statement);
       if (execute) {
         const [row] = await session.query<{ job_id: string }>('the RESTORE statement', statement);
         say(`-- Restore job ${row?.job_id} started; follow it with: SHOW JOB WHEN COMPLETE ${row?.job_id};`);
@@ -267,4 +269,3 @@ export async function main(argv: readonly string[], env: Environment, print: (li
   }
 }
 
-if (require.main === module) exitWith(main(process.argv.slice(2), process.env));

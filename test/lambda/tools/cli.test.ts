@@ -6,6 +6,13 @@ const guard = installSecretGuard();
 const env = { AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: TEST_SECRET_ACCESS_KEY, PGPASSWORD: TEST_PASSWORD };
 const storage = ['--bucket', 'backup-bucket', '--collection', 'prod', '--region', 'eu-west-1'];
 
+/** The comments above statements that name the collection: its URI with the key to fill in. */
+const URI_INSTRUCTIONS = (extra = '') => [
+  "-- <collection URI> below stands for the collection's URI (it holds the secret access key, so it is not printed):",
+  `--   s3://backup-bucket/prod?AWS_ACCESS_KEY_ID=${TEST_ACCESS_KEY_ID}&AWS_SECRET_ACCESS_KEY=<secret access key>&AWS_REGION=eu-west-1${extra}`,
+  '-- with <secret access key> replaced by the secret access key from AWS_SECRET_ACCESS_KEY, URL-encoded (+ as %2B, / as %2F, = as %3D).',
+];
+
 async function run(argv: string[], environment: Record<string, string> = env): Promise<{ code: number; output: string }> {
   const printed: string[] = [];
   const code = await main(argv, environment, (line) => printed.push(line));
@@ -15,12 +22,10 @@ async function run(argv: string[], environment: Record<string, string> = env): P
 }
 
 describe('local runner', () => {
-  test('prints the incremental statement in a dry run, the secret key redacted, connecting to nothing', async () => {
+  test('prints the incremental statement in a dry run, the URI as a placeholder to fill in, connecting to nothing', async () => {
     const { code, output } = await run([...storage, '--kind', 'incremental', '--dry-run', '--url', 'postgresql://backup@192.0.2.1:26257/db']);
     expect(code).toBe(0);
-    expect(output).toBe(
-      `BACKUP INTO LATEST IN 's3://backup-bucket/prod?AWS_ACCESS_KEY_ID=${TEST_ACCESS_KEY_ID}&AWS_SECRET_ACCESS_KEY=redacted&AWS_REGION=eu-west-1' AS OF SYSTEM TIME '-10s' WITH DETACHED, revision_history`,
-    );
+    expect(output.split('\n')).toEqual([...URI_INSTRUCTIONS(), "BACKUP INTO LATEST IN '<collection URI>' AS OF SYSTEM TIME '-10s' WITH DETACHED, revision_history"]);
   });
 
   test('with --storage-auth implicit and --assume-role prints the keyless URI and needs no key', async () => {
@@ -32,15 +37,14 @@ describe('local runner', () => {
 
   test('prints a full backup into the endpoint given on the command line', async () => {
     const { output } = await run([...storage, '--endpoint', 'http://127.0.0.1:9000', '--kind', 'full', '--dry-run']);
-    expect(output).toMatch(/^BACKUP INTO 's3:\/\/backup-bucket\/prod\?.*&AWS_ENDPOINT=http%3A%2F%2F127\.0\.0\.1%3A9000' AS OF SYSTEM TIME/);
+    expect(output.split('\n').slice(0, 3)).toEqual(URI_INSTRUCTIONS('&AWS_ENDPOINT=http%3A%2F%2F127.0.0.1%3A9000'));
+    expect(output).toMatch(/^BACKUP INTO '<collection URI>' AS OF SYSTEM TIME/m);
   });
 
   test('prints the file check for --verify, under the statement timeout when FILE_CHECK_TIMEOUT_SECONDS is 0', async () => {
     const { code, output } = await run([...storage, '--verify', '--dry-run']);
     expect(code).toBe(0);
-    expect(output).toBe(
-      `-- under statement_timeout 30000 ms\nSHOW BACKUP FROM LATEST IN 's3://backup-bucket/prod?AWS_ACCESS_KEY_ID=${TEST_ACCESS_KEY_ID}&AWS_SECRET_ACCESS_KEY=redacted&AWS_REGION=eu-west-1' WITH check_files`,
-    );
+    expect(output.split('\n')).toEqual([...URI_INSTRUCTIONS(), '-- under statement_timeout 30000 ms', "SHOW BACKUP FROM LATEST IN '<collection URI>' WITH check_files"]);
   });
 
   test('prints the checks around a full backup when FILE_CHECK_TIMEOUT_SECONDS is set', async () => {
@@ -50,12 +54,12 @@ describe('local runner', () => {
     expect(output).toContain('-- the chain the full backup closes, under statement_timeout 120 s');
   });
 
-  test('prints the restore and the cleanup of a drill for --drill, keys redacted', async () => {
+  test('prints the restore and the cleanup of a drill for --drill, the URI as a placeholder', async () => {
     const { code, output } = await run([...storage, '--drill', '--dry-run']);
     expect(code).toBe(0);
-    const lines = output.split('\n');
+    const lines = output.split('\n').slice(URI_INSTRUCTIONS().length);
     expect(lines[1]).toMatch(
-      /^RESTORE DATABASE "<database>" FROM '<newest chain>' IN 's3:\/\/backup-bucket\/prod\?[^']*AWS_SECRET_ACCESS_KEY=redacted[^']*' AS OF SYSTEM TIME '[^']+' WITH schema_only, verify_backup_table_data, new_db_name = 'crdb_backup_drill_<database>_\d{8}t\d{6}', DETACHED$/,
+      /^RESTORE DATABASE "<database>" FROM '<newest chain>' IN '<collection URI>' AS OF SYSTEM TIME '[^']+' WITH schema_only, verify_backup_table_data, new_db_name = 'crdb_backup_drill_<database>_\d{8}t\d{6}', DETACHED$/,
     );
     expect(lines[3]).toMatch(/^DROP DATABASE IF EXISTS "crdb_backup_drill_<database>_\d{8}t\d{6}" CASCADE$/);
     expect(lines[0]).toContain("as of the midpoint of the chain's full backup end and newest layer end");

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Client, types } from 'pg';
 import { chainNameTime, chooseChain, main, parseAsOf, RESTORE_USAGE } from '../../../lambda/backup/tools/restore-cli';
 import { sqlTimestamp } from '../../../lambda/backup/drill/restore-statement';
+import { SECRET_PLACEHOLDER, URI_PLACEHOLDER } from '../../../lambda/backup/tools/pasteable';
 import { parseSqlTimestamp } from '../../../lambda/backup/observe/timestamp';
 import { ACCESS_KEY, BUCKET, collectionUri, COLLECTION, Harness, ROOT_USER } from '../helpers/harness';
 import { installSecretGuard, TEST_ACCESS_KEY_ID, TEST_PASSWORD, TEST_SECRET_ACCESS_KEY } from '../helpers/secret-guard';
@@ -12,8 +13,10 @@ const guard = installSecretGuard();
 
 const KEYS = { AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: TEST_SECRET_ACCESS_KEY };
 const STORAGE = ['--bucket', BUCKET, '--collection', COLLECTION, '--region', 'eu-west-1'];
-/** The collection URI as the helper prints it: the key id, the secret key redacted. */
-const PRINTED_URI = `s3://${BUCKET}/${COLLECTION}?AWS_ACCESS_KEY_ID=${TEST_ACCESS_KEY_ID}&AWS_SECRET_ACCESS_KEY=redacted&AWS_REGION=eu-west-1`;
+/** What the printed statements name the collection by: its URI holds the secret key. */
+const PRINTED_URI = URI_PLACEHOLDER;
+/** The URI the comments above a statement give, the key left for the operator to fill in. */
+const URI_TEMPLATE = `s3://${BUCKET}/${COLLECTION}?AWS_ACCESS_KEY_ID=${TEST_ACCESS_KEY_ID}&AWS_SECRET_ACCESS_KEY=${SECRET_PLACEHOLDER}&AWS_REGION=eu-west-1`;
 
 async function run(argv: string[], env: Record<string, string | undefined> = { ...KEYS, PGPASSWORD: TEST_PASSWORD }): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
@@ -102,7 +105,7 @@ describe('restore helper against the CockroachDB double', () => {
     expect(chains.map((c) => c.ends.length)).toEqual([2, 2]);
   });
 
-  test('prints the RESTORE of the older chain for a time inside it, as of that time, the secret key redacted', async () => {
+  test('prints the RESTORE of the older chain for a time inside it, as of that time, the URI as a placeholder', async () => {
     const asOf = midpoint(chains[0].ends[0], chains[0].ends[1]);
     const { code, lines } = await run(['--as-of', asOf.toISOString(), '--url', url, ...STORAGE]);
     expect(code).toBe(0);
@@ -152,10 +155,9 @@ describe('restore helper against the CockroachDB double', () => {
     harness.double.clearStatements();
     await run(['--as-of', asOf.toISOString(), '--url', url, '--execute', ...STORAGE]);
     const restores = harness.double.statements.filter((s) => s.text.startsWith('RESTORE'));
-    // The statement the cluster received is the printed one with the real key in place of 'redacted'.
-    expect(restores.map((s) => s.text.replace(encodeURIComponent(TEST_SECRET_ACCESS_KEY), 'redacted'))).toEqual([
-      printed.lines[printed.lines.length - 1].replace(/;$/, ''),
-    ]);
+    // The statement the cluster received is the printed one with the URI filled in as the comments say.
+    const filledIn = URI_TEMPLATE.replace(SECRET_PLACEHOLDER, encodeURIComponent(TEST_SECRET_ACCESS_KEY));
+    expect(restores.map((s) => s.text)).toEqual([printed.lines[printed.lines.length - 1].replace(/;$/, '').replace(URI_PLACEHOLDER, filledIn)]);
   });
 
   test('reads the key from the secret --access-key-secret names, and never prints it', async () => {
@@ -166,7 +168,27 @@ describe('restore helper against the CockroachDB double', () => {
     });
     expect(code).toBe(0);
     expect(lines[lines.length - 1]).toContain(`IN '${PRINTED_URI}'`);
+    expect(lines).toContain(`-- with ${SECRET_PLACEHOLDER} replaced by the secret access key from the secretAccessKey field of ${arn}, URL-encoded (+ as %2B, / as %2F, = as %3D).`);
     expect(harness.secretFetches()).toBeGreaterThan(0);
+  });
+
+  test("logs in with a client certificate (libpq's sslcert and sslkey in --url) and no password", async () => {
+    const certificate = harness.double.clientCertificate('backup');
+    fs.writeFileSync(path.join(dir, 'client.backup.crt'), certificate.certificate);
+    fs.writeFileSync(path.join(dir, 'client.backup.key'), certificate.privateKey, { mode: 0o600 });
+    const certificateUrl = `${url}&sslcert=${path.join(dir, 'client.backup.crt')}&sslkey=${path.join(dir, 'client.backup.key')}`;
+    const { code, lines } = await run(['--as-of', chains[1].ends[1].toISOString(), '--url', certificateUrl, ...STORAGE], KEYS);
+    expect(code).toBe(0);
+    expect(lines[lines.length - 1]).toMatch(/^RESTORE FROM '/);
+    expect(harness.double.statements.filter((s) => s.user === 'backup').map((s) => s.text.split(' ').slice(0, 2).join(' '))).toEqual(['SHOW BACKUPS', 'SHOW BACKUP']);
+    expect(lines.join('\n')).not.toContain('PRIVATE KEY');
+  });
+
+  test('refuses sslcert without sslkey, and no password without a certificate', async () => {
+    const half = await run(['--as-of', chains[1].ends[1].toISOString(), '--url', `${url}&sslcert=${path.join(dir, 'ca.crt')}`, ...STORAGE], KEYS);
+    expect([half.code, half.lines[0]]).toEqual([1, expect.stringMatching(/^error: --url has sslcert without sslkey: a certificate login needs both files/)]);
+    const none = await run(['--as-of', chains[1].ends[1].toISOString(), '--url', url, ...STORAGE], KEYS);
+    expect([none.code, none.lines[0]]).toEqual([1, expect.stringMatching(/^error: PGPASSWORD is not set: expected the password of the SQL user, or sslcert and sslkey in --url/)]);
   });
 
   test('without revision history restores a chain only to its newest end, without AS OF SYSTEM TIME', async () => {
@@ -185,8 +207,17 @@ describe('restore helper without a cluster', () => {
     expect(code).toBe(0);
     expect(lines).toEqual([
       '-- Not checked against the collection (no --url): LATEST may not cover 2026-11-20 14:04:59.000000+00:00.',
-      `RESTORE FROM LATEST IN '${PRINTED_URI}' AS OF SYSTEM TIME '2026-11-20 14:04:59.000000+00:00' WITH DETACHED;`,
+      "-- <collection URI> below stands for the collection's URI (it holds the secret access key, so it is not printed):",
+      `--   ${URI_TEMPLATE}`,
+      '-- with <secret access key> replaced by the secret access key from AWS_SECRET_ACCESS_KEY, URL-encoded (+ as %2B, / as %2F, = as %3D).',
+      `RESTORE FROM LATEST IN '<collection URI>' AS OF SYSTEM TIME '2026-11-20 14:04:59.000000+00:00' WITH DETACHED;`,
     ]);
+  });
+
+  test('prints an external connection as it is: it holds no secret', async () => {
+    const { code, lines } = await run(['--as-of', '2026-11-20 14:04:59', ...STORAGE], { ...KEYS, STORAGE_MODE: 'external-connection', EXTERNAL_CONNECTION_NAME: 'prod_backups' });
+    expect(code).toBe(0);
+    expect(lines.slice(1)).toEqual([`RESTORE FROM LATEST IN 'external://prod_backups' AS OF SYSTEM TIME '2026-11-20 14:04:59.000000+00:00' WITH DETACHED;`]);
   });
 
   test('prints its usage with --help', async () => {

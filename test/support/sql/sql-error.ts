@@ -25,6 +25,7 @@ export const SqlState = {
   duplicateObject: '42710',
   undefinedObject: '42704',
   invalidPassword: '28P01',
+  invalidAuthorization: '28000',
   invalidParameterValue: '22023',
   activeSqlTransaction: '25001',
   inFailedSqlTransaction: '25P02',

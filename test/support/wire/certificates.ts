@@ -35,7 +35,13 @@ function baseCertificate(publicKey: forge.pki.rsa.PublicKey, commonName: string)
   return certificate;
 }
 
-function generate(caName: string): ServerCertificates {
+/** A CA's certificate and key, kept to sign the client certificates of certificate logins. */
+interface Authority extends ServerCertificates {
+  readonly caCert: forge.pki.Certificate;
+  readonly caKey: forge.pki.rsa.PrivateKey;
+}
+
+function generate(caName: string): Authority {
   const ca = rsaKeys();
   const caCert = baseCertificate(ca.publicKey, caName);
   caCert.setIssuer(caCert.subject.attributes);
@@ -59,17 +65,42 @@ function generate(caName: string): ServerCertificates {
     caCertificate: forge.pki.certificateToPem(caCert),
     certificate: forge.pki.certificateToPem(serverCert),
     privateKey: server.privatePem,
+    caCert,
+    caKey: ca.privateKey,
   };
 }
 
-const cache = new Map<string, ServerCertificates>();
+const cache = new Map<string, Authority>();
 
 /** One set per CA name and process: key generation is the slow part of starting a double. */
-export function serverCertificates(caName: string): ServerCertificates {
+export function serverCertificates(caName: string): Authority {
   let found = cache.get(caName);
   if (found === undefined) {
     found = generate(caName);
     cache.set(caName, found);
   }
   return found;
+}
+
+export interface ClientCertificate {
+  readonly certificate: string;
+  readonly privateKey: string;
+}
+
+/**
+ * A client certificate for `user` signed by the CA `caName`, as `cockroach cert create-client
+ * <user>` makes it: the user in the subject's common name, extended key usage clientAuth.
+ */
+export function clientCertificate(caName: string, user: string): ClientCertificate {
+  const authority = serverCertificates(caName);
+  const client = rsaKeys();
+  const certificate = baseCertificate(client.publicKey, user);
+  certificate.setIssuer(authority.caCert.subject.attributes);
+  certificate.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', clientAuth: true },
+  ]);
+  certificate.sign(authority.caKey, forge.md.sha256.create());
+  return { certificate: forge.pki.certificateToPem(certificate), privateKey: client.privatePem };
 }

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'crypto';
 import { Socket } from 'net';
 import { TLSSocket } from 'tls';
 import { Duplex } from 'stream';
@@ -12,7 +13,8 @@ import { ScramExchange, ScramVerifier } from './scram';
 
 /** What a connection needs from the double. */
 export interface ConnectionHost {
-  tlsOptions(): { key: string; cert: string };
+  /** The server's certificate and key, and the CA that signs client certificates (requested, not required). */
+  tlsOptions(): { key: string; cert: string; ca: string };
   /** The user's SCRAM verifier, or undefined when the login must fail. */
   verifier(user: string): ScramVerifier | undefined;
   openSession(user: string, parameters: ReadonlyMap<string, string>): Session;
@@ -93,19 +95,44 @@ export class Connection {
     }
     reader.detach();
     this.write(Buffer.from('S'));
-    const tlsSocket = new TLSSocket(this.raw, { isServer: true, ...this.host.tlsOptions() });
+    // A client certificate is asked for, not required: CockroachDB's default HBA method
+    // cert-password logs in with a certificate when the client presents one, with the
+    // password otherwise (pkg/sql/pgwire/hba_conf.go, DefaultHBAConfig).
+    const tlsOptions = this.host.tlsOptions();
+    const tlsSocket = new TLSSocket(this.raw, { isServer: true, requestCert: true, rejectUnauthorized: false, ...tlsOptions });
     tlsSocket.on('error', () => tlsSocket.destroy());
     this.socket = tlsSocket;
     reader = new FrameReader(tlsSocket);
     const startup = await reader.untyped();
     if (startup?.kind !== 'startup') return undefined;
     const user = startup.parameters.get('user') ?? '';
-    if (!(await this.authenticate(reader, user))) return undefined;
+    const certificateLogin = this.certificateLogin(tlsSocket, user, tlsOptions.ca);
+    if (certificateLogin === 'refused') return undefined;
+    if (certificateLogin === 'accepted') this.write(msg.authenticationOk());
+    else if (!(await this.authenticate(reader, user))) return undefined;
     this.session = this.host.openSession(user, startup.parameters);
     for (const [name, value] of this.host.parameterStatus(this.session)) this.write(msg.parameterStatus(name, value));
     this.write(msg.backendKeyData(Math.floor(Math.random() * 2 ** 31), Math.floor(Math.random() * 2 ** 31)));
     this.write(msg.readyForQuery('I'));
     return reader;
+  }
+
+  /**
+   * A certificate login: a client certificate the CA signed for the requested user (its
+   * common name) logs in without a password; one for another user, or one the CA did not
+   * sign, is refused (pkg/security/auth.go, UserAuthCertHook: the certificate's principal
+   * must be the requested user). Without a certificate the password decides.
+   */
+  private certificateLogin(socket: TLSSocket, user: string, caPem: string): 'accepted' | 'refused' | 'none' {
+    const peer = socket.getPeerX509Certificate();
+    if (peer === undefined) return 'none';
+    // A TLSSocket made outside a tls.Server does not set `authorized`: the chain is checked here.
+    const ca = new X509Certificate(caPem);
+    const signedByCa = peer.checkIssued(ca) && peer.verify(ca.publicKey);
+    const commonName = /^CN=(.*)$/m.exec(peer.subject)?.[1];
+    if (signedByCa && commonName === user) return 'accepted';
+    this.fatal(SqlState.invalidAuthorization, `certificate authentication failed for user ${user}`);
+    return 'refused';
   }
 
   /**
