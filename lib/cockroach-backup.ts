@@ -15,10 +15,11 @@ import { ENV, EnvName, StorageMode } from '../contract/environment';
 import { collectionDimensionValue, DEFAULT_METRICS_NAMESPACE, MetricKey } from '../contract/metrics';
 import { AccessKeyRotation, accessKeyRotation, checkRotationSettings, ROTATION_DEFAULTS } from './access-key-rotation';
 import { backupBucket, BackupBucketOptions } from './backup-bucket';
+import { resolveRetention, RetentionTransition } from './backup-retention';
 import { claimCollection } from './collection-overlap';
 import { backupCredentials } from './backup-credentials';
 import { backupFunction } from './backup-function';
-import { backupSchedules, resolveSchedules } from './backup-schedules';
+import { backupSchedules, resolveSchedules, scheduleInterval } from './backup-schedules';
 import { connectionSecret } from './connection-secret';
 import { grantCollectionRead } from './restore-access';
 import { allowLogGroupEncryption } from './key-policies';
@@ -79,6 +80,30 @@ export interface CockroachBackupProps {
    * @default S3-managed encryption, no server access logs, noncurrent versions kept 90 days, no Object Lock
    */
   readonly bucketOptions?: BackupBucketOptions;
+
+  /**
+   * How far back every point stays restorable: from now minus `retention` to the newest
+   * backup, every point a chain covers restores. Whole chains expire: an S3 lifecycle rule
+   * on `<collection>/` expires objects at `retention + chain span + margin` days, where the
+   * chain span is the full-backup interval (or `maxIncrementals + 1` incremental intervals
+   * when shorter) in whole days and the margin one more span (a failed full backup); nothing
+   * is kept much longer than that plus a day (S3 rounds to midnight UTC) plus
+   * `bucketOptions.noncurrentVersionExpiration` (1 day by default with retention). Whole days,
+   * only with a bucket this construct creates (for your own bucket, add the rule
+   * `BackupRetention.lifecycleRule(...)` returns). Adds the `RetentionWindow` alarm.
+   * docs/retention.md.
+   * @default every backup is kept forever (synth warns once, `cockroach-backup-cdk:retentionNotSet`)
+   */
+  readonly retention?: Duration;
+
+  /**
+   * Moves of the collection's objects to cheaper storage classes CockroachDB still reads
+   * directly: `s3.StorageClass.INFREQUENT_ACCESS` (from 30 days) and
+   * `s3.StorageClass.GLACIER_INSTANT_RETRIEVAL`; Glacier Flexible Retrieval and Deep Archive
+   * are refused (a restore would need a RestoreObject request first). Only with `retention`.
+   * @default none: objects stay in S3 Standard until they expire
+   */
+  readonly retentionTransitions?: RetentionTransition[];
 
   /**
    * The secret the Lambda reads to reach the cluster, a JSON object:
@@ -441,7 +466,18 @@ export class CockroachBackup extends Construct {
       previousKeyGracePeriod: props.previousKeyGracePeriod,
     });
 
-    this.bucket = backupBucket(this, props.bucket, props.bucketOptions);
+    const retention = resolveRetention(this, {
+      retention: props.retention,
+      transitions: props.retentionTransitions,
+      createsBucket: props.bucket === undefined,
+      collection: this.collection,
+      window: {
+        fullInterval: Token.isUnresolved(schedules.full.expressionString) ? undefined : scheduleInterval(schedules.full.expressionString),
+        runInterval: schedules.runInterval,
+        maxIncrementals: settings.maxIncrementals,
+      },
+    });
+    this.bucket = backupBucket(this, props.bucket, props.bucketOptions, retention);
     const credentials = backupCredentials(this, this.bucket, this.collection, props.accessKeySerial ?? DEFAULTS.accessKeySerial, rotation !== undefined);
     this.backupUser = credentials.user;
     this.backupGroup = credentials.group;

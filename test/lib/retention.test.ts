@@ -1,0 +1,186 @@
+import { Annotations as CoreAnnotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { BackupRetention, CockroachBackup, CockroachBackupProps } from '../../lib';
+import { RETENTION_NOT_SET_WARNING } from '../../lib/backup-retention';
+import { retentionWindow } from '../../lib/retention-window';
+import { appWithoutBundling, constructionError, synthBackup } from './fixtures';
+
+/** The bucket's lifecycle rules, by id. */
+function lifecycleRules(template: Template): Record<string, Record<string, unknown>> {
+  const buckets = Object.values(template.findResources('AWS::S3::Bucket'));
+  expect(buckets).toHaveLength(1);
+  const rules = buckets[0].Properties.LifecycleConfiguration.Rules as Record<string, unknown>[];
+  return Object.fromEntries(rules.map((rule) => [rule.Id as string, rule]));
+}
+
+describe('retentionWindow', () => {
+  test.each([
+    ['daily fulls, hourly incrementals (the defaults)', Duration.days(1), Duration.hours(1), 48, 1, 37],
+    ['weekly fulls, hourly incrementals, maxIncrementals 48: a chain ends after 49 hours', Duration.days(7), Duration.hours(1), 48, 3, 41],
+    ['weekly fulls, daily incrementals', Duration.days(7), Duration.days(1), 48, 7, 49],
+    ['a full schedule that cannot be read: maxIncrementals bounds the chain', undefined, Duration.hours(1), 23, 1, 37],
+  ])('%s', (_name, fullInterval, runInterval, maxIncrementals, span, expiration) => {
+    const window = retentionWindow({ retention: Duration.days(35), fullInterval, runInterval, maxIncrementals });
+    expect(window).toEqual({ retentionDays: 35, chainSpanDays: span, marginDays: span, expirationDays: expiration });
+  });
+});
+
+describe('retention', () => {
+  test('expires the collection (prefix ending in a slash) at retention + chain span + margin, and its delete markers', () => {
+    const rules = lifecycleRules(synthBackup({ retention: Duration.days(35) }, 'prod/c1').template);
+    expect(rules.ExpireBackupChains).toEqual({ Id: 'ExpireBackupChains', Status: 'Enabled', Prefix: 'prod/c1/', ExpirationInDays: 37 });
+    expect(rules.RemoveExpiredDeleteMarkers).toEqual({ Id: 'RemoveExpiredDeleteMarkers', Status: 'Enabled', Prefix: 'prod/c1/', ExpiredObjectDeleteMarker: true });
+  });
+
+  test('shortens the noncurrent versions to 1 day unless they are set, and keeps aborting incomplete uploads', () => {
+    const rules = lifecycleRules(synthBackup({ retention: Duration.days(35) }).template);
+    expect(rules.ExpireNoncurrentVersions).toMatchObject({ NoncurrentVersionExpiration: { NoncurrentDays: 1 } });
+    expect(rules.AbortIncompleteMultipartUploads).toMatchObject({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } });
+    const chosen = lifecycleRules(synthBackup({ retention: Duration.days(35), bucketOptions: { noncurrentVersionExpiration: Duration.days(5) } }).template);
+    expect(chosen.ExpireNoncurrentVersions).toMatchObject({ NoncurrentVersionExpiration: { NoncurrentDays: 5 } });
+  });
+
+  test('follows the schedules: weekly fulls with daily incrementals keep chains 7 days', () => {
+    const rules = lifecycleRules(
+      synthBackup({
+        retention: Duration.days(90),
+        fullSchedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', weekDay: 'SUN' }),
+        incrementalSchedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '3' }),
+      }).template,
+    );
+    expect(rules.ExpireBackupChains.ExpirationInDays).toBe(104);
+  });
+
+  test('adds transitions to classes CockroachDB reads directly', () => {
+    const rules = lifecycleRules(
+      synthBackup({
+        retention: Duration.days(90),
+        retentionTransitions: [
+          { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) },
+          { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(60) },
+        ],
+      }).template,
+    );
+    expect(rules.ExpireBackupChains.Transitions).toEqual([
+      { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+      { StorageClass: 'GLACIER_IR', TransitionInDays: 60 },
+    ]);
+  });
+
+  test.each([
+    [s3.StorageClass.GLACIER, 'S3 Glacier Flexible Retrieval'],
+    [s3.StorageClass.DEEP_ARCHIVE, 'S3 Glacier Deep Archive'],
+  ])('fails for an archive class (%s), naming why', (storageClass, name) => {
+    const message = constructionError({ retention: Duration.days(90), retentionTransitions: [{ storageClass, transitionAfter: Duration.days(40) }] });
+    expect(message).toContain(`retentionTransitions[0].storageClass is ${name}: expected S3 Standard-IA or S3 Glacier Instant Retrieval`);
+    expect(message).toContain('InvalidObjectState until a RestoreObject request');
+  });
+
+  test.each([
+    ['Standard-IA before 30 days', [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(20) }], 'retentionTransitions[0].transitionAfter is 20 days: expected whole days from 30'],
+    ['a move at or after the expiry', [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(37) }], 'to 36, before the collection expires at 37 days'],
+    ['One Zone-IA', [{ storageClass: s3.StorageClass.ONE_ZONE_INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }], 'storageClass is ONEZONE_IA: expected s3.StorageClass.INFREQUENT_ACCESS'],
+    [
+      'Glacier IR less than 30 days after Standard-IA',
+      [
+        { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) },
+        { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(31) },
+      ],
+      'retentionTransitions[1].transitionAfter is 31 days: expected whole days from 60',
+    ],
+  ])('fails for %s', (_name, retentionTransitions, expected) => {
+    expect(constructionError({ retention: Duration.days(35), retentionTransitions })).toContain(expected);
+  });
+
+  test('fails for transitions without retention', () => {
+    expect(constructionError({ retentionTransitions: [] })).toBe(
+      'TestStack/Backup: retentionTransitions is set without retention: expected retention to be set as well: transitions belong to its rule',
+    );
+  });
+
+  test.each([
+    [Duration.hours(36), '1 day 12 hours'],
+    [Duration.days(0), '0 days'],
+  ])('fails for a retention that is not a positive whole number of days (%s)', (retention, shown) => {
+    expect(constructionError({ retention })).toBe(
+      `TestStack/Backup: retention is ${shown}: expected a whole number of days from 1 to 36500 (S3 lifecycle rules count days)`,
+    );
+  });
+
+  test('refuses an existing bucket, giving the exact rule to add', () => {
+    const stack = new Stack(appWithoutBundling(), 'TestStack');
+    const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'my-backups');
+    expect(() => new CockroachBackup(stack, 'Backup', { collection: 'prod/c1', bucket, retention: Duration.days(35) })).toThrow(
+      'TestStack/Backup: retention is 35 days with an existing bucket: expected a bucket this construct creates: it cannot own the lifecycle of a bucket it ' +
+        "was given. Leave retention unset and add this rule to the bucket's LifecycleConfiguration yourself: " +
+        '{"Id":"ExpireBackupChains","Status":"Enabled","Prefix":"prod/c1/","ExpirationInDays":37}',
+    );
+  });
+
+  test('BackupRetention.lifecycleRule gives the rule the construct would create', () => {
+    const stack = new Stack(appWithoutBundling(), 'TestStack');
+    const own = new s3.Bucket(stack, 'Own', { versioned: true });
+    own.addLifecycleRule(BackupRetention.lifecycleRule({ collection: 'prod/c1', retention: Duration.days(35) }));
+    const created = lifecycleRules(synthBackup({ retention: Duration.days(35) }, 'prod/c1').template);
+    expect(lifecycleRules(Template.fromStack(stack))).toEqual({ ExpireBackupChains: created.ExpireBackupChains });
+  });
+});
+
+describe('without retention', () => {
+  const warnings = (props: Partial<CockroachBackupProps>) =>
+    Annotations.fromStack(synthBackup(props).stack).findWarning('*', Match.stringLikeRegexp('retention is not set'));
+
+  test('a construct that creates its bucket warns once, with an id --strict users can acknowledge', () => {
+    const found = warnings({});
+    expect(found).toHaveLength(1);
+    expect(found[0].entry.data).toContain(`[ack: ${RETENTION_NOT_SET_WARNING}]`);
+    expect(found[0].id).toBe('/TestStack/Backup');
+  });
+
+  test('an acknowledged warning is gone', () => {
+    const stack = new Stack(appWithoutBundling(), 'TestStack');
+    const backup = new CockroachBackup(stack, 'Backup', { collection: 'prod/c1' });
+    CoreAnnotations.of(backup).acknowledgeWarning(RETENTION_NOT_SET_WARNING, 'we keep every backup');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('retention is not set'))).toHaveLength(0);
+  });
+
+  test('no warning with retention, nor with a bucket the construct was given', () => {
+    expect(warnings({ retention: Duration.days(35) })).toHaveLength(0);
+    const stack = new Stack(appWithoutBundling(), 'TestStack');
+    new CockroachBackup(stack, 'Backup', { collection: 'prod/c1', bucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-backups') });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('retention is not set'))).toHaveLength(0);
+  });
+
+  test('the bucket has no expiry of current versions', () => {
+    const rules = lifecycleRules(synthBackup().template);
+    expect(Object.keys(rules)).toEqual(['ExpireNoncurrentVersions', 'AbortIncompleteMultipartUploads']);
+  });
+});
+
+describe('cdk diff when retention is added or changed', () => {
+  /** Every resource's logical id, type and properties, the bucket's lifecycle configuration left out. */
+  function withoutLifecycle(template: Template): Record<string, unknown> {
+    const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    return Object.fromEntries(
+      Object.entries(resources).map(([id, resource]) => {
+        if (resource.Type !== 'AWS::S3::Bucket') return [id, resource];
+        const { LifecycleConfiguration: _lifecycle, ...rest } = resource.Properties ?? {};
+        return [id, { ...resource, Properties: rest }];
+      }),
+    );
+  }
+
+  test.each([
+    ['added', {}, { retention: Duration.days(35) }],
+    ['changed', { retention: Duration.days(35) }, { retention: Duration.days(90) }],
+    ['given transitions', { retention: Duration.days(90) }, { retention: Duration.days(90), retentionTransitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }] }],
+  ])('retention %s: same logical ids, only the bucket LifecycleConfiguration differs', (_name, before, after) => {
+    const a = synthBackup(before as Partial<CockroachBackupProps>).template;
+    const b = synthBackup(after as Partial<CockroachBackupProps>).template;
+    expect(Object.keys(b.toJSON().Resources)).toEqual(Object.keys(a.toJSON().Resources));
+    expect(withoutLifecycle(b)).toEqual(withoutLifecycle(a));
+    expect(lifecycleRules(b)).not.toEqual(lifecycleRules(a));
+  });
+});
