@@ -53,8 +53,24 @@ export const ENV = {
   drillStateParameter: 'DRILL_STATE_PARAMETER',
   /** Seconds between scheduled restore drills (sizes the drill-age metric's meaning). */
   drillIntervalSeconds: 'DRILL_INTERVAL_SECONDS',
+  /**
+   * The retention promise in whole seconds (every point from now minus this stays restorable);
+   * unset or '0': no retention, no window metrics. Set only with the `retention` prop.
+   */
+  retentionSeconds: 'RETENTION_SECONDS',
+  /**
+   * The SSM parameter whose LastModifiedDate is when the current promise began (CloudFormation
+   * writes it when `retention` is set or changed); the Lambda only reads it. Set with RETENTION_SECONDS.
+   */
+  retentionParameter: 'RETENTION_PARAMETER',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** The variables set only when their feature is on (retention), so that a construct without it keeps its template. */
+export type OptionalEnvName = typeof ENV.retentionSeconds | typeof ENV.retentionParameter;
+
+/** The backup Lambda's environment as the construct writes it. */
+export type BackupEnvironment = Record<Exclude<EnvName, OptionalEnvName>, string> & Partial<Record<OptionalEnvName, string>>;
 
 export type StorageMode = 'uri' | 'external-connection';

@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { EnvName } from '../contract/environment';
+import { BackupEnvironment } from '../contract/environment';
 import { clampDuration } from './backup-schedules';
 import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER } from './lambda-asset';
 
@@ -54,7 +54,7 @@ export interface FunctionPlacement {
 }
 
 export interface BackupFunctionSettings extends FunctionPlacement {
-  readonly environment: Record<EnvName, string>;
+  readonly environment: BackupEnvironment;
   readonly secrets: readonly secretsmanager.ISecret[];
   readonly timeout: Duration;
   readonly memorySize: number;

@@ -11,11 +11,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { ENV, EnvName, StorageMode } from '../contract/environment';
+import { BackupEnvironment, ENV, StorageMode } from '../contract/environment';
 import { collectionDimensionValue, DEFAULT_METRICS_NAMESPACE, MetricKey } from '../contract/metrics';
 import { AccessKeyRotation, accessKeyRotation, checkRotationSettings, ROTATION_DEFAULTS } from './access-key-rotation';
 import { backupBucket, BackupBucketOptions } from './backup-bucket';
 import { resolveRetention, RetentionTransition } from './backup-retention';
+import { retentionPromiseParameter, retentionWindowAlarm } from './retention-monitoring';
 import { claimCollection } from './collection-overlap';
 import { backupCredentials } from './backup-credentials';
 import { backupFunction } from './backup-function';
@@ -380,7 +381,8 @@ export interface CockroachBackupProps {
  * AccessKeySecret, ConnectionSecret, FunctionRole, LogGroup, Function, ScheduleRole,
  * IncrementalSchedule, FullSchedule, Monitoring; with key rotation RotationLogGroup,
  * RotationFunctionRole, RotationFunction, InvokedBySecretsManager, AccessKeyRotationSchedule,
- * RotationScheduleRole, RetirePreviousKeySchedule; with `restoreDrill` DrillState and DrillSchedule.
+ * RotationScheduleRole, RetirePreviousKeySchedule; with `restoreDrill` DrillState and DrillSchedule;
+ * with `retention` RetentionPromise and Monitoring/RetentionWindowAlarm.
  */
 export class CockroachBackup extends Construct {
   /** The bucket that holds the collection (new or given). */
@@ -443,6 +445,10 @@ export class CockroachBackup extends Construct {
   public readonly drillCleanupFailedAlarm?: cloudwatch.Alarm;
   /** The newest successful drill is older than twice the drill interval, when `restoreDrill` is set. */
   public readonly drillAgeAlarm?: cloudwatch.Alarm;
+  /** The parameter whose last change marks when the retention promise began, when `retention` is set. */
+  public readonly retentionPromise?: ssm.StringParameter;
+  /** The restorable window is shorter than `retention` promises, when `retention` is set. */
+  public readonly retentionWindowAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: CockroachBackupProps) {
     super(scope, id);
@@ -488,7 +494,10 @@ export class CockroachBackup extends Construct {
 
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     this.drillStateParameter = drill === undefined ? undefined : drillStateParameter(this);
-    const environment: Record<EnvName, string> = {
+    // The retention variables only with retention: a construct without it keeps its template.
+    const retentionEnvironment = retention === undefined ? {} : { [ENV.retentionSeconds]: String(retention.window.retentionDays * 86400) };
+    const environment: BackupEnvironment = {
+      ...retentionEnvironment,
       [ENV.connectionSecretArn]: this.connectionSecret.secretArn,
       [ENV.accessKeySecretArn]: this.accessKeySecret.secretArn,
       [ENV.bucketName]: this.bucket.bucketName,
@@ -528,6 +537,8 @@ export class CockroachBackup extends Construct {
     });
     if (props.logEncryptionKey !== undefined) allowLogGroupEncryption(this, props.logEncryptionKey);
     this.backupFunction = fn.fn;
+    this.retentionPromise = retention === undefined ? undefined : retentionPromiseParameter(this, fn.fn, retention.window);
+    if (this.retentionPromise !== undefined) fn.fn.addEnvironment(ENV.retentionParameter, this.retentionPromise.parameterName);
     this.logGroup = fn.logGroup;
 
     const created = backupSchedules(this, fn.fn, schedules);
@@ -583,6 +594,7 @@ export class CockroachBackup extends Construct {
     this.drillFailedAlarm = verification.drillFailedAlarm;
     this.drillCleanupFailedAlarm = verification.drillCleanupFailedAlarm;
     this.drillAgeAlarm = verification.drillAgeAlarm;
+    this.retentionWindowAlarm = retention === undefined ? undefined : retentionWindowAlarm(this.monitoring, this.collection, schedules.runInterval, retention.window);
     // Last, so that a construct refused for another reason leaves no claim behind.
     claimCollection(this, this.bucket, this.collection);
   }

@@ -10,6 +10,7 @@ import { redactedMessage } from './report/redact';
 import { BackupResult } from './report/result';
 import { runRequested } from './run';
 import { SecretsManagerSource } from './connect/secrets-manager';
+import { RetentionPromiseSource, SsmRetentionPromise } from './retention/promise';
 
 /** The part of the Lambda context the handler uses. */
 export interface InvocationContext {
@@ -31,8 +32,14 @@ function secretSource(arns: SecretArns, requireCa: boolean): SecretsManagerSourc
   return cachedSource.source;
 }
 
-// One SSM client per execution environment, created only when drills are on.
+// One SSM client per execution environment, created only when drills or retention are on.
 let ssmClient: SSMClient | undefined;
+
+function retentionPromise(settings: BackupSettings): RetentionPromiseSource | undefined {
+  if (settings.retentionParameter === undefined) return undefined;
+  ssmClient ??= new SSMClient({});
+  return new SsmRetentionPromise(ssmClient, settings.retentionParameter);
+}
 
 function drillStateStore(settings: BackupSettings): DrillStateStore | undefined {
   if (settings.drillStateParameter === undefined) return undefined;
@@ -67,6 +74,7 @@ export async function handler(event: BackupEvent, context: InvocationContext): P
     secrets: secretSource(arns, settings.tlsVerify),
     budget: Budget.fromNow(Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS)),
     drillState: drillStateStore(settings),
+    retentionPromise: retentionPromise(settings),
   });
   publishRun(result, settings);
   if (result.action === 'failed') throw new Error(result.message);

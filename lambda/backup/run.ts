@@ -7,6 +7,7 @@ import { DrillStateStore, MemoryDrillStateStore } from './drill/drill-state-stor
 import { runBackup } from './procedure';
 import { BackupResult } from './report/result';
 import { SecretSource } from './connect/secrets';
+import { RetentionPromiseSource } from './retention/promise';
 
 export interface RunInput {
   readonly settings: BackupSettings;
@@ -19,6 +20,8 @@ export interface RunInput {
    * when set. Undefined: drills are off, and a `restore-drill` run keeps its state in memory.
    */
   readonly drillState?: DrillStateStore;
+  /** When the retention promise began (RETENTION_PARAMETER), for the window's metrics. */
+  readonly retentionPromise?: RetentionPromiseSource;
 }
 
 export function isBackupKind(kind: RunKind): kind is BackupKind {

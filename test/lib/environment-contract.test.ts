@@ -14,6 +14,7 @@ const DEPLOY_TIME_VALUES: Record<string, string> = {
   [ENV.bucketName]: 'backupstack-backupbucket-1a2b3c4d5e6f',
   [ENV.bucketRegion]: 'eu-west-1',
   [ENV.drillStateParameter]: 'CFN-BackupDrillState00A0160C-AbCdEfGhIjKl',
+  [ENV.retentionParameter]: 'CFN-BackupRetentionPromise1A2B3C4D-AbCdEfGhIjKl',
 };
 
 function deployedEnvironment(props: Parameters<typeof synthBackup>[0]): Record<string, string> {
@@ -29,6 +30,7 @@ describe("the construct's environment, as the Lambda reads it", () => {
     ['the defaults', {}],
     ['restore drills of two databases and a file check budget', { restoreDrill: { databases: ['bank', 'Billing DB'] }, fileCheckTimeout: Duration.minutes(4), timeout: Duration.minutes(10) }],
     ['checks off', { fileCheckTimeout: Duration.seconds(0) }],
+    ['retention', { retention: Duration.days(35) }],
   ])('is accepted with %s', (_, props) => {
     const env = deployedEnvironment(props);
     expect(Object.values(env).filter((value) => value.startsWith('unmapped reference'))).toEqual([]);

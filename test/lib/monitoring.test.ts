@@ -414,6 +414,8 @@ describe('metric methods', () => {
     rotationSucceeded: (m: BackupMonitoring) => m.metric('rotationSucceeded'),
     rotationFailed: (m: BackupMonitoring) => m.metric('rotationFailed'),
     previousKeyRetired: (m: BackupMonitoring) => m.metric('previousKeyRetired'),
+    oldestRestorableAge: (m: BackupMonitoring) => m.metric('oldestRestorableAge'),
+    retentionShortfall: (m: BackupMonitoring) => m.metric('retentionShortfall'),
   } satisfies Record<keyof typeof METRICS, (m: BackupMonitoring) => cloudwatch.Metric>;
 
   test.each(Object.entries(methods))('the %s method gives the contract metric of the collection', (key, method) => {

@@ -160,27 +160,86 @@ describe('without retention', () => {
 });
 
 describe('cdk diff when retention is added or changed', () => {
-  /** Every resource's logical id, type and properties, the bucket's lifecycle configuration left out. */
-  function withoutLifecycle(template: Template): Record<string, unknown> {
-    const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-    return Object.fromEntries(
-      Object.entries(resources).map(([id, resource]) => {
-        if (resource.Type !== 'AWS::S3::Bucket') return [id, resource];
-        const { LifecycleConfiguration: _lifecycle, ...rest } = resource.Properties ?? {};
-        return [id, { ...resource, Properties: rest }];
-      }),
-    );
+  type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  const resources = (props: Partial<CockroachBackupProps>): Resources => synthBackup(props).template.toJSON().Resources as Resources;
+
+  /** Per logical id kept: the top-level properties that differ. */
+  function changedProperties(before: Resources, after: Resources): Record<string, string[]> {
+    const changed: Record<string, string[]> = {};
+    for (const [id, resource] of Object.entries(before)) {
+      const next = after[id];
+      expect(next?.Type).toBe(resource.Type);
+      const keys = new Set([...Object.keys(resource.Properties ?? {}), ...Object.keys(next.Properties ?? {})]);
+      const differing = [...keys].filter((key) => JSON.stringify(resource.Properties?.[key]) !== JSON.stringify(next.Properties?.[key]));
+      if (differing.length > 0) changed[`${resource.Type} ${id.replace(/[0-9A-F]{8}$/, '')}`] = differing.sort();
+    }
+    return changed;
   }
 
+  const added = (before: Resources, after: Resources): string[] =>
+    Object.keys(after)
+      .filter((id) => !(id in before))
+      .map((id) => `${after[id].Type} ${id.replace(/[0-9A-F]{8}$/, '')}`)
+      .sort();
+
+  test('retention added: nothing replaced or removed; the bucket lifecycle, the function environment and role policy change, the promise parameter and the window alarm are added', () => {
+    const before = resources({});
+    const after = resources({ retention: Duration.days(35) });
+    expect(changedProperties(before, after)).toEqual({
+      'AWS::S3::Bucket BackupBucket': ['LifecycleConfiguration'],
+      'AWS::Lambda::Function BackupFunction': ['Environment'],
+      'AWS::IAM::Policy BackupFunctionRoleDefaultPolicy': ['PolicyDocument'],
+    });
+    expect(added(before, after)).toEqual(['AWS::CloudWatch::Alarm BackupMonitoringRetentionWindowAlarm', 'AWS::SSM::Parameter BackupRetentionPromise']);
+  });
+
   test.each([
-    ['added', {}, { retention: Duration.days(35) }],
     ['changed', { retention: Duration.days(35) }, { retention: Duration.days(90) }],
     ['given transitions', { retention: Duration.days(90) }, { retention: Duration.days(90), retentionTransitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }] }],
-  ])('retention %s: same logical ids, only the bucket LifecycleConfiguration differs', (_name, before, after) => {
-    const a = synthBackup(before as Partial<CockroachBackupProps>).template;
-    const b = synthBackup(after as Partial<CockroachBackupProps>).template;
-    expect(Object.keys(b.toJSON().Resources)).toEqual(Object.keys(a.toJSON().Resources));
-    expect(withoutLifecycle(b)).toEqual(withoutLifecycle(a));
-    expect(lifecycleRules(b)).not.toEqual(lifecycleRules(a));
+  ])('retention %s: same logical ids, nothing replaced; only the values that carry the window change', (name, before, after) => {
+    const a = resources(before as Partial<CockroachBackupProps>);
+    const b = resources(after as Partial<CockroachBackupProps>);
+    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+    const expected: Record<string, string[]> =
+      name === 'changed'
+        ? {
+            'AWS::S3::Bucket BackupBucket': ['LifecycleConfiguration'],
+            'AWS::Lambda::Function BackupFunction': ['Environment'],
+            'AWS::SSM::Parameter BackupRetentionPromise': ['Description', 'Value'],
+            'AWS::CloudWatch::Alarm BackupMonitoringRetentionWindowAlarm': ['AlarmDescription'],
+          }
+        : { 'AWS::S3::Bucket BackupBucket': ['LifecycleConfiguration'] };
+    expect(changedProperties(a, b)).toEqual(expected);
+  });
+});
+
+describe('the window alarm and the promise parameter', () => {
+  test('the alarm fires on any shortfall of the window, missing data not breaching', () => {
+    synthBackup({ retention: Duration.days(35) }).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'RetentionShortfallSeconds',
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('the Lambda gets the promise in seconds and may only read the parameter', () => {
+    const { template, backup } = synthBackup({ retention: Duration.days(35) });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ RETENTION_SECONDS: String(35 * 86400), RETENTION_PARAMETER: { Ref: Match.stringLikeRegexp('BackupRetentionPromise') } }) },
+    });
+    expect(backup.retentionWindowAlarm).toBeDefined();
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('ssm:GetParameter');
+    expect(policies).not.toContain('ssm:PutParameter');
+  });
+
+  test('without retention the Lambda environment has no retention variable', () => {
+    const { template, backup } = synthBackup();
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+    expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain('RETENTION_SECONDS');
+    expect(backup.retentionWindowAlarm).toBeUndefined();
   });
 });

@@ -34,6 +34,10 @@ export interface BackupSettings {
   readonly drillStateParameter?: string;
   /** Seconds between scheduled drills (0: unknown); for messages only, the alarm is the construct's. */
   readonly drillIntervalSeconds: number;
+  /** The retention promise in seconds; 0: no retention (no window metrics). */
+  readonly retentionSeconds: number;
+  /** The SSM parameter whose LastModifiedDate says when the promise began; undefined without retention. */
+  readonly retentionParameter?: string;
 }
 
 /** Where each secret lives in Secrets Manager (only the Lambda needs these). */
@@ -136,6 +140,7 @@ export const DEFAULTS = {
   // Checks and drills are off until the construct turns them on.
   fileCheckTimeoutSeconds: 0,
   drillIntervalSeconds: 0,
+  retentionSeconds: 0,
 } as const;
 
 /** Reads and validates the settings; throws ConfigurationError naming the variable and what it expects. */
@@ -175,6 +180,11 @@ export function parseSettings(env: Environment, labels: SettingLabels = {}): Bac
         ? undefined
         : read.matching('drillStateParameter', PARAMETER_NAME, 'an SSM parameter name (letters, digits, . - _ /) or nothing (drills off)'),
     drillIntervalSeconds: read.integer('drillIntervalSeconds', DEFAULTS.drillIntervalSeconds, 0, 366 * 86400),
+    retentionSeconds: read.integer('retentionSeconds', DEFAULTS.retentionSeconds, 0, 36500 * 86400),
+    retentionParameter:
+      read.optional('retentionParameter') === undefined
+        ? undefined
+        : read.matching('retentionParameter', PARAMETER_NAME, 'an SSM parameter name (letters, digits, . - _ /) or nothing (no retention)'),
   };
 }
 

@@ -75,6 +75,10 @@ export interface BackupResult {
   readonly drills?: DrillSummary;
   /** True when a job failed because S3 rejected its key and was retried once with a freshly read key (a rotation). */
   readonly retriedWithFreshKey?: true;
+  /** With retention: now minus the end of the oldest full backup storage lists (retention/window.ts). */
+  readonly oldestRestorableAgeSeconds?: number;
+  /** With retention: how much shorter than promised the restorable window is (0: it holds). */
+  readonly retentionShortfallSeconds?: number;
   readonly stats: RunStats;
 }
 
