@@ -20,7 +20,9 @@ export const EXAMPLE_STACK_NAME = 'CockroachBackupExample';
  * - `alarmEmail`: an address subscribed to the alarm topic (default: none);
  * - `rpoHours`: the recovery point objective in hours (default: twice the incremental interval);
  * - `restoreDrill`: `true` for weekly restore drills with the defaults (default `false`: they
- *   need `GRANT SYSTEM RESTORE` on the cluster, see the README).
+ *   need `GRANT SYSTEM RESTORE` on the cluster, see the README);
+ * - `retentionDays`: how many days back every point stays restorable, e.g. `35` (default: none,
+ *   every backup is kept; docs/retention.md).
  */
 export interface ExampleContext {
   readonly collection?: string;
@@ -28,6 +30,7 @@ export interface ExampleContext {
   readonly alarmEmail?: string;
   readonly rpoHours?: string;
   readonly restoreDrill?: string;
+  readonly retentionDays?: string;
 }
 
 export interface BuildOptions {
@@ -117,6 +120,10 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
   if (restoreDrill !== 'true' && restoreDrill !== 'false') {
     throw new Error(`context restoreDrill is '${restoreDrill}': expected true or false`);
   }
+  const retentionDays = contextString(app, 'retentionDays');
+  if (retentionDays !== undefined && !/^[1-9]\d*$/.test(retentionDays)) {
+    throw new Error(`context retentionDays is '${retentionDays}': expected a whole number of days`);
+  }
   const backup = new CockroachBackup(stack, 'Backup', {
     collection: contextString(app, 'collection') ?? 'cluster-1',
     timeZone: timeZone === undefined ? undefined : TimeZone.of(timeZone),
@@ -126,6 +133,7 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
     alarmTopicKey: monitoringKey,
     dashboard: true,
     restoreDrill: restoreDrill === 'true' ? {} : undefined,
+    retention: retentionDays === undefined ? undefined : Duration.days(Number(retentionDays)),
   });
   Validations.of(backup.backupFunction).acknowledge({
     id: controlTowerRuleId('lambda_inside_vpc_check'),

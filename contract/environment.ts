@@ -63,12 +63,17 @@ export const ENV = {
    * writes it when `retention` is set or changed); the Lambda only reads it. Set with RETENTION_SECONDS.
    */
   retentionParameter: 'RETENTION_PARAMETER',
+  /** 'true': restore drills restore the oldest point the retention promises (RETENTION_SECONDS); unset: a point in the newest chain. */
+  drillOldestInWindow: 'DRILL_OLDEST_IN_WINDOW',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
 /** The variables set only when their feature is on (retention), so that a construct without it keeps its template. */
-export type OptionalEnvName = typeof ENV.retentionSeconds | typeof ENV.retentionParameter;
+export type OptionalEnvName = typeof ENV.retentionSeconds | typeof ENV.retentionParameter | typeof ENV.drillOldestInWindow;
+
+/** The variables the construct sets only with their feature. */
+export const OPTIONAL_ENV: readonly OptionalEnvName[] = [ENV.retentionSeconds, ENV.retentionParameter, ENV.drillOldestInWindow];
 
 /** The backup Lambda's environment as the construct writes it. */
 export type BackupEnvironment = Record<Exclude<EnvName, OptionalEnvName>, string> & Partial<Record<OptionalEnvName, string>>;

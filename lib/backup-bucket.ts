@@ -76,8 +76,9 @@ export interface BackupBucketOptions {
    * still needed).
    * Incomplete multipart uploads (a backup interrupted mid-file) are always aborted
    * after 7 days.
-   * @default Duration.days(90); Duration.days(1) with `retention`, whose expiry makes every
-   * expired object a noncurrent version (docs/retention.md, the bound)
+   * With `retention`, every object the expiry removes becomes a noncurrent version first, so
+   * this adds to what is kept (docs/retention.md, the bound).
+   * @default Duration.days(90), or Duration.days(1) with `retention`
    */
   readonly noncurrentVersionExpiration?: Duration;
 

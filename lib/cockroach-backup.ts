@@ -465,7 +465,7 @@ export class CockroachBackup extends Construct {
     this.runInterval = schedules.runInterval;
     const rpo = props.rpo ?? Duration.seconds(schedules.runInterval.toSeconds() * 2);
     this.checkRpo(rpo, schedules.runInterval);
-    const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules, props.timeZone);
+    const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules, props.timeZone, props.retention !== undefined);
 
     const rotation = checkRotationSettings(this, {
       rotation: props.accessKeyRotation ?? ROTATION_DEFAULTS.accessKeyRotation,
@@ -495,7 +495,10 @@ export class CockroachBackup extends Construct {
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     this.drillStateParameter = drill === undefined ? undefined : drillStateParameter(this);
     // The retention variables only with retention: a construct without it keeps its template.
-    const retentionEnvironment = retention === undefined ? {} : { [ENV.retentionSeconds]: String(retention.window.retentionDays * 86400) };
+    const retentionEnvironment = {
+      ...(retention === undefined ? {} : { [ENV.retentionSeconds]: String(retention.window.retentionDays * 86400) }),
+      ...(drill?.oldestInWindow === true ? { [ENV.drillOldestInWindow]: 'true' } : {}),
+    };
     const environment: BackupEnvironment = {
       ...retentionEnvironment,
       [ENV.connectionSecretArn]: this.connectionSecret.secretArn,

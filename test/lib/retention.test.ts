@@ -243,3 +243,17 @@ describe('the window alarm and the promise parameter', () => {
     expect(backup.retentionWindowAlarm).toBeUndefined();
   });
 });
+
+describe('restoreDrill.oldestInWindow', () => {
+  test('tells the Lambda to drill the oldest point of the window', () => {
+    synthBackup({ retention: Duration.days(35), restoreDrill: { oldestInWindow: true } }).template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DRILL_OLDEST_IN_WINDOW: 'true' }) },
+    });
+  });
+
+  test('fails without retention', () => {
+    expect(constructionError({ restoreDrill: { oldestInWindow: true } })).toBe(
+      'TestStack/Backup: restoreDrill.oldestInWindow is true without retention: expected retention to be set: the oldest point of the window is now minus retention',
+    );
+  });
+});

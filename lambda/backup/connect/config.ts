@@ -38,6 +38,8 @@ export interface BackupSettings {
   readonly retentionSeconds: number;
   /** The SSM parameter whose LastModifiedDate says when the promise began; undefined without retention. */
   readonly retentionParameter?: string;
+  /** Drills restore the oldest point the retention promises instead of a point in the newest chain. */
+  readonly drillOldestInWindow: boolean;
 }
 
 /** Where each secret lives in Secrets Manager (only the Lambda needs these). */
@@ -181,6 +183,7 @@ export function parseSettings(env: Environment, labels: SettingLabels = {}): Bac
         : read.matching('drillStateParameter', PARAMETER_NAME, 'an SSM parameter name (letters, digits, . - _ /) or nothing (drills off)'),
     drillIntervalSeconds: read.integer('drillIntervalSeconds', DEFAULTS.drillIntervalSeconds, 0, 366 * 86400),
     retentionSeconds: read.integer('retentionSeconds', DEFAULTS.retentionSeconds, 0, 36500 * 86400),
+    drillOldestInWindow: read.boolean('drillOldestInWindow', false),
     retentionParameter:
       read.optional('retentionParameter') === undefined
         ? undefined

@@ -11,6 +11,7 @@ import { BackupResult, DrillSummary, RunStats } from '../report/result';
 import { SessionInput, withRunSession } from '../connect/run-session';
 import { Session } from '../connect/session';
 import { readStoredChain, StoredChain } from '../observe/stored-chain';
+import { oldestPointInWindow } from './oldest-in-window';
 import { prepareTarget } from '../submit/target';
 import { pollJob, Sleep, sleep } from '../verify/verify';
 
@@ -19,18 +20,24 @@ import { pollJob, Sleep, sleep } from '../verify/verify';
  * DRILL_DATABASES), all as of one point in time inside the chain, under names no user has.
  * They run side by side in the cluster.
  */
-async function submitDrills(session: Session, target: string, chain: StoredChain, input: SessionInput, ledger: DrillLedger, taken: Set<string>, now: Date): Promise<PendingDrill[]> {
+async function submitDrills(session: Session, target: string, point: DrillPoint, input: SessionInput, ledger: DrillLedger, taken: Set<string>, now: Date): Promise<PendingDrill[]> {
+  const { chain, subdirectory } = point;
+  const which = subdirectory === undefined ? 'the newest backup chain' : `the backup chain ${subdirectory}`;
   const { databases, absent } = drillDatabases(chain, input.settings.drillDatabases);
-  for (const database of absent) ledger.submitFailures.push(`database ${database} (DRILL_DATABASES) is not in the newest backup chain`);
-  if (databases.length === 0 && absent.length === 0) ledger.submitFailures.push('the newest backup chain holds no database to restore');
-  const asOf = drillPointInTime(chain, input.settings.revisionHistory);
+  for (const database of absent) ledger.submitFailures.push(`database ${database} (DRILL_DATABASES) is not in ${which}`);
+  if (databases.length === 0 && absent.length === 0) ledger.submitFailures.push(`${which} holds no database to restore`);
+  const asOf = point.asOf ?? drillPointInTime(chain, input.settings.revisionHistory);
   const tag = drillRunTag(now);
   const submitted: PendingDrill[] = [];
   for (const database of databases) {
     const restoredName = drillDatabaseName(database, tag, taken);
     taken.add(restoredName);
     const restore = (at: Date | HlcTimestamp): Promise<string> =>
-      submitDetached(session, `the restore drill of ${database}`, buildRestoreStatement({ database, source: target, asOf: at, newDatabaseName: restoredName, mode: 'verify-data', detached: true }));
+      submitDetached(
+        session,
+        `the restore drill of ${database}`,
+        buildRestoreStatement({ database, source: target, subdirectory, asOf: at, newDatabaseName: restoredName, mode: 'verify-data', detached: true }),
+      );
     try {
       const jobId = await restore(asOf).catch((error: unknown) => {
         // Without revision history: the layer's exact end, which SHOW BACKUP rounds to microseconds.
@@ -44,6 +51,25 @@ async function submitDrills(session: Session, target: string, chain: StoredChain
     }
   }
   return submitted;
+}
+
+/** What a drill restores: a chain (LATEST, or named), and the time when it is not the chain's own choice (drill-plan.ts). */
+interface DrillPoint {
+  readonly chain: StoredChain;
+  readonly subdirectory?: string;
+  readonly asOf?: Date;
+  readonly note?: string;
+}
+
+/**
+ * The point to drill: by default inside the newest chain (`SHOW BACKUP FROM LATEST`); with
+ * DRILL_OLDEST_IN_WINDOW, the oldest point the retention promises (oldest-in-window.ts, one more
+ * round trip).
+ */
+async function drillPoint(session: Session, target: string, input: SessionInput, now: Date): Promise<DrillPoint | undefined> {
+  if (input.settings.drillOldestInWindow && input.settings.retentionSeconds > 0) return oldestPointInWindow(session, target, input.settings, now);
+  const chain = await readStoredChain(session, target);
+  return chain === undefined ? undefined : { chain };
 }
 
 /** Waits for the run's own drills within the budget; each that ends is reported and cleaned up, the rest stay pending. */
@@ -96,18 +122,21 @@ export async function runRestoreDrill(input: SessionInput, store: DrillStateStor
   let own: PendingDrill[] = [];
   let chain: StoredChain | undefined;
   let blocking: readonly PendingDrill[] = [];
+  let note: string | undefined;
   const { error, stats } = await withRunSession(input, async (session, credentials) => {
     const target = await prepareTarget(session, input.settings, credentials.accessKey);
     await drills.followPending(session);
     blocking = drills.state.pending;
     if (blocking.length > 0) return;
     const taken = await drills.sweepLeftovers(session);
-    chain = await readStoredChain(session, target);
-    if (chain === undefined) {
+    const point = await drillPoint(session, target, input, now());
+    chain = point?.chain;
+    note = point?.note;
+    if (point === undefined || chain === undefined) {
       drills.submitFailures.push('storage holds no completed full backup to restore');
       return;
     }
-    own = await submitDrills(session, target, chain, input, drills, taken, now());
+    own = await submitDrills(session, target, point, input, drills, taken, now());
     // Recorded before any wait: if the Lambda is stopped, the next run still finds them.
     drills.update(withPending(drills.state, own));
     await drills.save();
@@ -127,7 +156,7 @@ export async function runRestoreDrill(input: SessionInput, store: DrillStateStor
     jobId: first?.jobId,
     status: first === undefined ? undefined : (firstEnded?.status ?? 'running'),
     reportedJobs: [],
-    message: redact([...(blocking.length > 0 ? [skipped] : []), describeDrills(summary, own, chain, store)].filter((part) => part !== '').join('; ')),
+    message: redact([...(blocking.length > 0 ? [skipped] : []), describeDrills(summary, own, chain, store), ...(own.length > 0 && note !== undefined ? [note] : [])].filter((part) => part !== '').join('; ')),
     submittedJobIds: own.map((d) => d.jobId),
     drills: summary,
     stats,

@@ -56,14 +56,16 @@ const NO_LATEST_CODE = '58P01';
 const NO_LATEST_PHRASE = 'path does not contain a completed latest backup';
 
 /**
- * Reads the chain with `SHOW BACKUP FROM LATEST IN '<target>'`: storage reads (each
+ * Reads the chain with `SHOW BACKUP FROM LATEST IN '<target>'` (or of a named full backup's
+ * subdirectory, `FROM '<subdir>'`): storage reads (each
  * layer's manifest) done by the cluster with the URI's credentials; a SHOW statement, so
  * it passes the internals gate, and it needs no job privilege. Undefined when the
  * collection holds no completed full backup.
  */
-export async function readStoredChain(session: Session, target: string): Promise<StoredChain | undefined> {
+export async function readStoredChain(session: Session, target: string, subdirectory?: string): Promise<StoredChain | undefined> {
+  const from = subdirectory === undefined ? 'LATEST' : sqlString(subdirectory);
   try {
-    const rows = await session.query<ShowBackupRow>('reading the collection in storage (SHOW BACKUP)', `SHOW BACKUP FROM LATEST IN ${sqlString(target)}`);
+    const rows = await session.query<ShowBackupRow>('reading the collection in storage (SHOW BACKUP)', `SHOW BACKUP FROM ${from} IN ${sqlString(target)}`);
     return chainFromLayers(rows);
   } catch (error) {
     if (error instanceof BackupFailure && (error.code === NO_LATEST_CODE || error.message.includes(NO_LATEST_PHRASE))) return undefined;

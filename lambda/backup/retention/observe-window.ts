@@ -17,9 +17,27 @@ interface ShowBackupsRow {
   readonly backup_time?: Date | string | null;
 }
 
-function backupTime(row: ShowBackupsRow): Date | undefined {
-  if (typeof row.path === 'string') return fullBackupEnd(row.path);
-  return row.backup_time === undefined || row.backup_time === null ? undefined : parseSqlTimestamp(row.backup_time);
+/** A backup SHOW BACKUPS IN lists: its time, and the full backup's subdirectory when the listing names it. */
+export interface ListedBackup {
+  readonly end: Date;
+  readonly path?: string;
+}
+
+function listed(row: ShowBackupsRow): ListedBackup | undefined {
+  if (typeof row.path === 'string') {
+    const end = fullBackupEnd(row.path);
+    return end === undefined ? undefined : { end, path: row.path };
+  }
+  return row.backup_time === undefined || row.backup_time === null ? undefined : { end: parseSqlTimestamp(row.backup_time) };
+}
+
+/** `SHOW BACKUPS IN '<target>'`, oldest first: one round trip. */
+export async function listBackups(session: Session, target: string): Promise<ListedBackup[]> {
+  const rows = await session.query<ShowBackupsRow>('listing the chains in storage (SHOW BACKUPS)', `SHOW BACKUPS IN ${sqlString(target)}`);
+  return rows
+    .map(listed)
+    .filter((backup): backup is ListedBackup => backup !== undefined)
+    .sort((a, b) => a.end.getTime() - b.end.getTime());
 }
 
 export interface RetentionWindowSettings {
@@ -42,8 +60,7 @@ export async function observeRetentionWindow(
   now: Date,
 ): Promise<RetentionWindowValues | undefined> {
   try {
-    const rows = await session.query<ShowBackupsRow>('listing the chains in storage (SHOW BACKUPS)', `SHOW BACKUPS IN ${sqlString(target)}`);
-    const fullBackupEnds = rows.map(backupTime).filter((time): time is Date => time !== undefined);
+    const fullBackupEnds = (await listBackups(session, target)).map((backup) => backup.end);
     const promisedSince = await promise?.since();
     return retentionWindowValues({ now, fullBackupEnds, retentionSeconds: settings.retentionSeconds, promisedSince, runIntervalSeconds: settings.incrementalIntervalSeconds });
   } catch (error) {
