@@ -28,6 +28,9 @@ describe('parseSettings', () => {
       drillDatabases: [],
       drillStateParameter: undefined,
       drillIntervalSeconds: 0,
+      drillOldestInWindow: false,
+      retentionParameter: undefined,
+      retentionSeconds: 0,
     });
   });
 
