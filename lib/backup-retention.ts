@@ -173,6 +173,9 @@ export function resolveRetention(scope: Construct, settings: RetentionSettings):
   if (!Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS) {
     invalid(scope, 'retention', retention.toHumanString(), `a whole number of days from 1 to ${MAX_RETENTION_DAYS} (S3 lifecycle rules count days)`);
   }
+  if (settings.window.runInterval.isUnresolved()) {
+    invalid(scope, 'incrementalInterval', 'a token', 'a concrete duration with retention: the chain span sizes the expiry');
+  }
   const window = retentionWindow({ ...settings.window, retention });
   checkTransitions(scope, transitions, window);
   if (!settings.createsBucket) {
