@@ -219,7 +219,7 @@ export interface CockroachBackupProps {
 
   /**
    * Time budget of one file check (`SHOW BACKUP ... WITH check_files`: every file of every
-   * layer of a chain exists in storage, with its size). Every full-backup run checks the
+   * layer of a chain exists in storage; not its size or contents). Every full-backup run checks the
    * chain it closes and the new one; a check that does not finish in time is reported as
    * not checked, never as passed. Whole seconds, shorter than `timeout`;
    * `Duration.seconds(0)` turns the checks of full-backup runs off.
@@ -294,9 +294,12 @@ export interface CockroachBackupProps {
   readonly memorySize?: number;
 
   /**
-   * A VPC to run the Lambda in, to reach a cluster with private addresses. The Lambda
-   * also calls Secrets Manager: its subnets then need a route to it, through a NAT
-   * gateway or a Secrets Manager interface VPC endpoint (`com.amazonaws.<region>.secretsmanager`).
+   * A VPC to run the Lambda in, to reach a cluster with private addresses. Its subnets
+   * then need a route to each AWS service the functions call, through a NAT gateway or
+   * interface VPC endpoints: Secrets Manager always, Parameter Store (`ssm`) with
+   * `restoreDrill`, and with key rotation also IAM and S3 for the rotation function, which
+   * runs in the same subnets. IAM has interface endpoints only in us-east-1, so elsewhere
+   * key rotation needs a NAT gateway (docs/cluster-setup.md, "The network").
    * @default no VPC: the Lambda reaches the cluster over the internet (TLS-verified)
    */
   readonly vpc?: ec2.IVpc;

@@ -31,7 +31,7 @@ export function retentionPromiseParameter(scope: Construct, fn: lambda.IFunction
  */
 export function retentionWindowAlarm(monitoring: BackupMonitoring, collection: string, runInterval: Duration, window: RetentionWindow): cloudwatch.Alarm {
   const slices = rpoAlarmWindow(runInterval);
-  return new cloudwatch.Alarm(monitoring, 'RetentionWindowAlarm', {
+  const alarm = new cloudwatch.Alarm(monitoring, 'RetentionWindowAlarm', {
     metric: monitoring.metric('retentionShortfall', { period: slices.period }),
     threshold: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -44,4 +44,6 @@ export function retentionWindowAlarm(monitoring: BackupMonitoring, collection: s
       'oldest full backup listed is where restores can start (docs/retention.md, "Finding the oldest restorable point"); then ' +
       "check the bucket's lifecycle rules and its CloudTrail data events for deletions under the collection prefix.",
   });
+  monitoring.notify([alarm]);
+  return alarm;
 }

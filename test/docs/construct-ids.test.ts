@@ -8,7 +8,7 @@ function codeSpans(text: string): string[] {
   return [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
 }
 
-describe('construct IDs and alarms named in the README', () => {
+describe('construct IDs and alarms named in the README and docs/upgrading.md', () => {
   // Bundling skipped: only the construct tree is needed, not the Lambda's code. With restore
   // drills, so that every construct ID and alarm the construct can create is there.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -16,14 +16,14 @@ describe('construct IDs and alarms named in the README', () => {
   const childIds = backup.node.children.map((c) => c.node.id).sort();
   const readme = readGuideFile('README.md');
 
-  test('fails if the list of stable construct IDs in "Reading cdk diff" differs from the construct\'s children', () => {
-    const sentence = /Construct IDs below `CockroachBackup` are stable \(([^)]*)\)/.exec(readme);
+  test('fails if the list of stable construct IDs in docs/upgrading.md differs from the construct\'s children', () => {
+    const sentence = /Construct IDs below `CockroachBackup` are stable \(([^)]*)\)/.exec(readGuideFile('docs/upgrading.md'));
     expect(sentence).not.toBeNull();
     expect(codeSpans(sentence![1]).sort()).toEqual(childIds);
   });
 
-  test('fails if the architecture table does not name every construct ID, or names one that does not exist', () => {
-    const [, ...rows] = tableAfterHeading(readme, 'Architecture');
+  test('fails if the "What it creates" table does not name every construct ID, or names one that does not exist', () => {
+    const [, ...rows] = tableAfterHeading(readme, 'What it creates');
     expect(rows.flatMap((cells) => codeSpans(cells[0])).sort()).toEqual(childIds);
   });
 

@@ -1,15 +1,19 @@
 import { main, parseArguments, USAGE } from '../../lambda/backup/tools/cli';
 import { fencedBlocks, readGuideFile, withoutCodeBlocks } from './markdown';
 
-/** The README's "Local runner" section, up to the next second-level heading. */
+/** The page that shows the local runner. */
+const PAGE = 'docs/how-a-run-decides.md';
+
+/** The page's "Running it from your machine" section, up to the next second-level heading. */
 function localRunnerSection(): string {
-  const readme = readGuideFile('README.md');
-  const start = readme.indexOf('\n## Local runner\n');
-  const end = readme.indexOf('\n## ', start + 1);
-  return readme.slice(start, end === -1 ? undefined : end);
+  const page = readGuideFile(PAGE);
+  const start = page.indexOf('\n## Running it from your machine\n');
+  if (start === -1) throw new Error(`${PAGE} has no section "Running it from your machine"`);
+  const end = page.indexOf('\n## ', start + 1);
+  return page.slice(start, end === -1 ? undefined : end);
 }
 
-describe('README local runner section', () => {
+describe(`the local runner section of ${PAGE}`, () => {
   const section = localRunnerSection();
   const commands = fencedBlocks(section)
     .flatMap((block) => block.code.split('\n'))

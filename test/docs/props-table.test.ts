@@ -10,13 +10,16 @@ interface TableRow {
 
 const REQUIRED = '*required*';
 
+/** The page that holds the props tables until the generated API.md replaces it. */
+const PROPS_PAGE = 'docs/props.md';
+
 /** Backticks only mark code in Markdown: compare without them, whitespace collapsed. */
 function plain(text: string): string {
   return collapseWhitespace(text.replace(/`/g, ''));
 }
 
 function tableRows(heading: string): TableRow[] {
-  const [header, ...rows] = tableAfterHeading(readGuideFile('README.md'), heading);
+  const [header, ...rows] = tableAfterHeading(readGuideFile(PROPS_PAGE), heading);
   expect(header.slice(0, 3)).toEqual(['Prop', 'Type', 'Default']);
   return rows.map((cells) => ({ name: plain(cells[0]), type: plain(cells[1]), defaultText: cells[2] }));
 }
@@ -31,7 +34,7 @@ describe.each([
   { heading: '`BackupBucketOptions`', source: 'lib/backup-bucket.ts', name: 'BackupBucketOptions' },
   { heading: '`BackupObjectLock`', source: 'lib/backup-bucket.ts', name: 'BackupObjectLock' },
   { heading: '`RestoreDrillOptions`', source: 'lib/restore-drill.ts', name: 'RestoreDrillOptions' },
-])('README prop table of $name', ({ heading, source, name }) => {
+])('prop table of $name in docs/props.md', ({ heading, source, name }) => {
   const props = interfaceProps(source, name);
   const rows = tableRows(heading);
 

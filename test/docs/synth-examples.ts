@@ -12,6 +12,8 @@ import { PROJECT_ROOT } from './props';
 
 /** What synthesizing one example under both policy packs found. */
 export interface ExampleChecks {
+  /** How many apps the example created, each synthesized. */
+  readonly apps: number;
   /** How many stacks the example created (0: it only declares, e.g. a class). */
   readonly stacks: number;
   /** The rules reported and not acknowledged, e.g. `AwsSolutions-S1`, `CT.S3.PR.9`, sorted, once each. */
@@ -57,7 +59,7 @@ export function checkExample(example: Example): ExampleChecks {
     new Function('require', 'module', 'exports', js)(exampleRequire, module, module.exports);
     const stacks = apps.flatMap((app) => app.node.findAll().filter((c): c is cdk.Stack => cdk.Stack.isStack(c)));
     const rules = apps.flatMap((app) => findingsOf(pluginReportsOf(app)).map((f) => f.rule));
-    return { stacks: stacks.length, rules: [...new Set(rules)].sort() };
+    return { apps: apps.length, stacks: stacks.length, rules: [...new Set(rules)].sort() };
   } finally {
     for (const outdir of outdirs) fs.rmSync(outdir, { recursive: true, force: true });
   }

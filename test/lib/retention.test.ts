@@ -214,8 +214,10 @@ describe('cdk diff when retention is added or changed', () => {
 });
 
 describe('the window alarm and the promise parameter', () => {
-  test('the alarm fires on any shortfall of the window, missing data not breaching', () => {
+  test('the alarm fires on any shortfall of the window, missing data not breaching, and notifies the alarm topic', () => {
     synthBackup({ retention: Duration.days(35) }).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('BackupMonitoringAlarmTopic') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('BackupMonitoringAlarmTopic') }],
       MetricName: 'RetentionShortfallSeconds',
       Statistic: 'Maximum',
       Threshold: 1,
