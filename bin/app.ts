@@ -26,6 +26,8 @@ export const EXAMPLE_STACK_NAME = 'CockroachBackupExample';
  * - `credentials`: how the nodes reach the bucket (docs/credentials.md): `access-key` (default),
  *   `cloud-role` with `cloudIdentityRoleArn` (the CockroachDB Cloud cluster's identity role), or
  *   `implicit` with an optional `nodeRoleArn` (the self-hosted nodes' role).
+ * - `retentionDays`: how many days back every point stays restorable, e.g. `35` (default: none,
+ *   every backup is kept; docs/retention.md).
  */
 export interface ExampleContext {
   readonly collection?: string;
@@ -36,6 +38,7 @@ export interface ExampleContext {
   readonly credentials?: string;
   readonly cloudIdentityRoleArn?: string;
   readonly nodeRoleArn?: string;
+  readonly retentionDays?: string;
 }
 
 export interface BuildOptions {
@@ -154,6 +157,10 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
   if (restoreDrill !== 'true' && restoreDrill !== 'false') {
     throw new Error(`context restoreDrill is '${restoreDrill}': expected true or false`);
   }
+  const retentionDays = contextString(app, 'retentionDays');
+  if (retentionDays !== undefined && !/^[1-9]\d*$/.test(retentionDays)) {
+    throw new Error(`context retentionDays is '${retentionDays}': expected a whole number of days`);
+  }
   const backup = new CockroachBackup(stack, 'Backup', {
     collection: contextString(app, 'collection') ?? 'cluster-1',
     storageCredentials: exampleCredentials(app, stack),
@@ -164,6 +171,7 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
     alarmTopicKey: monitoringKey,
     dashboard: true,
     restoreDrill: restoreDrill === 'true' ? {} : undefined,
+    retention: retentionDays === undefined ? undefined : Duration.days(Number(retentionDays)),
   });
   Validations.of(backup.backupFunction).acknowledge({
     id: controlTowerRuleId('lambda_inside_vpc_check'),

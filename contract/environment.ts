@@ -75,6 +75,18 @@ export const ENV = {
   followStateParameter: 'FOLLOW_STATE_PARAMETER',
   /** A running job whose fraction completed has not moved for this many seconds is reported hung. */
   hangAfterSeconds: 'HANG_AFTER_SECONDS',
+  /**
+   * The retention promise in whole seconds (every point from now minus this stays restorable);
+   * unset or '0': no retention, no window metrics. Set only with the `retention` prop.
+   */
+  retentionSeconds: 'RETENTION_SECONDS',
+  /**
+   * The SSM parameter whose LastModifiedDate is when the current promise began (CloudFormation
+   * writes it when `retention` is set or changed); the Lambda only reads it. Set with RETENTION_SECONDS.
+   */
+  retentionParameter: 'RETENTION_PARAMETER',
+  /** 'true': restore drills restore the oldest point the retention promises (RETENTION_SECONDS); unset: a point in the newest chain. */
+  drillOldestInWindow: 'DRILL_OLDEST_IN_WINDOW',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -82,7 +94,13 @@ export type EnvName = (typeof ENV)[keyof typeof ENV];
 /** Variables the construct sets only for some storage credentials: absent in the default (access key) or in keyless modes. */
 export type CredentialEnvName = typeof ENV.accessKeySecretArn | typeof ENV.storageAuth | typeof ENV.assumeRoleChain;
 
-/** The backup Lambda's environment as the construct sets it: every variable, those of the other credential modes left out. */
-export type BackupEnvironment = Record<Exclude<EnvName, CredentialEnvName>, string> & Partial<Record<CredentialEnvName, string>>;
+/** The variables set only when their feature is on (keyless credentials, retention), so that a construct without it keeps its template. */
+export type OptionalEnvName = typeof ENV.storageAuth | typeof ENV.assumeRoleChain | typeof ENV.retentionSeconds | typeof ENV.retentionParameter | typeof ENV.drillOldestInWindow;
+
+/** The variables the construct sets only with their feature. */
+export const OPTIONAL_ENV: readonly OptionalEnvName[] = [ENV.storageAuth, ENV.assumeRoleChain, ENV.retentionSeconds, ENV.retentionParameter, ENV.drillOldestInWindow];
+
+/** The backup Lambda's environment as the construct writes it: the variables of other credential modes and of features that are off left out. */
+export type BackupEnvironment = Record<Exclude<EnvName, CredentialEnvName | OptionalEnvName>, string> & Partial<Record<CredentialEnvName | OptionalEnvName, string>>;
 
 export type StorageMode = 'uri' | 'external-connection';

@@ -43,6 +43,17 @@ export const METRICS = {
   fractionCompleted: { name: 'BackupFractionCompleted', unit: 'None' },
   /** A followed backup job still running whose fraction completed has not moved for HANG_AFTER_SECONDS (count, per look). */
   hung: { name: 'BackupHung', unit: 'Count' },
+  /**
+   * Age of the oldest restorable point storage shows: now minus the end of the oldest full
+   * backup `SHOW BACKUPS IN` lists (its chain starts there), emitted by every backup run with
+   * retention on (seconds).
+   */
+  oldestRestorableAge: { name: 'OldestRestorableAgeSeconds', unit: 'Seconds' },
+  /**
+   * How much shorter the restorable window is than promised: the promise (retention, or the time
+   * since it was made when that is shorter) minus OldestRestorableAgeSeconds, 0 when it holds (seconds).
+   */
+  retentionShortfall: { name: 'RetentionShortfallSeconds', unit: 'Seconds' },
   /** A backup job failed because S3 rejected the access key and was retried once with a freshly read key (count). */
   retriedWithFreshKey: { name: 'RetriedWithFreshKey', unit: 'Count' },
   /** The rotation function made a new access key current (count). */

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { NONCURRENT_WITH_RETENTION, ResolvedRetention } from './backup-retention';
 import { controlTowerRuleId } from './nag';
 import { checkDurationSeconds, invalid } from './validation';
 
@@ -70,11 +71,14 @@ export interface BackupBucketOptions {
    * come from the few files it rewrites (the `LATEST` pointer, progress checkpoints) and
    * from people who delete backups by hand: keeping them a while lets you undo such a
    * deletion. Current versions never expire: deleting old backups is a retention
-   * decision this construct leaves to you (an S3 lifecycle rule on the collection's
-   * full-backup folders, or `DROP`-style clean-up by hand).
+   * decision: set `retention` (whole chains expire; never a plain age rule on the
+   * full-backup folders, which deletes a chain's full backup while its incrementals are
+   * still needed).
    * Incomplete multipart uploads (a backup interrupted mid-file) are always aborted
    * after 7 days.
-   * @default Duration.days(90)
+   * With `retention`, every object the expiry removes becomes a noncurrent version first, so
+   * this adds to what is kept (docs/retention.md, the bound).
+   * @default Duration.days(90), or Duration.days(1) with `retention`
    */
   readonly noncurrentVersionExpiration?: Duration;
 
@@ -101,9 +105,15 @@ const INCOMPLETE_UPLOAD_EXPIRATION = Duration.days(7);
 
 /**
  * The existing bucket, or a new secure one under the id 'Bucket'. Refuses both at once:
- * options would silently not apply to a bucket this construct does not own.
+ * options would silently not apply to a bucket this construct does not own. With retention,
+ * the new bucket's lifecycle configuration gets the collection's rules after its own two.
  */
-export function backupBucket(scope: Construct, existing: s3.IBucket | undefined, options: BackupBucketOptions | undefined): s3.IBucket {
+export function backupBucket(
+  scope: Construct,
+  existing: s3.IBucket | undefined,
+  options: BackupBucketOptions | undefined,
+  retention?: ResolvedRetention,
+): s3.IBucket {
   if (existing !== undefined) {
     if (options !== undefined) {
       invalid(
@@ -115,7 +125,7 @@ export function backupBucket(scope: Construct, existing: s3.IBucket | undefined,
     }
     return existing;
   }
-  const noncurrent = options?.noncurrentVersionExpiration ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION;
+  const noncurrent = options?.noncurrentVersionExpiration ?? (retention === undefined ? DEFAULT_NONCURRENT_VERSION_EXPIRATION : NONCURRENT_WITH_RETENTION);
   checkDurationSeconds(scope, 'bucketOptions.noncurrentVersionExpiration', noncurrent, Duration.days(1), Duration.days(3650));
   if (!noncurrent.isUnresolved() && !Number.isInteger(noncurrent.toDays({ integral: false }))) {
     invalid(scope, 'bucketOptions.noncurrentVersionExpiration', noncurrent.toHumanString(), 'a whole number of days (S3 lifecycle rules count days)');
@@ -142,6 +152,7 @@ export function backupBucket(scope: Construct, existing: s3.IBucket | undefined,
     lifecycleRules: [
       { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: noncurrent },
       { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: INCOMPLETE_UPLOAD_EXPIRATION },
+      ...(retention?.rules ?? []),
     ],
   });
   Validations.of(bucket).acknowledge({

@@ -15,12 +15,14 @@ import { BackupEnvironment, ENV, StorageMode } from '../contract/environment';
 import { collectionDimensionValue, DEFAULT_METRICS_NAMESPACE, MetricKey } from '../contract/metrics';
 import { AccessKeyRotation, accessKeyRotation, checkRotationSettings, ROTATION_DEFAULTS } from './access-key-rotation';
 import { backupBucket, BackupBucketOptions } from './backup-bucket';
+import { resolveRetention, RetentionTransition } from './backup-retention';
+import { retentionPromiseParameter, retentionWindowAlarm } from './retention-monitoring';
 import { claimCollection } from './collection-overlap';
 import { backupCredentials, collectionWritePolicy } from './backup-credentials';
 import { StorageCredentials } from './storage-credentials';
 import { backupFunction, FunctionPlacement } from './backup-function';
 import { functionRuntime } from './function-runtime';
-import { backupSchedules, resolveSchedules } from './backup-schedules';
+import { backupSchedules, resolveSchedules, scheduleInterval } from './backup-schedules';
 import { connectionSecret } from './connection-secret';
 import { grantCollectionRead } from './restore-access';
 import { allowLogGroupEncryption } from './key-policies';
@@ -85,6 +87,30 @@ export interface CockroachBackupProps {
    * @default S3-managed encryption, no server access logs, noncurrent versions kept 90 days, no Object Lock
    */
   readonly bucketOptions?: BackupBucketOptions;
+
+  /**
+   * How far back every point stays restorable: from now minus `retention` to the newest
+   * backup, every point a chain covers restores. Whole chains expire: an S3 lifecycle rule
+   * on `<collection>/` expires objects at `retention + chain span + margin` days, where the
+   * chain span is the full-backup interval (or `maxIncrementals + 1` incremental intervals
+   * when shorter) in whole days and the margin one more span (a failed full backup); nothing
+   * is kept much longer than that plus a day (S3 rounds to midnight UTC) plus
+   * `bucketOptions.noncurrentVersionExpiration` (1 day by default with retention). Whole days,
+   * only with a bucket this construct creates (for your own bucket, add the rule
+   * `BackupRetention.lifecycleRule(...)` returns). Adds the `RetentionWindow` alarm.
+   * docs/retention.md.
+   * @default every backup is kept forever (synth warns once, `cockroach-backup-cdk:retentionNotSet`)
+   */
+  readonly retention?: Duration;
+
+  /**
+   * Moves of the collection's objects to cheaper storage classes CockroachDB still reads
+   * directly: `s3.StorageClass.INFREQUENT_ACCESS` (from 30 days) and
+   * `s3.StorageClass.GLACIER_INSTANT_RETRIEVAL`; Glacier Flexible Retrieval and Deep Archive
+   * are refused (a restore would need a RestoreObject request first). Only with `retention`.
+   * @default none: objects stay in S3 Standard until they expire
+   */
+  readonly retentionTransitions?: RetentionTransition[];
 
   /**
    * The secret the Lambda reads to reach the cluster, a JSON object:
@@ -408,7 +434,8 @@ export interface CockroachBackupProps {
  * IncrementalSchedule, FullSchedule, Monitoring, FollowState, FollowLogGroup,
  * FollowFunctionRole, FollowFunction, FollowScheduleRole, FollowSchedule; with key rotation RotationLogGroup,
  * RotationFunctionRole, RotationFunction, InvokedBySecretsManager, AccessKeyRotationSchedule,
- * RotationScheduleRole, RetirePreviousKeySchedule; with `restoreDrill` DrillState and DrillSchedule.
+ * RotationScheduleRole, RetirePreviousKeySchedule; with `restoreDrill` DrillState and DrillSchedule;
+ * with `retention` RetentionPromise and Monitoring/RetentionWindowAlarm.
  */
 export class CockroachBackup extends Construct {
   /** The bucket that holds the collection (new or given). */
@@ -486,6 +513,10 @@ export class CockroachBackup extends Construct {
   public readonly drillCleanupFailedAlarm?: cloudwatch.Alarm;
   /** The newest successful drill is older than twice the drill interval, when `restoreDrill` is set. */
   public readonly drillAgeAlarm?: cloudwatch.Alarm;
+  /** The parameter whose last change marks when the retention promise began, when `retention` is set. */
+  public readonly retentionPromise?: ssm.StringParameter;
+  /** The restorable window is shorter than `retention` promises, when `retention` is set. */
+  public readonly retentionWindowAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: CockroachBackupProps) {
     super(scope, id);
@@ -502,7 +533,7 @@ export class CockroachBackup extends Construct {
     this.runInterval = schedules.runInterval;
     const rpo = props.rpo ?? Duration.seconds(schedules.runInterval.toSeconds() * 2);
     this.checkRpo(rpo, schedules.runInterval);
-    const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules, props.timeZone);
+    const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules, props.timeZone, props.retention !== undefined);
     const following = resolveJobFollowing(this, props.followInterval, props.hangAfter);
 
     const runtime = functionRuntime(this, props.runtime);
@@ -516,7 +547,18 @@ export class CockroachBackup extends Construct {
           previousKeyGracePeriod: props.previousKeyGracePeriod,
         });
 
-    this.bucket = backupBucket(this, props.bucket, props.bucketOptions);
+    const retention = resolveRetention(this, {
+      retention: props.retention,
+      transitions: props.retentionTransitions,
+      createsBucket: props.bucket === undefined,
+      collection: this.collection,
+      window: {
+        fullInterval: Token.isUnresolved(schedules.full.expressionString) ? undefined : scheduleInterval(schedules.full.expressionString),
+        runInterval: schedules.runInterval,
+        maxIncrementals: settings.maxIncrementals,
+      },
+    });
+    this.bucket = backupBucket(this, props.bucket, props.bucketOptions, retention);
     this.backupPolicy = collectionWritePolicy(this, this.bucket, this.collection, keyless ? 'role' : 'user');
     const bound = storageCredentials._bind(this, this.backupPolicy);
     this.storageRole = bound.role;
@@ -530,7 +572,13 @@ export class CockroachBackup extends Construct {
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     this.drillStateParameter = drill === undefined ? undefined : drillStateParameter(this);
     this.followStateParameter = followStateParameter(this);
+    // The retention variables only with retention: a construct without it keeps its template.
+    const retentionEnvironment = {
+      ...(retention === undefined ? {} : { [ENV.retentionSeconds]: String(retention.window.retentionDays * 86400) }),
+      ...(drill?.oldestInWindow === true ? { [ENV.drillOldestInWindow]: 'true' } : {}),
+    };
     const environment: BackupEnvironment = {
+      ...retentionEnvironment,
       [ENV.connectionSecretArn]: this.connectionSecret.secretArn,
       // The access key's secret, or the keyless mode and its role chain: the default's
       // variables stay exactly as they were before keyless modes existed.
@@ -583,6 +631,8 @@ export class CockroachBackup extends Construct {
     });
     if (props.logEncryptionKey !== undefined) allowLogGroupEncryption(this, props.logEncryptionKey);
     this.backupFunction = fn.fn;
+    this.retentionPromise = retention === undefined ? undefined : retentionPromiseParameter(this, fn.fn, retention.window);
+    if (this.retentionPromise !== undefined) fn.fn.addEnvironment(ENV.retentionParameter, this.retentionPromise.parameterName);
     this.logGroup = fn.logGroup;
 
     const created = backupSchedules(this, fn.fn, schedules);
@@ -644,6 +694,7 @@ export class CockroachBackup extends Construct {
     this.drillFailedAlarm = verification.drillFailedAlarm;
     this.drillCleanupFailedAlarm = verification.drillCleanupFailedAlarm;
     this.drillAgeAlarm = verification.drillAgeAlarm;
+    this.retentionWindowAlarm = retention === undefined ? undefined : retentionWindowAlarm(this.monitoring, this.collection, schedules.runInterval, retention.window);
     // Last, so that a construct refused for another reason leaves no claim behind.
     claimCollection(this, this.bucket, this.collection);
   }

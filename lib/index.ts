@@ -5,6 +5,8 @@
 export { CockroachBackup, DEFAULTS as COCKROACH_BACKUP_DEFAULTS, MAX_SUPPORTED_INCREMENTALS } from './cockroach-backup';
 export type { CockroachBackupProps } from './cockroach-backup';
 export type { BackupBucketOptions, BackupObjectLock } from './backup-bucket';
+export { BackupRetention } from './backup-retention';
+export type { RetentionRuleOptions, RetentionTransition } from './backup-retention';
 export { AccessKeyRotation, ROTATION_DEFAULTS as ACCESS_KEY_ROTATION_DEFAULTS } from './access-key-rotation';
 export { StorageCredentials } from './storage-credentials';
 export type { CloudIdentityRoleOptions, ImplicitCredentialsOptions } from './storage-credentials';

@@ -34,6 +34,8 @@ const METRIC_STATISTICS = {
   drillFailed: cloudwatch.Stats.SUM,
   drillCleanupFailed: cloudwatch.Stats.SUM,
   newestDrillAge: cloudwatch.Stats.MAXIMUM,
+  oldestRestorableAge: cloudwatch.Stats.MINIMUM,
+  retentionShortfall: cloudwatch.Stats.MAXIMUM,
   retriedWithFreshKey: cloudwatch.Stats.SUM,
   fractionCompleted: cloudwatch.Stats.MINIMUM,
   hung: cloudwatch.Stats.SUM,

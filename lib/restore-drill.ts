@@ -37,6 +37,15 @@ export interface RestoreDrillOptions {
    * @default derived from `schedule`
    */
   readonly interval?: Duration;
+
+  /**
+   * Drill the oldest point the `retention` window promises (now minus `retention`, from the chain
+   * that serves it, named in the RESTORE) instead of a point inside the newest chain: it proves
+   * the window's far end restores, the point the expiry rule comes closest to. One more SQL
+   * round trip per drill (`SHOW BACKUPS IN`). Only with `retention`.
+   * @default false: a point inside the newest chain
+   */
+  readonly oldestInWindow?: boolean;
 }
 
 /** The shortest and longest drill intervals accepted: a drill reads every row; the age alarm's threshold is twice the interval. */
@@ -51,6 +60,8 @@ export interface ResolvedRestoreDrill {
   readonly interval: Duration;
   /** DRILL_DATABASES: comma-separated, empty for every database. */
   readonly databases: string;
+  /** DRILL_OLDEST_IN_WINDOW: drill the oldest point of the retention window. */
+  readonly oldestInWindow: boolean;
 }
 
 /**
@@ -99,7 +110,11 @@ export function resolveRestoreDrill(
   options: RestoreDrillOptions,
   backupSchedules: ResolvedSchedules,
   timeZone: TimeZone | undefined,
+  retentionSet = false,
 ): ResolvedRestoreDrill {
+  if (options.oldestInWindow === true && !retentionSet) {
+    invalid(scope, 'restoreDrill.oldestInWindow', 'true without retention', 'retention to be set: the oldest point of the window is now minus retention');
+  }
   const zone = timeZone ?? TimeZone.ETC_UTC;
   const drillTime = defaultDrillCron(backupSchedules.full.expressionString, backupSchedules.incremental.expressionString);
   const schedule = options.schedule ?? scheduler.ScheduleExpression.cron({ ...drillTime, weekDay: 'SUN', timeZone: zone });
@@ -112,7 +127,7 @@ export function resolveRestoreDrill(
     invalid(scope, 'restoreDrill.interval', 'a token', 'a concrete duration: twice it is the drill-age alarm threshold');
   }
   checkDurationSeconds(scope, options.interval !== undefined ? 'restoreDrill.interval' : 'the interval of restoreDrill.schedule', interval, MIN_DRILL_INTERVAL, MAX_DRILL_INTERVAL);
-  return { schedule, interval, databases: checkDatabases(scope, options.databases) };
+  return { schedule, interval, databases: checkDatabases(scope, options.databases), oldestInWindow: options.oldestInWindow === true };
 }
 
 /**

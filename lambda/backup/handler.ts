@@ -11,6 +11,7 @@ import { BackupResult } from './report/result';
 import { runRequested } from './run';
 import { FollowStore, SsmFollowStore } from './follow/follow-store';
 import { SecretsManagerSource } from './connect/secrets-manager';
+import { RetentionPromiseSource, SsmRetentionPromise } from './retention/promise';
 
 /** The part of the Lambda context the handler uses. */
 export interface InvocationContext {
@@ -32,8 +33,14 @@ function secretSource(arns: SecretArns, requireCa: boolean): SecretsManagerSourc
   return cachedSource.source;
 }
 
-// One SSM client per execution environment, created only when drills or following are on.
+// One SSM client per execution environment, created only when drills, following or retention are on.
 let ssmClient: SSMClient | undefined;
+
+function retentionPromise(settings: BackupSettings): RetentionPromiseSource | undefined {
+  if (settings.retentionParameter === undefined) return undefined;
+  ssmClient ??= new SSMClient({});
+  return new SsmRetentionPromise(ssmClient, settings.retentionParameter);
+}
 
 function drillStateStore(settings: BackupSettings): DrillStateStore | undefined {
   if (settings.drillStateParameter === undefined) return undefined;
@@ -80,6 +87,7 @@ export function backupHandler(now: () => Date): (event: BackupEvent, context: In
       now,
       drillState: drillStateStore(settings),
       followStore: followStore(settings),
+      retentionPromise: retentionPromise(settings),
     });
     publishRun(result, settings, now());
     if (result.action === 'failed') throw new Error(result.message);

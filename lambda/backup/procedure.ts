@@ -19,6 +19,9 @@ import { AccessKey, collectionLabel } from './submit/storage';
 import { withRunSession } from './connect/run-session';
 import { prepareTarget } from './submit/target';
 import { pollJob, Sleep, sleep } from './verify/verify';
+import { observeRetentionWindow } from './retention/observe-window';
+import { RetentionPromiseSource } from './retention/promise';
+import { RetentionWindowValues } from './retention/window';
 
 export interface ProcedureInput {
   readonly settings: BackupSettings;
@@ -27,6 +30,8 @@ export interface ProcedureInput {
   readonly secrets: SecretSource;
   readonly budget: Budget;
   readonly now: () => Date;
+  /** When the retention promise began (RETENTION_PARAMETER); undefined without retention or in the local runner. */
+  readonly retentionPromise?: RetentionPromiseSource;
 }
 
 /**
@@ -72,6 +77,8 @@ class Run {
   private readonly checks: FullBackupChecks;
   /** A job failed on a rejected key and was submitted again with a freshly read one. */
   private retriedWithFreshKey = false;
+  /** The restorable window storage shows, with retention on. */
+  private window?: RetentionWindowValues;
 
   constructor(private readonly input: ProcedureInput) {
     this.now = input.now;
@@ -100,6 +107,8 @@ class Run {
       asOfSystemTimeSeconds: this.settings.asOfSystemTimeSeconds,
     });
     this.state = state;
+    // With retention: one more round trip, SHOW BACKUPS IN, for the window's metrics.
+    if (this.settings.retentionSeconds > 0) this.window = await observeRetentionWindow(session, target, this.settings, this.input.retentionPromise, this.now());
     for (const job of [...state.endedRecently, ...state.paused]) this.report(job);
 
     const decision = decide(this.input.requested, state, this.policy);
@@ -242,6 +251,8 @@ class Run {
       fileChecks: [...this.checks.done],
       retriedWithFreshKey: this.retriedWithFreshKey || undefined,
       jobsFollowed: this.settings.followStateParameter !== undefined || undefined,
+      oldestRestorableAgeSeconds: this.window?.oldestRestorableAgeSeconds,
+      retentionShortfallSeconds: this.window?.retentionShortfallSeconds,
       stats,
     };
   }

@@ -10,6 +10,7 @@ import { DrillStateStore, MemoryDrillStateStore } from './drill/drill-state-stor
 import { runBackup } from './procedure';
 import { BackupResult } from './report/result';
 import { SecretSource } from './connect/secrets';
+import { RetentionPromiseSource } from './retention/promise';
 
 export interface RunInput {
   readonly settings: BackupSettings;
@@ -26,6 +27,8 @@ export interface RunInput {
   readonly drillState?: DrillStateStore;
   /** Where the follow checks keep what they saw (FOLLOW_STATE_PARAMETER); undefined: no following (the local runner). */
   readonly followStore?: FollowStore;
+  /** When the retention promise began (RETENTION_PARAMETER), for the window's metrics. */
+  readonly retentionPromise?: RetentionPromiseSource;
 }
 
 export function isBackupKind(kind: RunKind): kind is BackupKind {

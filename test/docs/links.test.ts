@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { guideFiles, headingAnchors, readGuideFile, relativeLinks } from './markdown';
-import { PAGES_FROM_OTHER_BRANCHES } from './pending-pages';
 import { PROJECT_ROOT } from './props';
 
 describe('links of the README and docs/', () => {
@@ -14,7 +13,6 @@ describe('links of the README and docs/', () => {
     for (const link of relativeLinks(readGuideFile(file))) {
       const [target, anchor] = link.target.split('#', 2);
       const resolved = target === '' ? path.join(PROJECT_ROOT, file) : path.resolve(PROJECT_ROOT, path.dirname(file), decodeURI(target));
-      if (PAGES_FROM_OTHER_BRANCHES.includes(path.relative(PROJECT_ROOT, resolved)) && anchor === undefined) continue;
       if (!fs.existsSync(resolved)) {
         broken.push(`line ${link.line}: ${link.target} (no such file)`);
       } else if (anchor !== undefined && !headingAnchors(fs.readFileSync(resolved, 'utf8')).has(anchor)) {
@@ -22,9 +20,5 @@ describe('links of the README and docs/', () => {
       }
     }
     expect(broken).toEqual([]);
-  });
-
-  test.each(PAGES_FROM_OTHER_BRANCHES)('fails once %s exists: then remove it from PAGES_FROM_OTHER_BRANCHES, so its links are checked', (page) => {
-    expect(fs.existsSync(path.join(PROJECT_ROOT, page))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lib from '../../lib';
@@ -56,6 +56,16 @@ const OTHER_NAMES: Record<string, string> = {
   ObjectLockMode: 'an aws-cdk-lib enum',
   TimeZone: 'an aws-cdk-lib class',
   ScheduleExpression: 'an aws-cdk-lib class',
+  ExpireBackupChains: "a lifecycle rule id of the construct's bucket (lib/backup-retention.ts)",
+  ExpireNoncurrentVersions: "a lifecycle rule id of the construct's bucket (lib/backup-bucket.ts)",
+  AbortIncompleteMultipartUploads: "a lifecycle rule id of the construct's bucket (lib/backup-bucket.ts)",
+  ExpirationInDays: 'a property of an AWS::S3::Bucket lifecycle rule',
+  InvalidObjectState: 'an S3 error code',
+  WriteNewLatestFile: 'a CockroachDB function (pkg/backup/backupdest/backup_destination.go)',
+  FindLatestFile: 'a CockroachDB function (pkg/backup/backupdest/backup_destination.go)',
+  WriteBackupIndexMetadata: 'a CockroachDB function (pkg/backup/backupdest/backup_index.go)',
+  BackupIndexDirectoryPath: 'a CockroachDB constant (pkg/backup/backupbase/constants.go)',
+  ResolveBackupManifests: 'a CockroachDB function (pkg/backup/backupdest/backup_destination.go)',
 };
 
 /** camelCase names of the guide that are not props or members: JSON fields, cluster settings, SQL options. */
@@ -73,12 +83,15 @@ const OTHER_CAMEL: Record<string, string> = {
   alarmEmail: "a context key of the example app (bin/app.ts)",
   rpoHours: "a context key of the example app (bin/app.ts)",
   finishSecret: 'a step of a Secrets Manager rotation',
+  retentionWindow: 'the function in lib/retention-window.ts that computes the window',
+  readChain: "the CockroachDB double's chain reader (test/support/sql/collection-reads.ts)",
+  layersAt: "the CockroachDB double's RESTORE time check (test/support/sql/restore-point.ts)",
 };
 
 describe('names the guide mentions', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Docs');
-  const backup = new CockroachBackup(stack, 'Backup', { collection: 'prod/cluster-1', restoreDrill: {}, dashboard: true });
+  const backup = new CockroachBackup(stack, 'Backup', { collection: 'prod/cluster-1', restoreDrill: {}, dashboard: true, retention: Duration.days(35) });
   // Keyless credentials are an alternative, not an addition: their construct (BackupRole) comes from a second stack.
   const keylessStack = new Stack(app, 'Keyless');
   const keyless = new CockroachBackup(keylessStack, 'Backup', { collection: 'prod/cluster-1', storageCredentials: StorageCredentials.implicit() });
@@ -96,6 +109,8 @@ describe('names the guide mentions', () => {
       ['RestoreDrillOptions', 'lib/restore-drill.ts'],
       ['CloudIdentityRoleOptions', 'lib/storage-credentials.ts'],
       ['ImplicitCredentialsOptions', 'lib/storage-credentials.ts'],
+      ['RetentionRuleOptions', 'lib/backup-retention.ts'],
+      ['RetentionTransition', 'lib/backup-retention.ts'],
     ].map(([name, source]) => [name, new Set(interfaceProps(source, name).map((p) => p.name))]),
   );
   const constructProps = props.get('CockroachBackupProps')!;

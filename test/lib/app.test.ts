@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, EXAMPLE_STACK_NAME } from '../../bin/app';
 import { ENV } from '../../contract/environment';
@@ -95,6 +95,15 @@ describe('example app', () => {
     Template.fromStack(stack).resourceCountIs('AWS::SSM::Parameter', 2);
     expect(buildApp({ context: noBundling }).backup.drillSchedule).toBeUndefined();
     expect(() => buildApp({ context: { restoreDrill: 'yes', ...noBundling } })).toThrow("context restoreDrill is 'yes': expected true or false");
+  });
+
+  test('expires whole chains with the context retentionDays=35, and refuses anything but whole days', () => {
+    const noBundling = { 'aws:cdk:bundling-stacks': [] };
+    const { stack } = buildApp({ context: { retentionDays: '35', ...noBundling } });
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'ExpireBackupChains', Prefix: 'cluster-1/', ExpirationInDays: 37 })]) },
+    });
+    expect(() => buildApp({ context: { retentionDays: '35.5', ...noBundling } })).toThrow("context retentionDays is '35.5': expected a whole number of days");
   });
 
   test("cdk.json's context gives the same template as the defaults, so `cdk synth` matches these tests", () => {

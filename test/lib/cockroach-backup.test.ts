@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ENV } from '../../contract/environment';
+import { ENV, OPTIONAL_ENV } from '../../contract/environment';
 import { CockroachBackup } from '../../lib';
 import { appWithoutBundling, logicalId, synthBackup } from './fixtures';
 
@@ -347,11 +347,9 @@ describe('backup function', () => {
     synthBackup({ logRetention: logs.RetentionDays.ONE_MONTH }).template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  test('gets exactly the environment variables of the contract, with the default settings', () => {
+  test('gets exactly the environment variables of the contract, with the default settings (those of retention only with it)', () => {
     const variables = (functionResource().Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    // The keyless modes' two variables are left out: the default's environment is as it was before they existed.
-    const keylessOnly: string[] = [ENV.storageAuth, ENV.assumeRoleChain];
-    expect(Object.keys(variables).sort()).toEqual(Object.values(ENV).filter((name) => !keylessOnly.includes(name)).sort());
+    expect(Object.keys(variables).sort()).toEqual(Object.values(ENV).filter((name) => !(OPTIONAL_ENV as readonly string[]).includes(name)).sort());
     expect(variables).toEqual({
       [ENV.connectionSecretArn]: { Ref: logicalId(defaults.stack, defaults.backup.connectionSecret as secretsmanager.Secret) },
       [ENV.accessKeySecretArn]: { Ref: logicalId(defaults.stack, defaults.backup.accessKeySecret! as secretsmanager.Secret) },

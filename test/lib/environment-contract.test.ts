@@ -17,6 +17,7 @@ const DEPLOY_TIME_VALUES: Record<string, string> = {
   [ENV.drillStateParameter]: 'CFN-BackupDrillState00A0160C-AbCdEfGhIjKl',
   [ENV.followStateParameter]: 'CFN-BackupFollowState1A2B3C4D-AbCdEfGhIjKl',
   [ENV.assumeRoleChain]: 'arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab,arn:aws:iam::123456789012:role/TestStack-BackupRole-AbCdEf;external_id=crdb-backup-TestStackBackup',
+  [ENV.retentionParameter]: 'CFN-BackupRetentionPromise1A2B3C4D-AbCdEfGhIjKl',
 };
 
 function deployedEnvironment(props: Parameters<typeof synthBackup>[0]): Record<string, string> {
@@ -34,6 +35,7 @@ describe("the construct's environment, as the Lambda reads it", () => {
     ['checks off', { fileCheckTimeout: Duration.seconds(0) }],
     ['CockroachDB Cloud identity-role credentials', { storageCredentials: StorageCredentials.cloudIdentityRole('arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab') }],
     ['implicit credentials', { storageCredentials: StorageCredentials.implicit() }],
+    ['retention', { retention: Duration.days(35) }],
   ])('is accepted with %s', (_, props) => {
     const env = deployedEnvironment(props);
     expect(Object.values(env).filter((value) => value.startsWith('unmapped reference'))).toEqual([]);

@@ -416,6 +416,8 @@ describe('metric methods', () => {
     previousKeyRetired: (m: BackupMonitoring) => m.metric('previousKeyRetired'),
     fractionCompleted: (m: BackupMonitoring) => m.metricFractionCompleted(),
     hung: (m: BackupMonitoring) => m.metricHung(),
+    oldestRestorableAge: (m: BackupMonitoring) => m.metric('oldestRestorableAge'),
+    retentionShortfall: (m: BackupMonitoring) => m.metric('retentionShortfall'),
   } satisfies Record<keyof typeof METRICS, (m: BackupMonitoring) => cloudwatch.Metric>;
 
   test.each(Object.entries(methods))('the %s method gives the contract metric of the collection', (key, method) => {

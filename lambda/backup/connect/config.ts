@@ -41,6 +41,12 @@ export interface BackupSettings {
   readonly followStateParameter?: string;
   /** Seconds without progress after which a running job is reported hung. */
   readonly hangAfterSeconds: number;
+  /** The retention promise in seconds; 0: no retention (no window metrics). */
+  readonly retentionSeconds: number;
+  /** The SSM parameter whose LastModifiedDate says when the promise began; undefined without retention. */
+  readonly retentionParameter?: string;
+  /** Drills restore the oldest point the retention promises instead of a point in the newest chain. */
+  readonly drillOldestInWindow: boolean;
 }
 
 /** Where each secret lives in Secrets Manager (only the Lambda needs these). */
@@ -145,6 +151,7 @@ export const DEFAULTS = {
   fileCheckTimeoutSeconds: 0,
   drillIntervalSeconds: 0,
   hangAfterSeconds: 3600,
+  retentionSeconds: 0,
 } as const;
 
 /** Reads and validates the settings; throws ConfigurationError naming the variable and what it expects. */
@@ -191,6 +198,12 @@ export function parseSettings(env: Environment, labels: SettingLabels = {}): Bac
         ? undefined
         : read.matching('followStateParameter', PARAMETER_NAME, 'an SSM parameter name (letters, digits, . - _ /) or nothing (no following)'),
     hangAfterSeconds: read.integer('hangAfterSeconds', DEFAULTS.hangAfterSeconds, 60, 7 * 86400),
+    retentionSeconds: read.integer('retentionSeconds', DEFAULTS.retentionSeconds, 0, 36500 * 86400),
+    drillOldestInWindow: read.boolean('drillOldestInWindow', false),
+    retentionParameter:
+      read.optional('retentionParameter') === undefined
+        ? undefined
+        : read.matching('retentionParameter', PARAMETER_NAME, 'an SSM parameter name (letters, digits, . - _ /) or nothing (no retention)'),
   };
 }
 

@@ -40,8 +40,19 @@ export function drillPoint(chain: Pick<StoredChain, 'layers'>, revisionHistory: 
   const newest = layers[layers.length - 1];
   if (!revisionHistory || layers.length === 1) return { at: newest.end, databases: newest.databases };
   const first = layers[0].end.getTime();
-  const at = new Date(first + Math.floor((newest.end.getTime() - first) / 2));
-  const covering = Math.max(1, layers.findIndex((layer) => layer.end.getTime() >= at.getTime()));
+  return drillPointAt(chain, new Date(first + Math.floor((newest.end.getTime() - first) / 2)));
+}
+
+/**
+ * A point-in-time drill as of `at` (a chain with revision history): the databases in both the
+ * layer that covers `at` and the one before, which existed at both ends (a point before the full
+ * backup's end has only the full backup's).
+ */
+export function drillPointAt(chain: Pick<StoredChain, 'layers'>, at: Date): DrillPoint {
+  const layers = chain.layers;
+  const index = layers.findIndex((layer) => layer.end.getTime() >= at.getTime());
+  const covering = index < 0 ? layers.length - 1 : index;
+  if (covering === 0) return { asOf: at, at, databases: layers[0].databases };
   const before = new Set(layers[covering - 1].databases);
   return { asOf: at, at, databases: layers[covering].databases.filter((database) => before.has(database)) };
 }

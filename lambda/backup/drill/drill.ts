@@ -1,5 +1,5 @@
 import { DrillLedger, drillSummary } from './drill-ledger';
-import { drillDatabaseName, drillDatabases, drillPoint, drillRunTag } from './drill-plan';
+import { DrillPoint, drillDatabaseName, drillDatabases, drillPoint, drillPointAt, drillRunTag } from './drill-plan';
 import { PendingDrill, withPending } from './drill-state';
 import { DrillStateStore } from './drill-state-store';
 import { isActive, PAUSED_STATUS } from '../observe/job';
@@ -12,6 +12,7 @@ import { SessionInput, withRunSession } from '../connect/run-session';
 import { Session } from '../connect/session';
 import { readStoredChain, StoredChain } from '../observe/stored-chain';
 import { newestChainName } from '../observe/chain-names';
+import { oldestPointInWindow } from './oldest-in-window';
 import { prepareTarget } from '../submit/target';
 import { pollJob, Sleep, sleep } from '../verify/verify';
 
@@ -21,14 +22,41 @@ interface NamedChain {
   readonly chain: StoredChain;
 }
 
+/** What a drill restores: the chain, the point in it, and why that point when it is not the plan's own (oldest in window). */
+interface DrillTarget extends NamedChain {
+  readonly point: DrillPoint;
+  readonly note?: string;
+}
+
+/**
+ * The chain and point to drill: by default the newest chain (`SHOW BACKUPS IN`, then that chain
+ * by name) at drill-plan.ts's point; with DRILL_OLDEST_IN_WINDOW, the oldest point the retention
+ * promises, from the chain that serves it (oldest-in-window.ts, the same two round trips).
+ * Undefined: storage holds no completed full backup.
+ */
+async function chooseDrillTarget(session: Session, target: string, input: SessionInput, now: Date): Promise<DrillTarget | undefined> {
+  const { settings } = input;
+  if (settings.drillOldestInWindow && settings.retentionSeconds > 0) {
+    const plan = await oldestPointInWindow(session, target, settings, now);
+    if (plan === undefined) return undefined;
+    const newest = plan.chain.layers[plan.chain.layers.length - 1];
+    // Without AS OF SYSTEM TIME the chain restores to its newest layer's exact end (drill-plan.ts).
+    const point = plan.asOf === undefined ? { at: newest.end, databases: newest.databases } : drillPointAt(plan.chain, plan.asOf);
+    return { subdirectory: plan.subdirectory, chain: plan.chain, point, note: plan.note };
+  }
+  const subdirectory = await newestChainName(session, target);
+  const chain = subdirectory === undefined ? undefined : await readStoredChain(session, target, subdirectory);
+  if (subdirectory === undefined || chain === undefined) return undefined;
+  return { subdirectory, chain, point: drillPoint(chain, settings.revisionHistory) };
+}
+
 /**
  * The drills this run submits: one RESTORE per database that exists at the drill's point in
  * the chain (or of DRILL_DATABASES), all as of that point, under names no user has. They name
  * the chain they read (`FROM '<subdir>' IN`), not LATEST, so a full backup completing between
  * the read and the RESTORE cannot move them to another chain. They run side by side.
  */
-async function submitDrills(session: Session, target: string, { subdirectory, chain }: NamedChain, input: SessionInput, ledger: DrillLedger, taken: Set<string>, now: Date): Promise<PendingDrill[]> {
-  const point = drillPoint(chain, input.settings.revisionHistory);
+async function submitDrills(session: Session, target: string, { subdirectory, point }: DrillTarget, input: SessionInput, ledger: DrillLedger, taken: Set<string>, now: Date): Promise<PendingDrill[]> {
   const { databases, absent } = drillDatabases(point, input.settings.drillDatabases);
   for (const database of absent) ledger.submitFailures.push(`database ${database} (DRILL_DATABASES) is not in the chain ${subdirectory} as of ${point.at.toISOString()}`);
   if (databases.length === 0 && absent.length === 0) ledger.submitFailures.push(`the chain ${subdirectory} holds no database to restore as of ${point.at.toISOString()}`);
@@ -98,7 +126,7 @@ export async function runRestoreDrill(input: SessionInput, store: DrillStateStor
     return drillRunFailed(stateUnreadable(store, error));
   }
   let own: PendingDrill[] = [];
-  let chain: NamedChain | undefined;
+  let chain: DrillTarget | undefined;
   let blocking: readonly PendingDrill[] = [];
   const { error, stats } = await withRunSession(input, async (session, credentials) => {
     const target = await prepareTarget(session, input.settings, credentials.accessKey);
@@ -106,13 +134,11 @@ export async function runRestoreDrill(input: SessionInput, store: DrillStateStor
     blocking = drills.state.pending;
     if (blocking.length > 0) return;
     const taken = await drills.sweepLeftovers(session);
-    const subdirectory = await newestChainName(session, target);
-    const read = subdirectory === undefined ? undefined : await readStoredChain(session, target, subdirectory);
-    if (subdirectory === undefined || read === undefined) {
+    chain = await chooseDrillTarget(session, target, input, now());
+    if (chain === undefined) {
       drills.submitFailures.push('storage holds no completed full backup to restore');
       return;
     }
-    chain = { subdirectory, chain: read };
     own = await submitDrills(session, target, chain, input, drills, taken, now());
     // Recorded before any wait: if the Lambda is stopped, the next run still finds them.
     drills.update(withPending(drills.state, own));
@@ -133,7 +159,7 @@ export async function runRestoreDrill(input: SessionInput, store: DrillStateStor
     jobId: first?.jobId,
     status: first === undefined ? undefined : (firstEnded?.status ?? 'running'),
     reportedJobs: [],
-    message: redact([...(blocking.length > 0 ? [skipped] : []), describeDrills(summary, own, chain, store)].filter((part) => part !== '').join('; ')),
+    message: redact([...(blocking.length > 0 ? [skipped] : []), describeDrills(summary, own, chain, store), ...(own.length > 0 && chain?.note !== undefined ? [chain.note] : [])].filter((part) => part !== '').join('; ')),
     submittedJobIds: own.map((d) => d.jobId),
     drills: summary,
     stats,

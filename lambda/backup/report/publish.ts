@@ -23,7 +23,9 @@ import { isBackupKind } from '../run';
  * - NewestBackupAgeSeconds, ChainLength: storage's, as known at the end of the run
  *   (backups taken by anyone count, e.g. an operator's full backup as root);
  * - BackupDurationSeconds: one sample per ended reported job;
- * - RetriedWithFreshKey: 1 when a job failed on a rejected key and was retried (only then).
+ * - RetriedWithFreshKey: 1 when a job failed on a rejected key and was retried (only then);
+ * - OldestRestorableAgeSeconds, RetentionShortfallSeconds: with retention, the window storage
+ *   shows (retention/observe-window.ts).
  * `check-files` and `restore-drill` runs emit none of these: their failures are not backups'.
  */
 function backupValues(result: BackupResult): MetricValues {
@@ -42,6 +44,8 @@ function backupValues(result: BackupResult): MetricValues {
   if (result.newestBackupAgeSeconds !== undefined) values.newestBackupAge = result.newestBackupAgeSeconds;
   if (result.chainLength !== undefined) values.chainLength = result.chainLength;
   if (result.retriedWithFreshKey) values.retriedWithFreshKey = 1;
+  if (result.oldestRestorableAgeSeconds !== undefined) values.oldestRestorableAge = result.oldestRestorableAgeSeconds;
+  if (result.retentionShortfallSeconds !== undefined) values.retentionShortfall = result.retentionShortfallSeconds;
   return values;
 }
 

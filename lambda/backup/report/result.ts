@@ -90,6 +90,10 @@ export interface BackupResult {
   readonly following?: FollowingSummary;
   /** A backup run with following on: the follow checks, not this run, tell how its job ends. */
   readonly jobsFollowed?: true;
+  /** With retention: now minus the end of the oldest full backup storage lists (retention/window.ts). */
+  readonly oldestRestorableAgeSeconds?: number;
+  /** With retention: how much shorter than promised the restorable window is (0: it holds). */
+  readonly retentionShortfallSeconds?: number;
   readonly stats: RunStats;
 }
 

@@ -31,6 +31,9 @@ describe('parseSettings', () => {
       followStateParameter: undefined,
       hangAfterSeconds: 3600,
       drillIntervalSeconds: 0,
+      drillOldestInWindow: false,
+      retentionParameter: undefined,
+      retentionSeconds: 0,
     });
   });
 

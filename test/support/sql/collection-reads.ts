@@ -45,7 +45,7 @@ export async function withStore<T>(location: S3Location, read: (store: Collectio
  * error, pgcode.UndefinedFile. A named subdirectory without a manifest: the wording is
  * *unconfirmed* (CockroachDB reports the failed manifest read).
  */
-export async function readChain(store: CollectionStore, subdir: string | undefined): Promise<readonly Layer[]> {
+export async function readChain(store: ChainSource, subdir: string | undefined): Promise<readonly Layer[]> {
   const resolved = subdir ?? (await store.readLatest());
   const full = resolved === undefined ? undefined : await store.readManifest(resolved);
   if (resolved === undefined || full === undefined) {
@@ -58,6 +58,12 @@ export async function readChain(store: CollectionStore, subdir: string | undefin
   }
   return chain;
 }
+
+/**
+ * What reading a chain needs of storage: the S3-backed store, or the object-level model of a
+ * collection that the retention simulation ages day by day (test/support/storage/lifecycle-bucket.ts).
+ */
+export type ChainSource = Pick<CollectionStore, 'readLatest' | 'readManifest' | 'incrementals'>;
 
 export interface Layer {
   /** Relative to the collection: `/2026/11/30-120000.00` or `incrementals/<full>/<yyyymmdd>/<hhmmss.ff>`. */

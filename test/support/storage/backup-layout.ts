@@ -79,6 +79,19 @@ export const STATISTICS = 'BACKUP-STATISTICS';
 /** backupinfo.BackupManifestCheckpointName, written while a backup runs. */
 export const CHECKPOINT = 'progress/BACKUP-CHECKPOINT';
 
+/** The full backups among a collection's keys (relative, sorted), as `/yyyy/mm/dd-hhmmss.ff`: the directories with a manifest. */
+export function fullBackupsIn(keys: readonly string[]): string[] {
+  return keys
+    .filter((k) => k.endsWith(`/${MANIFEST}`))
+    .map((k) => `/${k.slice(0, -MANIFEST.length - 1)}`)
+    .filter((dir) => FULL_SUBDIR.test(dir));
+}
+
+/** The layer directories with a manifest among the keys listed under a chain's `incrementals/<full subdir>`, oldest first. */
+export function incrementalsIn(keys: readonly string[]): string[] {
+  return keys.filter((k) => k.endsWith(`/${MANIFEST}`)).map((k) => k.slice(0, -MANIFEST.length - 1));
+}
+
 /** Joins a collection prefix and a relative path into an object key. */
 export function objectKey(prefix: string, ...parts: string[]): string {
   return [prefix, ...parts]

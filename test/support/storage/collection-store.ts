@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { CHECKPOINT, FULL_SUBDIR, LATEST_DIRECTORY, MANIFEST, MANIFEST_CHECKSUM, STATISTICS, latestFileName, objectKey } from './backup-layout';
+import { CHECKPOINT, LATEST_DIRECTORY, MANIFEST, MANIFEST_CHECKSUM, STATISTICS, fullBackupsIn, incrementalsIn, latestFileName, objectKey } from './backup-layout';
 import { BackupManifest, LayerContents } from './backup-manifest';
 import { localS3Client } from './s3-client';
 import { S3Location } from './storage-uri';
@@ -155,16 +155,11 @@ export class CollectionStore {
 
   /** Full backups with a manifest, oldest first, as `/yyyy/mm/dd-hhmmss.ff`. */
   async fullBackups(): Promise<string[]> {
-    const keys = await this.list('');
-    return keys
-      .filter((k) => k.endsWith(`/${MANIFEST}`))
-      .map((k) => `/${k.slice(0, -MANIFEST.length - 1)}`)
-      .filter((dir) => FULL_SUBDIR.test(dir));
+    return fullBackupsIn(await this.list(''));
   }
 
   /** The incremental directories of a chain that hold a manifest, oldest first. */
   async incrementals(fullSubdirPath: string): Promise<string[]> {
-    const keys = await this.list(`incrementals${fullSubdirPath}`);
-    return keys.filter((k) => k.endsWith(`/${MANIFEST}`)).map((k) => k.slice(0, -MANIFEST.length - 1));
+    return incrementalsIn(await this.list(`incrementals${fullSubdirPath}`));
   }
 }
