@@ -2,7 +2,7 @@ import { BackupKind } from '../../contract/backup-event';
 import { Budget } from './connect/budget';
 import { ClassifiedJob, curableFailure, needsRebaselineConsent } from './decide/classify';
 import { BackupSettings } from './connect/config';
-import { analyzeCollection, CollectionState, decide, DecisionPolicy, plannedEnd, rebaselineInstruction } from './decide/decide';
+import { analyzeCollection, CollectionState, decide, DecisionPolicy, rebaselineInstruction } from './decide/decide';
 import { FullBackupChecks } from './verify/full-backup-checks';
 import { afterKeyRejection, rejectedKey, retryRejectedAdvice } from './verify/key-rejection';
 import { FAILED_STATUSES, isActive, JobRow, PAUSED_STATUS } from './observe/job';
@@ -200,7 +200,8 @@ class Run {
     const what = `${reason}: ${kind} backup job ${job.jobId}`;
     if (job.status === 'succeeded') {
       this.report(job);
-      this.ownSucceeded = { kind, end: plannedEnd(job, this.settings.asOfSystemTimeSeconds) };
+      // The earliest end its whole-second `created` allows (decide.ts, plannedEnd, takes the latest): the backup's age errs old.
+      this.ownSucceeded = { kind, end: new Date(job.created.getTime() - this.settings.asOfSystemTimeSeconds * 1000) };
       return { outcome: { action: 'submitted', kind, job, message: `${what} succeeded` } };
     }
     if (job.status === PAUSED_STATUS) {

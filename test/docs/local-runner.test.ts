@@ -3,6 +3,8 @@ import { fencedBlocks, readGuideFile, withoutCodeBlocks } from './markdown';
 
 /** The page that shows the local runner. */
 const PAGE = 'docs/how-a-run-decides.md';
+/** The runner as the package ships it (its bin). */
+const COMMAND = 'npx cockroach-backup-cdk backup ';
 
 /** The page's "Running it from your machine" section, up to the next second-level heading. */
 function localRunnerSection(): string {
@@ -17,16 +19,16 @@ describe(`the local runner section of ${PAGE}`, () => {
   const section = localRunnerSection();
   const commands = fencedBlocks(section)
     .flatMap((block) => block.code.split('\n'))
-    .filter((line) => line.startsWith('npm run backup -- '));
+    .filter((line) => line.startsWith(COMMAND));
   const proseFlags = [...withoutCodeBlocks(section).matchAll(/`(--[a-z-]+)/g)].map((m) => m[1]);
 
-  test('fails if the section shows no npm run backup command', () => {
+  test('fails if the section shows no runner command', () => {
     expect(commands.length).toBeGreaterThan(0);
   });
 
   test('fails if a command shown is refused by the runner\'s argument parser', () => {
     for (const command of commands) {
-      expect(() => parseArguments(command.replace('npm run backup -- ', '').split(/\s+/))).not.toThrow();
+      expect(() => parseArguments(command.replace(COMMAND, '').split(/\s+/))).not.toThrow();
     }
   });
 
@@ -42,7 +44,7 @@ describe(`the local runner section of ${PAGE}`, () => {
     expect(documented).toBeDefined();
     const printed: string[] = [];
     // No AWS keys in the environment: the dry run shows placeholders, as documented.
-    const status = await main(dryRun!.replace('npm run backup -- ', '').split(/\s+/), {}, (line) => printed.push(line));
+    const status = await main(dryRun!.replace(COMMAND, '').split(/\s+/), {}, (line) => printed.push(line));
     expect(status).toBe(0);
     expect(printed.join('\n')).toBe(documented!.code);
   });

@@ -48,6 +48,8 @@ const OTHER_NAMES: Record<string, string> = {
   LogicalResourceId: 'a field of cloudformation list-stack-resources',
   GetSecretValue: 'a Secrets Manager API action',
   GetParameter: 'a Systems Manager API action',
+  InvalidValidationId: "aws-cdk-lib's error for an acknowledgement id it cannot parse (before 2.269.0)",
+  CockroachBackupValidationError: 'the error synth throws for an invalid prop (not exported: jsii cannot carry an Error subclass)',
   PutParameter: 'a Systems Manager API action',
   CfnOutput: 'an aws-cdk-lib class',
   CockroachBackupExample: "the example app's stack (bin/app.ts)",

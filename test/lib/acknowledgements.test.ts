@@ -125,6 +125,8 @@ describe.each([
         `CockroachBackupExample/Backup/Bucket ${controlTowerRuleId('s3_bucket_object_lock_enabled_check')}`,
         `CockroachBackupExample/Backup/Bucket ${controlTowerRuleId('s3_event_notifications_enabled_check')}`,
         'CockroachBackupExample/Backup/ConnectionSecret AwsSolutions-SMG4',
+        `CockroachBackupExample/Backup/FollowFunction ${controlTowerRuleId('lambda_inside_vpc_check')}`,
+        'CockroachBackupExample/Backup/FollowScheduleRole AwsSolutions-IAM5[...]',
         `CockroachBackupExample/Backup/Function ${controlTowerRuleId('lambda_inside_vpc_check')}`,
         'CockroachBackupExample/Backup/ScheduleRole AwsSolutions-IAM5[...]',
       ].sort(),

@@ -188,6 +188,8 @@ describe('cdk diff when retention is added or changed', () => {
     expect(changedProperties(before, after)).toEqual({
       'AWS::S3::Bucket BackupBucket': ['LifecycleConfiguration'],
       'AWS::Lambda::Function BackupFunction': ['Environment'],
+      // The follow function reads the same settings (RETENTION_* too), the same way.
+      'AWS::Lambda::Function BackupFollowFunction': ['Environment'],
       'AWS::IAM::Policy BackupFunctionRoleDefaultPolicy': ['PolicyDocument'],
     });
     expect(added(before, after)).toEqual(['AWS::CloudWatch::Alarm BackupMonitoringRetentionWindowAlarm', 'AWS::SSM::Parameter BackupRetentionPromise']);
@@ -205,6 +207,7 @@ describe('cdk diff when retention is added or changed', () => {
         ? {
             'AWS::S3::Bucket BackupBucket': ['LifecycleConfiguration'],
             'AWS::Lambda::Function BackupFunction': ['Environment'],
+            'AWS::Lambda::Function BackupFollowFunction': ['Environment'],
             'AWS::SSM::Parameter BackupRetentionPromise': ['Description', 'Value'],
             'AWS::CloudWatch::Alarm BackupMonitoringRetentionWindowAlarm': ['AlarmDescription'],
           }
@@ -233,7 +236,8 @@ describe('the window alarm and the promise parameter', () => {
       Environment: { Variables: Match.objectLike({ RETENTION_SECONDS: String(35 * 86400), RETENTION_PARAMETER: { Ref: Match.stringLikeRegexp('BackupRetentionPromise') } }) },
     });
     expect(backup.retentionWindowAlarm).toBeDefined();
-    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    // The backup function's own policy (the follow function puts its own parameter, FollowState).
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^BackupFunctionRole') }] } }));
     expect(policies).toContain('ssm:GetParameter');
     expect(policies).not.toContain('ssm:PutParameter');
   });

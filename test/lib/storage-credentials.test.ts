@@ -32,9 +32,9 @@ describe.each([
 
   test('create no IAM user, group, access key, key secret or rotation function', () => {
     for (const type of KEY_RESOURCES) expect(Object.keys(synthesized.template.findResources(type))).toEqual([]);
-    // One secret is left: the connection secret; one function: the backup Lambda.
+    // One secret is left: the connection secret; two functions: the backup Lambda and the follow function.
     expect(Object.keys(synthesized.template.findResources('AWS::SecretsManager::Secret'))).toHaveLength(1);
-    expect(Object.keys(synthesized.template.findResources('AWS::Lambda::Function'))).toHaveLength(1);
+    expect(Object.keys(synthesized.template.findResources('AWS::Lambda::Function')).map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['BackupFollowFunction', 'BackupFunction']);
     expect([synthesized.backup.backupUser, synthesized.backup.accessKey, synthesized.backup.accessKeySecret, synthesized.backup.rotationFunction]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
@@ -42,8 +42,13 @@ describe.each([
     const env = variables(synthesized.template);
     expect(env[ENV.storageAuth]).toBe('implicit');
     expect(env[ENV.accessKeySecretArn]).toBeUndefined();
+    // The backup and follow functions each read one secret, the connection secret.
     const reads = synthesized.template.findResources('AWS::IAM::Policy', { Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] })]) } } });
-    expect(Object.keys(reads)).toHaveLength(1);
+    expect(Object.keys(reads)).toHaveLength(2);
+    for (const policy of Object.values(reads)) {
+      const secretReads = (policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]).filter((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
+      expect(secretReads.map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringContaining('BackupConnectionSecret')]);
+    }
     // The chain with its references resolved as CloudFormation resolves them (the role's ARN).
     const lambdaEnv = {
       ...Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')),

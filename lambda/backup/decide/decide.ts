@@ -45,13 +45,16 @@ export interface AnalysisOptions {
 }
 
 /**
- * The end time a job's backup has (or was going to have): AS OF SYSTEM TIME '-<n>s' is
- * relative to the statement's time, which the job's `created` follows within
- * milliseconds. A layer in storage ending later than a failed job's was planned after the
- * failure: the failure is history.
+ * The latest end time a job's backup may have (or was going to have): AS OF SYSTEM TIME
+ * '-<n>s' is relative to the statement's time, which the job's `created` follows within
+ * milliseconds, and `created` is a whole second from v24.1 (timestamp.ts), so the latest
+ * instant of that second counts. A layer in storage ending later than that was planned after
+ * the failure: the failure is history. A layer ending in the same second as the failure's
+ * planned end leaves the failure current: a needless full backup (or a refusal that a newer
+ * layer clears) costs less than an incremental that fails on every run.
  */
 export function plannedEnd(job: JobRow, asOfSystemTimeSeconds: number): Date {
-  return new Date(job.created.getTime() - asOfSystemTimeSeconds * 1000);
+  return new Date(latestJobInstant(job.created).getTime() - asOfSystemTimeSeconds * 1000);
 }
 
 export function analyzeCollection(observation: Observation, now: Date, options: AnalysisOptions): CollectionState {

@@ -16,7 +16,11 @@ export function parseSqlTimestamp(value: Date | string): Date {
  */
 export const JOB_TIME_RESOLUTION_MS = 1000;
 
-/** The latest instant a job time from SHOW JOB(S) may stand for. */
+/**
+ * The latest instant a job time from SHOW JOB(S) may stand for: a time on a whole second may
+ * be truncated (v24.1+), one with a fraction is exact (before v24.1; the Lambda does not ask the
+ * version, and an exact time on a whole second is only taken as the second it may stand for).
+ */
 export function latestJobInstant(time: Date): Date {
-  return new Date(time.getTime() + JOB_TIME_RESOLUTION_MS - 1);
+  return time.getTime() % JOB_TIME_RESOLUTION_MS === 0 ? new Date(time.getTime() + JOB_TIME_RESOLUTION_MS - 1) : time;
 }

@@ -180,7 +180,7 @@ describe('restore helper against the CockroachDB double', () => {
     const { code, lines } = await run(['--as-of', chains[1].ends[1].toISOString(), '--url', certificateUrl, ...STORAGE], KEYS);
     expect(code).toBe(0);
     expect(lines[lines.length - 1]).toMatch(/^RESTORE FROM '/);
-    expect(harness.double.statements.filter((s) => s.user === 'backup').map((s) => s.text.split(' ').slice(0, 2).join(' '))).toEqual(['SHOW BACKUPS', 'SHOW BACKUP']);
+    expect(harness.double.statements.filter((s) => s.user === 'backup').map((s) => s.text.split(' ').slice(0, 2).join(' '))).toEqual(['SET use_backups_with_ids', 'SHOW BACKUPS', 'SELECT object_name,']);
     expect(lines.join('\n')).not.toContain('PRIVATE KEY');
   });
 
