@@ -160,20 +160,25 @@ describe('without retention', () => {
 });
 
 describe('cdk diff when retention is added or changed', () => {
-  /** Every resource's logical id, type and properties, the bucket's lifecycle configuration left out. */
+  /**
+   * Every resource's logical id, type and properties, the bucket's lifecycle configuration left
+   * out, and its Object Lock default retention, which follows the window and changes in place
+   * (ObjectLockConfiguration; turning Object Lock on is tested in primary-protection.test.ts).
+   */
   function withoutLifecycle(template: Template): Record<string, unknown> {
     const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
     return Object.fromEntries(
       Object.entries(resources).map(([id, resource]) => {
         if (resource.Type !== 'AWS::S3::Bucket') return [id, resource];
-        const { LifecycleConfiguration: _lifecycle, ...rest } = resource.Properties ?? {};
+        const { LifecycleConfiguration: _lifecycle, ObjectLockConfiguration: _lock, ...rest } = resource.Properties ?? {};
         return [id, { ...resource, Properties: rest }];
       }),
     );
   }
 
   test.each([
-    ['added', {}, { retention: Duration.days(35) }],
+    // To a bucket deployed without Object Lock: objectLockFollowsRetention false keeps it off (a replacement otherwise).
+    ['added', {}, { retention: Duration.days(35), bucketOptions: { objectLockFollowsRetention: false } }],
     ['changed', { retention: Duration.days(35) }, { retention: Duration.days(90) }],
     ['given transitions', { retention: Duration.days(90) }, { retention: Duration.days(90), retentionTransitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }] }],
   ])('retention %s: same logical ids, only the bucket LifecycleConfiguration differs', (_name, before, after) => {
