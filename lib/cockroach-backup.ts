@@ -23,6 +23,7 @@ import { backupSchedules, resolveSchedules, scheduleInterval } from './backup-sc
 import { connectionSecret } from './connection-secret';
 import { grantCollectionRead } from './restore-access';
 import { allowLogGroupEncryption } from './key-policies';
+import { BackupKeyProtection } from './key-protection';
 import { BackupMonitoring } from './monitoring';
 import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid } from './validation';
 import { resolveFileCheckTimeout } from './file-check';
@@ -360,6 +361,17 @@ export interface CockroachBackupProps {
   readonly logEncryptionKey?: kms.IKey;
 
   /**
+   * The roles that may still delete, disable or re-policy the KMS keys this construct
+   * creates (the alarm topic's key): each such key's policy gets a statement that denies
+   * `kms:ScheduleKeyDeletion`, `kms:DisableKey` and `kms:PutKeyPolicy` to every other
+   * principal, an account administrator's included. The stack's CloudFormation execution role
+   * (default synthesizer) is always admitted, since deploys write the key policy. For a
+   * bucket key of your own, call `BackupKeyProtection.denyKeyLossExceptTo` (docs/security.md).
+   * @default no such statement: the account's administrators may delete or disable the keys
+   */
+  readonly keyAdministrators?: iam.IRole[];
+
+  /**
    * CloudWatch namespace of the backup metrics.
    * @default 'CockroachBackup'
    */
@@ -583,6 +595,9 @@ export class CockroachBackup extends Construct {
     this.drillFailedAlarm = verification.drillFailedAlarm;
     this.drillCleanupFailedAlarm = verification.drillCleanupFailedAlarm;
     this.drillAgeAlarm = verification.drillAgeAlarm;
+    if (props.keyAdministrators !== undefined) {
+      for (const key of this.node.findAll().filter((c): c is kms.Key => c instanceof kms.Key)) BackupKeyProtection.denyKeyLossExceptTo(key, props.keyAdministrators);
+    }
     // Last, so that a construct refused for another reason leaves no claim behind.
     claimCollection(this, this.bucket, this.collection);
   }

@@ -72,6 +72,12 @@ export class PolicyModel {
       if (attribute !== 'Arn') throw new Error(`no model for Fn::GetAtt ${id}.${attribute}`);
       return physical(id, this.resource(id)).arn;
     }
+    if (typeof object['Fn::Sub'] === 'string') {
+      return (object['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
+        if (PSEUDO[name] === undefined) throw new Error(`no model for ${whole} in Fn::Sub`);
+        return PSEUDO[name];
+      });
+    }
     if (Array.isArray(object['Fn::Join'])) {
       const [separator, parts] = object['Fn::Join'] as [string, Json[]];
       return parts.map((p) => this.resolve(p)).join(separator);
@@ -149,7 +155,7 @@ export interface Request {
   readonly context?: Record<string, string | string[]>;
 }
 
-/** One request through @cloud-copilot/iam-simulate, over TLS (the bucket policy denies anything else). */
+/** One request through @cloud-copilot/iam-simulate, over TLS (the bucket policy denies anything else), by a principal of the account. */
 export async function decide(request: Request): Promise<Decision> {
   const response = await runSimulation(
     {
@@ -157,7 +163,8 @@ export async function decide(request: Request): Promise<Decision> {
         principal: request.principal,
         action: request.action,
         resource: { resource: request.resource, accountId: ACCOUNT },
-        contextVariables: { 'aws:SecureTransport': 'true', ...request.context },
+        // The simulator does not derive the principal's global keys from the request: give them.
+        contextVariables: { 'aws:SecureTransport': 'true', 'aws:PrincipalArn': request.principal, 'aws:PrincipalAccount': ACCOUNT, ...request.context },
       },
       identityPolicies: request.identityPolicies,
       serviceControlPolicies: [],

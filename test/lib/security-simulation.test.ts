@@ -4,9 +4,9 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { CockroachBackup } from '../../lib';
+import { BackupKeyProtection, CockroachBackup } from '../../lib';
 import { appWithoutBundling } from './fixtures';
-import { ACCOUNT, decide, Decision, PolicyModel } from './policy-model';
+import { ACCOUNT, decide, Decision, PolicyModel, REGION } from './policy-model';
 
 /**
  * The principal x action table of docs/security.md, evaluated by an IAM policy simulator
@@ -20,6 +20,10 @@ const COLLECTION = 'prod/cluster-1';
 const DOC = path.join(__dirname, '..', '..', 'docs', 'security.md');
 const BEGIN = '<!-- simulated table: test/lib/security-simulation.test.ts -->';
 const END = '<!-- end of simulated table -->';
+
+/** The role named in the bucket key's protection, and the role `cdk bootstrap` makes CloudFormation deploy with. */
+const BREAK_GLASS = `arn:aws:iam::${ACCOUNT}:role/BreakGlass`;
+const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${REGION}`;
 
 /** An administrator, and the CloudFormation execution role CDK's bootstrap creates: AdministratorAccess. */
 const ADMINISTRATOR_ACCESS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
@@ -52,6 +56,8 @@ const ROWS: Row[] = [
   { what: 'change encryption (unblock SSE-C)', action: 's3:PutEncryptionConfiguration', on: 'bucket' },
   { what: 'decrypt with the bucket key', action: 'kms:Decrypt', on: 'bucketKey' },
   { what: 'schedule the bucket key for deletion', action: 'kms:ScheduleKeyDeletion', on: 'bucketKey' },
+  { what: 'disable the bucket key', action: 'kms:DisableKey', on: 'bucketKey' },
+  { what: "replace the bucket key's policy", action: 'kms:PutKeyPolicy', on: 'bucketKey' },
   { what: 'read the backup key from its secret', action: 'secretsmanager:GetSecretValue', on: 'accessKeySecret' },
   { what: 'create an access key for the backup user', action: 'iam:CreateAccessKey', on: 'backupUser' },
 ];
@@ -64,6 +70,7 @@ interface Evaluated {
 async function evaluate(): Promise<Evaluated> {
   const stack = new Stack(appWithoutBundling(), 'SecurityStack');
   const bucketKey = new kms.Key(stack, 'BucketKey');
+  BackupKeyProtection.denyKeyLossExceptTo(bucketKey, [iam.Role.fromRoleArn(stack, 'BreakGlass', BREAK_GLASS)]);
   const backup = new CockroachBackup(stack, 'Backup', { collection: COLLECTION, retention: Duration.days(35), bucketOptions: { encryptionKey: bucketKey } });
   backup.grantRestoreRead(new iam.User(stack, 'RestoreReader'));
   const model = new PolicyModel(Template.fromStack(stack).toJSON().Resources);
@@ -84,7 +91,8 @@ async function evaluate(): Promise<Evaluated> {
     principal('backup Lambda', model.logicalId('AWS::IAM::Role', 'BackupFunctionRole')),
     principal('rotation Lambda', model.logicalId('AWS::IAM::Role', 'BackupRotationFunctionRole')),
     principal('restore reader', model.logicalId('AWS::IAM::User', 'RestoreReader')),
-    { column: 'administrator or deployer', arn: `arn:aws:iam::${ACCOUNT}:role/Administrator`, identityPolicies: [{ name: 'AdministratorAccess', policy: ADMINISTRATOR_ACCESS }] },
+    { column: 'administrator', arn: `arn:aws:iam::${ACCOUNT}:role/Administrator`, identityPolicies: [{ name: 'AdministratorAccess', policy: ADMINISTRATOR_ACCESS }] },
+    { column: 'deployer', arn: DEPLOYER, identityPolicies: [{ name: 'AdministratorAccess', policy: ADMINISTRATOR_ACCESS }] },
   ];
   const cells = new Map<string, Decision>();
   for (const row of ROWS) {
@@ -131,9 +139,22 @@ describe('who can do what, by an IAM policy simulator', () => {
 
   test('only the Lambdas and an administrator can read the backup key; only the rotation Lambda and an administrator mint one', () => {
     const readers = evaluated.principals.filter((p) => cell('read the backup key from its secret', p.column) === 'allowed').map((p) => p.column);
-    expect(readers).toEqual(['backup Lambda', 'rotation Lambda', 'administrator or deployer']);
+    expect(readers).toEqual(['backup Lambda', 'rotation Lambda', 'administrator', 'deployer']);
     const minters = evaluated.principals.filter((p) => cell('create an access key for the backup user', p.column) === 'allowed').map((p) => p.column);
-    expect(minters).toEqual(['rotation Lambda', 'administrator or deployer']);
+    expect(minters).toEqual(['rotation Lambda', 'administrator', 'deployer']);
+  });
+
+  test('with BackupKeyProtection on the bucket key, only the deployer (and the named break-glass role) can delete, disable or re-policy it', () => {
+    for (const what of ['schedule the bucket key for deletion', 'disable the bucket key', "replace the bucket key's policy"]) {
+      expect(evaluated.principals.map((p) => [p.column, cell(what, p.column)])).toEqual([
+        ['backup key (cluster)', 'denied'],
+        ['backup Lambda', 'denied'],
+        ['rotation Lambda', 'denied'],
+        ['restore reader', 'denied'],
+        ['administrator', 'denied'],
+        ['deployer', 'allowed'],
+      ]);
+    }
   });
 
   test('docs/security.md shows exactly this table', () => {
