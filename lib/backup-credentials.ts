@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { cloudFormationValidateRuleId } from './nag';
-import { acknowledgeCollectionWildcard, collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS } from './collection-access';
+import { acknowledgeCollectionWildcard, bucketKeyThroughS3, collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS } from './collection-access';
 
 /**
  * Exactly what BACKUP needs on Amazon S3, from CockroachDB's docs ("Use Cloud Storage",
@@ -78,6 +78,7 @@ export function backupCredentials(scope: Construct, bucket: s3.IBucket, collecti
         sid: 'UseBucketKey',
         actions: [...BACKUP_KMS_ACTIONS],
         resources: [bucket.encryptionKey.keyArn],
+        conditions: bucketKeyThroughS3(bucket),
       }),
     );
   }

@@ -212,7 +212,7 @@ describe('backup user', () => {
     expect(logicalId(defaults.stack, defaults.backup.backupUser)).toBe('BackupBackupUser2BCEC5EF') // as in the snapshot before the group existed;
   });
 
-  test('may also generate data keys and decrypt with the bucket key when the bucket uses KMS', () => {
+  test('may also generate data keys and decrypt with the bucket key through S3 when the bucket uses KMS', () => {
     const stack = new Stack(appWithoutBundling(), 'KmsStack');
     const key = new kms.Key(stack, 'Key');
     const backup = new CockroachBackup(stack, 'Backup', { collection: 'c', bucketOptions: { encryptionKey: key } });
@@ -220,7 +220,14 @@ describe('backup user', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Sid: 'UseBucketKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [logicalId(stack, key), 'Arn'] } },
+          {
+            Sid: 'UseBucketKey',
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: { 'Fn::GetAtt': [logicalId(stack, key), 'Arn'] },
+            // Only through S3 in the bucket's region: CockroachDB never calls KMS itself.
+            Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+          },
         ]),
       },
     });

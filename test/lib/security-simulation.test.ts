@@ -54,7 +54,8 @@ const ROWS: Row[] = [
   { what: 'change replication', action: 's3:PutReplicationConfiguration', on: 'bucket' },
   { what: 'change the bucket policy', action: 's3:PutBucketPolicy', on: 'bucket' },
   { what: 'change encryption (unblock SSE-C)', action: 's3:PutEncryptionConfiguration', on: 'bucket' },
-  { what: 'decrypt with the bucket key', action: 'kms:Decrypt', on: 'bucketKey' },
+  { what: 'decrypt with the bucket key through S3', action: 'kms:Decrypt', on: 'bucketKey', context: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } },
+  { what: 'decrypt with the bucket key directly', action: 'kms:Decrypt', on: 'bucketKey' },
   { what: 'schedule the bucket key for deletion', action: 'kms:ScheduleKeyDeletion', on: 'bucketKey' },
   { what: 'disable the bucket key', action: 'kms:DisableKey', on: 'bucketKey' },
   { what: "replace the bucket key's policy", action: 'kms:PutKeyPolicy', on: 'bucketKey' },
@@ -125,7 +126,7 @@ describe('who can do what, by an IAM policy simulator', () => {
 
   test('the backup key reads and writes backup files, and nothing else on the bucket or its key', () => {
     const allowed = ROWS.filter((row) => cell(row.what, 'backup key (cluster)') === 'allowed').map((row) => row.what);
-    expect(allowed).toEqual(['read a backup file', 'write a backup file (a new version over an existing one too)', 'decrypt with the bucket key']);
+    expect(allowed).toEqual(['read a backup file', 'write a backup file (a new version over an existing one too)', 'decrypt with the bucket key through S3']);
   });
 
   test('nobody can write with a customer-provided key: the bucket policy denies it even to an administrator', () => {
@@ -154,6 +155,12 @@ describe('who can do what, by an IAM policy simulator', () => {
         ['administrator', 'denied'],
         ['deployer', 'allowed'],
       ]);
+    }
+  });
+
+  test('the backup key and the restore reader use the bucket key only through S3', () => {
+    for (const column of ['backup key (cluster)', 'restore reader']) {
+      expect([cell('decrypt with the bucket key through S3', column), cell('decrypt with the bucket key directly', column)]).toEqual(['allowed', 'not allowed']);
     }
   });
 
