@@ -24,6 +24,7 @@ import { connectionSecret } from './connection-secret';
 import { grantCollectionRead } from './restore-access';
 import { allowLogGroupEncryption } from './key-policies';
 import { BackupKeyProtection } from './key-protection';
+import { BackupKeySource } from './backup-key-source';
 import { BackupMonitoring } from './monitoring';
 import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid } from './validation';
 import { resolveFileCheckTimeout } from './file-check';
@@ -361,6 +362,17 @@ export interface CockroachBackupProps {
   readonly logEncryptionKey?: kms.IKey;
 
   /**
+   * Where requests signed with the backup key may come from, for clusters with a fixed
+   * egress: `BackupKeySource.ipAddresses([...])` (`aws:SourceIp`),
+   * `BackupKeySource.vpcEndpoints([...])` (`aws:SourceVpce`) or `BackupKeySource.vpcs([...])`
+   * (`aws:SourceVpc`). The backup policy then denies reading and writing backup files from
+   * anywhere else, so a leaked key is useless outside; listing stays open (the rotation
+   * function tests new keys from Lambda).
+   * @default the key works from anywhere
+   */
+  readonly backupKeySource?: BackupKeySource;
+
+  /**
    * The roles that may still delete, disable or re-policy the KMS keys this construct
    * creates (the alarm topic's key): each such key's policy gets a statement that denies
    * `kms:ScheduleKeyDeletion`, `kms:DisableKey` and `kms:PutKeyPolicy` to every other
@@ -496,6 +508,7 @@ export class CockroachBackup extends Construct {
     this.backupPolicy = credentials.policy;
     this.accessKey = credentials.accessKey;
     this.accessKeySecret = credentials.secret;
+    props.backupKeySource?._restrict(this, credentials.policy, this.bucket, this.collection);
     this.connectionSecret = connectionSecret(this, props.connectionSecret);
 
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
