@@ -79,7 +79,8 @@ export interface CockroachBackupProps {
 
   /**
    * Options for the new bucket. Cannot be combined with `bucket`.
-   * @default S3-managed encryption, no server access logs, noncurrent versions kept 90 days, no Object Lock
+   * @default S3-managed encryption, no server access logs, SSE-C uploads refused; without `retention`
+   * noncurrent versions kept 90 days and no Object Lock, with it Object Lock GOVERNANCE for the retention window
    */
   readonly bucketOptions?: BackupBucketOptions;
 
