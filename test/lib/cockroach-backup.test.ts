@@ -404,7 +404,7 @@ describe('backup function', () => {
     });
   });
 
-  test('runs in the given VPC subnets with the managed VPC access policy', () => {
+  test('runs in the given VPC subnets with a network-interface policy of its own, no managed VPC policy (no log writes on *)', () => {
     const stack = new Stack(appWithoutBundling(), 'VpcStack');
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
     new CockroachBackup(stack, 'Backup', { collection: 'c', vpc });
@@ -412,12 +412,26 @@ describe('backup function', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: Match.anyValue() },
     });
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
-      ManagedPolicyArns: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole']] },
+    expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).not.toContain('AWSLambdaVPCAccessExecutionRole');
+    const eniStatement = {
+      Sid: 'ManageNetworkInterfacesInVpc',
+      Effect: 'Allow',
+      Action: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
       ],
-    });
+      Resource: '*',
+    };
+    const withEni = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.PolicyDocument.Statement).includes('ManageNetworkInterfacesInVpc'));
+    expect(withEni).toHaveLength(2);
+    for (const policy of withEni) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(eniStatement);
+      expect(JSON.stringify(policy.Properties.PolicyDocument.Statement)).not.toContain('logs:CreateLogGroup');
+    }
   });
 });
 
