@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -67,18 +68,21 @@ export interface BackupBucketOptions {
 
   /**
    * How long an object version stays after it was overwritten or deleted. CockroachDB
-   * writes each backup file once (the backup user cannot delete), so noncurrent versions
-   * come from the few files it rewrites (the `LATEST` pointer, progress checkpoints) and
-   * from people who delete backups by hand: keeping them a while lets you undo such a
-   * deletion. Current versions never expire: deleting old backups is a retention
-   * decision: set `retention` (whole chains expire; never a plain age rule on the
-   * full-backup folders, which deletes a chain's full backup while its incrementals are
-   * still needed).
+   * writes each backup file once, so noncurrent versions come from the few files it
+   * rewrites (the `LATEST` pointer, progress checkpoints), from people who delete backups by
+   * hand, and from anyone who overwrites backup files with the backup key (which may write
+   * but not delete): keeping them lets you undo such a change. Current versions never
+   * expire: deleting old backups is a retention decision: set `retention` (whole chains
+   * expire; never a plain age rule on the full-backup folders, which deletes a chain's full
+   * backup while its incrementals are still needed).
    * Incomplete multipart uploads (a backup interrupted mid-file) are always aborted
    * after 7 days.
    * With `retention`, every object the expiry removes becomes a noncurrent version first, so
    * this adds to what is kept (docs/retention.md, the bound).
-   * @default Duration.days(90), or Duration.days(1) with `retention`
+   * @default Duration.days(90) without `retention`; with `retention`, Duration.days(1) when
+   * Object Lock keeps every version for the window (the expiry makes every expired object a
+   * noncurrent version, docs/retention.md) and the window's length in days when it does not
+   * (so that an overwritten backup outlives the window; docs/security.md)
    */
   readonly noncurrentVersionExpiration?: Duration;
 
@@ -88,10 +92,24 @@ export interface BackupBucketOptions {
    * who gets hold of a key, an administrator's included, for the retention; it cannot be
    * turned off again for the bucket, and locked versions are billed until their retention
    * ends, whatever the lifecycle rules say. A bucket with Object Lock cannot receive server
-   * access logs, but it can send them.
-   * @default no Object Lock
+   * access logs, but it can send them. CloudFormation turns Object Lock on only by replacing
+   * the bucket: on a deployed bucket, read `cdk diff` first (docs/security.md, "Upgrading").
+   * @default with `retention`, GOVERNANCE for the retention window (retention + chain span +
+   * margin, in days) unless `objectLockFollowsRetention` is false; without it, no Object Lock
    */
   readonly objectLock?: BackupObjectLock;
+
+  /**
+   * With `retention` and no `objectLock`: whether the new bucket gets Object Lock in
+   * GOVERNANCE mode with the retention window as its default retention, so that nobody
+   * without `s3:BypassGovernanceRetention` (the backup key has none) can delete or overwrite a
+   * backup the window still needs. Set it to false for a bucket deployed without Object Lock
+   * to which you now add `retention`: CloudFormation can only turn Object Lock on by replacing
+   * the bucket. Noncurrent versions are then kept for the window instead (see
+   * `noncurrentVersionExpiration`).
+   * @default true
+   */
+  readonly objectLockFollowsRetention?: boolean;
 
   /**
    * A physical name for the bucket.
@@ -100,6 +118,8 @@ export interface BackupBucketOptions {
   readonly bucketName?: string;
 }
 
+/** The warning a new bucket gets when retention turns Object Lock on by default. */
+export const OBJECT_LOCK_WITH_RETENTION_WARNING = 'cockroach-backup-cdk:objectLockWithRetention';
 export const DEFAULT_NONCURRENT_VERSION_EXPIRATION = Duration.days(90);
 const INCOMPLETE_UPLOAD_EXPIRATION = Duration.days(7);
 
@@ -125,7 +145,8 @@ export function backupBucket(
     }
     return existing;
   }
-  const noncurrent = options?.noncurrentVersionExpiration ?? (retention === undefined ? DEFAULT_NONCURRENT_VERSION_EXPIRATION : NONCURRENT_WITH_RETENTION);
+  const objectLock = objectLockOf(scope, options, retention);
+  const noncurrent = options?.noncurrentVersionExpiration ?? defaultNoncurrentExpiration(retention, objectLock !== undefined);
   checkDurationSeconds(scope, 'bucketOptions.noncurrentVersionExpiration', noncurrent, Duration.days(1), Duration.days(3650));
   if (!noncurrent.isUnresolved() && !Number.isInteger(noncurrent.toDays({ integral: false }))) {
     invalid(scope, 'bucketOptions.noncurrentVersionExpiration', noncurrent.toHumanString(), 'a whole number of days (S3 lifecycle rules count days)');
@@ -133,7 +154,6 @@ export function backupBucket(
   if (options?.serverAccessLogsPrefix !== undefined && options.serverAccessLogsBucket === undefined) {
     invalid(scope, 'bucketOptions.serverAccessLogsPrefix', JSON.stringify(options.serverAccessLogsPrefix), 'to be set only together with serverAccessLogsBucket');
   }
-  const objectLock = options?.objectLock === undefined ? undefined : objectLockRetention(scope, options.objectLock);
   const key = options?.encryptionKey;
   const bucket = new s3.Bucket(scope, 'Bucket', {
     bucketName: options?.bucketName,
@@ -155,6 +175,7 @@ export function backupBucket(
       ...(retention?.rules ?? []),
     ],
   });
+  blockCustomerProvidedKeys(bucket);
   Validations.of(bucket).acknowledge({
     id: controlTowerRuleId('s3_event_notifications_enabled_check'),
     reason:
@@ -164,6 +185,68 @@ export function backupBucket(
       '(backup.bucket as s3.Bucket).enableEventBridgeNotification() to alert on deletions in the collection.',
   });
   return bucket;
+}
+
+/**
+ * Refuses uploads encrypted with a customer-provided key (SSE-C), twice: an attacker with the
+ * backup key could otherwise overwrite backups with versions only they can decrypt, so that the
+ * current version of every file is unreadable to CockroachDB and to us. The bucket's
+ * BlockedEncryptionTypes setting refuses them in S3 itself (also for CopyObject, POST and
+ * replication); the bucket policy statement refuses them by policy, where an IAM policy evaluator
+ * (test/lib/security-simulation.test.ts) can check it. Both change the bucket in place.
+ */
+function blockCustomerProvidedKeys(bucket: s3.Bucket): void {
+  const cfn = bucket.node.defaultChild as s3.CfnBucket;
+  cfn.addPropertyOverride('BucketEncryption.ServerSideEncryptionConfiguration.0.BlockedEncryptionTypes', { EncryptionType: ['SSE-C'] });
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DenyCustomerProvidedKeys',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects('*')],
+      conditions: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+    }),
+  );
+}
+
+/**
+ * The new bucket's Object Lock: the one given, or with retention (unless turned off) GOVERNANCE
+ * for the whole retention window, `expirationDays`: every version the window needs stays
+ * undeletable by anyone without s3:BypassGovernanceRetention until the lifecycle expiry would
+ * remove it anyway, so the lock costs no storage beyond the window. GOVERNANCE, not COMPLIANCE,
+ * as the default: an administrator can still correct a wrong window (COMPLIANCE is one prop away
+ * for those who want nobody to); the backup key, the Lambdas and restore readers cannot bypass it.
+ */
+function objectLockOf(scope: Construct, options: BackupBucketOptions | undefined, retention: ResolvedRetention | undefined): s3.ObjectLockRetention | undefined {
+  if (options?.objectLock !== undefined) {
+    if (options.objectLockFollowsRetention !== undefined) {
+      invalid(scope, 'bucketOptions.objectLockFollowsRetention', String(options.objectLockFollowsRetention), 'to be left unset together with objectLock, which already decides the lock');
+    }
+    return objectLockRetention(scope, options.objectLock);
+  }
+  if (retention === undefined || options?.objectLockFollowsRetention === false) return undefined;
+  if (options?.objectLockFollowsRetention === undefined) {
+    Annotations.of(scope).addWarningV2(
+      OBJECT_LOCK_WITH_RETENTION_WARNING,
+      `Object Lock (GOVERNANCE, ${retention.window.expirationDays} days: the retention window) is on for the new bucket, so the backup ` +
+        'key cannot overwrite or delete the backups the window needs. If this bucket was deployed without Object Lock, CloudFormation ' +
+        'can turn it on only by replacing the bucket (cdk diff shows [-] replace on the bucket): then set ' +
+        'bucketOptions.objectLockFollowsRetention to false and turn Object Lock on in place (docs/security.md, "Upgrading"). ' +
+        'Set objectLockFollowsRetention to true, or acknowledge this warning, for a new bucket.',
+    );
+  }
+  return s3.ObjectLockRetention.governance(Duration.days(retention.window.expirationDays));
+}
+
+/**
+ * Without retention, 90 days to undo a deletion. With retention and Object Lock, a day: locked
+ * versions stay for the window anyway and expired ones should go. With retention and no lock, the
+ * window: an overwrite by the backup key must not remove a version earlier than the expiry would.
+ */
+function defaultNoncurrentExpiration(retention: ResolvedRetention | undefined, locked: boolean): Duration {
+  if (retention === undefined) return DEFAULT_NONCURRENT_VERSION_EXPIRATION;
+  return locked ? NONCURRENT_WITH_RETENTION : Duration.days(retention.window.expirationDays);
 }
 
 /** S3 accepts a default retention of 1 to 36500 days (or years, which this construct does not use). */

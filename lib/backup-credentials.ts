@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { cloudFormationValidateRuleId } from './nag';
-import { acknowledgeCollectionWildcard, collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS } from './collection-access';
+import { acknowledgeCollectionWildcard, bucketKeyThroughS3, collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS } from './collection-access';
 
 /**
  * Exactly what BACKUP needs on Amazon S3, from CockroachDB's docs ("Use Cloud Storage",
@@ -12,7 +12,9 @@ import { acknowledgeCollectionWildcard, collectionListConditions, collectionObje
  * Backup needs `s3:PutObject`, `s3:GetObject`, `s3:ListBucket` (write the files, read
  * checkpoints on resume, list previous backups for incrementals). Delete is optional and
  * "not necessary for backups to complete successfully in v22.1 and later", so it is not
- * granted: the backup user cannot destroy backups. RESTORE and SHOW BACKUP need only Get
+ * granted. Without delete the user can still overwrite a backup file (PutObject makes a new
+ * version); what keeps the original is the bucket: Object Lock, or noncurrent versions kept
+ * for the window (lib/backup-bucket.ts, docs/security.md). RESTORE and SHOW BACKUP need only Get
  * and List, a subset. CREATE EXTERNAL CONNECTION's check writes, lists and reads a
  * marker file (pkg/cloud/externalconn/utils/connection_storage.go), also a subset.
  */
@@ -58,6 +60,7 @@ export function collectionWritePolicy(scope: Construct, bucket: s3.IBucket, coll
         sid: 'UseBucketKey',
         actions: [...BACKUP_KMS_ACTIONS],
         resources: [bucket.encryptionKey.keyArn],
+        conditions: bucketKeyThroughS3(bucket),
       }),
     );
   }
@@ -71,7 +74,7 @@ export function collectionWritePolicy(scope: Construct, bucket: s3.IBucket, coll
     collection,
     'The wildcard is the collection prefix: CockroachDB names every backup file itself (date-stamped folders, ' +
       `data/*.sst, manifests), so the object keys cannot be listed in advance. The ${holder} can read and write ` +
-      'only below its own collection prefix and cannot delete.',
+      'only below its own collection prefix; it has no delete permission (an overwrite makes a new version, the bucket keeps the old one).',
   );
   return policy;
 }

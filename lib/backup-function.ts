@@ -27,19 +27,31 @@ export function bundledLambdaCode(assetDir: string, what: string): lambda.Code {
 }
 
 /**
- * What a function in a VPC needs to create its network interfaces: the AWS managed
- * AWSLambdaVPCAccessExecutionRole, with the cdk-nag acknowledgement of that one policy on
- * that one role.
+ * What Lambda needs, through a function's role, to create and remove the function's network
+ * interfaces in a VPC (Lambda Developer Guide, "Giving Lambda functions access to resources in
+ * an Amazon VPC", required execution-role permissions): the EC2 actions of the AWS managed
+ * AWSLambdaVPCAccessExecutionRole without its log writes on every log group, which would let
+ * the function forge the metrics (from logs) that our alarms read. The function already writes
+ * to its own log group only. In the role's default policy, which the function depends on, so the
+ * permissions exist before Lambda checks them at creation.
  */
+export const NETWORK_INTERFACE_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+] as const;
+
 export function allowVpcAccess(role: iam.Role): void {
-  const vpcAccess = 'service-role/AWSLambdaVPCAccessExecutionRole';
-  role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(vpcAccess));
-  Validations.of(role).acknowledge({
-    id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${vpcAccess}]`,
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'ManageNetworkInterfacesInVpc', actions: [...NETWORK_INTERFACE_ACTIONS], resources: ['*'] }));
+  Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
-      'A Lambda function in a VPC needs ec2:CreateNetworkInterface, DescribeNetworkInterfaces and ' +
-      'DeleteNetworkInterface, which cannot be scoped to resources known before deploy; the AWS managed policy ' +
-      'grants exactly these (and log writes) and is maintained by AWS as Lambda changes.',
+      'Lambda creates, describes and deletes the network interfaces of a function in a VPC with its role; their ids and ' +
+      "the subnets' ARNs are not known before deploy, and the Describe actions support no resource. Only these EC2 " +
+      'actions are on *, instead of the AWS managed AWSLambdaVPCAccessExecutionRole, which also writes to every log group.',
   });
 }
 
@@ -78,8 +90,8 @@ export interface BackupFunctionParts {
  *   in every app that installs the package, so `cdk diff` shows only real changes.
  * - Its own role instead of the default one: the default attaches the managed
  *   AWSLambdaBasicExecutionRole (logs on every log group); this one may write only to
- *   its log group and read only the two secrets. In a VPC it also gets the managed
- *   AWSLambdaVPCAccessExecutionRole, which Lambda needs to create its network interfaces.
+ *   its log group and read only the two secrets. In a VPC it also gets the EC2 actions
+ *   Lambda needs for its network interfaces (allowVpcAccess), not the managed VPC policy.
  * - Reserved concurrency 1: two runs never overlap (a full and an incremental firing
  *   together, or a run longer than the interval); a running backup job of the collection
  *   in CockroachDB's job table is the second guard. A throttled asynchronous invocation waits in Lambda's queue; it is

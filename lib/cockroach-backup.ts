@@ -26,6 +26,8 @@ import { backupSchedules, resolveSchedules, scheduleInterval } from './backup-sc
 import { connectionSecret } from './connection-secret';
 import { grantCollectionRead } from './restore-access';
 import { allowLogGroupEncryption } from './key-policies';
+import { BackupKeyProtection } from './key-protection';
+import { BackupKeySource } from './backup-key-source';
 import { BackupMonitoring } from './monitoring';
 import { checkCollection, checkDurationSeconds, checkInteger, describeDuration, invalid, checkMetricsNamespace } from './validation';
 import { resolveFileCheckTimeout } from './file-check';
@@ -84,7 +86,8 @@ export interface CockroachBackupProps {
 
   /**
    * Options for the new bucket. Cannot be combined with `bucket`.
-   * @default S3-managed encryption, no server access logs, noncurrent versions kept 90 days, no Object Lock
+   * @default S3-managed encryption, no server access logs, SSE-C uploads refused; without `retention`
+   * noncurrent versions kept 90 days and no Object Lock, with it Object Lock GOVERNANCE for the retention window
    */
   readonly bucketOptions?: BackupBucketOptions;
 
@@ -394,6 +397,28 @@ export interface CockroachBackupProps {
   readonly logEncryptionKey?: kms.IKey;
 
   /**
+   * Where requests signed with the backup key may come from, for clusters with a fixed
+   * egress: `BackupKeySource.ipAddresses([...])` (`aws:SourceIp`),
+   * `BackupKeySource.vpcEndpoints([...])` (`aws:SourceVpce`) or `BackupKeySource.vpcs([...])`
+   * (`aws:SourceVpc`). The backup policy then denies reading and writing backup files from
+   * anywhere else, so a leaked key is useless outside; listing stays open (the rotation
+   * function tests new keys from Lambda). In keyless modes it applies to the role's sessions.
+   * @default the key works from anywhere
+   */
+  readonly backupKeySource?: BackupKeySource;
+
+  /**
+   * The roles that may still delete, disable or re-policy the KMS keys this construct
+   * creates (the alarm topic's key): each such key's policy gets a statement that denies
+   * `kms:ScheduleKeyDeletion`, `kms:DisableKey` and `kms:PutKeyPolicy` to every other
+   * principal, an account administrator's included. The stack's CloudFormation execution role
+   * (default synthesizer) is always admitted, since deploys write the key policy. For a
+   * bucket key of your own, call `BackupKeyProtection.denyKeyLossExceptTo` (docs/security.md).
+   * @default no such statement: the account's administrators may delete or disable the keys
+   */
+  readonly keyAdministrators?: iam.IRole[];
+
+  /**
    * CloudWatch namespace of the backup metrics. Namespaces starting with `AWS/` are
    * reserved for AWS services and refused.
    * @default 'CockroachBackup'
@@ -560,6 +585,7 @@ export class CockroachBackup extends Construct {
     });
     this.bucket = backupBucket(this, props.bucket, props.bucketOptions, retention);
     this.backupPolicy = collectionWritePolicy(this, this.bucket, this.collection, keyless ? 'role' : 'user');
+    props.backupKeySource?._restrict(this, this.backupPolicy, this.bucket, this.collection);
     const bound = storageCredentials._bind(this, this.backupPolicy);
     this.storageRole = bound.role;
     const credentials = keyless ? undefined : backupCredentials(this, this.backupPolicy, props.accessKeySerial ?? DEFAULTS.accessKeySerial, rotation !== undefined);
@@ -695,6 +721,9 @@ export class CockroachBackup extends Construct {
     this.drillCleanupFailedAlarm = verification.drillCleanupFailedAlarm;
     this.drillAgeAlarm = verification.drillAgeAlarm;
     this.retentionWindowAlarm = retention === undefined ? undefined : retentionWindowAlarm(this.monitoring, this.collection, schedules.runInterval, retention.window);
+    if (props.keyAdministrators !== undefined) {
+      for (const key of this.node.findAll().filter((c): c is kms.Key => c instanceof kms.Key)) BackupKeyProtection.denyKeyLossExceptTo(key, props.keyAdministrators);
+    }
     // Last, so that a construct refused for another reason leaves no claim behind.
     claimCollection(this, this.bucket, this.collection);
   }

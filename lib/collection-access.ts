@@ -31,6 +31,16 @@ export function collectionListConditions(collection: string): Record<string, Rec
 }
 
 /**
+ * The condition for a principal's use of the bucket's KMS key: only through S3 in the bucket's
+ * region (`kms:ViaService`), since CockroachDB's nodes and restore readers never call KMS
+ * themselves, S3 does for them (SSE-KMS). A leaked key then cannot decrypt or generate data keys
+ * with the bucket key directly.
+ */
+export function bucketKeyThroughS3(bucket: s3.IBucket): Record<string, Record<string, string>> {
+  return { StringEquals: { 'kms:ViaService': `s3.${bucket.env.region}.amazonaws.com` } };
+}
+
+/**
  * Answers cdk-nag's AwsSolutions-IAM5 finding for the collection's object wildcard on
  * `policy`, and only that finding: the id names the exact resource.
  */

@@ -6,6 +6,8 @@ export { CockroachBackup, DEFAULTS as COCKROACH_BACKUP_DEFAULTS, MAX_SUPPORTED_I
 export type { CockroachBackupProps } from './cockroach-backup';
 export type { BackupBucketOptions, BackupObjectLock } from './backup-bucket';
 export { BackupRetention } from './backup-retention';
+export { BackupKeyProtection } from './key-protection';
+export { BackupKeySource } from './backup-key-source';
 export type { RetentionRuleOptions, RetentionTransition } from './backup-retention';
 export { AccessKeyRotation, ROTATION_DEFAULTS as ACCESS_KEY_ROTATION_DEFAULTS } from './access-key-rotation';
 export { StorageCredentials } from './storage-credentials';

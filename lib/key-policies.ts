@@ -49,10 +49,15 @@ export function allowLogGroupEncryption(scope: IConstruct, key: kms.IKey): void 
 
 /**
  * What CloudWatch alarms need to publish to a topic encrypted with a customer managed
- * key (https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns). Which alarms
- * may publish is limited by the topic policy (alarms of this account), not here.
+ * key (https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns), only for alarms
+ * of this account and region: CloudWatch sends aws:SourceAccount and aws:SourceArn (the
+ * alarm) with its KMS requests, which keeps another account's alarms from using the key
+ * through the service (the confused deputy; SNS Developer Guide, "Enable compatibility
+ * between event sources from AWS services and encrypted topics"). The topic policy limits
+ * who may publish in the same way.
  */
 export function allowAlarmNotifications(scope: IConstruct, key: kms.IKey): void {
+  const stack = Stack.of(scope);
   addKeyPolicyStatement(
     scope,
     key,
@@ -61,6 +66,10 @@ export function allowAlarmNotifications(scope: IConstruct, key: kms.IKey): void 
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
     }),
     'CloudWatch alarms need it to publish to the encrypted alarm topic',
   );

@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeCollectionWildcard, collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS } from './collection-access';
+import { acknowledgeCollectionWildcard, bucketKeyThroughS3, collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS } from './collection-access';
 
 /**
  * What RESTORE and SHOW BACKUP(S) need on Amazon S3: read the files and list the
@@ -32,7 +32,7 @@ export function grantCollectionRead(grantee: iam.IGrantable, bucket: s3.IBucket,
     }),
   ];
   if (bucket.encryptionKey !== undefined) {
-    grants.push(iam.Grant.addToPrincipal({ grantee, actions: [...RESTORE_KMS_ACTIONS], resourceArns: [bucket.encryptionKey.keyArn] }));
+    grants.push(iam.Grant.addToPrincipal({ grantee, actions: [...RESTORE_KMS_ACTIONS], resourceArns: [bucket.encryptionKey.keyArn], conditions: bucketKeyThroughS3(bucket) }));
   }
   // A user or role of this app keeps its statements in a child 'DefaultPolicy'.
   const principal = grantee.grantPrincipal;

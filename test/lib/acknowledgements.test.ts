@@ -149,7 +149,7 @@ test('with restore drills the example app needs no new acknowledgement, and ever
   }
 });
 
-test("the VPC acknowledgements answer the managed VPC access policy finding on each function's role", () => {
+test("the VPC acknowledgements answer the network-interface wildcard finding on each function's role policy, and no managed VPC policy is left", () => {
   const { acknowledgements, findings } = findingsWithoutAcknowledgements((outdir) => {
     const app = noBundling(outdir);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -157,13 +157,14 @@ test("the VPC acknowledgements answer the managed VPC access policy finding on e
     new CockroachBackup(stack, 'Backup', { collection: 'c', vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 1 }) });
     return app;
   });
-  const vpcAcks = acknowledgements.filter((a) => a.id.startsWith('AwsSolutions-IAM4'));
-  const id = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]';
+  expect(acknowledgements.filter((a) => a.id.startsWith('AwsSolutions-IAM4'))).toEqual([]);
+  const vpcAcks = acknowledgements.filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]');
+  const id = 'AwsSolutions-IAM5[Resource::*]';
   // The follow and rotation functions run in the same VPC, through roles of their own.
   expect(vpcAcks).toEqual([
-    { path: 'VpcStack/Backup/FunctionRole', id },
-    { path: 'VpcStack/Backup/FollowFunctionRole', id },
-    { path: 'VpcStack/Backup/RotationFunctionRole', id },
+    { path: 'VpcStack/Backup/FunctionRole/DefaultPolicy', id },
+    { path: 'VpcStack/Backup/FollowFunctionRole/DefaultPolicy', id },
+    { path: 'VpcStack/Backup/RotationFunctionRole/DefaultPolicy', id },
   ]);
   for (const ack of vpcAcks) expect(findings.filter((f) => answers(ack, f))).toHaveLength(1);
 });

@@ -220,7 +220,7 @@ describe('backup user', () => {
     expect(logicalId(defaults.stack, defaults.backup.backupUser!)).toBe('BackupBackupUser2BCEC5EF') // as in the snapshot before the group existed;
   });
 
-  test('may also generate data keys and decrypt with the bucket key when the bucket uses KMS', () => {
+  test('may also generate data keys and decrypt with the bucket key through S3 when the bucket uses KMS', () => {
     const stack = new Stack(appWithoutBundling(), 'KmsStack');
     const key = new kms.Key(stack, 'Key');
     const backup = new CockroachBackup(stack, 'Backup', { collection: 'c', bucketOptions: { encryptionKey: key } });
@@ -228,7 +228,14 @@ describe('backup user', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Sid: 'UseBucketKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [logicalId(stack, key), 'Arn'] } },
+          {
+            Sid: 'UseBucketKey',
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: { 'Fn::GetAtt': [logicalId(stack, key), 'Arn'] },
+            // Only through S3 in the bucket's region: CockroachDB never calls KMS itself.
+            Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+          },
         ]),
       },
     });
@@ -407,7 +414,7 @@ describe('backup function', () => {
     });
   });
 
-  test('runs in the given VPC subnets with the managed VPC access policy', () => {
+  test('runs in the given VPC subnets with a network-interface policy of its own, no managed VPC policy (no log writes on *)', () => {
     const stack = new Stack(appWithoutBundling(), 'VpcStack');
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
     new CockroachBackup(stack, 'Backup', { collection: 'c', vpc });
@@ -415,12 +422,26 @@ describe('backup function', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: Match.anyValue() },
     });
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
-      ManagedPolicyArns: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole']] },
+    expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).not.toContain('AWSLambdaVPCAccessExecutionRole');
+    const eniStatement = {
+      Sid: 'ManageNetworkInterfacesInVpc',
+      Effect: 'Allow',
+      Action: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
       ],
-    });
+      Resource: '*',
+    };
+    const withEni = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.PolicyDocument.Statement).includes('ManageNetworkInterfacesInVpc'));
+    expect(withEni).toHaveLength(2);
+    for (const policy of withEni) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(eniStatement);
+      expect(JSON.stringify(policy.Properties.PolicyDocument.Statement)).not.toContain('logs:CreateLogGroup');
+    }
   });
 });
 

@@ -77,6 +77,10 @@ describe('alarmTopicKey', () => {
       Principal: { Service: 'cloudwatch.amazonaws.com' },
       Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       Resource: '*',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+      },
     });
     expect(statements.map((s: { Sid?: string }) => s.Sid)).toContain('AllowCloudWatchLogsOfThisAccount');
   });

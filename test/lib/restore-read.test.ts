@@ -82,6 +82,7 @@ describe('grantRestoreRead', () => {
       Effect: 'Allow',
       Action: 'kms:Decrypt',
       Resource: { 'Fn::GetAtt': [logicalId(stack, key!), 'Arn'] },
+      Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
     });
   });
 

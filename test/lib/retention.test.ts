@@ -182,9 +182,10 @@ describe('cdk diff when retention is added or changed', () => {
       .map((id) => `${after[id].Type} ${id.replace(/[0-9A-F]{8}$/, '')}`)
       .sort();
 
-  test('retention added: nothing replaced or removed; the bucket lifecycle, the function environment and role policy change, the promise parameter and the window alarm are added', () => {
+  test('retention added to a deployed bucket (Object Lock kept off): nothing replaced or removed; the bucket lifecycle, the function environment and role policy change, the promise parameter and the window alarm are added', () => {
     const before = resources({});
-    const after = resources({ retention: Duration.days(35) });
+    // Turning Object Lock on would replace a deployed bucket: objectLockFollowsRetention false keeps it off (primary-protection.test.ts).
+    const after = resources({ retention: Duration.days(35), bucketOptions: { objectLockFollowsRetention: false } });
     expect(changedProperties(before, after)).toEqual({
       'AWS::S3::Bucket BackupBucket': ['LifecycleConfiguration'],
       'AWS::Lambda::Function BackupFunction': ['Environment'],
@@ -205,7 +206,8 @@ describe('cdk diff when retention is added or changed', () => {
     const expected: Record<string, string[]> =
       name === 'changed'
         ? {
-            'AWS::S3::Bucket BackupBucket': ['LifecycleConfiguration'],
+            // Object Lock's default retention follows the window, in place.
+            'AWS::S3::Bucket BackupBucket': ['LifecycleConfiguration', 'ObjectLockConfiguration'],
             'AWS::Lambda::Function BackupFunction': ['Environment'],
             'AWS::Lambda::Function BackupFollowFunction': ['Environment'],
             'AWS::SSM::Parameter BackupRetentionPromise': ['Description', 'Value'],
