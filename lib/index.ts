@@ -15,7 +15,7 @@ export type { CloudIdentityRoleOptions, ImplicitCredentialsOptions } from './sto
 export type { RestoreDrillOptions } from './restore-drill';
 export { CONNECTION_SECRET_TEMPLATE } from './connection-secret';
 export { BackupMonitoring } from './monitoring';
-export type { BackupMonitoringProps, RotationAlarms } from './monitoring';
+export type { BackupMonitoringProps, FollowAlarms, FollowAlarmSettings, RotationAlarms } from './monitoring';
 export { BACKUP_KINDS, RUN_KINDS, VERIFICATION_KINDS } from '../contract/backup-event';
 export type { BackupEvent, BackupKind, RunKind, VerificationKind } from '../contract/backup-event';
 export type { StorageMode } from '../contract/environment';

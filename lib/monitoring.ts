@@ -140,6 +140,22 @@ export interface RotationAlarms {
   readonly functionErrorsAlarm: cloudwatch.Alarm;
 }
 
+/** How the follow checks run, for `addFollowAlarms`. */
+export interface FollowAlarmSettings {
+  /** How often the follow function looks: the hang alarm's period. */
+  readonly interval: Duration;
+  /** How long a running job's progress may stand still before it counts as hung. */
+  readonly hangAfter: Duration;
+}
+
+/** The alarms `addFollowAlarms` creates on the follow checks. */
+export interface FollowAlarms {
+  /** A running backup job's progress stood still for `hangAfter`. */
+  readonly hungAlarm: cloudwatch.Alarm;
+  /** The follow function ended with an error. */
+  readonly functionErrorsAlarm: cloudwatch.Alarm;
+}
+
 /**
  * An alarm on an age every run reports (the newest backup's, the newest drill's): it fires
  * when the age is above `maxAgeSeconds` in every period of `window`, or when no run reported
@@ -456,8 +472,8 @@ export class BackupMonitoring extends Construct {
   public addFollowAlarms(
     followFunction: lambda.IFunction,
     followLogGroup: logs.ILogGroup,
-    settings: { readonly interval: Duration; readonly hangAfter: Duration },
-  ): { hungAlarm: cloudwatch.Alarm; functionErrorsAlarm: cloudwatch.Alarm } {
+    settings: FollowAlarmSettings,
+  ): FollowAlarms {
     const hungAlarm = new cloudwatch.Alarm(this, 'BackupHungAlarm', {
       metric: this.metricHung({ period: settings.interval }),
       threshold: 1,

@@ -1,6 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { CockroachBackup } from '../../lib';
+import { CockroachBackup, StorageCredentials } from '../../lib';
 import { readGuideFile, tableAfterHeading } from './markdown';
 
 /** The backticked words of a text, e.g. the construct IDs a sentence lists. */
@@ -10,10 +10,13 @@ function codeSpans(text: string): string[] {
 
 describe('construct IDs and alarms named in the README and docs/upgrading.md', () => {
   // Bundling skipped: only the construct tree is needed, not the Lambda's code. With restore
-  // drills, so that every construct ID and alarm the construct can create is there.
+  // drills and retention, and a second construct with keyless credentials (an alternative to the
+  // access key's user, key and secret), so that every construct ID and alarm the construct can
+  // create is there.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const backup = new CockroachBackup(new Stack(app, 'Docs'), 'Backup', { collection: 'prod/cluster-1', restoreDrill: {} });
-  const childIds = backup.node.children.map((c) => c.node.id).sort();
+  const backup = new CockroachBackup(new Stack(app, 'Docs'), 'Backup', { collection: 'prod/cluster-1', restoreDrill: {}, retention: Duration.days(35) });
+  const keyless = new CockroachBackup(new Stack(app, 'Keyless'), 'Backup', { collection: 'prod/cluster-1', storageCredentials: StorageCredentials.implicit() });
+  const childIds = [...new Set([backup, keyless].flatMap((b) => b.node.children.map((c) => c.node.id)))].sort();
   const readme = readGuideFile('README.md');
 
   test('fails if the list of stable construct IDs in docs/upgrading.md differs from the construct\'s children', () => {

@@ -13,7 +13,8 @@ import { RUNBOOK } from './runbook';
  */
 const BUCKET = 'acme-cockroach-backups';
 const COLLECTION = 'prod/cluster-1';
-const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const REGION = 'eu-west-1';
+const KEY_ARN = `arn:aws:kms:${REGION}:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 /** A resolved CloudFormation value as text, in the aws partition. */
 function render(value: unknown): unknown {
@@ -30,10 +31,10 @@ test("the runbook's policy for a hand-made restore user is exactly what grantRes
   const blocks = fencedBlocks(readGuideFile(RUNBOOK)).filter((b) => b.language === 'json');
   expect(blocks).toHaveLength(1);
   const documented = JSON.parse(
-    blocks[0].code.replace(/<bucket>/g, BUCKET).replace(/<collection>/g, COLLECTION).replace(/<bucket key ARN>/g, KEY_ARN),
+    blocks[0].code.replace(/<bucket>/g, BUCKET).replace(/<collection>/g, COLLECTION).replace(/<bucket key ARN>/g, KEY_ARN).replace(/<region>/g, REGION),
   ) as { Version: string; Statement: unknown[] };
 
-  const stack = new Stack(appWithoutBundling(), 'PolicyStack');
+  const stack = new Stack(appWithoutBundling(), 'PolicyStack', { env: { account: '111122223333', region: REGION } });
   const bucket = s3.Bucket.fromBucketAttributes(stack, 'Existing', { bucketName: BUCKET, encryptionKey: kms.Key.fromKeyArn(stack, 'Key', KEY_ARN) });
   const backup = new CockroachBackup(stack, 'Backup', { collection: COLLECTION, bucket });
   const grant = backup.grantRestoreRead(new iam.User(stack, 'Reader'));
