@@ -1,5 +1,4 @@
 import { BackupSettings } from '../connect/config';
-import { REDACTED } from '../report/redact';
 import { formatAssumeRoleChain, StorageAuth } from './storage-auth';
 
 /** The access key CockroachDB's nodes use to write the bucket (the Lambda only passes it on). */
@@ -52,11 +51,6 @@ export function backupTarget(settings: BackupSettings, key: AccessKey | undefine
   return settings.storageMode === 'external-connection'
     ? `external://${settings.externalConnectionName}`
     : buildS3Uri(settings, key);
-}
-
-/** The URI as CockroachDB prints it in job descriptions, for messages and dry runs. */
-export function sanitizeUri(uri: string): string {
-  return uri.replace(/(AWS_SECRET_ACCESS_KEY=)[^&]*/, `$1${REDACTED}`);
 }
 
 /**
