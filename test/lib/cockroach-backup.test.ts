@@ -437,7 +437,12 @@ describe('backup function', () => {
       Resource: '*',
     };
     const withEni = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.PolicyDocument.Statement).includes('ManageNetworkInterfacesInVpc'));
-    expect(withEni).toHaveLength(2);
+    // The backup, follow and rotation functions all run in the VPC, each through its own role.
+    expect(withEni.map((p) => (p.Properties.Roles as { Ref: string }[])[0].Ref.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'BackupFollowFunctionRole',
+      'BackupFunctionRole',
+      'BackupRotationFunctionRole',
+    ]);
     for (const policy of withEni) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(eniStatement);
       expect(JSON.stringify(policy.Properties.PolicyDocument.Statement)).not.toContain('logs:CreateLogGroup');
