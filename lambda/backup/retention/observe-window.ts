@@ -1,9 +1,9 @@
 import { Session } from '../connect/session';
-import { chainNames } from '../observe/chain-names';
+import { chainNames, chainNameTime } from '../observe/chain-names';
 import { log } from '../report/log';
 import { redactedMessage } from '../report/redact';
 import { RetentionPromiseSource } from './promise';
-import { fullBackupEnd, RetentionWindowValues, retentionWindowValues } from './window';
+import { RetentionWindowValues, retentionWindowValues } from './window';
 
 /** A full backup SHOW BACKUPS IN lists: its subdirectory, and its end (the name's UTC time). */
 export interface ListedBackup {
@@ -18,7 +18,7 @@ export interface ListedBackup {
 export async function listBackups(session: Session, target: string): Promise<ListedBackup[]> {
   return (await chainNames(session, target))
     .flatMap((path) => {
-      const end = fullBackupEnd(path);
+      const end = chainNameTime(path);
       return end === undefined ? [] : [{ end, path }];
     })
     .sort((a, b) => a.end.getTime() - b.end.getTime());

@@ -6,19 +6,10 @@
  * pkg/backup/backupdest/backup_destination.go matches the manifest's path), and a chain serves
  * every point from its full backup's end to its newest layer's end (with revision history, a
  * little before the full's end too, which this leaves out). The full backup's subdirectory is
- * named from its end time in UTC (`/2006/01/02-150405.00`, docs/cockroachdb-behaviour.md §6),
- * so the listing alone gives the time: no further round trip. What the listing cannot show,
+ * named from its end time in UTC (chainNameTime in observe/chain-names.ts), so the listing
+ * alone gives the time: no further round trip. What the listing cannot show,
  * a data file missing from that chain, is what a drill of the oldest point finds.
  */
-
-const FULL_SUBDIR = /^\/?(\d{4})\/(\d{2})\/(\d{2})-(\d{2})(\d{2})(\d{2})\.(\d{2})$/;
-
-/** The end time a full backup's subdirectory is named from; undefined for any other path. */
-export function fullBackupEnd(path: string): Date | undefined {
-  const m = FULL_SUBDIR.exec(path.trim());
-  if (m === null) return undefined;
-  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7] * 10));
-}
 
 export interface WindowInputs {
   readonly now: Date;

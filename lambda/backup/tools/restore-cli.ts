@@ -11,7 +11,7 @@ import { readSecretString } from '../connect/secrets-manager';
 import { Session } from '../connect/session';
 import { AccessKey, backupTarget } from '../submit/storage';
 import { readStoredChain } from '../observe/stored-chain';
-import { chainNames } from '../observe/chain-names';
+import { chainNames, chainNameTime } from '../observe/chain-names';
 import { pinChainView } from '../observe/chain-view';
 import { parseSqlTimestamp } from '../observe/timestamp';
 
@@ -141,20 +141,6 @@ export function chooseChain(chains: readonly ChainRange[], asOf: Date, revisionH
     throw new NotCoveredError(`cannot restore as of ${sqlTimestamp(asOf)}: ${why}; ${describeRanges(chains)}`);
   }
   return revisionHistory ? { chain, asOf } : { chain };
-}
-
-/**
- * When a chain's full backup ended, read from its name: CockroachDB names a full backup's
- * subdirectory after its end time in UTC, to the hundredth of a second (`/2026/11/19-235950.41`,
- * the leading slash missing at a bucket root; cockroachdb-behaviour.md section 6). Undefined for
- * a name of another form.
- */
-export function chainNameTime(subdirectory: string): Date | undefined {
-  const name = /^\/?(\d{4})\/(\d{2})\/(\d{2})-(\d{2})(\d{2})(\d{2})\.(\d{2})$/.exec(subdirectory);
-  if (name === null) return undefined;
-  const [, year, month, day, hour, minute, second, hundredths] = name;
-  const at = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}.${hundredths}0Z`);
-  return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
 /**

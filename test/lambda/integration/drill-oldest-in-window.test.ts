@@ -1,6 +1,6 @@
 import { ENV } from '../../../contract/environment';
 import { BackupResult } from '../../../lambda/backup/report/result';
-import { fullBackupEnd } from '../../../lambda/backup/retention/window';
+import { chainNameTime } from '../../../lambda/backup/observe/chain-names';
 import { asRoot, BACKUP_USER, collectionUri, Harness } from '../helpers/harness';
 import { installSecretGuard } from '../helpers/secret-guard';
 
@@ -34,7 +34,7 @@ describe('restore drills of the oldest point in the retention window', () => {
     await harness.lambda.run('incremental');
     const paths = (await asRoot(harness.double, `SHOW BACKUPS IN '${collectionUri()}'`)).map((row) => String(row.path)).sort();
     expect(paths).toHaveLength(2);
-    const olderEnd = fullBackupEnd(paths[0])!.getTime();
+    const olderEnd = chainNameTime(paths[0])!.getTime();
     // A window that starts 1.5 s after chain A's full backup: inside chain A, before chain B.
     const retentionSeconds = Math.ceil((Date.now() - (olderEnd + 1500)) / 1000);
     const lambda = harness.deploy(harness.double, { [ENV.drillStateParameter]: PARAMETER, [ENV.retentionSeconds]: String(retentionSeconds), [ENV.drillOldestInWindow]: 'true' });
@@ -50,7 +50,7 @@ describe('restore drills of the oldest point in the retention window', () => {
     for (const statement of restores) expect(statement).toContain(`FROM '${paths[0]}' IN`);
     const asOf = new Date(`${/AS OF SYSTEM TIME '([^']+)'/.exec(restores[0])![1].replace(' ', 'T').replace(/000\+00:00$/, 'Z')}`).getTime();
     expect(asOf).toBeGreaterThan(olderEnd);
-    expect(asOf).toBeLessThan(fullBackupEnd(paths[1])!.getTime());
+    expect(asOf).toBeLessThan(chainNameTime(paths[1])!.getTime());
     // As a drill of the newest chain: SHOW BACKUPS IN, then the chain read of the named (older) chain.
     expect(sent.filter((text) => text.startsWith('SHOW BACKUPS IN'))).toHaveLength(1);
     expect(sent.filter((text) => text.includes(`[SHOW BACKUP FROM '${paths[0]}'`))).toHaveLength(1);

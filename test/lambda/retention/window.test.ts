@@ -1,4 +1,4 @@
-import { fullBackupEnd, retentionWindowValues } from '../../../lambda/backup/retention/window';
+import { retentionWindowValues } from '../../../lambda/backup/retention/window';
 import { installSecretGuard } from '../helpers/secret-guard';
 
 installSecretGuard();
@@ -6,19 +6,6 @@ installSecretGuard();
 const DAY = 86_400;
 const now = new Date('2026-06-30T12:00:00Z');
 const daysAgo = (days: number): Date => new Date(now.getTime() - days * DAY * 1000);
-
-describe('fullBackupEnd', () => {
-  test.each([
-    ['/2026/05/16-235950.05', '2026-05-16T23:59:50.050Z'],
-    ['2026/05/16-000000.00', '2026-05-16T00:00:00.000Z'],
-  ])('reads the end time %s is named from', (path, iso) => {
-    expect(fullBackupEnd(path)?.toISOString()).toBe(iso);
-  });
-
-  test.each(['incrementals/2026/05/16-000000.00/20260517/010000.00', 'LATEST', '/2026/5/16-000000.00'])('is undefined for %s', (path) => {
-    expect(fullBackupEnd(path)).toBeUndefined();
-  });
-});
 
 describe('retentionWindowValues', () => {
   const base = { now, retentionSeconds: 35 * DAY, runIntervalSeconds: 3600, promisedSince: daysAgo(400) };

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client, types } from 'pg';
-import { chainNameTime, chooseChain, main, parseAsOf, RESTORE_USAGE } from '../../../lambda/backup/tools/restore-cli';
+import { chooseChain, main, parseAsOf, RESTORE_USAGE } from '../../../lambda/backup/tools/restore-cli';
 import { sqlTimestamp } from '../../../lambda/backup/drill/restore-statement';
 import { SECRET_PLACEHOLDER, URI_PLACEHOLDER } from '../../../lambda/backup/tools/pasteable';
 import { parseSqlTimestamp } from '../../../lambda/backup/observe/timestamp';
@@ -271,19 +271,6 @@ describe('parseAsOf', () => {
     ['2026-11-20T14:04:59Z', '2026-11-20T14:04:59.000Z'],
   ])('reads %s as %s (UTC without a zone)', (text, iso) => {
     expect(parseAsOf(text).toISOString()).toBe(iso);
-  });
-});
-
-describe('chainNameTime', () => {
-  test.each([
-    ['/2026/11/19-235950.41', '2026-11-19T23:59:50.410Z'],
-    ['2026/11/19-235950.41', '2026-11-19T23:59:50.410Z'],
-  ])('reads the full backup end time from the chain name %s', (name, iso) => {
-    expect(chainNameTime(name)?.toISOString()).toBe(iso);
-  });
-
-  test.each(['/2026/11/19', 'incrementals/x', '/2026/13/45-999999.00'])('gives undefined for the name %s', (name) => {
-    expect(chainNameTime(name)).toBeUndefined();
   });
 });
 
