@@ -36,23 +36,19 @@ function secretSource(arns: SecretArns, requireCa: boolean): SecretsManagerSourc
 // One SSM client per execution environment, created only when drills, following or retention are on.
 let ssmClient: SSMClient | undefined;
 
-function retentionPromise(settings: BackupSettings): RetentionPromiseSource | undefined {
-  if (settings.retentionParameter === undefined) return undefined;
+/** A store of `parameter` on the shared SSM client, or undefined when its feature is off (no parameter). */
+function onParameter<T>(parameter: string | undefined, store: (client: SSMClient, name: string) => T): T | undefined {
+  if (parameter === undefined) return undefined;
   ssmClient ??= new SSMClient({});
-  return new SsmRetentionPromise(ssmClient, settings.retentionParameter);
+  return store(ssmClient, parameter);
 }
 
-function drillStateStore(settings: BackupSettings): DrillStateStore | undefined {
-  if (settings.drillStateParameter === undefined) return undefined;
-  ssmClient ??= new SSMClient({});
-  return new SsmDrillStateStore(ssmClient, settings.drillStateParameter);
-}
-
-function followStore(settings: BackupSettings): FollowStore | undefined {
-  if (settings.followStateParameter === undefined) return undefined;
-  ssmClient ??= new SSMClient({});
-  return new SsmFollowStore(ssmClient, settings.followStateParameter);
-}
+const retentionPromise = (settings: BackupSettings): RetentionPromiseSource | undefined =>
+  onParameter(settings.retentionParameter, (client, name) => new SsmRetentionPromise(client, name));
+const drillStateStore = (settings: BackupSettings): DrillStateStore | undefined =>
+  onParameter(settings.drillStateParameter, (client, name) => new SsmDrillStateStore(client, name));
+const followStore = (settings: BackupSettings): FollowStore | undefined =>
+  onParameter(settings.followStateParameter, (client, name) => new SsmFollowStore(client, name));
 
 function readInvocation(event: unknown): { settings: BackupSettings; arns: SecretArns; requested: RunKind } {
   try {
