@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'fs
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { median, runProcess } from './measure';
-import { BACKUP_LAMBDA_ASSET_DIR } from '../lib/lambda-asset';
+import { BACKUP_LAMBDA_ASSET_DIR } from '../lib/functions/lambda-asset';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 const EXAMPLE_STACK = 'CockroachBackupExample';

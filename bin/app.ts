@@ -8,7 +8,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { CockroachBackup, StorageCredentials } from '../lib';
-import { denyGrantsExceptForAwsServices } from '../lib/key-policies';
+import { denyGrantsExceptForAwsServices } from '../lib/keys/key-policies';
 import { controlTowerRuleId } from '../lib/nag';
 import { ROLE_ARN } from '../contract/assume-role-chain';
 

@@ -1,7 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { IConstruct } from 'constructs';
-import { CronProblem, firesAfter, parseCron } from './cron-fields';
+import { CronProblem, firesAfter, parseCron } from './functions/cron-fields';
 
 /**
  * Thrown at synth time when a prop of `CockroachBackup` cannot work. aws-cdk-lib's own

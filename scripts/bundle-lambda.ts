@@ -1,7 +1,7 @@
 /**
  * Bundles the package's two functions, the backup Lambda (lambda/backup/handler.ts) and the
  * access-key rotation function (lambda/rotation/handler.ts), each into the asset directory
- * the construct deploys (lib/lambda-asset.ts says where they live), with the same options;
+ * the construct deploys (lib/functions/lambda-asset.ts says where they live), with the same options;
  * and the operator's command (`bin`), whose bundle `npm run build` writes as well.
  * Run by `npm run build`
  * (so `npm pack` ships it), by jest's global setup, by the repo's `cdk synth` and by the
@@ -17,7 +17,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { BuildOptions, buildSync } from 'esbuild';
-import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER, OLDEST_NODE_RUNTIME_MAJOR, ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from '../lib/lambda-asset';
+import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER, OLDEST_NODE_RUNTIME_MAJOR, ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from '../lib/functions/lambda-asset';
 
 const PACKAGE_ROOT = path.resolve(__dirname, '..');
 
@@ -45,7 +45,7 @@ export interface BundleResult {
 export function bundleLambda(lambda: LambdaEntry): BundleResult {
   const file = path.join(lambda.assetDir, `${lambda.handler.split('.')[0]}.js`);
   return writeBundle(lambda.entry, file, {
-    // The oldest runtime the `runtime` prop accepts (lib/function-runtime.ts): the bundle
+    // The oldest runtime the `runtime` prop accepts (lib/functions/function-runtime.ts): the bundle
     // runs on it and on every later Node.js runtime.
     target: `node${OLDEST_NODE_RUNTIME_MAJOR}`,
     // The Node.js runtimes provide the AWS SDK v3; pg and everything else is bundled.

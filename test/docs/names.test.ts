@@ -69,9 +69,9 @@ const OTHER_NAMES: Record<string, string> = {
   ObjectLockMode: 'an aws-cdk-lib enum',
   TimeZone: 'an aws-cdk-lib class',
   ScheduleExpression: 'an aws-cdk-lib class',
-  ExpireBackupChains: "a lifecycle rule id of the construct's bucket (lib/backup-retention.ts)",
-  ExpireNoncurrentVersions: "a lifecycle rule id of the construct's bucket (lib/backup-bucket.ts)",
-  AbortIncompleteMultipartUploads: "a lifecycle rule id of the construct's bucket (lib/backup-bucket.ts)",
+  ExpireBackupChains: "a lifecycle rule id of the construct's bucket (lib/storage/backup-retention.ts)",
+  ExpireNoncurrentVersions: "a lifecycle rule id of the construct's bucket (lib/storage/backup-bucket.ts)",
+  AbortIncompleteMultipartUploads: "a lifecycle rule id of the construct's bucket (lib/storage/backup-bucket.ts)",
   ExpirationInDays: 'a property of an AWS::S3::Bucket lifecycle rule',
   InvalidObjectState: 'an S3 error code',
   WriteNewLatestFile: 'a CockroachDB function (pkg/backup/backupdest/backup_destination.go)',
@@ -99,7 +99,7 @@ const OTHER_CAMEL: Record<string, string> = {
   alarmEmail: "a context key of the example app (bin/app.ts)",
   rpoHours: "a context key of the example app (bin/app.ts)",
   finishSecret: 'a step of a Secrets Manager rotation',
-  retentionWindow: 'the function in lib/retention-window.ts that computes the window',
+  retentionWindow: 'the function in lib/storage/retention-window.ts that computes the window',
   readChain: "the CockroachDB double's chain reader (test/support/sql/collection-reads.ts)",
   layersAt: "the CockroachDB double's RESTORE time check (test/support/sql/restore-point.ts)",
 };
@@ -120,13 +120,13 @@ describe('names the guide mentions', () => {
   const props = new Map(
     [
       ['CockroachBackupProps', 'lib/cockroach-backup.ts'],
-      ['BackupBucketOptions', 'lib/backup-bucket.ts'],
-      ['BackupObjectLock', 'lib/backup-bucket.ts'],
-      ['RestoreDrillOptions', 'lib/restore-drill.ts'],
-      ['CloudIdentityRoleOptions', 'lib/storage-credentials.ts'],
-      ['ImplicitCredentialsOptions', 'lib/storage-credentials.ts'],
-      ['RetentionRuleOptions', 'lib/backup-retention.ts'],
-      ['RetentionTransition', 'lib/backup-retention.ts'],
+      ['BackupBucketOptions', 'lib/storage/backup-bucket.ts'],
+      ['BackupObjectLock', 'lib/storage/backup-bucket.ts'],
+      ['RestoreDrillOptions', 'lib/functions/restore-drill.ts'],
+      ['CloudIdentityRoleOptions', 'lib/credentials/storage-credentials.ts'],
+      ['ImplicitCredentialsOptions', 'lib/credentials/storage-credentials.ts'],
+      ['RetentionRuleOptions', 'lib/storage/backup-retention.ts'],
+      ['RetentionTransition', 'lib/storage/backup-retention.ts'],
     ].map(([name, source]) => [name, new Set(interfaceProps(source, name).map((p) => p.name))]),
   );
   const constructProps = props.get('CockroachBackupProps')!;

@@ -12,7 +12,7 @@ const LIB = path.join(PROJECT_ROOT, 'lib');
 
 function propsInterfaces(): { source: string; name: string }[] {
   return fs
-    .readdirSync(LIB)
+    .readdirSync(LIB, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts'))
     .flatMap((file) =>
       [...fs.readFileSync(path.join(LIB, file), 'utf8').matchAll(/^export interface (\w+(?:Props|Options))\b/gm)].map((m) => ({ source: `lib/${file}`, name: m[1] })),

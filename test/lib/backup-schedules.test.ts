@@ -2,7 +2,7 @@ import { Duration, TimeZone } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ENV } from '../../contract/environment';
-import { defaultIncrementalCron, scheduleInterval } from '../../lib/backup-schedules';
+import { defaultIncrementalCron, scheduleInterval } from '../../lib/functions/backup-schedules';
 import { logicalId, synthBackup } from './fixtures';
 
 describe('scheduleInterval', () => {

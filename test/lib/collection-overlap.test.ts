@@ -1,7 +1,7 @@
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CockroachBackup, CockroachBackupProps } from '../../lib';
-import { collectionsOverlap } from '../../lib/collection-overlap';
+import { collectionsOverlap } from '../../lib/storage/collection-overlap';
 import { appWithoutBundling } from './fixtures';
 
 /** Builds two CockroachBackups; returns the second one's error, or undefined when both were created. */

@@ -6,7 +6,7 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CockroachBackup, StorageCredentials } from '../../lib';
-import { denyGrantsExceptForAwsServices } from '../../lib/key-policies';
+import { denyGrantsExceptForAwsServices } from '../../lib/keys/key-policies';
 import { findingsOf, synthPluginReports } from './policy-findings';
 
 /**

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { OBJECT_LOCK_WITH_RETENTION_WARNING } from '../../lib/backup-bucket';
+import { OBJECT_LOCK_WITH_RETENTION_WARNING } from '../../lib/storage/backup-bucket';
 import { constructionError, logicalId, synthBackup, Synthesized } from './fixtures';
 
 /** retention 35 days + one chain span (daily full backups: 1 day) + one span of margin. */

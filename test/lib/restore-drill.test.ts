@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { ENV } from '../../contract/environment';
 import { CockroachBackup } from '../../lib';
-import { defaultDrillCron } from '../../lib/restore-drill';
+import { defaultDrillCron } from '../../lib/functions/restore-drill';
 import { appWithoutBundling, constructionError, logicalId, synthBackup, Synthesized } from './fixtures';
 
 const withoutDrills = synthBackup();
@@ -24,7 +24,7 @@ function drillSchedule(template: Template): Record<string, unknown> {
   return schedules[0].Properties as Record<string, unknown>;
 }
 
-/** Every IAM statement of the backup function's role that names an SSM action (the follow function has its own parameter, lib/job-following.ts). */
+/** Every IAM statement of the backup function's role that names an SSM action (the follow function has its own parameter, lib/functions/job-following.ts). */
 function ssmStatements({ template, stack, backup }: Synthesized): Array<{ Action: string | string[]; Resource: unknown }> {
   const role = { Ref: logicalId(stack, backup.node.findChild('FunctionRole') as iam.Role) };
   return Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [role] } })).flatMap((policy) =>

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CockroachBackup } from '../../lib';
-import { BACKUP_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_ASSET_DIR } from '../../lib/lambda-asset';
+import { BACKUP_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_ASSET_DIR } from '../../lib/functions/lambda-asset';
 import { guideExamples } from '../docs/compile-examples';
 import { readGuideFile, relativeLinks } from '../docs/markdown';
 import { PROJECT_ROOT } from '../docs/props';
@@ -28,7 +28,7 @@ import {
 } from './consumer-app';
 import { CONFIGURATIONS } from './configurations';
 import { findingsOf } from '../lib/policy-findings';
-import { DEFAULT_RUNTIME } from '../../lib/function-runtime';
+import { DEFAULT_RUNTIME } from '../../lib/functions/function-runtime';
 import { examplesOf, namedRules, usesConstruct } from '../docs/policy-checks-line';
 
 /**

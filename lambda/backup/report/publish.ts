@@ -15,7 +15,7 @@ import { isBackupKind } from '../run';
  *   sees its end (docs/job-following.md). Without (the local runner), a job that ended
  *   between two runs is reported by the next run (window INCREMENTAL_INTERVAL_SECONDS) and a
  *   job the run verified itself may be counted again by the next run. The alarm fires on
- *   Sum >= 1 (lib/monitoring.ts), so a repeat cannot hide or invent a failure. BackupFailed also counts every paused job on every
+ *   Sum >= 1 (lib/monitoring/monitoring.ts), so a repeat cannot hide or invent a failure. BackupFailed also counts every paused job on every
  *   run (it waits for a person, so the alarm stays on) and a run that failed without a
  *   failed job to show for it (secrets, connection, privilege, a refused decision).
  *   Invalid configuration emits nothing (handler.ts): the Lambda Errors alarm sees it;
@@ -133,7 +133,7 @@ export function needsAttention(result: BackupResult): boolean {
 /**
  * Writes the run's metrics (embedded metric format, with the run's kind), one line per job
  * whose end (or pause) it tells (`event: 'backup job ended'`: the dashboard's table of jobs
- * by id, kind and duration, lib/monitoring.ts), and its one summary line.
+ * by id, kind and duration, lib/monitoring/monitoring.ts), and its one summary line.
  */
 export function publishRun(result: BackupResult, settings: BackupSettings, now: Date = new Date()): void {
   writeJsonLine({

@@ -11,7 +11,7 @@ const guard = installSecretGuard();
 const MINUTE_MS = 60 * 1000;
 const HOUR_MS = 60 * MINUTE_MS;
 const FOLLOW_PARAMETER = '/cockroach-backup/followed-jobs';
-/** The construct's default follow interval (lib/job-following.ts). */
+/** The construct's default follow interval (lib/functions/job-following.ts). */
 const FOLLOW_INTERVAL_MS = 5 * MINUTE_MS;
 /** A run that submits and leaves its job running: 600 ms of budget after the handler's safety margin. */
 const SHORT_RUN_MS = 3600;

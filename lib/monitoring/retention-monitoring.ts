@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BackupMonitoring, rpoAlarmWindow } from './monitoring';
-import { RetentionWindow } from './retention-window';
+import { RetentionWindow } from '../storage/retention-window';
 
 /**
  * The parameter 'RetentionPromise': its value states the promise, and CloudFormation rewrites it

@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { cloudFormationValidateRuleId } from './nag';
-import { acknowledgeCollectionWildcard, bucketKeyThroughS3, collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS } from './collection-access';
+import { cloudFormationValidateRuleId } from '../nag';
+import { acknowledgeCollectionWildcard, bucketKeyThroughS3, collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS } from '../storage/collection-access';
 
 /**
  * Exactly what BACKUP needs on Amazon S3, from CockroachDB's docs ("Use Cloud Storage",
@@ -14,7 +14,7 @@ import { acknowledgeCollectionWildcard, bucketKeyThroughS3, collectionListCondit
  * "not necessary for backups to complete successfully in v22.1 and later", so it is not
  * granted. Without delete the user can still overwrite a backup file (PutObject makes a new
  * version); what keeps the original is the bucket: Object Lock, or noncurrent versions kept
- * for the window (lib/backup-bucket.ts, docs/security.md). RESTORE and SHOW BACKUP need only Get
+ * for the window (lib/storage/backup-bucket.ts, docs/security.md). RESTORE and SHOW BACKUP need only Get
  * and List, a subset. CREATE EXTERNAL CONNECTION's check writes, lists and reads a
  * marker file (pkg/cloud/externalconn/utils/connection_storage.go), also a subset.
  */
@@ -38,7 +38,7 @@ export interface BackupCredentials {
 /**
  * 'BackupPolicy': the one customer managed policy that says what CockroachDB's nodes may do
  * on the collection, whoever holds it (the backup user's group, or a role in keyless modes,
- * lib/storage-credentials.ts): one reviewable, versioned document.
+ * lib/credentials/storage-credentials.ts): one reviewable, versioned document.
  */
 export function collectionWritePolicy(scope: Construct, bucket: s3.IBucket, collection: string, holder: string): iam.ManagedPolicy {
   const statements = [

@@ -4,8 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { NONCURRENT_WITH_RETENTION, ResolvedRetention } from './backup-retention';
-import { controlTowerRuleId } from './nag';
-import { checkDurationSeconds, invalid } from './validation';
+import { controlTowerRuleId } from '../nag';
+import { checkDurationSeconds, invalid } from '../validation';
 
 /**
  * S3 Object Lock on the new bucket: every object version CockroachDB writes is kept,

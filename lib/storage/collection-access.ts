@@ -1,7 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { nagValueName } from './nag';
+import { nagValueName } from '../nag';
 
 /**
  * How a principal is confined to one collection of a bucket: the backup user (which

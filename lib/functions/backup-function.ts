@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { BackupEnvironment } from '../contract/environment';
+import { BackupEnvironment } from '../../contract/environment';
 import { clampDuration } from './backup-schedules';
 import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER } from './lambda-asset';
 
@@ -57,7 +57,7 @@ export function allowVpcAccess(role: iam.Role): void {
 
 /** Where a function of the construct logs and runs: the same props place both functions. */
 export interface FunctionPlacement {
-  /** A Node.js runtime the bundles run on (lib/function-runtime.ts checked it). */
+  /** A Node.js runtime the bundles run on (lib/functions/function-runtime.ts checked it). */
   readonly runtime: lambda.Runtime;
   readonly logRetention: logs.RetentionDays;
   /** Customer managed key of the log group; its key policy must let CloudWatch Logs use it. */
@@ -84,7 +84,7 @@ export interface BackupFunctionParts {
 /**
  * The backup Lambda ('Function'), its log group ('LogGroup') and role ('FunctionRole').
  *
- * - Its code is the bundle built with the package (lib/lambda-asset.ts): esbuild, minified,
+ * - Its code is the bundle built with the package (lib/functions/lambda-asset.ts): esbuild, minified,
  *   without source maps, `@aws-sdk/*` left to the Node.js runtime (24 unless the `runtime`
  *   prop says otherwise), which provides SDK v3. Synthesis only hashes and copies it: the asset is the same bytes in this repo and
  *   in every app that installs the package, so `cdk diff` shows only real changes.

@@ -2,9 +2,9 @@ import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BACKUP_OBJECT_ACTIONS } from './backup-credentials';
-import { collectionObjectsArn } from './collection-access';
-import { invalid } from './validation';
+import { BACKUP_OBJECT_ACTIONS } from '../credentials/backup-credentials';
+import { collectionObjectsArn } from '../storage/collection-access';
+import { invalid } from '../validation';
 
 /** One IPv4 or IPv6 address or CIDR block, as aws:SourceIp accepts them. */
 const CIDR = /^(\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9a-fA-F:]+(\/\d{1,3})?)$/;

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { invalid } from './validation';
+import { invalid } from '../validation';
 
 /** One CockroachBackup's claim on a collection, as the overlap check compares them. */
 interface CollectionClaim {

@@ -1,8 +1,8 @@
 import { Annotations, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { EXTERNAL_ID, ROLE_ARN } from '../contract/assume-role-chain';
-import { invalid } from './validation';
+import { EXTERNAL_ID, ROLE_ARN } from '../../contract/assume-role-chain';
+import { invalid } from '../validation';
 
 /** Options of `StorageCredentials.cloudIdentityRole`. */
 export interface CloudIdentityRoleOptions {

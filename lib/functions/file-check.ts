@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { describeDuration, invalid } from './validation';
+import { describeDuration, invalid } from '../validation';
 
 /**
  * The time budget of one file check (`SHOW BACKUP ... WITH check_files`) when the Lambda

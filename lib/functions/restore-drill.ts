@@ -5,7 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { checkTimeZone, intervalOf, ResolvedSchedules, runSchedule } from './backup-schedules';
-import { checkDurationSeconds, invalid, checkScheduleExpression } from './validation';
+import { checkDurationSeconds, invalid, checkScheduleExpression } from '../validation';
 
 /**
  * Scheduled restore drills: `RESTORE ... WITH schema_only, verify_backup_table_data, DETACHED`

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { BackupFunctionParts, FunctionPlacement, packagedFunction } from './backup-function';
 import { runSchedule, schedulerRole } from './backup-schedules';
 import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER } from './lambda-asset';
-import { checkDurationSeconds, describeDuration, invalid } from './validation';
+import { checkDurationSeconds, describeDuration, invalid } from '../validation';
 
 /** How often the follow check looks, by default: a job's end is told at most this long after it (plus the look). */
 export const DEFAULT_FOLLOW_INTERVAL = Duration.minutes(5);

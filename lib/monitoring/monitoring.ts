@@ -7,9 +7,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, LOG_EVENTS, MetricKey, METRICS } from '../contract/metrics';
-import { allowAlarmNotifications, denyGrantsExceptForAwsServices } from './key-policies';
-import { invalid } from './validation';
+import { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, LOG_EVENTS, MetricKey, METRICS } from '../../contract/metrics';
+import { allowAlarmNotifications, denyGrantsExceptForAwsServices } from '../keys/key-policies';
+import { invalid } from '../validation';
 
 /**
  * The statistic that makes sense for each metric of the contract: counters add up
@@ -333,7 +333,7 @@ export class BackupMonitoring extends Construct {
 
     // Lambda retries a throttled asynchronous invocation until the event reaches its
     // maximum age (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html);
-    // lib/backup-function.ts sets that age to one run interval, at most 6 hours.
+    // lib/functions/backup-function.ts sets that age to one run interval, at most 6 hours.
     this.functionThrottlesAlarm = this.eventAlarm(
       'FunctionThrottlesAlarm',
       functionThrottles,
@@ -461,7 +461,7 @@ export class BackupMonitoring extends Construct {
   }
 
   /**
-   * Alarms on the follow checks (lib/job-following.ts), to the alarm topic: 'BackupHungAlarm'
+   * Alarms on the follow checks (lib/functions/job-following.ts), to the alarm topic: 'BackupHungAlarm'
    * when a look finds a job whose progress stood still for `hangAfter` (every look reports
    * BackupHung, 0 when none, so the period is the follow interval; without data, as when the
    * follow function fails, the alarm keeps its state and 'FollowFunctionErrorsAlarm' speaks),
@@ -528,7 +528,7 @@ export class BackupMonitoring extends Construct {
   }
 
   /**
-   * Alarms on the access-key rotation function (lib/access-key-rotation.ts), to the alarm
+   * Alarms on the access-key rotation function (lib/credentials/access-key-rotation.ts), to the alarm
    * topic and on the dashboard: `RotationFailed` Sum >= 1 (a step failed, so the previous
    * key stays current; or a retirement failed) and the function's `Errors`. Called once by
    * `CockroachBackup` when rotation is on.

@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { OLDEST_NODE_RUNTIME_MAJOR } from './lambda-asset';
-import { invalid } from './validation';
+import { invalid } from '../validation';
 
 /** The functions' runtime when the `runtime` prop is not set. */
 export const DEFAULT_RUNTIME = lambda.Runtime.NODEJS_24_X;

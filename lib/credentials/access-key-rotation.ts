@@ -5,12 +5,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
-import { ENV } from '../contract/environment';
-import { ROTATION_ENV } from '../contract/rotation';
-import { FunctionPlacement, packagedFunction } from './backup-function';
-import { runSchedule, schedulerRole } from './backup-schedules';
-import { ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from './lambda-asset';
-import { checkDurationSeconds, describeDuration, invalid } from './validation';
+import { ENV } from '../../contract/environment';
+import { ROTATION_ENV } from '../../contract/rotation';
+import { FunctionPlacement, packagedFunction } from '../functions/backup-function';
+import { runSchedule, schedulerRole } from '../functions/backup-schedules';
+import { ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from '../functions/lambda-asset';
+import { checkDurationSeconds, describeDuration, invalid } from '../validation';
 
 /**
  * How the backup user's access key is rotated: automatically through Secrets Manager's

@@ -2,7 +2,7 @@ import { DefaultStackSynthesizer, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { invalid } from './validation';
+import { invalid } from '../validation';
 
 /**
  * The KMS actions that lose a key's data for good or take the key away from everyone: a

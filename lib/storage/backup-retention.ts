@@ -2,7 +2,7 @@ import { Annotations, Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RetentionWindow, retentionWindow, RetentionWindowInputs } from './retention-window';
-import { invalid } from './validation';
+import { invalid } from '../validation';
 
 /**
  * A move of the collection's objects to a cheaper storage class once they are this old.

@@ -4,11 +4,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { BackupEvent, BackupKind } from '../contract/backup-event';
-import { RetirePreviousKeyEvent } from '../contract/rotation';
-import { MAX_ALARM_WINDOW } from './monitoring';
-import { nagValueName } from './nag';
-import { checkScheduleExpression, checkTimeZoneName, describeDuration, invalid } from './validation';
+import { BackupEvent, BackupKind } from '../../contract/backup-event';
+import { RetirePreviousKeyEvent } from '../../contract/rotation';
+import { MAX_ALARM_WINDOW } from '../monitoring/monitoring';
+import { nagValueName } from '../nag';
+import { checkScheduleExpression, checkTimeZoneName, describeDuration, invalid } from '../validation';
 
 /** Full backups at local midnight, every day (CockroachDB's own default with hourly incrementals). */
 export const DEFAULT_FULL_SCHEDULE_CRON = { minute: '0', hour: '0' } as const;
