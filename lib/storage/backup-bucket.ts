@@ -193,7 +193,7 @@ export function backupBucket(
  * current version of every file is unreadable to CockroachDB and to us. The bucket's
  * BlockedEncryptionTypes setting refuses them in S3 itself (also for CopyObject, POST and
  * replication); the bucket policy statement refuses them by policy, where an IAM policy evaluator
- * (test/lib/security-simulation.test.ts) can check it. Both change the bucket in place.
+ * (test/lib/policy/security-simulation.test.ts) can check it. Both change the bucket in place.
  */
 function blockCustomerProvidedKeys(bucket: s3.Bucket): void {
   const cfn = bucket.node.defaultChild as s3.CfnBucket;

@@ -6,7 +6,7 @@ import * as cdk from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { findingsOf, pluginReportsOf } from '../lib/policy-findings';
+import { findingsOf, pluginReportsOf } from '../lib/policy/policy-findings';
 import { Example, PACKAGE_NAME } from './compile-examples';
 import { PROJECT_ROOT } from './props';
 

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Example } from '../docs/compile-examples';
 import { PROJECT_ROOT } from '../docs/props';
-import { findingsOf } from '../lib/policy-findings';
+import { findingsOf } from '../lib/policy/policy-findings';
 
 /**
  * A user's CDK app in a directory outside the repository, with the packed tarball

@@ -27,7 +27,7 @@ import {
   writeConsumerApp,
 } from './consumer-app';
 import { CONFIGURATIONS } from './configurations';
-import { findingsOf } from '../lib/policy-findings';
+import { findingsOf } from '../lib/policy/policy-findings';
 import { DEFAULT_RUNTIME } from '../../lib/functions/function-runtime';
 import { examplesOf, namedRules, usesConstruct } from '../docs/policy-checks-line';
 

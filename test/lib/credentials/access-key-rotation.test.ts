@@ -4,12 +4,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
-import { ENV } from '../../contract/environment';
-import { ROTATION_ENV } from '../../contract/rotation';
-import { AccessKeyRotation, CockroachBackup, CockroachBackupProps } from '../../lib';
-import { ROTATION_IAM_ACTIONS, ROTATION_SECRET_ACTIONS } from '../../lib/credentials/access-key-rotation';
-import { BACKUP_OBJECT_ACTIONS } from '../../lib/credentials/backup-credentials';
-import { appWithoutBundling, constructionError, logicalId, synthBackup } from './fixtures';
+import { ENV } from '../../../contract/environment';
+import { ROTATION_ENV } from '../../../contract/rotation';
+import { AccessKeyRotation, CockroachBackup, CockroachBackupProps } from '../../../lib';
+import { ROTATION_IAM_ACTIONS, ROTATION_SECRET_ACTIONS } from '../../../lib/credentials/access-key-rotation';
+import { BACKUP_OBJECT_ACTIONS } from '../../../lib/credentials/backup-credentials';
+import { appWithoutBundling, constructionError, logicalId, synthBackup } from '../fixtures';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; UpdateReplacePolicy?: string; DeletionPolicy?: string; DependsOn?: string[] }>;
 

@@ -1,6 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { CockroachBackup } from '../../lib';
-import { constructionError, synthBackup } from './fixtures';
+import { CockroachBackup } from '../../../lib';
+import { constructionError, synthBackup } from '../fixtures';
 
 /** The Runtime of the construct's two functions (backup Lambda, rotation function), in that order. */
 function runtimes(backup: CockroachBackup): unknown[] {

@@ -3,8 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CockroachBackup, CockroachBackupProps } from '../../lib';
-import { appWithoutBundling, logicalId } from './fixtures';
+import { CockroachBackup, CockroachBackupProps } from '../../../lib';
+import { appWithoutBundling, logicalId } from '../fixtures';
 
 interface Statement {
   readonly Effect: string;

@@ -3,10 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
-import { ENV } from '../../contract/environment';
-import { CockroachBackup } from '../../lib';
-import { defaultDrillCron } from '../../lib/functions/restore-drill';
-import { appWithoutBundling, constructionError, logicalId, synthBackup, Synthesized } from './fixtures';
+import { ENV } from '../../../contract/environment';
+import { CockroachBackup } from '../../../lib';
+import { defaultDrillCron } from '../../../lib/functions/restore-drill';
+import { appWithoutBundling, constructionError, logicalId, synthBackup, Synthesized } from '../fixtures';
 
 const withoutDrills = synthBackup();
 const withDrills = synthBackup({ restoreDrill: {} });

@@ -1,11 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ENV } from '../../contract/environment';
-import { parseSecretArns, parseSettings } from '../../lambda/backup/connect/config';
-import { AccessKeyRotation, CockroachBackup, StorageCredentials } from '../../lib';
-import { appWithoutBundling, constructionError, logicalId, synthBackup } from './fixtures';
-import { keylessDeployment } from '../lambda/helpers/template-roles';
+import { ENV } from '../../../contract/environment';
+import { parseSecretArns, parseSettings } from '../../../lambda/backup/connect/config';
+import { AccessKeyRotation, CockroachBackup, StorageCredentials } from '../../../lib';
+import { appWithoutBundling, constructionError, logicalId, synthBackup } from '../fixtures';
+import { keylessDeployment } from '../../lambda/helpers/template-roles';
 
 const IDENTITY_ROLE = 'arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab';
 const NODE_ROLE = 'arn:aws:iam::123456789012:role/crdb-nodes';

@@ -2,8 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { CockroachBackup, CockroachBackupProps } from '../../lib';
-import { appWithoutBundling, constructionError, logicalId } from './fixtures';
+import { CockroachBackup, CockroachBackupProps } from '../../../lib';
+import { appWithoutBundling, constructionError, logicalId } from '../fixtures';
 
 interface WithKey {
   readonly stack: Stack;

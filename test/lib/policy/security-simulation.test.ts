@@ -4,8 +4,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { BackupKeyProtection, CockroachBackup } from '../../lib';
-import { appWithoutBundling } from './fixtures';
+import { BackupKeyProtection, CockroachBackup } from '../../../lib';
+import { appWithoutBundling } from '../fixtures';
 import { ACCOUNT, decide, Decision, PolicyModel, REGION } from './policy-model';
 
 /**
@@ -17,8 +17,8 @@ import { ACCOUNT, decide, Decision, PolicyModel, REGION } from './policy-model';
  */
 
 const COLLECTION = 'prod/cluster-1';
-const DOC = path.join(__dirname, '..', '..', 'docs', 'security.md');
-const BEGIN = '<!-- simulated table: test/lib/security-simulation.test.ts -->';
+const DOC = path.join(__dirname, '..', '..', '..', 'docs', 'security.md');
+const BEGIN = '<!-- simulated table: test/lib/policy/security-simulation.test.ts -->';
 const END = '<!-- end of simulated table -->';
 
 /** The role named in the bucket key's protection, and the role `cdk bootstrap` makes CloudFormation deploy with. */

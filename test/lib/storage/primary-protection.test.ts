@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { OBJECT_LOCK_WITH_RETENTION_WARNING } from '../../lib/storage/backup-bucket';
-import { constructionError, logicalId, synthBackup, Synthesized } from './fixtures';
+import { OBJECT_LOCK_WITH_RETENTION_WARNING } from '../../../lib/storage/backup-bucket';
+import { constructionError, logicalId, synthBackup, Synthesized } from '../fixtures';
 
 /** retention 35 days + one chain span (daily full backups: 1 day) + one span of margin. */
 const WINDOW_DAYS = 37;

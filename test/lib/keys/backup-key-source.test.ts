@@ -1,6 +1,6 @@
-import { BackupKeySource } from '../../lib';
-import { constructionError, synthBackup } from './fixtures';
-import { decide, Decision, PolicyModel } from './policy-model';
+import { BackupKeySource } from '../../../lib';
+import { constructionError, synthBackup } from '../fixtures';
+import { decide, Decision, PolicyModel } from '../policy/policy-model';
 
 const OBJECT_OF = (model: PolicyModel) => `${model.arn(model.logicalId('AWS::S3::Bucket', 'BackupBucket'))}/prod/cluster-1/2026/12/06-000000.00/data/1.sst`;
 

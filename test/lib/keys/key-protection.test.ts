@@ -2,8 +2,8 @@ import { App, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { BackupKeyProtection, CockroachBackup, CockroachBackupProps } from '../../lib';
-import { appWithoutBundling, synthBackup } from './fixtures';
+import { BackupKeyProtection, CockroachBackup, CockroachBackupProps } from '../../../lib';
+import { appWithoutBundling, synthBackup } from '../fixtures';
 
 const DENY_SID = 'DenyKeyLossExceptToKeyAdministrators';
 

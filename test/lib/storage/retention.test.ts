@@ -2,10 +2,10 @@ import { Annotations as CoreAnnotations, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BackupRetention, CockroachBackup, CockroachBackupProps } from '../../lib';
-import { RETENTION_NOT_SET_WARNING } from '../../lib/storage/backup-retention';
-import { retentionWindow } from '../../lib/storage/retention-window';
-import { appWithoutBundling, constructionError, synthBackup } from './fixtures';
+import { BackupRetention, CockroachBackup, CockroachBackupProps } from '../../../lib';
+import { RETENTION_NOT_SET_WARNING } from '../../../lib/storage/backup-retention';
+import { retentionWindow } from '../../../lib/storage/retention-window';
+import { appWithoutBundling, constructionError, synthBackup } from '../fixtures';
 
 /** The bucket's lifecycle rules, by id. */
 function lifecycleRules(template: Template): Record<string, Record<string, unknown>> {

@@ -2,10 +2,10 @@ import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { CockroachBackup } from '../../lib';
-import { controlTowerRuleId } from '../../lib/nag';
-import { constructionError, synthBackup } from './fixtures';
-import { findingsOf, synthPluginReports } from './policy-findings';
+import { CockroachBackup } from '../../../lib';
+import { controlTowerRuleId } from '../../../lib/nag';
+import { constructionError, synthBackup } from '../fixtures';
+import { findingsOf, synthPluginReports } from '../policy/policy-findings';
 
 const governance30 = { mode: s3.ObjectLockMode.GOVERNANCE, defaultRetention: Duration.days(30) };
 

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App } from 'aws-cdk-lib';
-import { cloudFormationValidateRuleId, controlTowerRuleId } from '../../lib/nag';
+import { cloudFormationValidateRuleId, controlTowerRuleId } from '../../../lib/nag';
 
 /** One resource a policy pack reports for one rule. */
 export interface Finding {

@@ -5,8 +5,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CockroachBackup, StorageCredentials } from '../../lib';
-import { denyGrantsExceptForAwsServices } from '../../lib/keys/key-policies';
+import { CockroachBackup, StorageCredentials } from '../../../lib';
+import { denyGrantsExceptForAwsServices } from '../../../lib/keys/key-policies';
 import { findingsOf, synthPluginReports } from './policy-findings';
 
 /**

@@ -4,9 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { buildApp } from '../../bin/app';
-import { CockroachBackup } from '../../lib';
-import { cloudFormationValidateRuleId, controlTowerRuleId } from '../../lib/nag';
+import { buildApp } from '../../../bin/app';
+import { CockroachBackup } from '../../../lib';
+import { cloudFormationValidateRuleId, controlTowerRuleId } from '../../../lib/nag';
 import { Finding, findingsOf, synthPluginReports } from './policy-findings';
 
 /**

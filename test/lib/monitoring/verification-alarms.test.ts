@@ -1,9 +1,9 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { COLLECTION_DIMENSION, METRICS } from '../../contract/metrics';
-import { BackupMonitoring } from '../../lib/monitoring/monitoring';
-import { VerificationAlarms, verificationAlarms, VerificationAlarmSettings } from '../../lib/monitoring/verification-alarms';
+import { COLLECTION_DIMENSION, METRICS } from '../../../contract/metrics';
+import { BackupMonitoring } from '../../../lib/monitoring/monitoring';
+import { VerificationAlarms, verificationAlarms, VerificationAlarmSettings } from '../../../lib/monitoring/verification-alarms';
 
 const COLLECTION = 'backup-bucket/cluster-a';
 

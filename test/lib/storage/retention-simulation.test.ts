@@ -1,16 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { CockroachBackupProps } from '../../lib';
-import { GC_TTL_MS } from '../support/jobs/backup-work';
-import { DEFAULT_DATABASES, SYSTEM_DATABASE, databaseRecord } from '../support/schema';
-import { layerPath, readChain } from '../support/sql/collection-reads';
-import { layersAt } from '../support/sql/restore-point';
-import { FULL_SUBDIR, fullSubdir, incrementalDir } from '../support/storage/backup-layout';
-import { buildLayer, layerFiles } from '../support/storage/backup-manifest';
-import { CfnLifecycleRule, LifecycleBucket, SimulatedCollection } from '../support/storage/lifecycle-bucket';
-import { synthBackup } from './fixtures';
-import { hlcDecimal, hlcFromDate } from '../support/hlc';
+import { CockroachBackupProps } from '../../../lib';
+import { GC_TTL_MS } from '../../support/jobs/backup-work';
+import { DEFAULT_DATABASES, SYSTEM_DATABASE, databaseRecord } from '../../support/schema';
+import { layerPath, readChain } from '../../support/sql/collection-reads';
+import { layersAt } from '../../support/sql/restore-point';
+import { FULL_SUBDIR, fullSubdir, incrementalDir } from '../../support/storage/backup-layout';
+import { buildLayer, layerFiles } from '../../support/storage/backup-manifest';
+import { CfnLifecycleRule, LifecycleBucket, SimulatedCollection } from '../../support/storage/lifecycle-bucket';
+import { synthBackup } from '../fixtures';
+import { hlcDecimal, hlcFromDate } from '../../support/hlc';
 
 /**
  * A year of backups in a bucket whose lifecycle rules are read from the synthesized template,

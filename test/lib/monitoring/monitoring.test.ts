@@ -4,8 +4,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
-import { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, METRICS } from '../../contract/metrics';
-import { BackupMonitoring, BackupMonitoringProps } from '../../lib/monitoring/monitoring';
+import { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, METRICS } from '../../../contract/metrics';
+import { BackupMonitoring, BackupMonitoringProps } from '../../../lib/monitoring/monitoring';
 
 const COLLECTION = 'backup-bucket/cluster-a';
 

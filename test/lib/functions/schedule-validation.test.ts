@@ -1,7 +1,7 @@
 import { CfnElement, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { constructionError, synthBackup } from './fixtures';
+import { constructionError, synthBackup } from '../fixtures';
 
 const cron = (text: string, timeZone?: TimeZone): scheduler.ScheduleExpression => scheduler.ScheduleExpression.expression(text, timeZone);
 

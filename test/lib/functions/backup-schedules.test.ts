@@ -1,9 +1,9 @@
 import { Duration, TimeZone } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { ENV } from '../../contract/environment';
-import { defaultIncrementalCron, scheduleInterval } from '../../lib/functions/backup-schedules';
-import { logicalId, synthBackup } from './fixtures';
+import { ENV } from '../../../contract/environment';
+import { defaultIncrementalCron, scheduleInterval } from '../../../lib/functions/backup-schedules';
+import { logicalId, synthBackup } from '../fixtures';
 
 describe('scheduleInterval', () => {
   test.each([

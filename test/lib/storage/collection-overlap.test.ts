@@ -1,8 +1,8 @@
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CockroachBackup, CockroachBackupProps } from '../../lib';
-import { collectionsOverlap } from '../../lib/storage/collection-overlap';
-import { appWithoutBundling } from './fixtures';
+import { CockroachBackup, CockroachBackupProps } from '../../../lib';
+import { collectionsOverlap } from '../../../lib/storage/collection-overlap';
+import { appWithoutBundling } from '../fixtures';
 
 /** Builds two CockroachBackups; returns the second one's error, or undefined when both were created. */
 function secondError(
