@@ -3,7 +3,8 @@ import { ENV } from '../../../contract/environment';
 import { COLLECTION_DIMENSION, collectionDimensionValue, METRICS } from '../../../contract/metrics';
 import { parseDrillState } from '../../../lambda/backup/drill/drill-state';
 import { BackupResult } from '../../../lambda/backup/report/result';
-import { ACCESS_KEY, asRoot, BACKUP_USER, BUCKET, COLLECTION, Harness } from '../helpers/harness';
+import { chainNameTime } from '../../../lambda/backup/observe/chain-names';
+import { ACCESS_KEY, asRoot, BACKUP_USER, BUCKET, COLLECTION, collectionUri, Harness } from '../helpers/harness';
 import { installSecretGuard } from '../helpers/secret-guard';
 import { replicateCollection } from '../../support/aws/replication';
 import { damageDataFile } from '../../support/storage-faults';
@@ -177,5 +178,43 @@ describe('restore drills of the off-site copy in external-connection mode', () =
     const drillStatements = harness.double.statements.slice(before).map((s) => s.text);
     expect(drillStatements.filter((s) => s.includes('external://') || /EXTERNAL CONNECTION/.test(s))).toEqual([]);
     expect(drillStatements.filter((s) => s.startsWith('RESTORE')).every((s) => s.includes(`IN 's3://${COPY_BUCKET}/${COLLECTION}?`))).toBe(true);
+  });
+});
+
+describe('restore drills of the oldest point in the retention window, from the off-site copy', () => {
+  beforeEach(async () => {
+    harness = await Harness.start({ extraBuckets: [COPY_BUCKET], environment: { [ENV.drillStateParameter]: PARAMETER } });
+    harness.createParameter(PARAMETER);
+    harness.double.grant(BACKUP_USER.name, 'RESTORE');
+  });
+  afterEach(async () => {
+    await harness.stop();
+  });
+
+  test("plan the window from the copy's chains (SHOW BACKUPS, the older chain read) and restore the older chain from the copy", async () => {
+    // Chain A: a full backup, and 3 seconds later an incremental; then chain B.
+    await harness.lambda.run('full');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await harness.lambda.run('incremental');
+    await harness.lambda.run('full');
+    await harness.lambda.run('incremental');
+    await replicate();
+    const paths = (await asRoot(harness.double, `SHOW BACKUPS IN '${collectionUri()}'`)).map((row) => String(row.path)).sort();
+    const olderEnd = chainNameTime(paths[0])!.getTime();
+    // A window that starts 1.5 s after chain A's full backup: inside chain A, before chain B.
+    const retentionSeconds = Math.ceil((Date.now() - (olderEnd + 1500)) / 1000);
+    const lambda = harness.deploy(harness.double, { [ENV.drillStateParameter]: PARAMETER, [ENV.retentionSeconds]: String(retentionSeconds), [ENV.drillOldestInWindow]: 'true', ...COPY_ENVIRONMENT });
+    const before = harness.double.statements.length;
+    const result = record(await lambda.run('restore-drill'));
+
+    expect(result).toMatchObject({ action: 'passed', drills: { location: { source: 'copy', bucket: COPY_BUCKET } } });
+    expect(result.message).toContain('the oldest point in the window');
+    const sent = storageStatements(before);
+    expect(sent.filter((text) => text.startsWith('SHOW BACKUPS IN'))).toHaveLength(1);
+    expect(sent.filter((text) => text.includes(`[SHOW BACKUP FROM '${paths[0]}' IN 's3://${COPY_BUCKET}/`))).toHaveLength(1);
+    const restores = sent.filter((text) => text.startsWith('RESTORE'));
+    expect(restores).toHaveLength(2);
+    for (const statement of restores) expect(statement).toContain(`FROM '${paths[0]}' IN 's3://${COPY_BUCKET}/${COLLECTION}?`);
+    for (const statement of sent) expect(statement).not.toContain(`s3://${BUCKET}/`);
   });
 });
