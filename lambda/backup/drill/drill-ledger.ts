@@ -91,7 +91,7 @@ export class DrillLedger {
     this.update(withEnded(this.current, drill.jobId, status === 'succeeded' ? (job?.finished ?? new Date()) : undefined));
     const from = drill.location === undefined ? '' : ` from ${describeDrillLocation(drill.location)}`;
     const what = `restore drill of ${drill.database}${from} as of ${drill.asOf} (job ${drill.jobId}, into ${drill.restoredName})`;
-    log(status === 'succeeded' ? 'INFO' : 'ERROR', `${what} ${status === 'succeeded' ? 'succeeded' : `ended ${status}${error === undefined ? '' : `: ${error}`}`}`);
+    log(status === 'succeeded' ? 'INFO' : 'ERROR', `${what} ${status === 'succeeded' ? 'succeeded' : `ended ${status}${error === undefined ? '' : `: ${error}`}`}`, location);
   }
 
   /**
