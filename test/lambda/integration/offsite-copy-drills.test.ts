@@ -10,6 +10,10 @@ import { replicateCollection } from '../../support/aws/replication';
 import { damageDataFile } from '../../support/storage-faults';
 import { localS3Client } from '../../support/storage/s3-client';
 import { CockroachVersion } from '../../support/cockroach-double';
+import { StorageCredentials } from '../../../lib';
+import { AccessKeyStore } from '../../support/aws/access-key-store';
+import { startStsDouble, StsDouble } from '../../support/aws/sts-double';
+import { keylessDeployment, TEMPLATE_ACCOUNT } from '../helpers/template-roles';
 
 const guard = installSecretGuard();
 
@@ -232,5 +236,69 @@ describe('restore drills of the oldest point in the retention window, from the o
     expect(restores).toHaveLength(2);
     for (const statement of restores) expect(statement).toContain(`FROM '${paths[0]}' IN 's3://${COPY_BUCKET}/${COLLECTION}?`);
     for (const statement of sent) expect(statement).not.toContain(`s3://${BUCKET}/`);
+  });
+});
+
+/**
+ * Keyless storage (StorageCredentials.implicit(): the nodes' instance role assumes the
+ * construct's BackupRole): the drill's copy URI carries the same AUTH=implicit&ASSUME_ROLE, and
+ * the copy is read only when the role may read it (what the CDK side grants with a copy).
+ */
+describe('restore drills of the off-site copy with keyless storage', () => {
+  const NODE_ROLE = `arn:aws:iam::${TEMPLATE_ACCOUNT}:role/crdb-nodes`;
+  let sts: StsDouble;
+
+  async function start(roleBuckets: readonly string[]): Promise<AccessKeyStore> {
+    const deployment = keylessDeployment(() => StorageCredentials.implicit(), roleBuckets);
+    const keys = new AccessKeyStore();
+    sts = await startStsDouble({ keys, roles: deployment.roles, identityPolicies: { [NODE_ROLE]: [deployment.backupRoleArn!] } });
+    harness = await Harness.start({
+      version: '26.3',
+      s3Credentials: [],
+      keys,
+      extraBuckets: [COPY_BUCKET],
+      nodes: { stsEndpoint: sts.endpoint, nodeCredentials: { instanceProfile: sts.sessionOf(NODE_ROLE, 'i-0123456789abcdef0', []) } },
+      environment: { ...deployment.environment, [ENV.drillStateParameter]: PARAMETER },
+    });
+    harness.createParameter(PARAMETER);
+    // docs/credentials.md: the grants of a keyless mode, and RESTORE for drills.
+    harness.double.grant(BACKUP_USER.name, 'EXTERNALIOIMPLICITACCESS');
+    harness.double.grant(BACKUP_USER.name, 'RESTORE');
+    return keys;
+  }
+
+  /** Replication runs as S3's own replication role, not as the nodes: a key of its own in the shared store. */
+  function replicateWith(keys: AccessKeyStore): Promise<string[]> {
+    const replicationKey = keys.add({});
+    return replicateCollection({ endpoint: harness.s3.endpoint, from: BUCKET, to: COPY_BUCKET, prefix: COLLECTION, credentials: replicationKey });
+  }
+
+  afterEach(async () => {
+    await harness.stop();
+    await sts.stop();
+  });
+
+  test('a role that may read the copy drills it, the URI keyless', async () => {
+    const keys = await start([BUCKET, COPY_BUCKET]);
+    await harness.lambda.run('full');
+    await replicateWith(keys);
+    harness.lambda.setEnvironment(COPY_ENVIRONMENT);
+    const before = harness.double.statements.length;
+    const result = record(await harness.lambda.run('restore-drill'));
+    expect(result).toMatchObject({ action: 'passed', drills: { location: { source: 'copy', bucket: COPY_BUCKET } } });
+    const statements = storageStatements(before);
+    expect(statements.length).toBeGreaterThan(2);
+    for (const statement of statements) expect(statement).toMatch(new RegExp(`'s3://${COPY_BUCKET}/${COLLECTION}\\?AUTH=implicit&ASSUME_ROLE=[^']*&AWS_REGION=${COPY_REGION}'`));
+  });
+
+  test("a role without read on the copy fails the drill with S3's refusal, the message naming the copy", async () => {
+    const keys = await start([BUCKET]);
+    await harness.lambda.run('full');
+    await replicateWith(keys);
+    harness.lambda.setEnvironment(COPY_ENVIRONMENT);
+    const { error } = await harness.lambda.invoke('restore-drill');
+    expect(error?.message.startsWith(`${COPY_LABEL}: `)).toBe(true);
+    expect(error?.message).toContain('AccessDenied');
+    expect(published().metrics).toMatchObject({ [METRICS.drillFailed.name]: 1 });
   });
 });
