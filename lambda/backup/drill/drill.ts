@@ -62,14 +62,13 @@ async function submitDrills(session: Session, target: string, { subdirectory, po
   if (databases.length === 0 && absent.length === 0) ledger.submitFailures.push(`the chain ${subdirectory} holds no database to restore as of ${point.at.toISOString()}`);
   const tag = drillRunTag(now);
   const location = drillLocation(input.settings);
-  const copy = offsiteCopyLabel(input.settings);
   const submitted: PendingDrill[] = [];
   for (const database of databases) {
     const restoredName = drillDatabaseName(database, tag, taken);
     taken.add(restoredName);
     const statement = buildRestoreStatement({ database, source: target, subdirectory, asOf: point.asOf, newDatabaseName: restoredName, mode: 'verify-data', detached: true });
     try {
-      const jobId = await submitDetached(session, `the restore drill of ${database}${copy === undefined ? '' : ` from the ${copy}`}`, statement);
+      const jobId = await submitDetached(session, `the restore drill of ${database}`, statement);
       submitted.push({ jobId, database, restoredName, asOf: point.at.toISOString(), submittedAt: now.toISOString(), location });
     } catch (error) {
       ledger.submitFailures.push(redactedMessage(error));
@@ -160,13 +159,17 @@ export async function runRestoreDrill(input: SessionInput, store: DrillStateStor
   const first = own[0];
   const firstEnded = summary.ended.find((r) => r.jobId === first?.jobId);
   const skipped = `restore drill jobs ${blocking.map((d) => `${d.jobId} (${d.database})`).join(', ')} have not ended: not stacking another drill on them`;
+  const told = [...(blocking.length > 0 ? [skipped] : []), describeDrills(summary, own, chain, store), ...(own.length > 0 && chain?.note !== undefined ? [chain.note] : [])]
+    .filter((part) => part !== '')
+    .join('; ');
   return {
     action: failed ? 'failed' : blocking.length > 0 ? 'skipped' : running ? 'submitted' : 'passed',
     kind: 'restore-drill',
     jobId: first?.jobId,
     status: first === undefined ? undefined : (firstEnded?.status ?? 'running'),
     reportedJobs: [],
-    message: redact(`${copy === undefined ? '' : `${copy}: `}${[...(blocking.length > 0 ? [skipped] : []), describeDrills(summary, own, chain, store), ...(own.length > 0 && chain?.note !== undefined ? [chain.note] : [])].filter((part) => part !== '').join('; ')}`),
+    // A drill of the off-site copy says so first: the alarm's log search shows which copy failed.
+    message: redact(copy === undefined ? told : `${copy}: ${told}`),
     submittedJobIds: own.map((d) => d.jobId),
     drills: summary,
     stats,
