@@ -1,5 +1,6 @@
 import { CfnDeletionPolicy, CfnResource, SecretValue, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -96,7 +97,7 @@ export function collectionWritePolicy(scope: Construct, bucket: s3.IBucket, coll
  * replacing the user or its key (CloudFormation creates the new resources before it
  * deletes the old one, so the key never loses its permissions).
  */
-export function backupCredentials(scope: Construct, policy: iam.ManagedPolicy, accessKeySerial: number, rotated: boolean): BackupCredentials {
+export function backupCredentials(scope: Construct, policy: iam.ManagedPolicy, accessKeySerial: number, rotated: boolean, encryptionKey: kms.IKey | undefined): BackupCredentials {
   const user = new iam.User(scope, 'BackupUser');
   // Attached on the group's side (ManagedPolicyArns): a group without properties fails
   // Control Tower's CT.IAM.PR.1 and PR.5, which cannot evaluate a resource that has none.
@@ -128,8 +129,10 @@ export function backupCredentials(scope: Construct, policy: iam.ManagedPolicy, a
         'Delete on purpose: removing the stack must not leave a working access key behind.',
     });
   }
+  // The secrets key (undefined: the AWS managed key aws/secretsmanager); changing it updates the secret in place.
   const secret = new secretsmanager.Secret(scope, 'AccessKeySecret', {
     description: `Access key of the IAM user CockroachDB uses to write backups to ${scope.node.path}`,
+    encryptionKey,
     secretObjectValue: {
       accessKeyId: SecretValue.resourceAttribute(accessKey.accessKeyId),
       secretAccessKey: accessKey.secretAccessKey,

@@ -6,9 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BackupEnvironment } from '../../contract/environment';
+import { grantSecretRead, ReadableSecret } from '../credentials/secrets-key';
 import { clampDuration } from './backup-schedules';
 import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER } from './lambda-asset';
 
@@ -69,7 +69,7 @@ export interface FunctionPlacement {
 
 export interface BackupFunctionSettings extends FunctionPlacement {
   readonly environment: BackupEnvironment;
-  readonly secrets: readonly secretsmanager.ISecret[];
+  readonly secrets: readonly ReadableSecret[];
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly runInterval: Duration;
@@ -115,7 +115,7 @@ export function backupFunction(scope: Construct, settings: BackupFunctionSetting
     maxEventAge: clampDuration(settings.runInterval, Duration.minutes(1), Duration.hours(6)),
     ...settings,
   });
-  for (const secret of settings.secrets) secret.grantRead(parts.role);
+  for (const secret of settings.secrets) grantSecretRead(parts.role, secret);
   return parts;
 }
 
