@@ -26,15 +26,17 @@ export interface ReadableSecret {
 }
 
 /**
- * The conditions of every use of the secrets key by a function: only through Secrets Manager in
+ * The conditions of every use of a secret's key by a function: only through Secrets Manager in
  * the stack's region (`kms:ViaService`), and only for the one secret (`kms:EncryptionContext:SecretARN`:
  * Secrets Manager's requests to KMS carry the encryption context `{"SecretARN": <the secret's ARN>,
  * "SecretVersionId": <the version>}`, User Guide "Secret encryption and decryption", section
  * "Secrets Manager encryption context"). A role holding these cannot decrypt anything with the
- * key directly, nor another secret under the same key.
+ * key directly, nor another secret under the same key. The secret's full ARN is needed for the
+ * second condition; an imported secret known by name or partial ARN gets the first only.
  */
-export function secretsKeyConditions(scope: IConstruct, secretArn: string): Record<string, Record<string, string>> {
-  return { StringEquals: { 'kms:ViaService': secretsManagerService(scope), 'kms:EncryptionContext:SecretARN': secretArn } };
+export function secretsKeyConditions(secret: secretsmanager.ISecret): Record<string, Record<string, string>> {
+  const fullArn = secret.secretFullArn;
+  return { StringEquals: { 'kms:ViaService': secretsManagerService(secret), ...(fullArn === undefined ? {} : { 'kms:EncryptionContext:SecretARN': fullArn }) } };
 }
 
 export function secretsManagerService(scope: IConstruct): string {
@@ -43,15 +45,18 @@ export function secretsManagerService(scope: IConstruct): string {
 
 /**
  * Lets `role` read a secret. A secret the construct created with the secrets key gets the
- * narrow statements above (`ISecret.grantRead` would allow kms:Decrypt through Secrets Manager
- * for any secret under the key). Any other secret goes through `ISecret.grantRead`, as before
- * the secrets key existed (the default template stays as it was): for an imported secret whose
- * `ISecret` knows its `encryptionKey`, that grant includes kms:Decrypt on it through Secrets
- * Manager, on the role's own policy.
+ * narrow statements above instead of `ISecret.grantRead`, whose KMS grant would go to the key
+ * policy without the secret's encryption context. Any other secret goes through
+ * `ISecret.grantRead`, as before the secrets key existed (the default template stays as it
+ * was). For an imported secret whose `ISecret` knows its `encryptionKey`, grantRead's KMS grant
+ * reaches only a key policy this app can change (kms.ViaServicePrincipal takes no identity
+ * statement), so an imported key would grant nothing: the role gets kms:Decrypt on that key
+ * through Secrets Manager in its own policy.
  */
 export function grantSecretRead(role: iam.IRole, readable: ReadableSecret): void {
   if (readable.ownKey === undefined) {
     readable.secret.grantRead(role);
+    if (readable.secret.encryptionKey !== undefined) allowSecretsKeyUse(role, readable.secret, readable.secret.encryptionKey, SECRETS_KEY_READ_ACTIONS);
     return;
   }
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...SECRET_READ_ACTIONS], resources: [readable.secret.secretArn] }));
@@ -60,5 +65,5 @@ export function grantSecretRead(role: iam.IRole, readable: ReadableSecret): void
 
 /** `actions` on the secrets key for one secret, through Secrets Manager only (secretsKeyConditions). */
 export function allowSecretsKeyUse(role: iam.IRole, secret: secretsmanager.ISecret, key: kms.IKey, actions: readonly string[]): void {
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [key.keyArn], conditions: secretsKeyConditions(secret, secret.secretArn) }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [key.keyArn], conditions: secretsKeyConditions(secret) }));
 }
