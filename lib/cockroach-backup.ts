@@ -421,8 +421,9 @@ export interface CockroachBackupProps {
    * egress: `BackupKeySource.ipAddresses([...])` (`aws:SourceIp`),
    * `BackupKeySource.vpcEndpoints([...])` (`aws:SourceVpce`) or `BackupKeySource.vpcs([...])`
    * (`aws:SourceVpc`). The backup policy then denies reading and writing backup files from
-   * anywhere else, so a leaked key is useless outside; listing stays open (the rotation
-   * function tests new keys from Lambda). In keyless modes it applies to the role's sessions.
+   * anywhere else; a leaked key can still list the collection's key names from anywhere (the
+   * rotation function tests new keys from Lambda with a list). In keyless modes it applies to
+   * the role's sessions.
    * @default the key works from anywhere
    */
   readonly backupKeySource?: BackupKeySource;
