@@ -210,6 +210,21 @@ export interface Request {
   readonly context?: Record<string, string | string[]>;
 }
 
+/**
+ * @cloud-copilot/iam-simulate (0.1.173) takes variable condition keys only after a '/', as in
+ * `aws:RequestTag/<tag>` (listHasVariableKeyMatch in its simulationEngine.js): it drops
+ * `kms:EncryptionContext:<key>` from the request as unknown, so a condition on it could never
+ * match. The model carries each encryption context key as `aws:RequestTag/kms:EncryptionContext:<key>`,
+ * in the policies and in the request alike, which the simulator compares exactly as KMS compares
+ * the real key (a string condition; missing from the request: no match).
+ */
+const ENCRYPTION_CONTEXT_KEY = '"kms:EncryptionContext:';
+const CARRIED_ENCRYPTION_CONTEXT_KEY = '"aws:RequestTag/kms:EncryptionContext:';
+
+function carryEncryptionContext<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value).split(ENCRYPTION_CONTEXT_KEY).join(CARRIED_ENCRYPTION_CONTEXT_KEY)) as T);
+}
+
 /** One request through @cloud-copilot/iam-simulate, over TLS (the bucket policy denies anything else), by a principal of the account. */
 export async function decide(request: Request): Promise<Decision> {
   const response = await runSimulation(
@@ -219,12 +234,12 @@ export async function decide(request: Request): Promise<Decision> {
         action: request.action,
         resource: { resource: request.resource, accountId: ACCOUNT },
         // The simulator does not derive the principal's global keys from the request: give them.
-        contextVariables: { 'aws:SecureTransport': 'true', 'aws:PrincipalArn': request.principal, 'aws:PrincipalAccount': ACCOUNT, ...request.context },
+        contextVariables: carryEncryptionContext({ 'aws:SecureTransport': 'true', 'aws:PrincipalArn': request.principal, 'aws:PrincipalAccount': ACCOUNT, ...request.context }),
       },
-      identityPolicies: request.identityPolicies,
+      identityPolicies: carryEncryptionContext(request.identityPolicies),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      resourcePolicy: request.resourcePolicy,
+      resourcePolicy: carryEncryptionContext(request.resourcePolicy),
     },
     {},
   );

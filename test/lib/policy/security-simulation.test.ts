@@ -234,6 +234,32 @@ describe('who can do what, by an IAM policy simulator', () => {
     expect(readersOf('decrypt with the secrets key directly')).toEqual(['administrator', 'deployer']);
   });
 
+  test("under a key policy that only delegates to the account (an imported key), the encryption context limits each function to its own secrets", async () => {
+    const stack = new Stack(appWithoutBundling(), 'ImportedSecretsKeyStack');
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/imported-secrets-key`;
+    new CockroachBackup(stack, 'Backup', { collection: COLLECTION, secretsEncryptionKey: kms.Key.fromKeyArn(stack, 'SecretsKey', keyArn) });
+    const model = new PolicyModel(Template.fromStack(stack).toJSON().Resources);
+    // KMS's default key policy: the account's IAM policies decide.
+    const key = { arn: keyArn, policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] } };
+    const secrets = { connection: model.arn(model.logicalId('AWS::SecretsManager::Secret', 'BackupConnectionSecret')), accessKey: model.arn(model.logicalId('AWS::SecretsManager::Secret', 'BackupAccessKeySecret')) };
+    const decrypts = async (rolePrefix: string, secretArn: string) => {
+      const role = model.logicalId('AWS::IAM::Role', rolePrefix);
+      return decide({
+        principal: model.arn(role),
+        identityPolicies: model.identityPolicies(role),
+        action: 'kms:Decrypt',
+        resource: key.arn,
+        resourcePolicy: key.policy,
+        context: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT, 'kms:EncryptionContext:SecretARN': secretArn },
+      });
+    };
+    expect([await decrypts('BackupFollowFunctionRole', secrets.connection), await decrypts('BackupFollowFunctionRole', secrets.accessKey)]).toEqual(['allowed', 'not allowed']);
+    expect([await decrypts('BackupRotationFunctionRole', secrets.accessKey), await decrypts('BackupRotationFunctionRole', secrets.connection)]).toEqual(['allowed', 'not allowed']);
+    expect([await decrypts('BackupFunctionRole', secrets.connection), await decrypts('BackupFunctionRole', secrets.accessKey)]).toEqual(['allowed', 'allowed']);
+    const someOtherSecret = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:other-AbCdEf`;
+    expect(await decrypts('BackupFunctionRole', someOtherSecret)).toBe('not allowed');
+  });
+
   test('the backup key and the restore reader use the bucket key only through S3', () => {
     for (const column of ['backup key (cluster)', 'restore reader']) {
       expect([cell('decrypt with the bucket key through S3', column), cell('decrypt with the bucket key directly', column)]).toEqual(['allowed', 'not allowed']);
