@@ -140,11 +140,14 @@ export interface CockroachBackupProps {
    * or the backup key, as it does with the AWS managed key, whose key policy admits every principal
    * of the account through Secrets Manager. The functions may use the key only through Secrets
    * Manager of this region and only for their own secrets (`kms:ViaService`,
-   * `kms:EncryptionContext:SecretARN`); a `kms.Key` of this stack also admits them in its key policy.
-   * Adding, changing or removing it updates the secrets in place (their ARNs and values stay) and
-   * keeps the previous key readable: disable or delete the previous key only after the deploy.
-   * Deleting or disabling this key makes both secrets unreadable and stops every backup: protect it
-   * with `BackupKeyProtection.denyKeyLossExceptTo`. Costs $1 a month plus requests (docs/security.md).
+   * `kms:EncryptionContext:SecretARN`); a `kms.Key` of this stack also admits them in its key
+   * policy, while an imported key's policy must let the account's IAM policies grant its use (as
+   * KMS's default key policy does). Adding, changing or removing it updates the secrets in place
+   * (same secrets, same ARNs; Secrets Manager re-encrypts their staged versions with the new key):
+   * check that `cdk diff` shows only `KmsKeyId` on them, and disable or delete a previous key only
+   * after the deploy. Deleting or disabling this key makes both secrets unreadable and stops every
+   * backup: protect it with `BackupKeyProtection.denyKeyLossExceptTo`. Costs $1 a month plus
+   * requests (docs/security.md).
    * @default the AWS managed key `aws/secretsmanager`
    */
   readonly secretsEncryptionKey?: kms.IKey;
