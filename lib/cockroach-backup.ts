@@ -352,9 +352,11 @@ export interface CockroachBackupProps {
   /**
    * A VPC to run the Lambda in, to reach a cluster with private addresses. Its subnets
    * then need a route to each AWS service the functions call, through a NAT gateway or
-   * interface VPC endpoints: Secrets Manager always, Parameter Store (`ssm`) with
-   * `restoreDrill`, and with key rotation also IAM and S3 for the rotation function, which
-   * runs in the same subnets. IAM has interface endpoints only in us-east-1, so elsewhere
+   * interface VPC endpoints: Secrets Manager and Parameter Store (`ssm`) always (the follow
+   * function, which runs in the same subnets, reads and writes its state parameter on every
+   * look; the backup function also reads `RetentionPromise` with `retention` and `DrillState`
+   * with `restoreDrill`), and with key rotation also IAM and S3 for the rotation function,
+   * which runs in the same subnets too. IAM has interface endpoints only in us-east-1, so elsewhere
    * key rotation needs a NAT gateway (docs/cluster-setup.md, "The network").
    * @default no VPC: the Lambda reaches the cluster over the internet (TLS-verified)
    */
