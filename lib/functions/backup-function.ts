@@ -90,7 +90,9 @@ export interface BackupFunctionParts {
  *   in every app that installs the package, so `cdk diff` shows only real changes.
  * - Its own role instead of the default one: the default attaches the managed
  *   AWSLambdaBasicExecutionRole (logs on every log group); this one may write only to
- *   its log group and read only the two secrets. In a VPC it also gets the EC2 actions
+ *   its log group and read only its secrets (one in keyless modes), plus the parameters that
+ *   exist with `retention` (RetentionPromise, read) and `restoreDrill` (DrillState, read and
+ *   write). In a VPC it also gets the EC2 actions
  *   Lambda needs for its network interfaces (allowVpcAccess), not the managed VPC policy.
  * - Reserved concurrency 1: two runs never overlap (a full and an incremental firing
  *   together, or a run longer than the interval); a running backup job of the collection
