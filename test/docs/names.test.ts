@@ -58,6 +58,7 @@ const OTHER_NAMES: Record<string, string> = {
   KmsKeyId: 'a property of AWS::SecretsManager::Secret',
   GenerateSecretString: 'a property of AWS::SecretsManager::Secret',
   GenerateDataKey: 'a KMS API action',
+  PutSecretValue: 'a Secrets Manager API action',
   DenyCustomerProvidedKeys: "the Sid of the bucket policy's statement that refuses SSE-C",
   ManageNetworkInterfacesInVpc: "the Sid of the functions' network-interface statement",
   DescribeNetworkInterfaces: 'an EC2 API action',
