@@ -236,7 +236,7 @@ describe('who can do what, by an IAM policy simulator', () => {
 
   test("under a key policy that only delegates to the account (an imported key), the encryption context limits each function to its own secrets", async () => {
     const stack = new Stack(appWithoutBundling(), 'ImportedSecretsKeyStack');
-    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/imported-secrets-key`;
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
     new CockroachBackup(stack, 'Backup', { collection: COLLECTION, secretsEncryptionKey: kms.Key.fromKeyArn(stack, 'SecretsKey', keyArn) });
     const model = new PolicyModel(Template.fromStack(stack).toJSON().Resources);
     // KMS's default key policy: the account's IAM policies decide.
