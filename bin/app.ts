@@ -204,7 +204,7 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
       serverAccessLogsBucket: accessLogsBucket(copyStack),
     });
     // Deploy order only, no reference: the copy first, so that the replication rule finds its bucket.
-    stack.addDependency(copyStack, 'the replication rule needs the off-site copy bucket to exist');
+    stack.addStackDependency(copyStack, 'the replication rule needs the off-site copy bucket to exist');
   }
   const backup = new CockroachBackup(stack, 'Backup', {
     collection,
