@@ -21,14 +21,13 @@ export interface ReplicationAlarms {
  * One of the metrics S3 publishes, in the source bucket's region, for a replication rule with
  * `Metrics` enabled (S3 User Guide, "Monitoring progress with replication metrics").
  */
-function replicationMetric(rule: ReplicationRuleMetrics, metricName: string, statistic: string, label: string): cloudwatch.Metric {
+function replicationMetric(rule: ReplicationRuleMetrics, metricName: string, statistic: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: 'AWS/S3',
     metricName,
     dimensionsMap: { SourceBucket: rule.sourceBucketName, DestinationBucket: rule.destinationBucketName, RuleId: rule.ruleId },
     statistic,
     period: EVENT_ALARM_PERIOD,
-    label,
   });
 }
 
@@ -44,8 +43,8 @@ function replicationMetric(rule: ReplicationRuleMetrics, metricName: string, sta
  * RPO alarm's concern; one that stops because replication broke shows failed operations.
  */
 export function replicationAlarms(monitoring: BackupMonitoring, rule: ReplicationRuleMetrics): ReplicationAlarms {
-  const failed = replicationMetric(rule, 'OperationsFailedReplication', cloudwatch.Stats.SUM, 'Failed replications');
-  const latency = replicationMetric(rule, 'ReplicationLatency', cloudwatch.Stats.MAXIMUM, 'Latency (seconds)');
+  const failed = replicationMetric(rule, 'OperationsFailedReplication', cloudwatch.Stats.SUM);
+  const latency = replicationMetric(rule, 'ReplicationLatency', cloudwatch.Stats.MAXIMUM);
   const failedAlarm = new cloudwatch.Alarm(monitoring, 'ReplicationFailedAlarm', {
     metric: failed,
     threshold: 1,
@@ -74,8 +73,9 @@ export function replicationAlarms(monitoring: BackupMonitoring, rule: Replicatio
   monitoring.dashboard?.addWidgets(
     new cloudwatch.GraphWidget({
       title: `Off-site copy: replication to ${rule.destinationBucketName}`,
-      left: [failed, replicationMetric(rule, 'OperationsPendingReplication', cloudwatch.Stats.MAXIMUM, 'Pending operations')],
-      right: [latency],
+      // Labels only here: a labelled metric would turn the alarms into metric-math alarms.
+      left: [failed.with({ label: 'Failed replications' }), replicationMetric(rule, 'OperationsPendingReplication', cloudwatch.Stats.MAXIMUM).with({ label: 'Pending operations' })],
+      right: [latency.with({ label: 'Latency (seconds)' })],
       width: 12,
     }),
     new cloudwatch.AlarmStatusWidget({ title: 'Off-site copy alarms', alarms: [failedAlarm, latencyAlarm], width: 12 }),
