@@ -128,6 +128,7 @@ export class BackupCopyDestination extends Construct {
         serverAccessLogsBucket: props.serverAccessLogsBucket,
       },
       retention,
+      'objectLock',
     );
     this.admitReplication(link, key);
     this.admitCopyReaders(link, key);

@@ -111,6 +111,14 @@ describe('BackupCopyDestination', () => {
     expect(policy).not.toMatch(/s3:PutObject|s3:Delete/);
   });
 
+  test('names its own objectLock prop in errors', () => {
+    const stack = new Stack(appWithoutBundling(), 'Copy');
+    const objectLock = { mode: s3.ObjectLockMode.GOVERNANCE, defaultRetention: Duration.hours(36) };
+    expect(errorOf(() => new BackupCopyDestination(stack, 'Copy', { link: LINK, collection: 'prod/cluster-1', retention: Duration.days(35), objectLock }))).toBe(
+      'Copy/Copy: objectLock.defaultRetention is 1 day 12 hours: expected a whole number of days (S3 retention counts days)',
+    );
+  });
+
   test('fails in a stack of another environment than the link names', () => {
     const stack = new Stack(appWithoutBundling(), 'Wrong', { env: { account: LINK.destinationAccount, region: 'us-east-1' } });
     expect(errorOf(() => new BackupCopyDestination(stack, 'Copy', { link: LINK, collection: 'prod/cluster-1', retention: Duration.days(35) }))).toBe(

@@ -198,6 +198,11 @@ describe("the copy account's own administrators", () => {
     ['copyAdmin', 's3:PutLifecycleConfiguration', 'copyBucket', 'denied'],
     ['copyAdmin', 's3:PutBucketPolicy', 'copyBucket', 'denied'],
     ['copyAdmin', 'kms:ScheduleKeyDeletion', 'copyKey', 'denied'],
+    ['copyAdmin', 'kms:DisableKey', 'copyKey', 'denied'],
+    ['copyAdmin', 'kms:PutKeyPolicy', 'copyKey', 'denied'],
+    ['copyAdmin', 's3:PutBucketObjectLockConfiguration', 'copyBucket', 'denied'],
+    ['copyAdmin', 's3:PutBucketVersioning', 'copyBucket', 'denied'],
+    ['copyAdmin', 's3:PutEncryptionConfiguration', 'copyBucket', 'denied'],
     ['copyAdmin', 's3:GetObject', 'copyObject', 'allowed'],
     // The deployer keeps what a deploy of the copy's stack writes, and still cannot delete.
     ['copyDeployer', 's3:PutLifecycleConfiguration', 'copyBucket', 'allowed'],
