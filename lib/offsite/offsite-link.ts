@@ -63,13 +63,7 @@ export interface OffsiteCopyOptions {
 }
 
 /** The link with its default filled in; every value validated unless it is a token. */
-export interface ResolvedLink {
-  readonly sourceAccount: string;
-  readonly sourceRegion: string;
-  readonly destinationAccount: string;
-  readonly destinationRegion: string;
-  readonly bucketName: string;
-  readonly replicationRoleName: string;
+export interface ResolvedLink extends OffsiteCopyLink {
   readonly keyAlias: string;
   /** Whether the copy is in another account (replica ownership then changes to that account). */
   readonly crossAccount: boolean;
