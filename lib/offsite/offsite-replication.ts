@@ -77,7 +77,11 @@ export function offsiteCopySource(scope: Construct, options: OffsiteCopyOptions,
   const role = new iam.Role(scope, 'ReplicationRole', {
     roleName: link.replicationRoleName,
     description: `S3 replication of ${source.collection}/ to the off-site copy ${link.bucketName}`,
-    assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+    // The trust of the S3 User Guide ("Setting up permissions for live replication"), without
+    // conditions: S3 documents none for replication, and a condition on a key S3 does not send would
+    // stop replication. Only a principal with iam:PassRole on this role (of this account) can name
+    // it in a replication configuration.
+    assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
   });
   // A customer managed policy, not an inline one (the NIST 800-53, HIPAA and PCI packs' IAMNoInlinePolicy).
   const policy = new iam.ManagedPolicy(scope, 'ReplicationPolicy', {

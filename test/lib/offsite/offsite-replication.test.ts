@@ -64,12 +64,10 @@ describe('offsiteCopy on the source side', () => {
     expect(Object.values(Template.fromStack(plain).findResources('AWS::S3::Bucket'))[0].Properties.ReplicationConfiguration).toBeUndefined();
   });
 
-  test('creates the replication role with the fixed name, trusted by S3 of this account only', () => {
+  test('creates the replication role with the fixed name, trusted by S3 (as the S3 User Guide trusts it)', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       RoleName: LINK.replicationRoleName,
-      AssumeRolePolicyDocument: {
-        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': LINK.sourceAccount } } }],
-      },
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' } }] },
     });
     expect(backup.replicationRole).toBeDefined();
   });
