@@ -161,13 +161,14 @@ export class BackupCopyDestination extends Construct {
         conditions: onlyTheRole,
       }),
     );
+    // The source account as a whole may read the versioning status (nothing else): the replication
+    // role reads it, and so may the principal that creates the rule, whatever S3 checks then.
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowReplicationToReadVersioning',
+        sid: 'AllowSourceAccountToReadVersioning',
         principals: [source],
         actions: [...REPLICATION_DESTINATION_BUCKET_ACTIONS],
         resources: [this.bucket.bucketArn],
-        conditions: onlyTheRole,
       }),
     );
     key.addToResourcePolicy(

@@ -147,6 +147,8 @@ describe('nothing in the source account can delete or shorten the copy', () => {
     ['sourceAdmin', 'kms:DisableKey', 'copyKey', 'denied'],
     ['sourceAdmin', 'kms:PutKeyPolicy', 'copyKey', 'denied'],
     ['sourceAdmin', 's3:GetObject', 'copyObject', 'not allowed'],
+    ['sourceAdmin', 's3:GetBucketVersioning', 'copyBucket', 'allowed'],
+    ['sourceAdmin', 's3:ListBucket', 'copyBucket', 'not allowed'],
     ['taggedSourceAdmin', 's3:DeleteObjectVersion', 'copyObject', 'denied'],
     ['taggedSourceAdmin', 's3:PutObjectRetention', 'copyObject', 'denied'],
     ['backupUser', 's3:DeleteObjectVersion', 'copyObject', 'denied'],
