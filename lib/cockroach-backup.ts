@@ -473,6 +473,7 @@ export interface CockroachBackupProps {
  * RotationFunctionRole, RotationFunction, InvokedBySecretsManager, AccessKeyRotationSchedule,
  * RotationScheduleRole, RetirePreviousKeySchedule; with `restoreDrill` DrillState and DrillSchedule;
  * with `retention` RetentionPromise and Monitoring/RetentionWindowAlarm; with `offsiteCopy` ReplicationRole,
+ * ReplicationPolicy, OffsiteCopyBucket (the copy's bucket, imported by name: no resource),
  * Monitoring/ReplicationFailedAlarm and Monitoring/ReplicationLatencyAlarm.
  */
 export class CockroachBackup extends Construct {
