@@ -605,7 +605,6 @@ export class CockroachBackup extends Construct {
     });
     this.bucket = backupBucket(this, props.bucket, props.bucketOptions, retention);
     this.backupPolicy = collectionWritePolicy(this, this.bucket, this.collection, keyless ? 'role' : 'user');
-    props.backupKeySource?._restrict(this, this.backupPolicy, this.bucket, this.collection);
     const bound = storageCredentials._bind(this, this.backupPolicy);
     this.storageRole = bound.role;
     const credentials = keyless ? undefined : backupCredentials(this, this.backupPolicy, props.accessKeySerial ?? DEFAULTS.accessKeySerial, rotation !== undefined);
@@ -619,7 +618,7 @@ export class CockroachBackup extends Construct {
         this,
         'offsiteCopy',
         'set with an existing bucket',
-        "a bucket this construct creates: it cannot own the replication configuration of a bucket it was given (docs/offsite-copy.md, \"Your own bucket\")",
+        "a bucket this construct creates: it cannot own the replication configuration of a bucket it was given (docs/offsite-copy.md, \"The replication rule\")",
       );
     }
     const offsite =
@@ -633,6 +632,8 @@ export class CockroachBackup extends Construct {
             drills: drill !== undefined,
           });
     this.replicationRole = offsite?.replicationRole;
+    // After the copy: the backup key's reads of the copy (drills) come from the same places only.
+    props.backupKeySource?._restrict(this, this.backupPolicy, this.bucket, this.collection, offsite?.copyReadObjectArns);
 
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     this.drillStateParameter = drill === undefined ? undefined : drillStateParameter(this);

@@ -46,6 +46,8 @@ export interface OffsiteCopyParts {
   readonly link: ResolvedLink;
   readonly latencyThreshold: Duration;
   readonly drillEnvironment: Partial<Record<typeof ENV.drillCopyBucketName | typeof ENV.drillCopyBucketRegion, string>>;
+  /** The copy's objects the storage principal may read (drillFromCopy), for `backupKeySource`'s restriction. */
+  readonly copyReadObjectArns: string[];
 }
 
 /**
@@ -137,8 +139,10 @@ export function offsiteCopySource(scope: Construct, options: OffsiteCopyOptions,
     ],
   };
 
-  const drillEnvironment = options.drillFromCopy === true ? admitDrillReads(scope, source, copyBucket, link, copyKeys, copyKeyByAlias) : {};
-  return { replicationRole: role, link, latencyThreshold, drillEnvironment };
+  const drills = options.drillFromCopy === true;
+  const drillEnvironment = drills ? admitDrillReads(scope, source, copyBucket, link, copyKeys, copyKeyByAlias) : {};
+  const copyReadObjectArns = drills ? [collectionObjectsArn(copyBucket, source.collection)] : [];
+  return { replicationRole: role, link, latencyThreshold, drillEnvironment, copyReadObjectArns };
 }
 
 /**

@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CockroachBackup, CockroachBackupProps, StorageCredentials } from '../../../lib';
+import { BackupKeySource, CockroachBackup, CockroachBackupProps, StorageCredentials } from '../../../lib';
 import { ENV } from '../../../contract/environment';
 import { COPY_READER_TAG_KEY } from '../../../lib/offsite/offsite-link';
 import { appWithoutBundling, logicalId } from '../fixtures';
@@ -152,6 +152,18 @@ describe('offsiteCopy.drillFromCopy', () => {
     for (const sid of ['ReadTheOffsiteCopy', 'ListTheOffsiteCopy', 'DecryptTheOffsiteCopyThroughS3']) expect(policy).toContain(`"Sid":"${sid}"`);
   });
 
+  test('with backupKeySource, reads of the copy are denied from elsewhere too (a leaked key cannot read the copy from outside)', () => {
+    const { sourceTemplate: template } = twoSides(LINK, {
+      restoreDrill: {},
+      backupKeySource: BackupKeySource.ipAddresses(['203.0.113.0/24']),
+      offsiteCopy: { link: LINK, drillFromCopy: true },
+    });
+    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).find((p) => JSON.stringify(p).includes('DenyBackupFilesFromElsewhere'))!;
+    const deny = (policy.Properties.PolicyDocument.Statement as { Sid?: string; Resource: unknown[] }[]).find((s) => s.Sid === 'DenyBackupFilesFromElsewhere')!;
+    expect(deny.Resource).toHaveLength(2);
+    expect(JSON.stringify(deny.Resource[1])).toContain(`:s3:::${LINK.bucketName}/prod/cluster-1/*`);
+  });
+
   test('tags the new BackupRole in keyless modes', () => {
     const { sourceTemplate: template } = twoSides(LINK, { restoreDrill: {}, storageCredentials: StorageCredentials.implicit(), offsiteCopy: { link: LINK, drillFromCopy: true } });
     template.hasResourceProperties('AWS::IAM::Role', { Tags: [{ Key: COPY_READER_TAG_KEY, Value: LINK.bucketName }] });
@@ -175,7 +187,7 @@ describe('offsiteCopy validation', () => {
   test('fails with an existing bucket, pointing to the docs', () => {
     const stack = sourceStack();
     expect(errorOf(() => backupIn(stack, { retention: undefined, bucket: s3.Bucket.fromBucketName(stack, 'Mine', 'my-bucket'), offsiteCopy: { link: LINK } }))).toBe(
-      'SourceStack/Backup: offsiteCopy is set with an existing bucket: expected a bucket this construct creates: it cannot own the replication configuration of a bucket it was given (docs/offsite-copy.md, "Your own bucket")',
+      'SourceStack/Backup: offsiteCopy is set with an existing bucket: expected a bucket this construct creates: it cannot own the replication configuration of a bucket it was given (docs/offsite-copy.md, "The replication rule")',
     );
   });
 
