@@ -7,13 +7,35 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { CockroachBackup, StorageCredentials } from '../lib';
+import { BackupCopyDestination, CockroachBackup, OffsiteCopyLink, StorageCredentials } from '../lib';
 import { denyGrantsExceptForAwsServices } from '../lib/keys/key-policies';
 import { controlTowerRuleId } from '../lib/nag';
 import { ROLE_ARN } from '../contract/assume-role-chain';
 
 /** The example stack's name (`cdk deploy CockroachBackupExample`). */
 export const EXAMPLE_STACK_NAME = 'CockroachBackupExample';
+/** The off-site copy's stack, with `-c offsiteCopy=true` (`cdk deploy CockroachBackupCopy CockroachBackupExample`). */
+export const COPY_STACK_NAME = 'CockroachBackupCopy';
+/** The account both stacks use when `CDK_DEFAULT_ACCOUNT` is unset, so that `cdk synth` works without AWS credentials. */
+export const PLACEHOLDER_ACCOUNT = '111111111111';
+/** The primary's region when `CDK_DEFAULT_REGION` is unset. */
+export const DEFAULT_PRIMARY_REGION = 'eu-west-1';
+/**
+ * Where the copy goes from each primary region: a fixed, nearby partner, so that the same
+ * command always synthesizes the same pair; other regions copy to us-east-1 (or from there to us-west-2).
+ */
+const COPY_REGIONS: Record<string, string> = {
+  'eu-west-1': 'eu-central-1',
+  'eu-central-1': 'eu-west-1',
+  'eu-west-2': 'eu-west-1',
+  'eu-north-1': 'eu-central-1',
+  'us-east-1': 'us-west-2',
+  'us-east-2': 'us-west-2',
+  'us-west-2': 'us-east-1',
+  'ap-southeast-2': 'ap-southeast-1',
+  'ap-southeast-1': 'ap-southeast-2',
+  'ap-northeast-1': 'ap-northeast-3',
+};
 
 /**
  * Context keys the example app reads (`cdk.json` or `-c key=value`):
@@ -28,6 +50,13 @@ export const EXAMPLE_STACK_NAME = 'CockroachBackupExample';
  *   `implicit` with an optional `nodeRoleArn` (the self-hosted nodes' role).
  * - `retentionDays`: how many days back every point stays restorable, e.g. `35` (default: none,
  *   every backup is kept; docs/retention.md).
+ * - `offsiteCopy`: `true` adds the stack `CockroachBackupCopy` with an off-site copy of the
+ *   collection (docs/offsite-copy.md) in another region of the same account (default `false`); both
+ *   stacks then get an explicit environment: `CDK_DEFAULT_ACCOUNT` (or 111111111111 without AWS
+ *   credentials) and `CDK_DEFAULT_REGION` (or eu-west-1) with its partner region for the copy. The copy
+ *   keeps `retentionDays` (35 without it); with `restoreDrill`, the drills read the copy.
+ * - `offsiteAccount`: the 12-digit account of the copy, in the primary's region (default: the
+ *   primary's account, in the partner region).
  */
 export interface ExampleContext {
   readonly collection?: string;
@@ -39,6 +68,8 @@ export interface ExampleContext {
   readonly cloudIdentityRoleArn?: string;
   readonly nodeRoleArn?: string;
   readonly retentionDays?: string;
+  readonly offsiteCopy?: string;
+  readonly offsiteAccount?: string;
 }
 
 export interface BuildOptions {
@@ -52,6 +83,9 @@ export interface ExampleApp {
   readonly app: App;
   readonly stack: Stack;
   readonly backup: CockroachBackup;
+  /** The off-site copy's stack and construct, with `-c offsiteCopy=true`. */
+  readonly copyStack?: Stack;
+  readonly copy?: BackupCopyDestination;
 }
 
 /**
@@ -126,22 +160,21 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
   // controls as cfn-guard rules (the cfn-guard binary ships in the npm package).
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
 
+  const offsite = offsiteLink(app);
+  const copyStack =
+    offsite === undefined
+      ? undefined
+      : new Stack(app, COPY_STACK_NAME, {
+          description: 'Off-site, immutable copy of the CockroachDB backups (example of the BackupCopyDestination construct)',
+          env: { account: offsite.destinationAccount, region: offsite.destinationRegion },
+        });
   const stack = new Stack(app, EXAMPLE_STACK_NAME, {
     description: 'Scheduled, verified, incremental CockroachDB backups to Amazon S3 (example of the CockroachBackup construct)',
+    // Without the copy the stack stays environment-agnostic, as it always was.
+    env: offsite === undefined ? undefined : { account: offsite.sourceAccount, region: offsite.sourceRegion },
   });
 
-  const accessLogs = new s3.Bucket(stack, 'AccessLogsBucket', {
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    enforceSSL: true,
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    versioned: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-    // No access logs of its own: cdk-nag's AwsSolutions-S1 accepts a bucket that is the
-    // server-access-log destination of another bucket in the stack.
-    lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
-  });
-  acknowledgeAccessLogsBucket(accessLogs);
+  const accessLogs = accessLogsBucket(stack);
   // Customer managed keys (Control Tower CT.S3.PR.10, CT.CLOUDWATCH.PR.3): one for the
   // backups, which CockroachDB's nodes use through the backup user, and one for the
   // Lambda's logs and the alarm notifications, which only AWS services use.
@@ -161,8 +194,20 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
   if (retentionDays !== undefined && !/^[1-9]\d*$/.test(retentionDays)) {
     throw new Error(`context retentionDays is '${retentionDays}': expected a whole number of days`);
   }
+  const collection = contextString(app, 'collection') ?? 'cluster-1';
+  let copy: BackupCopyDestination | undefined;
+  if (copyStack !== undefined && offsite !== undefined) {
+    copy = new BackupCopyDestination(copyStack, 'Copy', {
+      link: offsite,
+      collection,
+      retention: Duration.days(Number(retentionDays ?? DEFAULT_COPY_RETENTION_DAYS)),
+      serverAccessLogsBucket: accessLogsBucket(copyStack),
+    });
+    // Deploy order only, no reference: the copy first, so that the replication rule finds its bucket.
+    stack.addStackDependency(copyStack, 'the replication rule needs the off-site copy bucket to exist');
+  }
   const backup = new CockroachBackup(stack, 'Backup', {
-    collection: contextString(app, 'collection') ?? 'cluster-1',
+    collection,
     storageCredentials: exampleCredentials(app, stack),
     timeZone: timeZone === undefined ? undefined : TimeZone.of(timeZone),
     rpo: rpoHours === undefined ? undefined : Duration.hours(Number(rpoHours)),
@@ -172,6 +217,7 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
     dashboard: true,
     restoreDrill: restoreDrill === 'true' ? {} : undefined,
     retention: retentionDays === undefined ? undefined : Duration.days(Number(retentionDays)),
+    offsiteCopy: offsite === undefined ? undefined : { link: offsite, drillFromCopy: restoreDrill === 'true' },
   });
   Validations.of(backup.backupFunction).acknowledge({
     id: controlTowerRuleId('lambda_inside_vpc_check'),
@@ -207,7 +253,62 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
   if (alarmEmail !== undefined) {
     backup.alarmTopic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
   }
-  return { app, stack, backup };
+  return { app, stack, backup, copyStack, copy };
+}
+
+/** How long the example's copy keeps backups when `retentionDays` is not given. */
+const DEFAULT_COPY_RETENTION_DAYS = 35;
+
+/**
+ * The off-site copy's link from the context, or undefined without `offsiteCopy=true`: the
+ * primary in the CLI's account and region (placeholders without credentials), the copy in
+ * `offsiteAccount` (same region) or, without it, in the partner region of the same account.
+ */
+function offsiteLink(app: App): OffsiteCopyLink | undefined {
+  const enabled = contextString(app, 'offsiteCopy') ?? 'false';
+  if (enabled !== 'true' && enabled !== 'false') throw new Error(`context offsiteCopy is '${enabled}': expected true or false`);
+  const offsiteAccount = contextString(app, 'offsiteAccount');
+  if (enabled === 'false') {
+    if (offsiteAccount !== undefined) throw new Error(`context offsiteAccount is '${offsiteAccount}' without offsiteCopy=true: expected both, or neither`);
+    return undefined;
+  }
+  if (offsiteAccount !== undefined && !/^\d{12}$/.test(offsiteAccount)) {
+    throw new Error(`context offsiteAccount is '${offsiteAccount}': expected an AWS account id of 12 digits`);
+  }
+  const sourceAccount = process.env.CDK_DEFAULT_ACCOUNT ?? PLACEHOLDER_ACCOUNT;
+  const sourceRegion = process.env.CDK_DEFAULT_REGION ?? DEFAULT_PRIMARY_REGION;
+  if (offsiteAccount === sourceAccount) {
+    throw new Error(`context offsiteAccount is '${offsiteAccount}', the primary's own account: leave it out for a copy in another region of this account`);
+  }
+  const destinationAccount = offsiteAccount ?? sourceAccount;
+  const destinationRegion = offsiteAccount !== undefined ? sourceRegion : (COPY_REGIONS[sourceRegion] ?? (sourceRegion === 'us-east-1' ? 'us-west-2' : 'us-east-1'));
+  return {
+    sourceAccount,
+    sourceRegion,
+    destinationAccount,
+    destinationRegion,
+    bucketName: `cockroach-backup-copy-${destinationAccount}-${destinationRegion}`,
+    replicationRoleName: `CockroachBackupReplication-${destinationRegion}`,
+  };
+}
+
+/**
+ * A bucket for the server access logs of the stack's backup bucket: encrypted, TLS only, versioned,
+ * logs kept a year. No access logs of its own: cdk-nag's AwsSolutions-S1 accepts a bucket that is
+ * the server-access-log destination of another bucket in the stack.
+ */
+function accessLogsBucket(stack: Stack): s3.Bucket {
+  const bucket = new s3.Bucket(stack, 'AccessLogsBucket', {
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+    lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+  });
+  acknowledgeAccessLogsBucket(bucket);
+  return bucket;
 }
 
 /**

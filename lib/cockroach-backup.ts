@@ -34,6 +34,9 @@ import { resolveFileCheckTimeout } from './functions/file-check';
 import { drillStateParameter, resolveRestoreDrill, RestoreDrillOptions, scheduleRestoreDrills } from './functions/restore-drill';
 import { followFunction, followStateParameter, resolveJobFollowing, scheduleFollowChecks } from './functions/job-following';
 import { verificationAlarms } from './monitoring/verification-alarms';
+import { replicationAlarms } from './monitoring/replication-alarms';
+import { OFFSITE_RULE_ID, offsiteCopySource } from './offsite/offsite-replication';
+import { OffsiteCopyOptions } from './offsite/offsite-link';
 
 /** Cockroach Labs supports at most 48 incrementals on one full backup (docs: "Take Full and Incremental Backups"). */
 export const MAX_SUPPORTED_INCREMENTALS = 48;
@@ -467,6 +470,15 @@ export interface CockroachBackupProps {
    * @default Duration.hours(1)
    */
   readonly hangAfter?: Duration;
+
+  /**
+   * An off-site, immutable copy of the collection: S3 replication of `<collection>/` to a
+   * `BackupCopyDestination` in another account and/or region (deletes are not replicated), a
+   * replication role with the fixed name `link.replicationRoleName`, and the ReplicationFailed and
+   * ReplicationLatency alarms. Only with a bucket this construct creates. docs/offsite-copy.md.
+   * @default no off-site copy
+   */
+  readonly offsiteCopy?: OffsiteCopyOptions;
 }
 
 /**
@@ -486,7 +498,9 @@ export interface CockroachBackupProps {
  * FollowFunctionRole, FollowFunction, FollowScheduleRole, FollowSchedule; with key rotation RotationLogGroup,
  * RotationFunctionRole, RotationFunction, InvokedBySecretsManager, AccessKeyRotationSchedule,
  * RotationScheduleRole, RetirePreviousKeySchedule; with `restoreDrill` DrillState and DrillSchedule;
- * with `retention` RetentionPromise and Monitoring/RetentionWindowAlarm.
+ * with `retention` RetentionPromise and Monitoring/RetentionWindowAlarm; with `offsiteCopy` ReplicationRole,
+ * ReplicationPolicy, OffsiteCopyBucket (the copy's bucket, imported by name: no resource),
+ * Monitoring/ReplicationFailedAlarm and Monitoring/ReplicationLatencyAlarm.
  */
 export class CockroachBackup extends Construct {
   /** The bucket that holds the collection (new or given). */
@@ -568,6 +582,12 @@ export class CockroachBackup extends Construct {
   public readonly retentionPromise?: ssm.StringParameter;
   /** The restorable window is shorter than `retention` promises, when `retention` is set. */
   public readonly retentionWindowAlarm?: cloudwatch.Alarm;
+  /** The role S3 replicates the collection to the off-site copy with, when `offsiteCopy` is set. */
+  public readonly replicationRole?: iam.IRole;
+  /** S3 failed to replicate objects to the off-site copy, when `offsiteCopy` is set. */
+  public readonly replicationFailedAlarm?: cloudwatch.Alarm;
+  /** Objects waited longer than `offsiteCopy.replicationLatencyThreshold` to reach the copy, when `offsiteCopy` is set. */
+  public readonly replicationLatencyAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: CockroachBackupProps) {
     super(scope, id);
@@ -611,7 +631,6 @@ export class CockroachBackup extends Construct {
     });
     this.bucket = backupBucket(this, props.bucket, props.bucketOptions, retention);
     this.backupPolicy = collectionWritePolicy(this, this.bucket, this.collection, keyless ? 'role' : 'user');
-    props.backupKeySource?._restrict(this, this.backupPolicy, this.bucket, this.collection);
     const bound = storageCredentials._bind(this, this.backupPolicy);
     this.storageRole = bound.role;
     const secretsKey = props.secretsEncryptionKey;
@@ -625,6 +644,27 @@ export class CockroachBackup extends Construct {
     this.accessKeySecret = credentials?.secret;
     const connection = connectionSecret(this, props.connectionSecret, secretsKey);
     this.connectionSecret = connection.secret;
+    if (props.offsiteCopy !== undefined && props.bucket !== undefined) {
+      invalid(
+        this,
+        'offsiteCopy',
+        'set with an existing bucket',
+        "a bucket this construct creates: it cannot own the replication configuration of a bucket it was given (docs/offsite-copy.md, \"The replication rule\")",
+      );
+    }
+    const offsite =
+      props.offsiteCopy === undefined
+        ? undefined
+        : offsiteCopySource(this, props.offsiteCopy, {
+            storagePrincipal: credentials?.user ?? bound.role,
+            backupPolicy: this.backupPolicy,
+            bucket: this.bucket,
+            collection: this.collection,
+            drills: drill !== undefined,
+          });
+    this.replicationRole = offsite?.replicationRole;
+    // After the copy: the backup key's reads of the copy (drills) come from the same places only.
+    props.backupKeySource?._restrict(this, this.backupPolicy, this.bucket, this.collection, offsite?.copyReadObjectArns);
 
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     this.drillStateParameter = drill === undefined ? undefined : drillStateParameter(this);
@@ -633,6 +673,7 @@ export class CockroachBackup extends Construct {
     const retentionEnvironment = {
       ...(retention === undefined ? {} : { [ENV.retentionSeconds]: String(retention.window.retentionDays * 86400) }),
       ...(drill?.oldestInWindow === true ? { [ENV.drillOldestInWindow]: 'true' } : {}),
+      ...offsite?.drillEnvironment,
     };
     const environment: BackupEnvironment = {
       ...retentionEnvironment,
@@ -761,6 +802,14 @@ export class CockroachBackup extends Construct {
     this.drillCleanupFailedAlarm = verification.drillCleanupFailedAlarm;
     this.drillAgeAlarm = verification.drillAgeAlarm;
     this.retentionWindowAlarm = retention === undefined ? undefined : retentionWindowAlarm(this.monitoring, this.collection, schedules.runInterval, retention.window);
+    if (offsite !== undefined) {
+      ({ failedAlarm: this.replicationFailedAlarm, latencyAlarm: this.replicationLatencyAlarm } = replicationAlarms(this.monitoring, {
+        sourceBucketName: this.bucket.bucketName,
+        destinationBucketName: offsite.link.bucketName,
+        ruleId: OFFSITE_RULE_ID,
+        latencyThreshold: offsite.latencyThreshold,
+      }));
+    }
     if (props.keyAdministrators !== undefined) {
       for (const key of this.node.findAll().filter((c): c is kms.Key => c instanceof kms.Key)) BackupKeyProtection.denyKeyLossExceptTo(key, props.keyAdministrators);
     }

@@ -21,3 +21,6 @@ export type { BackupEvent, BackupKind, RunKind, VerificationKind } from '../cont
 export type { StorageMode } from '../contract/environment';
 export { COLLECTION_DIMENSION, DEFAULT_METRICS_NAMESPACE, METRICS, collectionDimensionValue } from '../contract/metrics';
 export type { MetricKey } from '../contract/metrics';
+export { BackupCopyDestination } from './offsite/backup-copy-destination';
+export type { BackupCopyDestinationProps } from './offsite/backup-copy-destination';
+export type { OffsiteCopyLink, OffsiteCopyOptions } from './offsite/offsite-link';

@@ -45,9 +45,10 @@ export class BackupKeySource {
   /**
    * Adds to the backup policy a Deny of reading and writing backup files from anywhere else.
    * A Deny, not a condition on the Allow, so that no other policy of the group can widen it.
+   * `otherObjectArns`: further backup files the key reads (the off-site copy's, for drills).
    * @internal
    */
-  public _restrict(scope: Construct, policy: iam.ManagedPolicy, bucket: s3.IBucket, collection: string): void {
+  public _restrict(scope: Construct, policy: iam.ManagedPolicy, bucket: s3.IBucket, collection: string, otherObjectArns: string[] = []): void {
     const prop = `backupKeySource (${this.kind})`;
     if (this.values.length === 0) invalid(scope, prop, '[]', 'at least one value: an empty list would refuse every backup');
     const wrong = this.values.find((v) => !Token.isUnresolved(v) && !this.valid(v));
@@ -58,7 +59,7 @@ export class BackupKeySource {
         sid: 'DenyBackupFilesFromElsewhere',
         effect: iam.Effect.DENY,
         actions: [...BACKUP_OBJECT_ACTIONS],
-        resources: [collectionObjectsArn(bucket, collection)],
+        resources: [collectionObjectsArn(bucket, collection), ...otherObjectArns],
         conditions: { [negated]: { [this.conditionKey]: this.values } },
       }),
     );

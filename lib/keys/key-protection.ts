@@ -55,11 +55,12 @@ export class BackupKeyProtection {
 }
 
 /**
- * The CloudFormation execution role of the key's stack, when its synthesizer names one. The
+ * The CloudFormation execution role of the stack of `scope`, when its synthesizer names one (key
+ * protection and the off-site copy's bucket policy admit it: deploys write those policies). The
  * synthesizer gives it with `${AWS::AccountId}`-style placeholders (for the deploy manifest),
  * which a template value needs inside Fn::Sub.
  */
-function deployerRoleArns(scope: IConstruct): string[] {
+export function deployerRoleArns(scope: IConstruct): string[] {
   const synthesizer = Stack.of(scope).synthesizer;
   if (!(synthesizer instanceof DefaultStackSynthesizer)) return [];
   const arn = synthesizer.cloudFormationExecutionRoleArn;

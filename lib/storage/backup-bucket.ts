@@ -129,12 +129,14 @@ const INCOMPLETE_UPLOAD_EXPIRATION = Duration.days(7);
  * The existing bucket, or a new secure one under the id 'Bucket'. Refuses both at once:
  * options would silently not apply to a bucket this construct does not own. With retention,
  * the new bucket's lifecycle configuration gets the collection's rules after its own two.
+ * `objectLockProp` names the Object Lock options in errors (the off-site copy's is a prop of its own).
  */
 export function backupBucket(
   scope: Construct,
   existing: s3.IBucket | undefined,
   options: BackupBucketOptions | undefined,
   retention?: ResolvedRetention,
+  objectLockProp = 'bucketOptions.objectLock',
 ): s3.IBucket {
   if (existing !== undefined) {
     if (options !== undefined) {
@@ -147,7 +149,7 @@ export function backupBucket(
     }
     return existing;
   }
-  const objectLock = objectLockOf(scope, options, retention);
+  const objectLock = objectLockOf(scope, options, retention, objectLockProp);
   const noncurrent = options?.noncurrentVersionExpiration ?? defaultNoncurrentExpiration(retention, objectLock !== undefined);
   checkDurationSeconds(scope, 'bucketOptions.noncurrentVersionExpiration', noncurrent, Duration.days(1), Duration.days(3650));
   if (!noncurrent.isUnresolved() && !Number.isInteger(noncurrent.toDays({ integral: false }))) {
@@ -220,12 +222,12 @@ function blockCustomerProvidedKeys(bucket: s3.Bucket): void {
  * as the default: an administrator can still correct a wrong window (COMPLIANCE is one prop away
  * for those who want nobody to); the backup key, the Lambdas and restore readers cannot bypass it.
  */
-function objectLockOf(scope: Construct, options: BackupBucketOptions | undefined, retention: ResolvedRetention | undefined): s3.ObjectLockRetention | undefined {
+function objectLockOf(scope: Construct, options: BackupBucketOptions | undefined, retention: ResolvedRetention | undefined, prop: string): s3.ObjectLockRetention | undefined {
   if (options?.objectLock !== undefined) {
     if (options.objectLockFollowsRetention !== undefined) {
       invalid(scope, 'bucketOptions.objectLockFollowsRetention', String(options.objectLockFollowsRetention), 'to be left unset together with objectLock, which already decides the lock');
     }
-    return objectLockRetention(scope, options.objectLock);
+    return objectLockRetention(scope, options.objectLock, prop);
   }
   if (retention === undefined || options?.objectLockFollowsRetention === false) return undefined;
   if (options?.objectLockFollowsRetention === undefined) {
@@ -255,14 +257,14 @@ function defaultNoncurrentExpiration(retention: ResolvedRetention | undefined, l
 const MAX_RETENTION = Duration.days(36500);
 
 /** Validates the Object Lock options and returns the bucket's default retention. */
-function objectLockRetention(scope: Construct, lock: BackupObjectLock): s3.ObjectLockRetention {
+function objectLockRetention(scope: Construct, lock: BackupObjectLock, prop: string): s3.ObjectLockRetention {
   if (lock.mode !== s3.ObjectLockMode.GOVERNANCE && lock.mode !== s3.ObjectLockMode.COMPLIANCE) {
-    invalid(scope, 'bucketOptions.objectLock.mode', JSON.stringify(lock.mode), 's3.ObjectLockMode.GOVERNANCE or s3.ObjectLockMode.COMPLIANCE');
+    invalid(scope, `${prop}.mode`, JSON.stringify(lock.mode), 's3.ObjectLockMode.GOVERNANCE or s3.ObjectLockMode.COMPLIANCE');
   }
   const retention = lock.defaultRetention;
-  checkDurationSeconds(scope, 'bucketOptions.objectLock.defaultRetention', retention, Duration.days(1), MAX_RETENTION);
+  checkDurationSeconds(scope, `${prop}.defaultRetention`, retention, Duration.days(1), MAX_RETENTION);
   if (!retention.isUnresolved() && !Number.isInteger(retention.toDays({ integral: false }))) {
-    invalid(scope, 'bucketOptions.objectLock.defaultRetention', retention.toHumanString(), 'a whole number of days (S3 retention counts days)');
+    invalid(scope, `${prop}.defaultRetention`, retention.toHumanString(), 'a whole number of days (S3 retention counts days)');
   }
   return lock.mode === s3.ObjectLockMode.GOVERNANCE ? s3.ObjectLockRetention.governance(retention) : s3.ObjectLockRetention.compliance(retention);
 }

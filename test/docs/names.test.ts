@@ -86,6 +86,12 @@ const OTHER_NAMES: Record<string, string> = {
   WriteBackupIndexMetadata: 'a CockroachDB function (pkg/backup/backupdest/backup_index.go)',
   BackupIndexDirectoryPath: 'a CockroachDB constant (pkg/backup/backupbase/constants.go)',
   ResolveBackupManifests: 'a CockroachDB function (pkg/backup/backupdest/backup_destination.go)',
+  CockroachBackupCopy: "the example app's off-site copy stack (bin/app.ts, -c offsiteCopy=true)",
+  OffsiteCopy: "the id of the bucket's replication rule (lib/offsite/offsite-replication.ts)",
+  AccessControlTranslation: 'a property of an AWS::S3::Bucket replication destination',
+  ReplicationConfiguration: 'a property of AWS::S3::Bucket',
+  OperationsFailedReplication: 'an S3 replication metric (AWS/S3)',
+  ReplicationLatency: 'an S3 replication metric (AWS/S3)',
 };
 
 /** camelCase names of the guide that are not props or members: JSON fields, cluster settings, SQL options. */
@@ -114,7 +120,9 @@ const OTHER_CAMEL: Record<string, string> = {
 describe('names the guide mentions', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Docs');
-  const backup = new CockroachBackup(stack, 'Backup', { collection: 'prod/cluster-1', restoreDrill: {}, dashboard: true, retention: Duration.days(35) });
+  // With the off-site copy, whose link names no environment here (the stack is environment-agnostic).
+  const link = { sourceAccount: '111111111111', sourceRegion: 'eu-west-1', destinationAccount: '222222222222', destinationRegion: 'eu-central-1', bucketName: 'docs-copy', replicationRoleName: 'docs-replication' };
+  const backup = new CockroachBackup(stack, 'Backup', { collection: 'prod/cluster-1', restoreDrill: {}, dashboard: true, retention: Duration.days(35), offsiteCopy: { link, drillFromCopy: true } });
   // Keyless credentials are an alternative, not an addition: their construct (BackupRole) comes from a second stack.
   const keylessStack = new Stack(app, 'Keyless');
   const keyless = new CockroachBackup(keylessStack, 'Backup', { collection: 'prod/cluster-1', storageCredentials: StorageCredentials.implicit() });
@@ -134,11 +142,20 @@ describe('names the guide mentions', () => {
       ['ImplicitCredentialsOptions', 'lib/credentials/storage-credentials.ts'],
       ['RetentionRuleOptions', 'lib/storage/backup-retention.ts'],
       ['RetentionTransition', 'lib/storage/backup-retention.ts'],
+      ['OffsiteCopyOptions', 'lib/offsite/offsite-link.ts'],
+      ['OffsiteCopyLink', 'lib/offsite/offsite-link.ts'],
+      ['BackupCopyDestinationProps', 'lib/offsite/backup-copy-destination.ts'],
     ].map(([name, source]) => [name, new Set(interfaceProps(source, name).map((p) => p.name))]),
   );
   const constructProps = props.get('CockroachBackupProps')!;
   /** What a prop path's second segment must belong to, e.g. `bucketOptions.objectLock`. */
-  const nested: Record<string, Set<string>> = { bucketOptions: props.get('BackupBucketOptions')!, restoreDrill: props.get('RestoreDrillOptions')!, objectLock: props.get('BackupObjectLock')! };
+  const nested: Record<string, Set<string>> = {
+    bucketOptions: props.get('BackupBucketOptions')!,
+    restoreDrill: props.get('RestoreDrillOptions')!,
+    objectLock: props.get('BackupObjectLock')!,
+    offsiteCopy: props.get('OffsiteCopyOptions')!,
+    link: props.get('OffsiteCopyLink')!,
+  };
   const members = new Set([...Object.keys(backup), ...Object.getOwnPropertyNames(CockroachBackup.prototype)]);
   /** The factories of the `storageCredentials` prop, e.g. `cloudIdentityRole`. */
   const credentialFactories = new Set(Object.getOwnPropertyNames(StorageCredentials).filter((name) => typeof (StorageCredentials as unknown as Record<string, unknown>)[name] === 'function'));

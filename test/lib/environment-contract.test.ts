@@ -36,6 +36,16 @@ describe("the construct's environment, as the Lambda reads it", () => {
     ['CockroachDB Cloud identity-role credentials', { storageCredentials: StorageCredentials.cloudIdentityRole('arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab') }],
     ['implicit credentials', { storageCredentials: StorageCredentials.implicit() }],
     ['retention', { retention: Duration.days(35) }],
+    [
+      'restore drills that read the off-site copy',
+      {
+        restoreDrill: {},
+        offsiteCopy: {
+          link: { sourceAccount: '111111111111', sourceRegion: 'eu-west-1', destinationAccount: '222222222222', destinationRegion: 'eu-central-1', bucketName: 'acme-copy', replicationRoleName: 'replication' },
+          drillFromCopy: true,
+        },
+      },
+    ],
   ])('is accepted with %s', (_, props) => {
     const env = deployedEnvironment(props);
     expect(Object.values(env).filter((value) => value.startsWith('unmapped reference'))).toEqual([]);

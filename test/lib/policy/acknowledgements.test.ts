@@ -183,3 +183,46 @@ test("grantRestoreRead's acknowledgement answers the collection wildcard finding
   expect(findings.filter((f) => answers(readerAcks[0], f))).toHaveLength(1);
   expect(findings.filter((f) => f.path.startsWith('RestoreStack/RestoreReader') && !acknowledgements.some((a) => answers(a, f)))).toEqual([]);
 });
+
+describe('example app with the off-site copy (-c offsiteCopy=true, two stacks)', () => {
+  let acknowledgements: Acknowledgement[];
+  let findings: Finding[];
+  beforeAll(() => {
+    ({ acknowledgements, findings } = findingsWithoutAcknowledgements(
+      (outdir) => buildApp({ outdir, context: { offsiteCopy: 'true', restoreDrill: 'true', 'aws:cdk:bundling-stacks': [] } }).app,
+    ));
+  });
+
+  test('both stacks were checked, and every finding is acknowledged and every acknowledgement answers exactly one finding', () => {
+    expect(new Set(findings.map((f) => f.path.split('/')[0]))).toEqual(new Set(['CockroachBackupExample', 'CockroachBackupCopy']));
+    for (const finding of findings) {
+      expect({ finding, acknowledged: acknowledgements.some((a) => answers(a, finding)) }).toEqual({ finding, acknowledged: true });
+    }
+    for (const ack of acknowledgements) {
+      expect({ ack, answered: findings.filter((f) => answers(ack, f)).length }).toEqual({ ack, answered: 1 });
+    }
+  });
+
+  test('the copy adds exactly these acknowledgements: the wildcards of the collection prefixes and of the copy key named by alias, and the copy stack\'s buckets', () => {
+    const offsite = acknowledgements
+      .map((a) => `${a.path} ${a.id}`)
+      .filter((a) => /ReplicationPolicy|CockroachBackupCopy|BackupPolicy AwsSolutions-IAM5\[Resource::arn/.test(a))
+      .map((a) => a.replace(/cockroach-backup-copy-\d+-[a-z0-9-]+/, '<copy>'))
+      .sort();
+    const ct = (rule: string) => controlTowerRuleId(rule);
+    expect(offsite).toEqual(
+      [
+        'CockroachBackupExample/Backup/BackupPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:eu-central-1:111111111111:key/*]',
+        'CockroachBackupExample/Backup/BackupPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<copy>/cluster-1/*]',
+        'CockroachBackupExample/Backup/ReplicationPolicy AwsSolutions-IAM5[Resource::<BackupBucketBC94E555.Arn>/cluster-1/*]',
+        'CockroachBackupExample/Backup/ReplicationPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:eu-central-1:111111111111:key/*]',
+        'CockroachBackupExample/Backup/ReplicationPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<copy>/cluster-1/*]',
+        `CockroachBackupCopy/AccessLogsBucket ${ct('s3_bucket_default_encryption_kms_check')}`,
+        `CockroachBackupCopy/AccessLogsBucket ${ct('s3_bucket_logging_enabled_check')}`,
+        `CockroachBackupCopy/AccessLogsBucket ${ct('s3_bucket_object_lock_enabled_check')}`,
+        `CockroachBackupCopy/AccessLogsBucket ${ct('s3_event_notifications_enabled_check')}`,
+        `CockroachBackupCopy/Copy/Bucket ${ct('s3_event_notifications_enabled_check')}`,
+      ].sort(),
+    );
+  });
+});

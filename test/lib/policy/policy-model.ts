@@ -17,18 +17,33 @@ interface CfnResource {
 }
 type Resources = Record<string, CfnResource>;
 
-/** What Ref and Fn::GetAtt Arn give for each resource type the construct creates. */
-function physical(logicalId: string, resource: CfnResource): { ref: string; arn: string } {
+/** The account and region of a template's stack. */
+export interface ModelEnvironment {
+  readonly account: string;
+  readonly region: string;
+}
+
+/**
+ * What Ref and Fn::GetAtt Arn give for each resource type the construct creates. A bucket or role
+ * with a fixed name (the off-site copy's) keeps it, so that two templates that name each other agree.
+ */
+function physical(logicalId: string, resource: CfnResource, env: ModelEnvironment): { ref: string; arn: string } {
   const name = logicalId.toLowerCase();
+  const { account: ACCOUNT, region: REGION } = env;
+  const fixedName = (property: string) => (typeof resource.Properties?.[property] === 'string' ? (resource.Properties[property] as string) : undefined);
   switch (resource.Type) {
-    case 'AWS::S3::Bucket':
-      return { ref: `bucket-${name}`, arn: `arn:aws:s3:::bucket-${name}` };
+    case 'AWS::S3::Bucket': {
+      const bucketName = fixedName('BucketName') ?? `bucket-${name}`;
+      return { ref: bucketName, arn: `arn:aws:s3:::${bucketName}` };
+    }
     case 'AWS::KMS::Key':
       return { ref: name, arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${name}` };
     case 'AWS::IAM::User':
       return { ref: logicalId, arn: `arn:aws:iam::${ACCOUNT}:user/${logicalId}` };
-    case 'AWS::IAM::Role':
-      return { ref: logicalId, arn: `arn:aws:iam::${ACCOUNT}:role/${logicalId}` };
+    case 'AWS::IAM::Role': {
+      const roleName = fixedName('RoleName') ?? logicalId;
+      return { ref: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` };
+    }
     case 'AWS::IAM::Group':
       return { ref: logicalId, arn: `arn:aws:iam::${ACCOUNT}:group/${logicalId}` };
     case 'AWS::IAM::ManagedPolicy':
@@ -48,15 +63,20 @@ function physical(logicalId: string, resource: CfnResource): { ref: string; arn:
   }
 }
 
-const PSEUDO: Record<string, string> = {
-  'AWS::Partition': 'aws',
-  'AWS::AccountId': ACCOUNT,
-  'AWS::Region': REGION,
-  'AWS::URLSuffix': 'amazonaws.com',
-};
+function pseudoParameters(env: ModelEnvironment): Record<string, string> {
+  return { 'AWS::Partition': 'aws', 'AWS::AccountId': env.account, 'AWS::Region': env.region, 'AWS::URLSuffix': 'amazonaws.com' };
+}
 
 export class PolicyModel {
-  constructor(private readonly resources: Resources) {}
+  private readonly pseudo: Record<string, string>;
+
+  /** @param env the stack's account and region (the default: the one-account tests' ACCOUNT and REGION) */
+  constructor(
+    private readonly resources: Resources,
+    private readonly env: ModelEnvironment = { account: ACCOUNT, region: REGION },
+  ) {
+    this.pseudo = pseudoParameters(env);
+  }
 
   /** The value with every intrinsic replaced by a concrete string. */
   public resolve(value: Json): Json {
@@ -64,18 +84,18 @@ export class PolicyModel {
     if (typeof value !== 'object' || value === null) return value;
     const object = value as Record<string, Json>;
     if (typeof object.Ref === 'string') {
-      if (PSEUDO[object.Ref] !== undefined) return PSEUDO[object.Ref];
-      return physical(object.Ref, this.resource(object.Ref)).ref;
+      if (this.pseudo[object.Ref] !== undefined) return this.pseudo[object.Ref];
+      return physical(object.Ref, this.resource(object.Ref), this.env).ref;
     }
     if (Array.isArray(object['Fn::GetAtt'])) {
       const [id, attribute] = object['Fn::GetAtt'] as string[];
       if (attribute !== 'Arn') throw new Error(`no model for Fn::GetAtt ${id}.${attribute}`);
-      return physical(id, this.resource(id)).arn;
+      return physical(id, this.resource(id), this.env).arn;
     }
     if (typeof object['Fn::Sub'] === 'string') {
       return (object['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
-        if (PSEUDO[name] === undefined) throw new Error(`no model for ${whole} in Fn::Sub`);
-        return PSEUDO[name];
+        if (this.pseudo[name] === undefined) throw new Error(`no model for ${whole} in Fn::Sub`);
+        return this.pseudo[name];
       });
     }
     if (Array.isArray(object['Fn::Join'])) {
@@ -93,7 +113,7 @@ export class PolicyModel {
   }
 
   public arn(logicalId: string): string {
-    return physical(logicalId, this.resource(logicalId)).arn;
+    return physical(logicalId, this.resource(logicalId), this.env).arn;
   }
 
   /**
@@ -104,7 +124,8 @@ export class PolicyModel {
    */
   public identityPolicies(principalId: string): { name: string; policy: Json }[] {
     const principal = this.resource(principalId);
-    const holders = new Set([principalId]);
+    // By logical id and by name (a role with a fixed name is referenced by it).
+    const holders = new Set([principalId, String(this.resolve({ Ref: principalId }))]);
     if (principal.Type === 'AWS::IAM::User') {
       for (const group of (principal.Properties?.Groups as Json[] | undefined) ?? []) holders.add((group as { Ref: string }).Ref);
       for (const [id, r] of Object.entries(this.resources)) {
@@ -208,6 +229,10 @@ export interface Request {
   readonly resource: string;
   readonly resourcePolicy?: Json;
   readonly context?: Record<string, string | string[]>;
+  /** The principal's account. @default ACCOUNT */
+  readonly principalAccount?: string;
+  /** The account that owns the resource (a bucket or key of another account: cross-account rules apply). @default ACCOUNT */
+  readonly resourceAccount?: string;
 }
 
 /**
@@ -225,16 +250,16 @@ function carryEncryptionContext<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value).split(ENCRYPTION_CONTEXT_KEY).join(CARRIED_ENCRYPTION_CONTEXT_KEY)) as T);
 }
 
-/** One request through @cloud-copilot/iam-simulate, over TLS (the bucket policy denies anything else), by a principal of the account. */
+/** One request through @cloud-copilot/iam-simulate, over TLS (the bucket policy denies anything else), by a principal of the account (or of `principalAccount`). */
 export async function decide(request: Request): Promise<Decision> {
   const response = await runSimulation(
     {
       request: {
         principal: request.principal,
         action: request.action,
-        resource: { resource: request.resource, accountId: ACCOUNT },
+        resource: { resource: request.resource, accountId: request.resourceAccount ?? ACCOUNT },
         // The simulator does not derive the principal's global keys from the request: give them.
-        contextVariables: carryEncryptionContext({ 'aws:SecureTransport': 'true', 'aws:PrincipalArn': request.principal, 'aws:PrincipalAccount': ACCOUNT, ...request.context }),
+        contextVariables: carryEncryptionContext({ 'aws:SecureTransport': 'true', 'aws:PrincipalArn': request.principal, 'aws:PrincipalAccount': request.principalAccount ?? ACCOUNT, ...request.context }),
       },
       identityPolicies: carryEncryptionContext(request.identityPolicies),
       serviceControlPolicies: [],
