@@ -10,13 +10,20 @@ function codeSpans(text: string): string[] {
 
 describe('construct IDs and alarms named in the README and docs/upgrading.md', () => {
   // Bundling skipped: only the construct tree is needed, not the Lambda's code. With restore
-  // drills and retention, and a second construct with keyless credentials (an alternative to the
-  // access key's user, key and secret), so that every construct ID and alarm the construct can
-  // create is there.
+  // drills and retention, a second construct with keyless credentials (an alternative to the
+  // access key's user, key and secret) and a third with the off-site copy, so that every construct
+  // ID and alarm the construct can create is there.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const backup = new CockroachBackup(new Stack(app, 'Docs'), 'Backup', { collection: 'prod/cluster-1', restoreDrill: {}, retention: Duration.days(35) });
   const keyless = new CockroachBackup(new Stack(app, 'Keyless'), 'Backup', { collection: 'prod/cluster-1', storageCredentials: StorageCredentials.implicit() });
-  const childIds = [...new Set([backup, keyless].flatMap((b) => b.node.children.map((c) => c.node.id)))].sort();
+  // The off-site copy needs stacks in the link's environments.
+  const link = { sourceAccount: '111111111111', sourceRegion: 'eu-west-1', destinationAccount: '222222222222', destinationRegion: 'eu-central-1', bucketName: 'acme-crdb-backup-copy', replicationRoleName: 'crdb-backup-replication' };
+  const offsite = new CockroachBackup(new Stack(app, 'Offsite', { env: { account: link.sourceAccount, region: link.sourceRegion } }), 'Backup', {
+    collection: 'prod/cluster-1',
+    restoreDrill: {},
+    offsiteCopy: { link, drillFromCopy: true },
+  });
+  const childIds = [...new Set([backup, keyless, offsite].flatMap((b) => b.node.children.map((c) => c.node.id)))].sort();
   const readme = readGuideFile('README.md');
 
   test('fails if the list of stable construct IDs in docs/upgrading.md differs from the construct\'s children', () => {
@@ -30,7 +37,7 @@ describe('construct IDs and alarms named in the README and docs/upgrading.md', (
     expect(rows.flatMap((cells) => codeSpans(cells[0])).sort()).toEqual(childIds);
   });
 
-  const alarms = backup.monitoring.node.children.filter((c) => c instanceof cloudwatch.Alarm).map((c) => c.node.id);
+  const alarms = [...new Set([backup, offsite].flatMap((b) => b.monitoring.node.children.filter((c) => c instanceof cloudwatch.Alarm).map((c) => c.node.id)))];
 
   test('fails if the Alarms table does not list exactly the alarms the construct creates', () => {
     const [, ...rows] = tableAfterHeading(readme, 'Alarms');
