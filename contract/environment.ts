@@ -87,6 +87,13 @@ export const ENV = {
   retentionParameter: 'RETENTION_PARAMETER',
   /** 'true': restore drills restore the oldest point the retention promises (RETENTION_SECONDS); unset: a point in the newest chain. */
   drillOldestInWindow: 'DRILL_OLDEST_IN_WINDOW',
+  /**
+   * 'true': the connection secret's password is rotated (the `connectionPasswordRotation` prop,
+   * docs/password-rotation.md). After an authentication failure that survives a fresh read of
+   * AWSCURRENT, the functions log in once with the AWSPENDING version: between the rotation's
+   * setSecret and finishSecret the cluster already wants the new password. Set only with the prop.
+   */
+  passwordRotation: 'PASSWORD_ROTATION',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -95,10 +102,16 @@ export type EnvName = (typeof ENV)[keyof typeof ENV];
 export type CredentialEnvName = typeof ENV.accessKeySecretArn | typeof ENV.storageAuth | typeof ENV.assumeRoleChain;
 
 /** The variables set only when their feature is on (keyless credentials, retention), so that a construct without it keeps its template. */
-export type OptionalEnvName = typeof ENV.storageAuth | typeof ENV.assumeRoleChain | typeof ENV.retentionSeconds | typeof ENV.retentionParameter | typeof ENV.drillOldestInWindow;
+export type OptionalEnvName =
+  | typeof ENV.storageAuth
+  | typeof ENV.assumeRoleChain
+  | typeof ENV.retentionSeconds
+  | typeof ENV.retentionParameter
+  | typeof ENV.drillOldestInWindow
+  | typeof ENV.passwordRotation;
 
 /** The variables the construct sets only with their feature. */
-export const OPTIONAL_ENV: readonly OptionalEnvName[] = [ENV.storageAuth, ENV.assumeRoleChain, ENV.retentionSeconds, ENV.retentionParameter, ENV.drillOldestInWindow];
+export const OPTIONAL_ENV: readonly OptionalEnvName[] = [ENV.storageAuth, ENV.assumeRoleChain, ENV.retentionSeconds, ENV.retentionParameter, ENV.drillOldestInWindow, ENV.passwordRotation];
 
 /** The backup Lambda's environment as the construct writes it: the variables of other credential modes and of features that are off left out. */
 export type BackupEnvironment = Record<Exclude<EnvName, CredentialEnvName | OptionalEnvName>, string> & Partial<Record<CredentialEnvName | OptionalEnvName, string>>;

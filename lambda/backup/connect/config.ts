@@ -47,6 +47,8 @@ export interface BackupSettings {
   readonly retentionParameter?: string;
   /** Drills restore the oldest point the retention promises instead of a point in the newest chain. */
   readonly drillOldestInWindow: boolean;
+  /** The connection secret's password is rotated: after a failed login with AWSCURRENT, try AWSPENDING once (run-session.ts). */
+  readonly passwordRotation: boolean;
 }
 
 /** Where each secret lives in Secrets Manager (only the Lambda needs these). */
@@ -200,6 +202,7 @@ export function parseSettings(env: Environment, labels: SettingLabels = {}): Bac
     hangAfterSeconds: read.integer('hangAfterSeconds', DEFAULTS.hangAfterSeconds, 60, 7 * 86400),
     retentionSeconds: read.integer('retentionSeconds', DEFAULTS.retentionSeconds, 0, 36500 * 86400),
     drillOldestInWindow: read.boolean('drillOldestInWindow', false),
+    passwordRotation: read.boolean('passwordRotation', false),
     retentionParameter:
       read.optional('retentionParameter') === undefined
         ? undefined
