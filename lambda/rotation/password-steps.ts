@@ -1,5 +1,5 @@
 import { BackupFailure, isAuthenticationFailure } from '../backup/connect/errors';
-import { ConnectionSecret } from '../backup/connect/secrets';
+import { ConnectionSecret, SecretError } from '../backup/connect/secrets';
 import { Session } from '../backup/connect/session';
 import { ConnectionSecretValue, sameConnection, withPassword } from './connection-secret-versions';
 import { RotationError } from './errors';
@@ -97,16 +97,28 @@ async function setSecret(services: PasswordServices, token: string): Promise<Pas
   return { acted: true, username };
 }
 
+/** A version, or undefined when it holds no value or no complete connection secret (an empty host before it is filled in). */
+async function readIfComplete(secret: RotatedSecret<ConnectionSecretValue>, stage: string, token?: string): Promise<StoredValue<ConnectionSecretValue> | undefined> {
+  try {
+    return await secret.read(stage, token);
+  } catch (error) {
+    if (error instanceof SecretError) return undefined;
+    throw error;
+  }
+}
+
 /**
  * testSecret: the pending password logs in and `SELECT 1` answers. A version without a new
- * password (none, or AWSCURRENT's) is not a rotation's: Secrets Manager checks a rotation
- * configuration by calling testSecret alone on a version of its own (RotateSecret API,
- * RotateImmediately false), which has nothing of ours to test.
+ * password (no value, no complete secret, or AWSCURRENT's password) is not a rotation's:
+ * Secrets Manager checks a rotation configuration by calling testSecret alone on a version of
+ * its own (RotateSecret API, RotateImmediately false; the construct's schedule deploys so, when
+ * the secret may still lack its host), which has nothing of ours to test. finishSecret refuses
+ * such a version, so it can never become current.
  */
 async function testSecret(services: PasswordServices, token: string): Promise<PasswordStepReport> {
-  const pending = await services.secret.read(PENDING, token);
-  const current = await required(services.secret, CURRENT);
-  if (pending === undefined || pending.value.connection.password === current.value.connection.password) {
+  const pending = await readIfComplete(services.secret, PENDING, token);
+  const current = await readIfComplete(services.secret, CURRENT);
+  if (pending === undefined || pending.value.connection.password === current?.value.connection.password) {
     return { acted: false, note: 'the version holds no new password: nothing to test' };
   }
   const session = await services.connect(pending.value.connection);

@@ -10,7 +10,7 @@ import { ROTATION_ENV } from '../../contract/rotation';
 import { FunctionPlacement, packagedFunction } from '../functions/backup-function';
 import { runSchedule, schedulerRole } from '../functions/backup-schedules';
 import { ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from '../functions/lambda-asset';
-import { checkDurationSeconds, describeDuration, invalid } from '../validation';
+import { checkDurationSeconds, checkRotationDays, describeDuration, invalid } from '../validation';
 
 /**
  * How the backup user's access key is rotated: automatically through Secrets Manager's
@@ -48,9 +48,6 @@ export const ROTATION_DEFAULTS = {
  */
 const GRACE = { min: Duration.hours(1), max: Duration.days(90) } as const;
 
-/** Secrets Manager's bounds of `AutomaticallyAfterDays`. */
-const INTERVAL_DAYS = { min: 1, max: 365 } as const;
-
 /**
  * How long one invocation of the rotation function may take: testSecret retries its signed
  * S3 request for up to 31 s while IAM makes a new key usable (lambda/rotation/README.md), and
@@ -81,11 +78,7 @@ export function checkRotationSettings(scope: IConstruct, settings: RotationSetti
   }
   const grace = settings.previousKeyGracePeriod ?? ROTATION_DEFAULTS.previousKeyGracePeriod;
   const graceSeconds = checkDurationSeconds(scope, 'previousKeyGracePeriod', grace, GRACE.min, GRACE.max);
-  if (interval.isUnresolved()) invalid(scope, 'accessKeyRotation', 'a token', 'a concrete interval, validated at synth time');
-  const days = interval.toDays({ integral: false });
-  if (!Number.isInteger(days) || days < INTERVAL_DAYS.min || days > INTERVAL_DAYS.max) {
-    invalid(scope, 'accessKeyRotation', `every ${describeDuration(interval)}`, `a whole number of days from ${INTERVAL_DAYS.min} to ${INTERVAL_DAYS.max} (Secrets Manager's AutomaticallyAfterDays)`);
-  }
+  const days = checkRotationDays(scope, 'accessKeyRotation', interval, `every ${describeDuration(interval)}`);
   if (graceSeconds !== undefined && graceSeconds >= interval.toSeconds()) {
     invalid(
       scope,

@@ -36,6 +36,7 @@ describe("the construct's environment, as the Lambda reads it", () => {
     ['CockroachDB Cloud identity-role credentials', { storageCredentials: StorageCredentials.cloudIdentityRole('arn:aws:iam::123456789012:role/crl-dr-store-user-0123456789ab') }],
     ['implicit credentials', { storageCredentials: StorageCredentials.implicit() }],
     ['retention', { retention: Duration.days(35) }],
+    ['password rotation (the password rotation function gets the same environment)', { connectionPasswordRotation: {} }],
   ])('is accepted with %s', (_, props) => {
     const env = deployedEnvironment(props);
     expect(Object.values(env).filter((value) => value.startsWith('unmapped reference'))).toEqual([]);
