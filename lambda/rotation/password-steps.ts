@@ -136,8 +136,8 @@ async function testSecret(services: PasswordServices, token: string): Promise<Pa
  * a configuration check's version never becomes current.
  */
 async function finishSecret(services: PasswordServices, state: SecretState, token: string): Promise<PasswordStepReport> {
-  const current = await required(services.secret, CURRENT);
   const pending = await required(services.secret, PENDING, token);
+  const current = await required(services.secret, CURRENT);
   if (pending.value.connection.password === current.value.connection.password) {
     throw new RotationError(`version ${token} holds the current password, not a new one: createSecret did not store one`);
   }

@@ -186,3 +186,78 @@ describe.each(LIFECYCLE_VERSIONS)('the password rotation on %s', (version) => {
     expect(await backup('incremental')).toMatchObject({ action: 'submitted', status: 'succeeded', chainLength: 2 });
   });
 });
+
+describe('the password rotation steps at their edges', () => {
+  let secrets: SecretsManagerDouble;
+  let double: CockroachDouble;
+  let client: SecretsManagerClient;
+  let arn: string;
+  const savedEnv = { ...process.env };
+
+  beforeEach(async () => {
+    secrets = await SecretsManagerDouble.start();
+    double = await CockroachDouble.start({ users: [BACKUP_USER, ROOT_USER] });
+    double.allowChangingOwnPassword(true);
+    arn = secrets.createSecret('backup-connection', connectionSecretFor(double));
+    Object.assign(process.env, { [ENV.connectionSecretArn]: arn, [ENV.bucketName]: BUCKET, [ENV.bucketRegion]: 'us-east-1', [ENV.collection]: COLLECTION, [ENV.connectTimeoutMs]: '2000' });
+    client = new SecretsManagerClient({ region: 'us-east-1', endpoint: secrets.endpoint, credentials: ROLE_CREDENTIALS, maxAttempts: 1 });
+  });
+
+  afterEach(async () => {
+    process.env = { ...savedEnv };
+    client.destroy();
+    await double.stop();
+    await secrets.stop();
+  });
+
+  const invoke = async (event: unknown): Promise<RotationSummary> => {
+    try {
+      const summary = await runPasswordRotation(event, { settings: parseSettings(process.env), connectionSecretArn: arn, secretsManager: client, now: () => new Date() }, 15_000);
+      recordForSecretCheck(summary);
+      return summary;
+    } catch (error) {
+      recordForSecretCheck(error);
+      throw error;
+    } finally {
+      for (const stage of ['AWSCURRENT', 'AWSPENDING']) {
+        const value = secrets.valueAt(arn, stage);
+        const password = value === undefined ? undefined : (JSON.parse(value) as { password?: string }).password;
+        if (password !== undefined && !guarded.includes(password)) guarded.push(password);
+      }
+    }
+  };
+  const step = (Step: RotationStepEvent['Step'], token: string): Promise<RotationSummary> => invoke({ Step, SecretId: arn, ClientRequestToken: token });
+  const rejection = (promise: Promise<unknown>): Promise<Error> =>
+    promise.then(
+      () => {
+        throw new Error('expected the step to fail');
+      },
+      (e: unknown) => e as Error,
+    );
+
+  test("Secrets Manager's check of a new schedule (testSecret alone, on a version without a value) passes, even before host is filled in, and that version can never become current", async () => {
+    secrets.putValue(arn, JSON.stringify({ ...JSON.parse(connectionSecretFor(double)), host: '', ca: '' }));
+    const token = secrets.beginRotation(arn);
+    expect(await step('testSecret', token)).toMatchObject({ outcome: 'succeeded', acted: false, note: 'the version holds no new password: nothing to test' });
+    expect((await rejection(step('finishSecret', token))).message).toMatch(/^finishSecret failed for the connection secret \S+: version \S+ holds no value: createSecret did not store one$/);
+    expect(secrets.valueAt(arn, 'AWSCURRENT')).toContain('"host":""');
+  });
+
+  test('an edit of the secret after createSecret stops setSecret before the password changes', async () => {
+    const token = secrets.beginRotation(arn);
+    await step('createSecret', token);
+    // The operator fixes the CA meanwhile: a new AWSCURRENT version.
+    secrets.putValue(arn, JSON.stringify({ ...JSON.parse(connectionSecretFor(double)), dbname: 'postgres' }));
+    expect((await rejection(step('setSecret', token))).message).toMatch(/^setSecret failed for the connection secret \S+: the connection secret was edited after createSecret/);
+    expect(double.statements.filter((s) => s.text.startsWith('ALTER'))).toEqual([]);
+  });
+
+  test('says so when neither password logs in, and refuses the retirement event and another secret', async () => {
+    const token = secrets.beginRotation(arn);
+    await step('createSecret', token);
+    double.addUser({ ...BACKUP_USER, password: 'changed-by-someone-else' });
+    expect((await rejection(step('setSecret', token))).message).toMatch(/^setSecret failed for the connection secret \S+: neither the current nor the pending password logs in user backup: cannot connect/);
+    expect((await rejection(invoke({ action: 'retire-previous-key' }))).message).toMatch(/retire-previous-key is the access-key rotation function's/);
+    expect((await rejection(invoke({ Step: 'createSecret', SecretId: `${arn}-other`, ClientRequestToken: token }))).message).toMatch(/is not the connection secret .*: this function rotates that secret only/);
+  });
+});
