@@ -79,6 +79,7 @@ const OTHER_NAMES: Record<string, string> = {
   WriteBackupIndexMetadata: 'a CockroachDB function (pkg/backup/backupdest/backup_index.go)',
   BackupIndexDirectoryPath: 'a CockroachDB constant (pkg/backup/backupbase/constants.go)',
   ResolveBackupManifests: 'a CockroachDB function (pkg/backup/backupdest/backup_destination.go)',
+  CheckGlobalPrivilegeOrRoleOption: 'a CockroachDB function (pkg/sql/authorization.go)',
 };
 
 /** camelCase names of the guide that are not props or members: JSON fields, cluster settings, SQL options. */
@@ -96,9 +97,15 @@ const OTHER_CAMEL: Record<string, string> = {
   ipAddresses: 'a factory of BackupKeySource',
   vpcEndpoints: 'a factory of BackupKeySource',
   changeOwnPasswordEnabled: "CockroachDB's cluster setting variable (pkg/sql/alter_role.go)",
+  alterRoleNode: "CockroachDB's ALTER ROLE plan node (pkg/sql/alter_role.go)",
+  formatAsRoleOptions: "CockroachDB's printing of role options, passwords as '*****' (pkg/sql/sem/tree)",
   alarmEmail: "a context key of the example app (bin/app.ts)",
   rpoHours: "a context key of the example app (bin/app.ts)",
   finishSecret: 'a step of a Secrets Manager rotation',
+  createSecret: 'a step of a Secrets Manager rotation',
+  setSecret: 'a step of a Secrets Manager rotation',
+  testSecret: 'a step of a Secrets Manager rotation',
+  passwordRotationHandler: "the password rotation function's handler, the backup bundle's second export",
   retentionWindow: 'the function in lib/storage/retention-window.ts that computes the window',
   readChain: "the CockroachDB double's chain reader (test/support/sql/collection-reads.ts)",
   layersAt: "the CockroachDB double's RESTORE time check (test/support/sql/restore-point.ts)",
@@ -107,7 +114,7 @@ const OTHER_CAMEL: Record<string, string> = {
 describe('names the guide mentions', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Docs');
-  const backup = new CockroachBackup(stack, 'Backup', { collection: 'prod/cluster-1', restoreDrill: {}, dashboard: true, retention: Duration.days(35) });
+  const backup = new CockroachBackup(stack, 'Backup', { collection: 'prod/cluster-1', restoreDrill: {}, dashboard: true, retention: Duration.days(35), connectionPasswordRotation: {} });
   // Keyless credentials are an alternative, not an addition: their construct (BackupRole) comes from a second stack.
   const keylessStack = new Stack(app, 'Keyless');
   const keyless = new CockroachBackup(keylessStack, 'Backup', { collection: 'prod/cluster-1', storageCredentials: StorageCredentials.implicit() });
@@ -127,11 +134,17 @@ describe('names the guide mentions', () => {
       ['ImplicitCredentialsOptions', 'lib/credentials/storage-credentials.ts'],
       ['RetentionRuleOptions', 'lib/storage/backup-retention.ts'],
       ['RetentionTransition', 'lib/storage/backup-retention.ts'],
+      ['ConnectionPasswordRotation', 'lib/credentials/password-rotation.ts'],
     ].map(([name, source]) => [name, new Set(interfaceProps(source, name).map((p) => p.name))]),
   );
   const constructProps = props.get('CockroachBackupProps')!;
   /** What a prop path's second segment must belong to, e.g. `bucketOptions.objectLock`. */
-  const nested: Record<string, Set<string>> = { bucketOptions: props.get('BackupBucketOptions')!, restoreDrill: props.get('RestoreDrillOptions')!, objectLock: props.get('BackupObjectLock')! };
+  const nested: Record<string, Set<string>> = {
+    bucketOptions: props.get('BackupBucketOptions')!,
+    restoreDrill: props.get('RestoreDrillOptions')!,
+    objectLock: props.get('BackupObjectLock')!,
+    connectionPasswordRotation: props.get('ConnectionPasswordRotation')!,
+  };
   const members = new Set([...Object.keys(backup), ...Object.getOwnPropertyNames(CockroachBackup.prototype)]);
   /** The factories of the `storageCredentials` prop, e.g. `cloudIdentityRole`. */
   const credentialFactories = new Set(Object.getOwnPropertyNames(StorageCredentials).filter((name) => typeof (StorageCredentials as unknown as Record<string, unknown>)[name] === 'function'));
