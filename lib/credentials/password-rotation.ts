@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +9,7 @@ import { FunctionPlacement, packagedFunction } from '../functions/backup-functio
 import { BACKUP_LAMBDA_ASSET_DIR, PASSWORD_ROTATION_HANDLER } from '../functions/lambda-asset';
 import { checkRotationDays, describeDuration } from '../validation';
 import { ROTATION_SECRET_ACTIONS } from './access-key-rotation';
+import { secretRotation } from './rotation-schedule';
 
 /**
  * Automatic rotation of the SQL password in the connection secret (docs/password-rotation.md).
@@ -68,10 +69,10 @@ export interface PasswordRotationParts {
  *   one too), every `days` days. `RotateImmediatelyOnUpdate` is false: a deploy does not rotate,
  *   since the construct's own secret has no host until it is filled in and the cluster setting
  *   may not be on yet; Secrets Manager then only calls testSecret on a version of its own, which
- *   holds no new password and passes. The CDK's `addRotationSchedule` is not used because it
- *   grants `secretsmanager:GetRandomPassword` on `*`, which this function never calls.
+ *   holds no new password and passes (rotation-schedule.ts).
  */
 export function connectionPasswordRotation(scope: Construct, wiring: PasswordRotationWiring): PasswordRotationParts {
+  const { days, secret, environment, timeout, ...placement } = wiring;
   const { fn, role, logGroup } = packagedFunction(scope, {
     ids: { logGroup: 'PasswordRotationLogGroup', role: 'PasswordRotationFunctionRole', fn: 'PasswordRotationFunction' },
     roleDescription: `Role of the password rotation function of ${scope.node.path}: the connection secret, its log group`,
@@ -79,33 +80,20 @@ export function connectionPasswordRotation(scope: Construct, wiring: PasswordRot
     assetDir: BACKUP_LAMBDA_ASSET_DIR,
     handler: PASSWORD_ROTATION_HANDLER,
     what: 'backup Lambda',
-    statements: [new iam.PolicyStatement({ sid: 'RotateConnectionSecret', actions: [...ROTATION_SECRET_ACTIONS], resources: [wiring.secret.secretArn] })],
+    statements: [new iam.PolicyStatement({ sid: 'RotateConnectionSecret', actions: [...ROTATION_SECRET_ACTIONS], resources: [secret.secretArn] })],
     memorySize: 256,
-    timeout: wiring.timeout,
-    environment: { ...wiring.environment, [ENV.passwordRotation]: 'true' },
-    runtime: wiring.runtime,
-    logRetention: wiring.logRetention,
-    logEncryptionKey: wiring.logEncryptionKey,
-    vpc: wiring.vpc,
-    vpcSubnets: wiring.vpcSubnets,
-    securityGroups: wiring.securityGroups,
+    timeout,
+    environment: { ...environment, [ENV.passwordRotation]: 'true' },
+    ...placement,
   });
-  wiring.secret.encryptionKey?.grantEncryptDecrypt(role);
+  secret.encryptionKey?.grantEncryptDecrypt(role);
 
-  const permission = new lambda.CfnPermission(scope, 'PasswordRotationInvokedBySecretsManager', {
-    action: 'lambda:InvokeFunction',
-    functionName: fn.functionArn,
-    principal: 'secretsmanager.amazonaws.com',
-    sourceArn: wiring.secret.secretArn,
-    sourceAccount: Stack.of(scope).account,
-  });
-  const rotationSchedule = new secretsmanager.CfnRotationSchedule(scope, 'PasswordRotationSchedule', {
-    secretId: wiring.secret.secretArn,
-    rotationLambdaArn: fn.functionArn,
-    rotationRules: { automaticallyAfterDays: wiring.days },
+  const rotationSchedule = secretRotation(scope, {
+    ids: { permission: 'PasswordRotationInvokedBySecretsManager', schedule: 'PasswordRotationSchedule' },
+    fn,
+    secret,
+    days,
     rotateImmediatelyOnUpdate: false,
   });
-  // Secrets Manager checks that it may invoke the function when the schedule is set.
-  rotationSchedule.node.addDependency(permission);
   return { fn, role, logGroup, rotationSchedule };
 }

@@ -8,7 +8,7 @@ import { ENV } from '../../../contract/environment';
 import { CockroachBackup } from '../../../lib';
 import { ROTATION_SECRET_ACTIONS } from '../../../lib/credentials/access-key-rotation';
 import { findingsOf, synthPluginReports } from '../policy/policy-findings';
-import { constructionError, logicalId, synthBackup, Synthesized } from '../fixtures';
+import { constructionError, logicalId, roleStatements, synthBackup, Synthesized } from '../fixtures';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }>;
 
@@ -19,12 +19,6 @@ const idOf = (construct: IConstruct, s: Synthesized = rotated): string =>
 const child = (id: string, s: Synthesized = rotated): IConstruct => s.backup.node.findChild(id);
 const variables = (fnId: string, s: Synthesized = rotated): Record<string, unknown> =>
   (resources(s)[fnId].Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-
-function roleStatements(s: Synthesized, roleId: string): unknown[] {
-  return Object.values(resources(s))
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles ?? []).includes(roleId))
-    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: unknown[] }).Statement);
-}
 
 describe('connectionPasswordRotation', () => {
   test('adds nothing by default: no function, no schedule on the connection secret, no variable', () => {
@@ -51,7 +45,7 @@ describe('connectionPasswordRotation', () => {
 
   test('its role may only rotate the connection secret: the four Secrets Manager actions on that secret, and its log group', () => {
     const roleId = idOf(child('PasswordRotationFunctionRole'));
-    expect(roleStatements(rotated, roleId)).toEqual([
+    expect(roleStatements(rotated.template, roleId)).toEqual([
       { Sid: 'RotateConnectionSecret', Effect: 'Allow', Action: [...ROTATION_SECRET_ACTIONS], Resource: { Ref: idOf(rotated.backup.connectionSecret) } },
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [idOf(child('PasswordRotationLogGroup')), 'Arn'] } },
     ]);
