@@ -178,7 +178,7 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
     reason:
       'CT.LAMBDA.PR.3 (Lambda in a VPC): the example backs up a cluster reached over the internet, with TLS and a ' +
       "verified server certificate; it needs no network access of this account. For a cluster with private addresses " +
-      'set the vpc prop (its subnets then need a NAT gateway or a Secrets Manager interface endpoint).',
+      'set the vpc prop (its subnets then need a NAT gateway, or interface endpoints for Secrets Manager and Parameter Store).',
   });
   Validations.of(backup.followFunction).acknowledge({
     id: controlTowerRuleId('lambda_inside_vpc_check'),
@@ -199,7 +199,8 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
     id: controlTowerRuleId('s3_bucket_object_lock_enabled_check'),
     reason:
       'CT.S3.PR.9 (Object Lock): the example is meant to be deployed, tried and removed, and Object Lock cannot be ' +
-      'turned off once a bucket has it. For production set bucketOptions.objectLock (README, "Object Lock").',
+      'turned off once a bucket has it. For production set retention, which turns it on for a new bucket, or ' +
+      'bucketOptions.objectLock (docs/object-lock.md).',
   });
 
   const alarmEmail = contextString(app, 'alarmEmail');

@@ -88,6 +88,13 @@ export const ENV = {
   /** 'true': restore drills restore the oldest point the retention promises (RETENTION_SECONDS); unset: a point in the newest chain. */
   drillOldestInWindow: 'DRILL_OLDEST_IN_WINDOW',
   /**
+   * Bucket of the off-site copy (offsiteCopy) that restore drills read instead of BUCKET_NAME, under
+   * the same collection prefix; unset: drills read the primary. Set only with `offsiteCopy.drillFromCopy`.
+   */
+  drillCopyBucketName: 'DRILL_COPY_BUCKET_NAME',
+  /** Region of that bucket (the AWS_REGION of the drill's URI). Set with DRILL_COPY_BUCKET_NAME. */
+  drillCopyBucketRegion: 'DRILL_COPY_BUCKET_REGION',
+  /**
    * 'true': the connection secret's password is rotated (the `connectionPasswordRotation` prop,
    * docs/password-rotation.md). After an authentication failure that survives a fresh read of
    * AWSCURRENT, the functions log in once with the AWSPENDING version: between the rotation's
@@ -108,10 +115,21 @@ export type OptionalEnvName =
   | typeof ENV.retentionSeconds
   | typeof ENV.retentionParameter
   | typeof ENV.drillOldestInWindow
+  | typeof ENV.drillCopyBucketName
+  | typeof ENV.drillCopyBucketRegion
   | typeof ENV.passwordRotation;
 
 /** The variables the construct sets only with their feature. */
-export const OPTIONAL_ENV: readonly OptionalEnvName[] = [ENV.storageAuth, ENV.assumeRoleChain, ENV.retentionSeconds, ENV.retentionParameter, ENV.drillOldestInWindow, ENV.passwordRotation];
+export const OPTIONAL_ENV: readonly OptionalEnvName[] = [
+  ENV.storageAuth,
+  ENV.assumeRoleChain,
+  ENV.retentionSeconds,
+  ENV.retentionParameter,
+  ENV.drillOldestInWindow,
+  ENV.drillCopyBucketName,
+  ENV.drillCopyBucketRegion,
+  ENV.passwordRotation,
+];
 
 /** The backup Lambda's environment as the construct writes it: the variables of other credential modes and of features that are off left out. */
 export type BackupEnvironment = Record<Exclude<EnvName, CredentialEnvName | OptionalEnvName>, string> & Partial<Record<CredentialEnvName | OptionalEnvName, string>>;

@@ -26,7 +26,7 @@ import { backupSchedules, resolveSchedules, scheduleInterval } from './functions
 import { connectionSecret } from './credentials/connection-secret';
 import { checkPasswordRotation, ConnectionPasswordRotation, connectionPasswordRotation } from './credentials/password-rotation';
 import { grantCollectionRead } from './storage/restore-access';
-import { allowLogGroupEncryption } from './keys/key-policies';
+import { allowLogGroupEncryption, allowSecretsKeyUsers } from './keys/key-policies';
 import { BackupKeyProtection } from './keys/key-protection';
 import { BackupKeySource } from './keys/backup-key-source';
 import { BackupMonitoring } from './monitoring/monitoring';
@@ -144,6 +144,29 @@ export interface CockroachBackupProps {
    * @default no automatic rotation: the password is changed by hand (docs/cluster-setup.md)
    */
   readonly connectionPasswordRotation?: ConnectionPasswordRotation;
+
+  /**
+   * Customer managed KMS key for the secrets the construct creates: the access-key secret and,
+   * when `connectionSecret` is not given, the connection secret. An imported `connectionSecret`
+   * keeps its own key; when its `ISecret` knows that key (`encryptionKey`, e.g.
+   * `Secret.fromSecretAttributes(..., { secretCompleteArn, encryptionKey })`), the functions get
+   * kms:Decrypt on it through Secrets Manager. With this key, reading a secret takes
+   * `secretsmanager:GetSecretValue` on it and `kms:Decrypt` on this key: a principal whose policy
+   * allows GetSecretValue on `*` (and no kms:Decrypt on this key) no longer reads the SQL password
+   * or the backup key, as it does with the AWS managed key, whose key policy admits every principal
+   * of the account through Secrets Manager. The functions may use the key only through Secrets
+   * Manager of this region and only for their own secrets (`kms:ViaService`,
+   * `kms:EncryptionContext:SecretARN`); a `kms.Key` of this stack also admits them in its key
+   * policy, while an imported key's policy must let the account's IAM policies grant its use (as
+   * KMS's default key policy does). Adding, changing or removing it updates the secrets in place
+   * (same secrets, same ARNs; Secrets Manager re-encrypts their staged versions with the new key):
+   * check that `cdk diff` shows only `KmsKeyId` on them, and disable or delete a previous key only
+   * after the deploy. Deleting or disabling this key makes both secrets unreadable and stops every
+   * backup: protect it with `BackupKeyProtection.denyKeyLossExceptTo`. Costs $1 a month plus
+   * requests (docs/security.md).
+   * @default the AWS managed key `aws/secretsmanager`
+   */
+  readonly secretsEncryptionKey?: kms.IKey;
 
   /**
    * How CockroachDB's nodes authenticate to the bucket (docs/credentials.md):
@@ -345,9 +368,11 @@ export interface CockroachBackupProps {
   /**
    * A VPC to run the Lambda in, to reach a cluster with private addresses. Its subnets
    * then need a route to each AWS service the functions call, through a NAT gateway or
-   * interface VPC endpoints: Secrets Manager always, Parameter Store (`ssm`) with
-   * `restoreDrill`, and with key rotation also IAM and S3 for the rotation function, which
-   * runs in the same subnets. IAM has interface endpoints only in us-east-1, so elsewhere
+   * interface VPC endpoints: Secrets Manager and Parameter Store (`ssm`) always (the follow
+   * function, which runs in the same subnets, reads and writes its state parameter on every
+   * look; the backup function also reads `RetentionPromise` with `retention` and `DrillState`
+   * with `restoreDrill`), and with key rotation also IAM and S3 for the rotation function,
+   * which runs in the same subnets too. IAM has interface endpoints only in us-east-1, so elsewhere
    * key rotation needs a NAT gateway (docs/cluster-setup.md, "The network").
    * @default no VPC: the Lambda reaches the cluster over the internet (TLS-verified)
    */
@@ -417,8 +442,9 @@ export interface CockroachBackupProps {
    * egress: `BackupKeySource.ipAddresses([...])` (`aws:SourceIp`),
    * `BackupKeySource.vpcEndpoints([...])` (`aws:SourceVpce`) or `BackupKeySource.vpcs([...])`
    * (`aws:SourceVpc`). The backup policy then denies reading and writing backup files from
-   * anywhere else, so a leaked key is useless outside; listing stays open (the rotation
-   * function tests new keys from Lambda). In keyless modes it applies to the role's sessions.
+   * anywhere else; a leaked key can still list the collection's key names from anywhere (the
+   * rotation function tests new keys from Lambda with a list). In keyless modes it applies to
+   * the role's sessions.
    * @default the key works from anywhere
    */
   readonly backupKeySource?: BackupKeySource;
@@ -611,12 +637,17 @@ export class CockroachBackup extends Construct {
     props.backupKeySource?._restrict(this, this.backupPolicy, this.bucket, this.collection);
     const bound = storageCredentials._bind(this, this.backupPolicy);
     this.storageRole = bound.role;
-    const credentials = keyless ? undefined : backupCredentials(this, this.backupPolicy, props.accessKeySerial ?? DEFAULTS.accessKeySerial, rotation !== undefined);
+    const secretsKey = props.secretsEncryptionKey;
+    if (secretsKey !== undefined && keyless && props.connectionSecret !== undefined) {
+      invalid(this, 'secretsEncryptionKey', 'set', 'to be left out when the construct creates no secret (a keyless storageCredentials mode and your own connectionSecret)');
+    }
+    const credentials = keyless ? undefined : backupCredentials(this, this.backupPolicy, props.accessKeySerial ?? DEFAULTS.accessKeySerial, rotation !== undefined, secretsKey);
     this.backupUser = credentials?.user;
     this.backupGroup = credentials?.group;
     this.accessKey = credentials?.accessKey;
     this.accessKeySecret = credentials?.secret;
-    this.connectionSecret = connectionSecret(this, props.connectionSecret, passwordRotationDays !== undefined);
+    const connection = connectionSecret(this, props.connectionSecret, secretsKey, passwordRotationDays !== undefined);
+    this.connectionSecret = connection.secret;
 
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     this.drillStateParameter = drill === undefined ? undefined : drillStateParameter(this);
@@ -674,7 +705,7 @@ export class CockroachBackup extends Construct {
     };
     const fn = backupFunction(this, {
       environment,
-      secrets: credentials === undefined ? [this.connectionSecret] : [this.connectionSecret, credentials.secret],
+      secrets: credentials === undefined ? [connection] : [connection, { secret: credentials.secret, ownKey: secretsKey }],
       timeout: settings.timeout,
       memorySize: settings.memorySize,
       runInterval: schedules.runInterval,
@@ -705,7 +736,7 @@ export class CockroachBackup extends Construct {
     });
     const follow = followFunction(this, {
       environment,
-      connectionSecret: this.connectionSecret,
+      connectionSecret: connection,
       state: this.followStateParameter,
       interval: following.interval,
       ...placement,
@@ -720,12 +751,14 @@ export class CockroachBackup extends Construct {
     this.functionThrottlesAlarm = this.monitoring.functionThrottlesAlarm;
     this.dashboard = this.monitoring.dashboard;
 
+    let rotationRole: iam.IRole | undefined;
     if (rotation !== undefined && credentials !== undefined) {
       const rotationParts = accessKeyRotation(this, {
         days: rotation.days,
         previousKeyGracePeriod: rotation.grace,
         user: credentials.user,
         secret: credentials.secret,
+        secretsKey,
         bucketName: this.bucket.bucketName,
         bucketRegion: this.bucket.env.region,
         collection: this.collection,
@@ -733,18 +766,29 @@ export class CockroachBackup extends Construct {
         ...placement,
       });
       this.rotationFunction = rotationParts.fn;
+      rotationRole = rotationParts.role;
       ({ rotationFailedAlarm: this.rotationFailedAlarm, functionErrorsAlarm: this.rotationFunctionErrorsAlarm } = this.monitoring.addRotationAlarms(rotationParts.fn));
     }
+    let passwordRotationRole: iam.IRole | undefined;
     if (passwordRotationDays !== undefined) {
       const passwordRotation = connectionPasswordRotation(this, {
         days: passwordRotationDays,
-        secret: this.connectionSecret,
+        secret: connection,
         environment,
         timeout: settings.timeout,
         ...placement,
       });
       this.passwordRotationFunction = passwordRotation.fn;
+      passwordRotationRole = passwordRotation.role;
       this.passwordRotationFunctionErrorsAlarm = this.monitoring.addPasswordRotationAlarm(passwordRotation.fn);
+    }
+    if (secretsKey !== undefined) {
+      // Who reads and writes which secret under the key: the connection secret only when the construct created it.
+      const connectionRotation = connection.ownKey === undefined || passwordRotationRole === undefined ? [] : [passwordRotationRole];
+      const connectionReaders = connection.ownKey === undefined ? [] : [fn.role, follow.role, ...connectionRotation];
+      const keyReaders = credentials === undefined ? [] : [fn.role, ...(rotationRole === undefined ? [] : [rotationRole])];
+      const writers = [...(rotationRole === undefined ? [] : [rotationRole]), ...connectionRotation];
+      allowSecretsKeyUsers(this, secretsKey, { readers: [...new Set([...connectionReaders, ...keyReaders])], writers });
     }
     const verification = verificationAlarms(this.monitoring, {
       collectionDimensionValue: collectionDimensionValue(this.bucket.bucketName, this.collection),

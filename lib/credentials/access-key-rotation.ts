@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -12,6 +13,7 @@ import { runSchedule, schedulerRole } from '../functions/backup-schedules';
 import { ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from '../functions/lambda-asset';
 import { checkDurationSeconds, checkRotationDays, describeDuration, invalid } from '../validation';
 import { secretRotation } from './rotation-schedule';
+import { allowSecretsKeyUse, SECRETS_KEY_READ_ACTIONS, SECRETS_KEY_WRITE_ACTIONS } from './secrets-key';
 
 /**
  * How the backup user's access key is rotated: automatically through Secrets Manager's
@@ -96,6 +98,8 @@ export interface RotationWiring extends FunctionPlacement {
   readonly previousKeyGracePeriod: Duration;
   readonly user: iam.User;
   readonly secret: secretsmanager.Secret;
+  /** The secrets key the secret is encrypted with; undefined: the AWS managed key. */
+  readonly secretsKey?: kms.IKey;
   /** Bucket name, region and collection: testSecret's signed request, and the metrics' dimension. */
   readonly bucketName: string;
   readonly bucketRegion: string;
@@ -117,7 +121,9 @@ export const ROTATION_IAM_ACTIONS = ['iam:CreateAccessKey', 'iam:DeleteAccessKey
 /**
  * Its exact Secrets Manager calls on the access-key secret (lambda/rotation/handler.ts: no
  * ListSecretVersionIds, GetSecretValue's answer carries the version's creation time; no
- * GetRandomPassword, IAM makes the key). The secret uses the AWS managed key, so no KMS grant.
+ * GetRandomPassword, IAM makes the key). With the AWS managed key no KMS grant is needed (its key
+ * policy admits the account's principals through Secrets Manager); with `secretsEncryptionKey` the
+ * role gets kms:Decrypt and kms:GenerateDataKey on it for this secret only (lib/credentials/secrets-key.ts).
  */
 export const ROTATION_SECRET_ACTIONS = [
   'secretsmanager:DescribeSecret',
@@ -181,6 +187,9 @@ export function accessKeyRotation(scope: Construct, wiring: RotationWiring): Rot
     vpcSubnets: wiring.vpcSubnets,
     securityGroups: wiring.securityGroups,
   });
+
+  // GetSecretValue decrypts (kms:Decrypt), PutSecretValue asks for a data key (kms:GenerateDataKey).
+  if (wiring.secretsKey !== undefined) allowSecretsKeyUse(role, wiring.secret, wiring.secretsKey, [...SECRETS_KEY_READ_ACTIONS, ...SECRETS_KEY_WRITE_ACTIONS]);
 
   const rotationSchedule = secretRotation(scope, {
     ids: { permission: 'InvokedBySecretsManager', schedule: 'AccessKeyRotationSchedule' },

@@ -1,5 +1,6 @@
 import { CfnDeletionPolicy, CfnResource, SecretValue, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -13,8 +14,10 @@ import { acknowledgeCollectionWildcard, bucketKeyThroughS3, collectionListCondit
  * checkpoints on resume, list previous backups for incrementals). Delete is optional and
  * "not necessary for backups to complete successfully in v22.1 and later", so it is not
  * granted. Without delete the user can still overwrite a backup file (PutObject makes a new
- * version); what keeps the original is the bucket: Object Lock, or noncurrent versions kept
- * for the window (lib/storage/backup-bucket.ts, docs/security.md). RESTORE and SHOW BACKUP need only Get
+ * current version, which CockroachDB then reads); what keeps the original is the bucket: in a
+ * bucket the construct creates, Object Lock (the default with retention) or a noncurrent version
+ * kept for `noncurrentVersionExpiration` (the window with retention, 90 days without); in your
+ * own bucket, its versioning and lifecycle (lib/storage/backup-bucket.ts, docs/security.md). RESTORE and SHOW BACKUP need only Get
  * and List, a subset. CREATE EXTERNAL CONNECTION's check writes, lists and reads a
  * marker file (pkg/cloud/externalconn/utils/connection_storage.go), also a subset.
  */
@@ -74,7 +77,8 @@ export function collectionWritePolicy(scope: Construct, bucket: s3.IBucket, coll
     collection,
     'The wildcard is the collection prefix: CockroachDB names every backup file itself (date-stamped folders, ' +
       `data/*.sst, manifests), so the object keys cannot be listed in advance. The ${holder} can read and write ` +
-      'only below its own collection prefix; it has no delete permission (an overwrite makes a new version, the bucket keeps the old one).',
+      'only below its own collection prefix. It has no delete permission, but an overwrite makes a new current version: the original is ' +
+      "kept only as the bucket keeps versions (locked by Object Lock, or noncurrent for noncurrentVersionExpiration; your own bucket's settings otherwise).",
   );
   return policy;
 }
@@ -96,7 +100,7 @@ export function collectionWritePolicy(scope: Construct, bucket: s3.IBucket, coll
  * replacing the user or its key (CloudFormation creates the new resources before it
  * deletes the old one, so the key never loses its permissions).
  */
-export function backupCredentials(scope: Construct, policy: iam.ManagedPolicy, accessKeySerial: number, rotated: boolean): BackupCredentials {
+export function backupCredentials(scope: Construct, policy: iam.ManagedPolicy, accessKeySerial: number, rotated: boolean, encryptionKey: kms.IKey | undefined): BackupCredentials {
   const user = new iam.User(scope, 'BackupUser');
   // Attached on the group's side (ManagedPolicyArns): a group without properties fails
   // Control Tower's CT.IAM.PR.1 and PR.5, which cannot evaluate a resource that has none.
@@ -125,11 +129,14 @@ export function backupCredentials(scope: Construct, policy: iam.ManagedPolicy, a
       reason:
         'Only the key that an accessKeySerial increase replaces is kept (UpdateReplacePolicy Retain), so that backup ' +
         'jobs still carrying it finish; the rotation function retires it after the grace period. DeletionPolicy stays ' +
-        'Delete on purpose: removing the stack must not leave a working access key behind.',
+        'Delete on purpose: removing the stack deletes the key CloudFormation manages. Keys the rotation function created are not ' +
+        "CloudFormation's and survive it: delete them first (docs/key-rotation.md, \"Turning it off, and deleting the stack\").",
     });
   }
+  // The secrets key (undefined: the AWS managed key aws/secretsmanager); changing it updates the secret in place.
   const secret = new secretsmanager.Secret(scope, 'AccessKeySecret', {
     description: `Access key of the IAM user CockroachDB uses to write backups to ${scope.node.path}`,
+    encryptionKey,
     secretObjectValue: {
       accessKeyId: SecretValue.resourceAttribute(accessKey.accessKeyId),
       secretAccessKey: accessKey.secretAccessKey,

@@ -1,6 +1,8 @@
 import { Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ReadableSecret } from './secrets-key';
 
 /**
  * The connection secret's fields other than the generated password, as created by the
@@ -21,11 +23,13 @@ export const CONNECTION_SECRET_TEMPLATE = {
  * template above with a generated 32-character password. Punctuation is left out of
  * the password so that it can be pasted into `ALTER USER backup WITH PASSWORD '...'`
  * and connection strings without quoting mistakes; 32 letters and digits still give
- * about 190 bits.
+ * about 190 bits. A new secret is encrypted with `encryptionKey` (undefined: the AWS managed
+ * key aws/secretsmanager); an existing one keeps its own key.
  */
-export function connectionSecret(scope: Construct, existing: secretsmanager.ISecret | undefined, rotated: boolean): secretsmanager.ISecret {
-  if (existing !== undefined) return existing;
+export function connectionSecret(scope: Construct, existing: secretsmanager.ISecret | undefined, encryptionKey: kms.IKey | undefined, rotated: boolean): ReadableSecret {
+  if (existing !== undefined) return { secret: existing };
   const secret = new secretsmanager.Secret(scope, 'ConnectionSecret', {
+    encryptionKey,
     description:
       `CockroachDB connection for the backups of ${scope.node.path}: fill in host and ca (PEM of the cluster CA), ` +
       'check port, username and dbname, and give the SQL user this password',
@@ -48,5 +52,5 @@ export function connectionSecret(scope: Construct, existing: secretsmanager.ISec
         'the secret again after an authentication failure, so that needs no redeploy.',
     });
   }
-  return secret;
+  return { secret, ownKey: encryptionKey };
 }

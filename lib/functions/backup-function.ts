@@ -6,9 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BackupEnvironment } from '../../contract/environment';
+import { grantSecretRead, ReadableSecret } from '../credentials/secrets-key';
 import { clampDuration } from './backup-schedules';
 import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER } from './lambda-asset';
 
@@ -69,7 +69,7 @@ export interface FunctionPlacement {
 
 export interface BackupFunctionSettings extends FunctionPlacement {
   readonly environment: BackupEnvironment;
-  readonly secrets: readonly secretsmanager.ISecret[];
+  readonly secrets: readonly ReadableSecret[];
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly runInterval: Duration;
@@ -90,7 +90,9 @@ export interface BackupFunctionParts {
  *   in every app that installs the package, so `cdk diff` shows only real changes.
  * - Its own role instead of the default one: the default attaches the managed
  *   AWSLambdaBasicExecutionRole (logs on every log group); this one may write only to
- *   its log group and read only the two secrets. In a VPC it also gets the EC2 actions
+ *   its log group and read only its secrets (one in keyless modes), plus the parameters that
+ *   exist with `retention` (RetentionPromise, read) and `restoreDrill` (DrillState, read and
+ *   write). In a VPC it also gets the EC2 actions
  *   Lambda needs for its network interfaces (allowVpcAccess), not the managed VPC policy.
  * - Reserved concurrency 1: two runs never overlap (a full and an incremental firing
  *   together, or a run longer than the interval); a running backup job of the collection
@@ -115,7 +117,7 @@ export function backupFunction(scope: Construct, settings: BackupFunctionSetting
     maxEventAge: clampDuration(settings.runInterval, Duration.minutes(1), Duration.hours(6)),
     ...settings,
   });
-  for (const secret of settings.secrets) secret.grantRead(parts.role);
+  for (const secret of settings.secrets) grantSecretRead(parts.role, secret);
   return parts;
 }
 

@@ -2,9 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { grantSecretRead, ReadableSecret } from '../credentials/secrets-key';
 import { BackupFunctionParts, FunctionPlacement, packagedFunction } from './backup-function';
 import { runSchedule, schedulerRole } from './backup-schedules';
 import { BACKUP_LAMBDA_ASSET_DIR, BACKUP_LAMBDA_HANDLER } from './lambda-asset';
@@ -51,7 +51,7 @@ export function followStateParameter(scope: Construct): ssm.StringParameter {
 export interface FollowFunctionSettings extends FunctionPlacement {
   /** The backup function's environment: the same settings, read the same way. */
   readonly environment: Record<string, string>;
-  readonly connectionSecret: secretsmanager.ISecret;
+  readonly connectionSecret: ReadableSecret;
   readonly state: ssm.IStringParameter;
   readonly interval: Duration;
 }
@@ -78,7 +78,7 @@ export function followFunction(scope: Construct, settings: FollowFunctionSetting
     maxEventAge: settings.interval,
     ...settings,
   });
-  settings.connectionSecret.grantRead(parts.role);
+  grantSecretRead(parts.role, settings.connectionSecret);
   return parts;
 }
 

@@ -10,10 +10,10 @@ import { invalid } from '../validation';
 const CIDR = /^(\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9a-fA-F:]+(\/\d{1,3})?)$/;
 
 /**
- * Where requests signed with the backup key may come from: a leaked key is then useless
- * elsewhere. It applies to reading and writing backup files (`s3:GetObject`, `s3:PutObject`),
- * the requests CockroachDB's nodes make; listing stays open, so that the rotation function can
- * test a new key from Lambda (it lists the collection, reading only key names).
+ * Where requests signed with the backup key may come from: elsewhere a leaked key can neither
+ * read nor write backup files (`s3:GetObject`, `s3:PutObject`, the requests CockroachDB's nodes
+ * make). Listing stays open, so that the rotation function can test a new key from Lambda: from
+ * anywhere the key can still list the collection's key names, never their contents.
  */
 export class BackupKeySource {
   /**

@@ -1,7 +1,8 @@
-import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Names, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
+import { secretsManagerService } from '../credentials/secrets-key';
 
 /**
  * Adds a statement to a key's policy, or, for a key this app cannot change (imported by
@@ -92,4 +93,44 @@ export function denyGrantsExceptForAwsServices(key: kms.Key): void {
       conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     }),
   );
+}
+
+/** The roles that read and write the secrets under the construct's secrets key. */
+export interface SecretsKeyUsers {
+  /** kms:Decrypt: the functions that read a secret (GetSecretValue). */
+  readonly readers: iam.IRole[];
+  /** kms:GenerateDataKey: the functions that write a secret (PutSecretValue: the rotation function). */
+  readonly writers: iam.IRole[];
+}
+
+/**
+ * Admits the construct's functions to the secrets key in its key policy, only through Secrets
+ * Manager of this region: then they read their secrets even when the key policy does not let
+ * IAM policies of the account grant its use (a key created with a `policy` of its own). Only
+ * for a `kms.Key` of the construct's stack: the policy of an imported key cannot be changed,
+ * and a key in another stack would reference the roles of this one, which references the key
+ * (a cycle between the stacks). There the roles' own statements (lib/credentials/secrets-key.ts)
+ * suffice, as long as the key policy lets the account's IAM policies grant the key's use, as
+ * KMS's default key policy does. The statements cannot name the secrets
+ * (`kms:EncryptionContext:SecretARN`): each secret names the key, so the key naming the secret
+ * would make them depend on each other. Each role's own policy limits it to its own secrets.
+ */
+export function allowSecretsKeyUsers(scope: IConstruct, key: kms.IKey, users: SecretsKeyUsers): void {
+  if (!(key instanceof kms.Key) || Stack.of(key) !== Stack.of(scope)) return;
+  const grants: [string, iam.IRole[], string][] = [
+    ['AllowSecretReadersThroughSecretsManager', users.readers, 'kms:Decrypt'],
+    ['AllowSecretWritersThroughSecretsManager', users.writers, 'kms:GenerateDataKey'],
+  ];
+  for (const [sid, roles, action] of grants) {
+    if (roles.length === 0) continue;
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `${sid}${Names.uniqueId(scope)}`.slice(0, 128),
+        principals: roles.map((role) => new iam.ArnPrincipal(role.roleArn)),
+        actions: [action],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': secretsManagerService(scope), 'kms:CallerAccount': Stack.of(scope).account } },
+      }),
+    );
+  }
 }

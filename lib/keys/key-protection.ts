@@ -13,7 +13,9 @@ import { invalid } from '../validation';
 export const KEY_LOSS_ACTIONS = ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy'] as const;
 
 /**
- * Key policies that keep a key from being lost by accident or by a compromised administrator.
+ * Key policies that keep a key from being lost by accident, or by an administrator who cannot
+ * deploy the stack: the deploy role is always admitted (below), so whoever can deploy the stack,
+ * or assume its deploy role, can still delete, disable or re-policy the key.
  */
 export class BackupKeyProtection {
   /**
@@ -23,7 +25,8 @@ export class BackupKeyProtection {
    * the stack with (the `cdk bootstrap` execution role of the default synthesizer) is always
    * admitted: it writes the key policy on every deploy that changes it, and KMS refuses a policy
    * that would lock its caller out. Use it on the bucket's customer managed key, whose deletion
-   * makes every backup unreadable: `BackupKeyProtection.denyKeyLossExceptTo(bucketKey, [breakGlassRole])`.
+   * makes every backup unreadable: `BackupKeyProtection.denyKeyLossExceptTo(bucketKey, [breakGlassRole])`,
+   * and on the `secretsEncryptionKey`, whose deletion makes both secrets unreadable and stops the backups.
    *
    * @param key a key created in this app (an imported key's policy cannot be changed)
    * @param administrators the roles that may still delete, disable or re-policy the key

@@ -8,8 +8,10 @@ import { controlTowerRuleId } from '../nag';
 import { checkDurationSeconds, invalid } from '../validation';
 
 /**
- * S3 Object Lock on the new bucket: every object version CockroachDB writes is kept,
- * unchangeable and undeletable, for the default retention. BACKUP works in such a bucket:
+ * S3 Object Lock on the new bucket: every object version CockroachDB writes is kept unchanged
+ * for the default retention, undeletable by anyone without s3:BypassGovernanceRetention
+ * (GOVERNANCE) or by anyone at all (COMPLIANCE). A PutObject on the same key still adds a new
+ * current version on top, which is what CockroachDB then reads. BACKUP works in such a bucket:
  * it writes every file once under a new key (data, manifests, a new `LATEST-<time>` file
  * per full backup) and sends Content-MD5 with each upload, which S3 requires here; the
  * checkpoint it deletes at the end only gets a delete marker (test/fidelity/object-lock.test.ts).
@@ -230,7 +232,7 @@ function objectLockOf(scope: Construct, options: BackupBucketOptions | undefined
     Annotations.of(scope).addWarningV2(
       OBJECT_LOCK_WITH_RETENTION_WARNING,
       `Object Lock (GOVERNANCE, ${retention.window.expirationDays} days: the retention window) is on for the new bucket, so the backup ` +
-        'key cannot overwrite or delete the backups the window needs. If this bucket was deployed without Object Lock, CloudFormation ' +
+        'key cannot delete or change the versions the window needs (an overwrite only adds a new version on top). If this bucket was deployed without Object Lock, CloudFormation ' +
         'can turn it on only by replacing the bucket (cdk diff shows [-] replace on the bucket): then set ' +
         'bucketOptions.objectLockFollowsRetention to false and turn Object Lock on in place (docs/security.md, "Upgrading"). ' +
         'Set objectLockFollowsRetention to true, or acknowledge this warning, for a new bucket.',

@@ -43,7 +43,7 @@ export function grantCollectionRead(grantee: iam.IGrantable, bucket: s3.IBucket,
       bucket,
       collection,
       'The wildcard is the collection prefix: CockroachDB names every backup file itself, so the object keys cannot ' +
-        'be listed in advance. The grant reads only below this collection prefix and cannot write or delete.',
+        'be listed in advance. This grant reads only below this collection prefix and gives no write or delete permission.',
     );
   }
   return grants.reduce((all, grant) => all.combine(grant));

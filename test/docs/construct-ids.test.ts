@@ -30,9 +30,15 @@ describe('construct IDs and alarms named in the README and docs/upgrading.md', (
     expect(rows.flatMap((cells) => codeSpans(cells[0])).sort()).toEqual(childIds);
   });
 
+  const alarms = backup.monitoring.node.children.filter((c) => c instanceof cloudwatch.Alarm).map((c) => c.node.id);
+
   test('fails if the Alarms table does not list exactly the alarms the construct creates', () => {
-    const alarms = backup.monitoring.node.children.filter((c) => c instanceof cloudwatch.Alarm).map((c) => c.node.id);
     const [, ...rows] = tableAfterHeading(readme, 'Alarms');
+    expect(rows.flatMap((cells) => codeSpans(cells[0])).sort()).toEqual(alarms.sort());
+  });
+
+  test('fails if docs/alarms.md does not say what to do for exactly the alarms the construct creates', () => {
+    const [, ...rows] = tableAfterHeading(readGuideFile('docs/alarms.md'), 'Alarms: what to do');
     expect(rows.flatMap((cells) => codeSpans(cells[0])).sort()).toEqual(alarms.sort());
   });
 });

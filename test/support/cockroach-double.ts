@@ -422,6 +422,7 @@ export class CockroachDouble {
       return executeStatement(text, params, session, this.cluster, {
         clusterId: () => this.cluster.clusterId,
         gcThresholdExceeded: () => this.cluster.gcThresholdExceeded,
+        now: () => this.cluster.environment.now(),
         databases: () => [...this.cluster.databases.values()],
       });
     };

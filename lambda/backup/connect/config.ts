@@ -3,13 +3,18 @@ import { ENV, StorageMode } from '../../../contract/environment';
 import { AssumedRole, parseAssumeRoleChain, StorageAuth } from '../submit/storage-auth';
 import { DEFAULT_METRICS_NAMESPACE } from '../../../contract/metrics';
 
+/** A bucket and its region: what a storage URI names besides the collection and the credentials. */
+export interface BucketLocation {
+  readonly bucketName: string;
+  readonly bucketRegion: string;
+}
+
 /**
  * Everything the procedure needs besides secrets, read once per invocation from the
  * environment (the construct sets every variable; the defaults serve the local runner).
+ * The bucket and region are the primary's, where backups go.
  */
-export interface BackupSettings {
-  readonly bucketName: string;
-  readonly bucketRegion: string;
+export interface BackupSettings extends BucketLocation {
   readonly collection: string;
   readonly s3Endpoint?: string;
   readonly storageMode: StorageMode;
@@ -47,6 +52,12 @@ export interface BackupSettings {
   readonly retentionParameter?: string;
   /** Drills restore the oldest point the retention promises instead of a point in the newest chain. */
   readonly drillOldestInWindow: boolean;
+  /**
+   * The off-site copy (DRILL_COPY_BUCKET_NAME, DRILL_COPY_BUCKET_REGION) that restore drills plan
+   * and restore from instead of the primary, under the same collection; undefined: drills read
+   * the primary. Backups, file checks and following always use the primary.
+   */
+  readonly drillCopy?: BucketLocation;
   /** The connection secret's password is rotated: after a failed login with AWSCURRENT, try AWSPENDING once (run-session.ts). */
   readonly passwordRotation: boolean;
 }
@@ -207,6 +218,26 @@ export function parseSettings(env: Environment, labels: SettingLabels = {}): Bac
       read.optional('retentionParameter') === undefined
         ? undefined
         : read.matching('retentionParameter', PARAMETER_NAME, 'an SSM parameter name (letters, digits, . - _ /) or nothing (no retention)'),
+    drillCopy: drillCopy(read, labels),
+  };
+}
+
+/**
+ * DRILL_COPY_BUCKET_NAME and DRILL_COPY_BUCKET_REGION: both (drills read the off-site copy) or
+ * neither (drills read the primary). One without the other is refused, naming the one missing:
+ * a copy URI without its region would send CockroachDB to the wrong endpoint.
+ */
+function drillCopy(read: Reader, labels: SettingLabels): BucketLocation | undefined {
+  const name = read.optional('drillCopyBucketName');
+  const region = read.optional('drillCopyBucketRegion');
+  if (name === undefined && region === undefined) return undefined;
+  const nameLabel = labels.drillCopyBucketName ?? ENV.drillCopyBucketName;
+  const regionLabel = labels.drillCopyBucketRegion ?? ENV.drillCopyBucketRegion;
+  if (name === undefined) throw new ConfigurationError(`${nameLabel} is not set while ${regionLabel} is '${region}': expected both (drills read the off-site copy) or neither`);
+  if (region === undefined) throw new ConfigurationError(`${regionLabel} is not set while ${nameLabel} is '${name}': expected both (drills read the off-site copy) or neither`);
+  return {
+    bucketName: read.matching('drillCopyBucketName', BUCKET_NAME, 'the off-site copy\'s S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)'),
+    bucketRegion: read.matching('drillCopyBucketRegion', REGION, 'the off-site copy\'s AWS region, such as eu-central-1'),
   };
 }
 

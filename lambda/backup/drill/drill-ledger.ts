@@ -1,6 +1,7 @@
 import { BackupFailure } from '../connect/errors';
 import { DrillState, newestDrillAgeSeconds, PendingDrill, staleDrillWarning, withEnded } from './drill-state';
 import { DrillStateStore } from './drill-state-store';
+import { describeDrillLocation } from './drill-location';
 import { isDrillDatabase } from './drill-plan';
 import { isTerminal, JobRow, PAUSED_STATUS } from '../observe/job';
 import { jobById } from '../observe/job-queries';
@@ -85,10 +86,12 @@ export class DrillLedger {
     const status = job?.status ?? 'disappeared';
     // A job's error may quote its storage URI: redacted like every message.
     const error = job === undefined ? 'SHOW JOB no longer shows the job (deleted after jobs.retention_time?)' : job.error === '' ? undefined : redact(job.error);
-    this.ended.push({ jobId: drill.jobId, database: drill.database, restoredName: drill.restoredName, asOf: drill.asOf, status, error, cleanup: dropped ? 'dropped' : 'failed' });
+    const location = drill.location === undefined ? {} : { location: drill.location };
+    this.ended.push({ jobId: drill.jobId, database: drill.database, restoredName: drill.restoredName, asOf: drill.asOf, status, error, cleanup: dropped ? 'dropped' : 'failed', ...location });
     this.update(withEnded(this.current, drill.jobId, status === 'succeeded' ? (job?.finished ?? new Date()) : undefined));
-    const what = `restore drill of ${drill.database} as of ${drill.asOf} (job ${drill.jobId}, into ${drill.restoredName})`;
-    log(status === 'succeeded' ? 'INFO' : 'ERROR', `${what} ${status === 'succeeded' ? 'succeeded' : `ended ${status}${error === undefined ? '' : `: ${error}`}`}`);
+    const from = drill.location === undefined ? '' : ` from ${describeDrillLocation(drill.location)}`;
+    const what = `restore drill of ${drill.database}${from} as of ${drill.asOf} (job ${drill.jobId}, into ${drill.restoredName})`;
+    log(status === 'succeeded' ? 'INFO' : 'ERROR', `${what} ${status === 'succeeded' ? 'succeeded' : `ended ${status}${error === undefined ? '' : `: ${error}`}`}`, location);
   }
 
   /**

@@ -1,3 +1,5 @@
+import { DrillLocation, isDrillLocation } from './drill-location';
+
 /**
  * What the restore drills remember between runs (the Lambda keeps no other state): the
  * drill jobs still running, and when the newest drill succeeded. Kept as JSON in the SSM
@@ -14,6 +16,8 @@ export interface PendingDrill {
   readonly asOf: string;
   /** When the RESTORE was submitted (ISO 8601). */
   readonly submittedAt: string;
+  /** Which copy it reads (absent in states written before off-site copies: the primary). */
+  readonly location?: DrillLocation;
 }
 
 export interface DrillState {
@@ -40,7 +44,8 @@ function isPendingDrill(value: unknown): value is PendingDrill {
     typeof v.database === 'string' &&
     typeof v.restoredName === 'string' &&
     typeof v.asOf === 'string' &&
-    typeof v.submittedAt === 'string'
+    typeof v.submittedAt === 'string' &&
+    (v.location === undefined || isDrillLocation(v.location))
   );
 }
 

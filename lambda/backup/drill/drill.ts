@@ -13,7 +13,7 @@ import { Session } from '../connect/session';
 import { readStoredChain, StoredChain } from '../observe/stored-chain';
 import { newestChainName } from '../observe/chain-names';
 import { oldestPointInWindow } from './oldest-in-window';
-import { prepareTarget } from '../submit/target';
+import { drillLocation, offsiteCopyLabel, prepareDrillTarget } from './drill-location';
 import { pollJob, Sleep, sleep } from '../verify/verify';
 
 /** The chain a drill reads and restores, named by its full backup's subdirectory. */
@@ -61,6 +61,7 @@ async function submitDrills(session: Session, target: string, { subdirectory, po
   for (const database of absent) ledger.submitFailures.push(`database ${database} (DRILL_DATABASES) is not in the chain ${subdirectory} as of ${point.at.toISOString()}`);
   if (databases.length === 0 && absent.length === 0) ledger.submitFailures.push(`the chain ${subdirectory} holds no database to restore as of ${point.at.toISOString()}`);
   const tag = drillRunTag(now);
+  const location = drillLocation(input.settings);
   const submitted: PendingDrill[] = [];
   for (const database of databases) {
     const restoredName = drillDatabaseName(database, tag, taken);
@@ -68,7 +69,7 @@ async function submitDrills(session: Session, target: string, { subdirectory, po
     const statement = buildRestoreStatement({ database, source: target, subdirectory, asOf: point.asOf, newDatabaseName: restoredName, mode: 'verify-data', detached: true });
     try {
       const jobId = await submitDetached(session, `the restore drill of ${database}`, statement);
-      submitted.push({ jobId, database, restoredName, asOf: point.at.toISOString(), submittedAt: now.toISOString() });
+      submitted.push({ jobId, database, restoredName, asOf: point.at.toISOString(), submittedAt: now.toISOString(), location });
     } catch (error) {
       ledger.submitFailures.push(redactedMessage(error));
     }
@@ -117,8 +118,13 @@ function describeDrills(summary: DrillSummary, own: readonly PendingDrill[], cha
  * 5. each job followed like a backup (verify.ts) within the budget, then its database dropped.
  * The run fails when a drill failed or could not be submitted; a drill still running at the
  * end of the budget leaves the run `submitted`, and a later run (any kind) reports it.
+ * With DRILL_COPY_BUCKET_NAME, steps 3 and 4 read the off-site copy instead of the primary
+ * (drill-location.ts): the copy's own newest chain, so a copy that lags is drilled as far as
+ * it reaches (the point restored says how far; the lag is the replication alarm's business);
+ * a copy missing a file fails the drill, and the message starts with the copy's location.
  */
 export async function runRestoreDrill(input: SessionInput, store: DrillStateStore, now: () => Date = () => new Date(), wait: Sleep = sleep): Promise<BackupResult> {
+  const copy = offsiteCopyLabel(input.settings);
   let drills: DrillLedger;
   try {
     drills = await DrillLedger.read(store);
@@ -129,14 +135,14 @@ export async function runRestoreDrill(input: SessionInput, store: DrillStateStor
   let chain: DrillTarget | undefined;
   let blocking: readonly PendingDrill[] = [];
   const { error, stats } = await withRunSession(input, async (session, credentials) => {
-    const target = await prepareTarget(session, input.settings, credentials.accessKey);
+    const target = await prepareDrillTarget(session, input.settings, credentials.accessKey);
     await drills.followPending(session);
     blocking = drills.state.pending;
     if (blocking.length > 0) return;
     const taken = await drills.sweepLeftovers(session);
     chain = await chooseDrillTarget(session, target, input, now());
     if (chain === undefined) {
-      drills.submitFailures.push('storage holds no completed full backup to restore');
+      drills.submitFailures.push(copy === undefined ? 'storage holds no completed full backup to restore' : NO_BACKUP_IN_COPY);
       return;
     }
     own = await submitDrills(session, target, chain, input, drills, taken, now());
@@ -147,24 +153,36 @@ export async function runRestoreDrill(input: SessionInput, store: DrillStateStor
   });
   if (error !== undefined) drills.submitFailures.push(error);
   await drills.save();
-  const summary = drills.summary(now(), input.settings.drillIntervalSeconds);
+  const summary = { ...drills.summary(now(), input.settings.drillIntervalSeconds), location: drillLocation(input.settings) };
   const failed = summary.submitFailures.length > 0 || summary.ended.some((r) => r.status !== 'succeeded');
   const running = summary.pending.some((d) => own.some((o) => o.jobId === d.jobId));
   const first = own[0];
   const firstEnded = summary.ended.find((r) => r.jobId === first?.jobId);
   const skipped = `restore drill jobs ${blocking.map((d) => `${d.jobId} (${d.database})`).join(', ')} have not ended: not stacking another drill on them`;
+  const told = [...(blocking.length > 0 ? [skipped] : []), describeDrills(summary, own, chain, store), ...(own.length > 0 && chain?.note !== undefined ? [chain.note] : [])]
+    .filter((part) => part !== '')
+    .join('; ');
   return {
     action: failed ? 'failed' : blocking.length > 0 ? 'skipped' : running ? 'submitted' : 'passed',
     kind: 'restore-drill',
     jobId: first?.jobId,
     status: first === undefined ? undefined : (firstEnded?.status ?? 'running'),
     reportedJobs: [],
-    message: redact([...(blocking.length > 0 ? [skipped] : []), describeDrills(summary, own, chain, store), ...(own.length > 0 && chain?.note !== undefined ? [chain.note] : [])].filter((part) => part !== '').join('; ')),
+    // A drill of the off-site copy says so first: the alarm's log search shows which copy failed.
+    message: redact(copy === undefined ? told : `${copy}: ${told}`),
     submittedJobIds: own.map((d) => d.jobId),
     drills: summary,
     stats,
   };
 }
+
+/**
+ * A copy without a complete full backup: S3 replication copies only objects written after its
+ * rule was created (older ones need S3 Batch Replication), and a full backup's manifest, the
+ * last file it writes, may not have been replicated yet.
+ */
+const NO_BACKUP_IN_COPY =
+  'the copy holds no completed full backup to restore (is replication on? objects written before the replication rule need S3 Batch Replication; a full backup that just ended may not be replicated yet)';
 
 const NO_COST: RunStats = { sqlRoundTrips: 0, secretFetches: 0 };
 

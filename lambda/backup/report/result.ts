@@ -1,6 +1,7 @@
 import { BackupKind, RunKind } from '../../../contract/backup-event';
 import { ClassifiedJob } from '../decide/classify';
 import { PendingDrill } from '../drill/drill-state';
+import { DrillLocation } from '../drill/drill-location';
 import { FileCheck } from '../verify/file-check';
 import { HungJob, RunningJob } from '../follow/followed-jobs';
 
@@ -36,6 +37,8 @@ export interface DrillJobReport {
   readonly error?: string;
   /** Whether DROP DATABASE removed what the drill restored. */
   readonly cleanup: 'dropped' | 'failed';
+  /** Which copy the drill read (the primary or the off-site copy), when its state recorded it. */
+  readonly location?: DrillLocation;
 }
 
 /** What a run saw of the restore drills (every run does when DRILL_STATE_PARAMETER is set). */
@@ -51,6 +54,8 @@ export interface DrillSummary {
   /** Anything else that went wrong with the drills' state (logged at ERROR; no metric but a missing NewestDrillAgeSeconds). */
   readonly problems: readonly string[];
   readonly newestDrillAgeSeconds?: number;
+  /** A `restore-drill` run: which copy its drills planned and restored from (the primary, or the off-site copy). */
+  readonly location?: DrillLocation;
 }
 
 /** Status of a followed job that SHOW JOB no longer shows: its outcome is unknown, counted as failed. */

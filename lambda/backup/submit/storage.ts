@@ -1,4 +1,4 @@
-import { BackupSettings } from '../connect/config';
+import { BackupSettings, BucketLocation } from '../connect/config';
 import { formatAssumeRoleChain, StorageAuth } from './storage-auth';
 
 /** The access key CockroachDB's nodes use to write the bucket (the Lambda only passes it on). */
@@ -15,13 +15,14 @@ export interface AccessKey {
  * (docs: "use-cloud-storage", query parameters must be URL-encoded), and the role chain's
  * ',' ';' '=' are encoded too (Go's url.Query decodes them). Parameter names:
  * pkg/cloud/amazon/s3_storage.go. The one builder of the Lambda, the runner and the
- * restore helper.
+ * restore helper. `location` is the primary bucket by default; a drill of the off-site copy
+ * passes the copy's (settings.drillCopy): same collection, same credentials, same options.
  */
-export function buildS3Uri(settings: BackupSettings, key: AccessKey | undefined): string {
-  const params: [string, string][] = [...credentialParams(settings.storageAuth, key), ['AWS_REGION', settings.bucketRegion]];
+export function buildS3Uri(settings: BackupSettings, key: AccessKey | undefined, location: BucketLocation = settings): string {
+  const params: [string, string][] = [...credentialParams(settings.storageAuth, key), ['AWS_REGION', location.bucketRegion]];
   if (settings.s3Endpoint !== undefined) params.push(['AWS_ENDPOINT', settings.s3Endpoint]);
   const query = params.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
-  return `${collectionLocation(settings)}?${query}`;
+  return `${collectionLocation(settings, location)}?${query}`;
 }
 
 function credentialParams(auth: StorageAuth, key: AccessKey | undefined): [string, string][] {
@@ -35,10 +36,10 @@ function credentialParams(auth: StorageAuth, key: AccessKey | undefined): [strin
   ];
 }
 
-/** `s3://<bucket>/<collection>`: the part of the URI that identifies the collection. */
-export function collectionLocation(settings: BackupSettings): string {
+/** `s3://<bucket>/<collection>`: the part of the URI that identifies the collection (in the primary bucket unless `location` says another). */
+export function collectionLocation(settings: BackupSettings, location: BucketLocation = settings): string {
   // The collection is validated to characters that need no encoding (config.ts).
-  return `s3://${settings.bucketName}/${settings.collection}`;
+  return `s3://${location.bucketName}/${settings.collection}`;
 }
 
 /** How messages name the collection: `s3://<bucket>/<collection>` or `external://<name>`. */

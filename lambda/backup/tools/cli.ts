@@ -13,6 +13,7 @@ import { redact, redactedMessage, registerSecret } from '../report/redact';
 import { runRequested } from '../run';
 import { ConnectionSecret, Credentials, parseAccessKeySecret, SecretSource } from '../connect/secrets';
 import { AccessKey, backupTarget } from '../submit/storage';
+import { drillTarget } from '../drill/drill-location';
 import { pasteableStatements } from './pasteable';
 
 /** How --url looks, for messages and usages. */
@@ -31,10 +32,13 @@ export const USAGE = `Usage: cockroach-backup-cdk backup --url <${URL_FORM}>
   [--dry-run] [--budget-seconds <n>] [--help]
   [--storage-mode uri|external-connection] [--external-connection-name <name>]
   [--storage-auth access-key|implicit] [--assume-role <arn>[;external_id=<id>][,<arn>...]]
+  [--drill-copy-bucket <name> --drill-copy-region <aws-region>]
 
 --verify is --kind check-files (SHOW BACKUP ... WITH check_files on the newest chain);
 --drill is --kind restore-drill (RESTORE ... WITH schema_only, verify_backup_table_data
-into crdb_backup_drill_* databases, then DROP DATABASE).
+into crdb_backup_drill_* databases, then DROP DATABASE). With --drill-copy-bucket and
+--drill-copy-region a drill reads the off-site copy instead (the Lambda's
+${ENV.drillCopyBucketName} and ${ENV.drillCopyBucketRegion}): same collection, same credentials.
 Secrets come from the environment: PGPASSWORD (the SQL user's password, unless --url names
 a client certificate and its key with sslcert and sslkey), AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY (the key CockroachDB writes the bucket with), except with
@@ -61,6 +65,8 @@ const FLAGS = {
   '--external-connection-name': 'externalConnectionName',
   '--storage-auth': 'storageAuth',
   '--assume-role': 'assumeRoleChain',
+  '--drill-copy-bucket': 'drillCopyBucketName',
+  '--drill-copy-region': 'drillCopyBucketRegion',
 } as const;
 
 type FlagName = keyof typeof FLAGS;
@@ -185,7 +191,8 @@ export async function main(argv: readonly string[], env: Environment, print: (li
     const accessKey = settings.storageAuth.mode === 'access-key' ? readAccessKey(env, options.dryRun) : undefined;
 
     if (options.dryRun) {
-      const target = backupTarget(settings, accessKey);
+      // A drill names the off-site copy when one is given; every other run the primary.
+      const target = requested === 'restore-drill' ? drillTarget(settings, accessKey) : backupTarget(settings, accessKey);
       print(redact(pasteableStatements(dryRunStatements(requested, settings, target), target, 'AWS_SECRET_ACCESS_KEY').join('\n')));
       return 0;
     }

@@ -30,6 +30,9 @@ export const RESTORE_USAGE = `Usage: cockroach-backup-cdk restore --as-of <UTC t
 
 --as-of is a UTC time such as '2026-11-20 14:04:59' or an ISO 8601 time with a zone.
 Without --database the whole cluster is restored (into a cluster without user databases).
+To restore from the off-site copy, give the copy's bucket and region as --bucket and --region
+(same collection; the statements then name the copy) and a key that may read it
+(docs/restore.md, "Restoring from the off-site copy").
 The key CockroachDB reads the bucket with comes from the secret --access-key-secret names
 ({"accessKeyId","secretAccessKey"}: a read-only key, see docs/restore.md), or else from
 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. The secret key is never printed: statements name the

@@ -128,6 +128,30 @@ describe('parseSettings', () => {
     expect(() => parseSettings(testEnvironment({ STORAGE_MODE: 'external-connection' }))).toThrow(/^EXTERNAL_CONNECTION_NAME is not set/);
   });
 
+  test('reads the off-site copy a drill reads when both of its variables are set, and none when neither is', () => {
+    expect(parseSettings(testEnvironment({ DRILL_COPY_BUCKET_NAME: 'backups-copy', DRILL_COPY_BUCKET_REGION: 'eu-central-1' })).drillCopy).toEqual({
+      bucketName: 'backups-copy',
+      bucketRegion: 'eu-central-1',
+    });
+    expect(parseSettings(testEnvironment({ DRILL_COPY_BUCKET_NAME: '', DRILL_COPY_BUCKET_REGION: '' })).drillCopy).toBeUndefined();
+  });
+
+  test('fails if only one of the off-site copy variables is set, naming the one missing', () => {
+    expect(() => parseSettings(testEnvironment({ DRILL_COPY_BUCKET_NAME: 'backups-copy' }))).toThrow(
+      "DRILL_COPY_BUCKET_REGION is not set while DRILL_COPY_BUCKET_NAME is 'backups-copy': expected both (drills read the off-site copy) or neither",
+    );
+    expect(() => parseSettings(testEnvironment({ DRILL_COPY_BUCKET_REGION: 'eu-central-1' }))).toThrow(/^DRILL_COPY_BUCKET_NAME is not set while DRILL_COPY_BUCKET_REGION is 'eu-central-1'/);
+  });
+
+  test('fails if the off-site copy is not a bucket name and a region, quoting the value', () => {
+    expect(() => parseSettings(testEnvironment({ DRILL_COPY_BUCKET_NAME: 'Backups_Copy', DRILL_COPY_BUCKET_REGION: 'eu-central-1' }))).toThrow(
+      /^DRILL_COPY_BUCKET_NAME is 'Backups_Copy': expected the off-site copy's S3 bucket name/,
+    );
+    expect(() => parseSettings(testEnvironment({ DRILL_COPY_BUCKET_NAME: 'backups-copy', DRILL_COPY_BUCKET_REGION: 'Frankfurt' }))).toThrow(
+      /^DRILL_COPY_BUCKET_REGION is 'Frankfurt': expected the off-site copy's AWS region/,
+    );
+  });
+
   test('names the flag instead of the variable when given labels', () => {
     expect(() => parseSettings(testEnvironment({ BUCKET_REGION: 'Europe' }), { bucketRegion: '--region' })).toThrow(/^--region is 'Europe'/);
   });

@@ -19,6 +19,17 @@ describe('drill state', () => {
     expect(parseDrillState(text)).toEqual({ state, problems: [] });
   });
 
+  test('keeps the location a drill read (the off-site copy), and reads a state written before locations existed', () => {
+    const state = { pending: [{ ...drill('7'), location: { source: 'copy' as const, bucket: 'backups-copy' } }, drill('8')] };
+    expect(parseDrillState(serializeDrillState(state))).toEqual({ state, problems: [] });
+  });
+
+  test('drops an entry whose location is not one', () => {
+    const { state, problems } = parseDrillState(JSON.stringify({ pending: [{ ...drill('7'), location: { source: 'elsewhere', bucket: 'b' } }, drill('8')] }));
+    expect(state.pending).toEqual([drill('8')]);
+    expect(problems).toEqual(['1 pending drill entries of the drill state are malformed and were dropped']);
+  });
+
   test("reads the construct's initial value, and nothing, as an empty state", () => {
     expect(parseDrillState('{}')).toEqual({ state: { pending: [] }, problems: [] });
     expect(parseDrillState(undefined)).toEqual({ state: { pending: [] }, problems: [] });

@@ -154,10 +154,12 @@ export class Harness {
       /** Keyless modes: the keys S3 shares with the fake STS, and the nodes' identity and STS. */
       keys?: AccessKeyStore;
       nodes?: Pick<CockroachDoubleOptions, 'nodeCredentials' | 'stsEndpoint'>;
+      /** More buckets in the same S3 (an off-site copy's), besides the primary BUCKET. */
+      extraBuckets?: readonly string[];
     } = {},
   ): Promise<Harness> {
     const clock = options.clock ?? new SimulatedClock();
-    const s3 = await startS3Server({ credentials: options.s3Credentials ?? [ACCESS_KEY], buckets: [BUCKET], keys: options.keys });
+    const s3 = await startS3Server({ credentials: options.s3Credentials ?? [ACCESS_KEY], buckets: [BUCKET, ...(options.extraBuckets ?? [])], keys: options.keys });
     const double = await CockroachDouble.start(
       clusterOptions(s3, { version: options.version, jobDurationMs: options.jobDurationMs ?? 30, databases: options.databases, clock: clock.now, ...options.nodes }),
     );

@@ -65,6 +65,26 @@ describe('local runner', () => {
     expect(lines[0]).toContain("as of the midpoint of the chain's full backup end and newest layer end");
   });
 
+  test('prints a drill of the off-site copy for --drill-copy-bucket and --drill-copy-region: its URI, the same key, the secret kept out', async () => {
+    const { code, output } = await run([...storage, '--drill', '--dry-run', '--drill-copy-bucket', 'backup-bucket-copy', '--drill-copy-region', 'eu-central-1']);
+    expect(code).toBe(0);
+    const lines = output.split('\n');
+    expect(lines[1]).toBe(`--   s3://backup-bucket-copy/prod?AWS_ACCESS_KEY_ID=${TEST_ACCESS_KEY_ID}&AWS_SECRET_ACCESS_KEY=<secret access key>&AWS_REGION=eu-central-1`);
+    expect(lines.find((line) => line.startsWith('RESTORE'))).toMatch(/ IN '<collection URI>' /);
+    expect(output).not.toContain('s3://backup-bucket/');
+  });
+
+  test('a backup ignores the off-site copy: it writes the primary', async () => {
+    const { output } = await run([...storage, '--kind', 'incremental', '--dry-run', '--drill-copy-bucket', 'backup-bucket-copy', '--drill-copy-region', 'eu-central-1']);
+    expect(output.split('\n')).toEqual([...URI_INSTRUCTIONS(), "BACKUP INTO LATEST IN '<collection URI>' AS OF SYSTEM TIME '-10s' WITH DETACHED, revision_history"]);
+  });
+
+  test('fails naming the flag when only one of the off-site copy flags is given', async () => {
+    const { code, output } = await run([...storage, '--drill', '--dry-run', '--drill-copy-bucket', 'backup-bucket-copy']);
+    expect(code).toBe(1);
+    expect(output).toMatch(/^error: --drill-copy-region is not set while --drill-copy-bucket is 'backup-bucket-copy'/);
+  });
+
   test('fails if --verify and --kind disagree', async () => {
     const { code, output } = await run([...storage, '--kind', 'full', '--verify', '--dry-run']);
     expect(code).toBe(1);

@@ -6,7 +6,8 @@ import { chooseChain, main, parseAsOf, RESTORE_USAGE } from '../../../lambda/bac
 import { sqlTimestamp } from '../../../lambda/backup/drill/restore-statement';
 import { SECRET_PLACEHOLDER, URI_PLACEHOLDER } from '../../../lambda/backup/tools/pasteable';
 import { parseSqlTimestamp } from '../../../lambda/backup/observe/timestamp';
-import { ACCESS_KEY, BUCKET, collectionUri, COLLECTION, Harness, ROOT_USER } from '../helpers/harness';
+import { ACCESS_KEY, asRoot, BUCKET, collectionUri, COLLECTION, Harness, ROOT_USER } from '../helpers/harness';
+import { replicateCollection } from '../../support/aws/replication';
 import { installSecretGuard, TEST_ACCESS_KEY_ID, TEST_PASSWORD, TEST_SECRET_ACCESS_KEY } from '../helpers/secret-guard';
 
 const guard = installSecretGuard();
@@ -286,5 +287,52 @@ describe('chooseChain', () => {
 
   test('says the collection is empty when it holds no chain', () => {
     expect(() => chooseChain([], new Date('2026-11-19T12:00:00Z'), true)).toThrow(/no chain covers it; the collection holds no completed backup/);
+  });
+});
+
+describe('restore helper on the off-site copy', () => {
+  const COPY_BUCKET = 'backup-bucket-offsite';
+  const COPY_STORAGE = ['--bucket', COPY_BUCKET, '--collection', COLLECTION, '--region', 'eu-central-1'];
+  let harness: Harness;
+  let dir: string;
+
+  beforeEach(async () => {
+    harness = await Harness.start({ version: '26.3', extraBuckets: [COPY_BUCKET] });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'restore-cli-copy-'));
+    fs.writeFileSync(path.join(dir, 'ca.crt'), harness.double.caCertificate);
+  });
+  afterEach(async () => {
+    await harness.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("prints statements that name the copy's bucket and region, the secret key kept out", async () => {
+    const { code, lines } = await run(['--as-of', '2026-11-20 14:04:59', ...COPY_STORAGE, '--database', 'bank']);
+    expect(code).toBe(0);
+    expect(lines[2]).toBe(`--   s3://${COPY_BUCKET}/${COLLECTION}?AWS_ACCESS_KEY_ID=${TEST_ACCESS_KEY_ID}&AWS_SECRET_ACCESS_KEY=${SECRET_PLACEHOLDER}&AWS_REGION=eu-central-1`);
+    expect(lines[4]).toBe(`RESTORE DATABASE "bank" FROM LATEST IN '${URI_PLACEHOLDER}' AS OF SYSTEM TIME '2026-11-20 14:04:59.000000+00:00' WITH DETACHED;`);
+    expect(lines.join('\n')).not.toContain(`s3://${BUCKET}/`);
+  });
+
+  test('restores a database from the copy with --execute, though the primary lost a file after replication', async () => {
+    await harness.lambda.run('full');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await harness.lambda.run('incremental');
+    const [chain] = await chainsAsRoot(harness);
+    await replicateCollection({ endpoint: harness.s3.endpoint, from: BUCKET, to: COPY_BUCKET, prefix: COLLECTION, credentials: ACCESS_KEY });
+    await harness.damage('delete', { table: 'defaultdb.kv' });
+    const url = `postgresql://root@${harness.double.host}:${harness.double.port}/defaultdb?sslrootcert=${path.join(dir, 'ca.crt')}`;
+    const asOf = midpoint(chain.ends[0], chain.ends[1]);
+    const { code, lines } = await run(
+      ['--as-of', asOf.toISOString(), '--url', url, ...COPY_STORAGE, '--database', 'defaultdb', '--new-name', 'defaultdb_from_copy', '--execute'],
+      { ...KEYS, PGPASSWORD: ROOT_USER.password },
+    );
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toMatch(/-- Restore job \d+ started/);
+    await harness.double.whenJobsSettled();
+    const restore = harness.double.statements.map((s) => s.text).find((text) => text.startsWith('RESTORE'))!;
+    expect(restore).toContain(`IN 's3://${COPY_BUCKET}/${COLLECTION}?`);
+    const names = (await asRoot(harness.double, 'SHOW DATABASES')).map((row) => String(row.database_name));
+    expect(names).toContain('defaultdb_from_copy');
   });
 });

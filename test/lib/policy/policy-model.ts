@@ -136,12 +136,67 @@ export class PolicyModel {
     return this.resolve(this.resource(keyId).Properties?.KeyPolicy);
   }
 
+  /** The key a secret of this template is encrypted with: its KmsKeyId, or the AWS managed key aws/secretsmanager. */
+  public secretKey(secretId: string): DecryptingKey {
+    const kmsKeyId = this.resource(secretId).Properties?.KmsKeyId as { 'Fn::GetAtt'?: string[] } | undefined;
+    if (kmsKeyId === undefined) return { arn: AWS_MANAGED_SECRETS_KEY_ARN, policy: AWS_MANAGED_SECRETS_KEY_POLICY };
+    const keyId = kmsKeyId['Fn::GetAtt']?.[0];
+    if (keyId === undefined) throw new Error(`no model for the KmsKeyId ${JSON.stringify(kmsKeyId)} of ${secretId}`);
+    return { arn: this.arn(keyId), policy: this.keyPolicy(keyId) };
+  }
+
   private resource(id: string): CfnResource {
     const resource = this.resources[id];
     if (resource === undefined) throw new Error(`no resource ${id} in the template`);
     return resource;
   }
 }
+
+/** A KMS key and its key policy. */
+export interface DecryptingKey {
+  readonly arn: string;
+  readonly policy: Json;
+}
+
+/** A made-up ARN for the account's AWS managed key of Secrets Manager (its alias is aws/secretsmanager). */
+export const AWS_MANAGED_SECRETS_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/aws-managed-secretsmanager`;
+
+/**
+ * The key policy of the AWS managed key aws/secretsmanager, as the Secrets Manager User Guide
+ * prints it ("Secret encryption and decryption", section "Key policy of the AWS managed key
+ * (aws/secretsmanager)", https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html):
+ * every principal of the account may use it through Secrets Manager, whatever its own policies
+ * say about KMS. That is why a principal allowed secretsmanager:GetSecretValue reads every secret
+ * under this key.
+ */
+const AWS_MANAGED_SECRETS_KEY_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'AllowAccessThroughSecretsManagerForAllPrincipalsInTheAccount',
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:CreateGrant', 'kms:DescribeKey'],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:CallerAccount': ACCOUNT, 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` } },
+    },
+    {
+      Sid: 'AllowGenerateDataKeyThroughSecretsManagerForAllPrincipalsInTheAccount',
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: 'kms:GenerateDataKey*',
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:CallerAccount': ACCOUNT }, StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
+    },
+    {
+      Sid: 'AllowDirectAccessToKeyMetadataToTheAccount',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: ['kms:Describe*', 'kms:Get*', 'kms:List*', 'kms:RevokeGrant'],
+      Resource: '*',
+    },
+  ],
+};
 
 /** 'allowed', 'denied' (an explicit Deny decided) or 'not allowed' (nothing allows it). */
 export type Decision = 'allowed' | 'denied' | 'not allowed';
@@ -155,6 +210,21 @@ export interface Request {
   readonly context?: Record<string, string | string[]>;
 }
 
+/**
+ * @cloud-copilot/iam-simulate (0.1.173) takes variable condition keys only after a '/', as in
+ * `aws:RequestTag/<tag>` (listHasVariableKeyMatch in its simulationEngine.js): it drops
+ * `kms:EncryptionContext:<key>` from the request as unknown, so a condition on it could never
+ * match. The model carries each encryption context key as `aws:RequestTag/kms:EncryptionContext:<key>`,
+ * in the policies and in the request alike, which the simulator compares exactly as KMS compares
+ * the real key (a string condition; missing from the request: no match).
+ */
+const ENCRYPTION_CONTEXT_KEY = '"kms:EncryptionContext:';
+const CARRIED_ENCRYPTION_CONTEXT_KEY = '"aws:RequestTag/kms:EncryptionContext:';
+
+function carryEncryptionContext<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value).split(ENCRYPTION_CONTEXT_KEY).join(CARRIED_ENCRYPTION_CONTEXT_KEY)) as T);
+}
+
 /** One request through @cloud-copilot/iam-simulate, over TLS (the bucket policy denies anything else), by a principal of the account. */
 export async function decide(request: Request): Promise<Decision> {
   const response = await runSimulation(
@@ -164,12 +234,12 @@ export async function decide(request: Request): Promise<Decision> {
         action: request.action,
         resource: { resource: request.resource, accountId: ACCOUNT },
         // The simulator does not derive the principal's global keys from the request: give them.
-        contextVariables: { 'aws:SecureTransport': 'true', 'aws:PrincipalArn': request.principal, 'aws:PrincipalAccount': ACCOUNT, ...request.context },
+        contextVariables: carryEncryptionContext({ 'aws:SecureTransport': 'true', 'aws:PrincipalArn': request.principal, 'aws:PrincipalAccount': ACCOUNT, ...request.context }),
       },
-      identityPolicies: request.identityPolicies,
+      identityPolicies: carryEncryptionContext(request.identityPolicies),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      resourcePolicy: request.resourcePolicy,
+      resourcePolicy: carryEncryptionContext(request.resourcePolicy),
     },
     {},
   );
@@ -179,4 +249,25 @@ export async function decide(request: Request): Promise<Decision> {
   if (result === 'ExplicitlyDenied') return 'denied';
   if (result === 'ImplicitlyDenied') return 'not allowed';
   throw new Error(`unexpected simulation result ${String(result)}`);
+}
+
+/**
+ * Reading a secret's value: GetSecretValue on the secret, and the kms:Decrypt that Secrets Manager
+ * then makes on the caller's behalf, with the caller's permissions, through Secrets Manager
+ * (kms:ViaService) and with the secret's ARN as encryption context (Secrets Manager User Guide,
+ * "Secret encryption and decryption", sections "How Secrets Manager uses your KMS key" and
+ * "Secrets Manager encryption context"). Both must be allowed; a Deny in either decides.
+ */
+export async function decideSecretRead(request: Omit<Request, 'action'>, key: DecryptingKey): Promise<Decision> {
+  const read = await decide({ ...request, action: 'secretsmanager:GetSecretValue' });
+  const decrypt = await decide({
+    principal: request.principal,
+    identityPolicies: request.identityPolicies,
+    action: 'kms:Decrypt',
+    resource: key.arn,
+    resourcePolicy: key.policy,
+    context: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT, 'kms:EncryptionContext:SecretARN': request.resource },
+  });
+  if (read === 'denied' || decrypt === 'denied') return 'denied';
+  return read === 'allowed' && decrypt === 'allowed' ? 'allowed' : 'not allowed';
 }

@@ -6,12 +6,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { BackupKeyProtection, CockroachBackup } from '../../../lib';
 import { appWithoutBundling } from '../fixtures';
-import { ACCOUNT, decide, Decision, PolicyModel, REGION } from './policy-model';
+import { ACCOUNT, decide, Decision, DecryptingKey, decideSecretRead, PolicyModel, REGION } from './policy-model';
 
 /**
  * The principal x action table of docs/security.md, evaluated by an IAM policy simulator
  * (@cloud-copilot/iam-simulate) over the synthesized identity, bucket and key policies of a
- * construct with retention, a customer managed bucket key, rotation on and a restore reader.
+ * construct with retention, a customer managed bucket key, rotation on, a restore reader and a
+ * customer managed key for its secrets (`secretsEncryptionKey`); the rows marked "default key"
+ * evaluate the same construct without that key, its secrets under aws/secretsmanager.
  * The table in the docs is checked against this evaluation, so the two cannot drift; run with
  * UPDATE_SECURITY_TABLE=1 to rewrite it after a deliberate change.
  */
@@ -28,18 +30,32 @@ const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACC
 /** An administrator, and the CloudFormation execution role CDK's bootstrap creates: AdministratorAccess. */
 const ADMINISTRATOR_ACCESS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
+/** The issue's "reader of any secret": an identity allowed GetSecretValue on every secret, and nothing else. */
+const ANY_SECRET_READER = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' }] };
+
+type IdentityPolicies = { name: string; policy: unknown }[];
+
 interface Principal {
   readonly column: string;
   readonly arn: string;
-  readonly identityPolicies: { name: string; policy: unknown }[];
+  /** Its policies in each evaluated construct (the roles' policies differ with the secrets key). */
+  readonly identityPolicies: Record<Variant, IdentityPolicies>;
 }
+
+/** The construct with `secretsEncryptionKey`, or the same without it (the secrets under aws/secretsmanager). */
+type Variant = 'secretsKey' | 'defaultKey';
 
 interface Row {
   readonly what: string;
   readonly action: string;
-  readonly on: 'object' | 'bucket' | 'bucketKey' | 'accessKeySecret' | 'backupUser';
+  readonly on: 'object' | 'bucket' | 'bucketKey' | 'secretsKey' | 'accessKeySecret' | 'connectionSecret' | 'backupUser';
   readonly context?: Record<string, string>;
+  /** @default 'secretsKey' */
+  readonly variant?: Variant;
 }
+
+/** Rows on a secret read its value: GetSecretValue and Secrets Manager's kms:Decrypt for the caller (decideSecretRead). */
+const SECRET_TARGETS: Row['on'][] = ['accessKeySecret', 'connectionSecret'];
 
 const ROWS: Row[] = [
   { what: 'read a backup file', action: 's3:GetObject', on: 'object' },
@@ -60,6 +76,10 @@ const ROWS: Row[] = [
   { what: 'disable the bucket key', action: 'kms:DisableKey', on: 'bucketKey' },
   { what: "replace the bucket key's policy", action: 'kms:PutKeyPolicy', on: 'bucketKey' },
   { what: 'read the backup key from its secret', action: 'secretsmanager:GetSecretValue', on: 'accessKeySecret' },
+  { what: 'read the SQL password from the connection secret', action: 'secretsmanager:GetSecretValue', on: 'connectionSecret' },
+  { what: 'read the backup key from its secret, default key', action: 'secretsmanager:GetSecretValue', on: 'accessKeySecret', variant: 'defaultKey' },
+  { what: 'read the SQL password from the connection secret, default key', action: 'secretsmanager:GetSecretValue', on: 'connectionSecret', variant: 'defaultKey' },
+  { what: 'decrypt with the secrets key directly', action: 'kms:Decrypt', on: 'secretsKey' },
   { what: 'create an access key for the backup user', action: 'iam:CreateAccessKey', on: 'backupUser' },
 ];
 
@@ -68,38 +88,73 @@ interface Evaluated {
   readonly cells: Map<string, Decision>;
 }
 
-async function evaluate(): Promise<Evaluated> {
+interface Target {
+  readonly arn: string;
+  readonly policy?: unknown;
+  /** A secret's key, which Secrets Manager decrypts its value with for the caller. */
+  readonly decryptedWith?: DecryptingKey;
+}
+
+/** The synthesized construct (with the secrets key, or without) and what the rows act on in it. */
+function synthesized(variant: Variant): { model: PolicyModel; targets: Partial<Record<Row['on'], Target>> } {
   const stack = new Stack(appWithoutBundling(), 'SecurityStack');
   const bucketKey = new kms.Key(stack, 'BucketKey');
   BackupKeyProtection.denyKeyLossExceptTo(bucketKey, [iam.Role.fromRoleArn(stack, 'BreakGlass', BREAK_GLASS)]);
-  const backup = new CockroachBackup(stack, 'Backup', { collection: COLLECTION, retention: Duration.days(35), bucketOptions: { encryptionKey: bucketKey } });
+  const secretsEncryptionKey = variant === 'secretsKey' ? new kms.Key(stack, 'SecretsKey') : undefined;
+  const backup = new CockroachBackup(stack, 'Backup', { collection: COLLECTION, retention: Duration.days(35), bucketOptions: { encryptionKey: bucketKey }, secretsEncryptionKey });
   backup.grantRestoreRead(new iam.User(stack, 'RestoreReader'));
   const model = new PolicyModel(Template.fromStack(stack).toJSON().Resources);
 
   const bucket = model.logicalId('AWS::S3::Bucket', 'BackupBucket');
-  const key = model.logicalId('AWS::KMS::Key', 'BucketKey');
-  const user = model.logicalId('AWS::IAM::User', 'BackupBackupUser');
-  const targets: Record<Row['on'], { arn: string; policy?: unknown }> = {
+  const key = (prefix: string): Target => {
+    const id = model.logicalId('AWS::KMS::Key', prefix);
+    return { arn: model.arn(id), policy: model.keyPolicy(id) };
+  };
+  const secret = (prefix: string): Target => {
+    const id = model.logicalId('AWS::SecretsManager::Secret', prefix);
+    return { arn: model.arn(id), decryptedWith: model.secretKey(id) };
+  };
+  const targets: Partial<Record<Row['on'], Target>> = {
     object: { arn: `${model.arn(bucket)}/${COLLECTION}/2026/12/06-000000.00/data/1.sst`, policy: model.bucketPolicy(bucket) },
     bucket: { arn: model.arn(bucket), policy: model.bucketPolicy(bucket) },
-    bucketKey: { arn: model.arn(key), policy: model.keyPolicy(key) },
-    accessKeySecret: { arn: model.arn(model.logicalId('AWS::SecretsManager::Secret', 'BackupAccessKeySecret')) },
-    backupUser: { arn: model.arn(user) },
+    bucketKey: key('BucketKey'),
+    secretsKey: variant === 'secretsKey' ? key('SecretsKey') : undefined,
+    accessKeySecret: secret('BackupAccessKeySecret'),
+    connectionSecret: secret('BackupConnectionSecret'),
+    backupUser: { arn: model.arn(model.logicalId('AWS::IAM::User', 'BackupBackupUser')) },
   };
-  const principal = (column: string, id: string): Principal => ({ column, arn: model.arn(id), identityPolicies: model.identityPolicies(id) });
+  return { model, targets };
+}
+
+async function evaluate(): Promise<Evaluated> {
+  const constructs = { secretsKey: synthesized('secretsKey'), defaultKey: synthesized('defaultKey') };
+  const fixed = (column: string, arn: string, policy: IdentityPolicies): Principal => ({ column, arn, identityPolicies: { secretsKey: policy, defaultKey: policy } });
+  const principal = (column: string, type: string, prefix: string): Principal => {
+    const id = constructs.secretsKey.model.logicalId(type, prefix);
+    return {
+      column,
+      arn: constructs.secretsKey.model.arn(id),
+      identityPolicies: { secretsKey: constructs.secretsKey.model.identityPolicies(id), defaultKey: constructs.defaultKey.model.identityPolicies(id) },
+    };
+  };
   const principals: Principal[] = [
-    principal('backup key (cluster)', user),
-    principal('backup Lambda', model.logicalId('AWS::IAM::Role', 'BackupFunctionRole')),
-    principal('rotation Lambda', model.logicalId('AWS::IAM::Role', 'BackupRotationFunctionRole')),
-    principal('restore reader', model.logicalId('AWS::IAM::User', 'RestoreReader')),
-    { column: 'administrator', arn: `arn:aws:iam::${ACCOUNT}:role/Administrator`, identityPolicies: [{ name: 'AdministratorAccess', policy: ADMINISTRATOR_ACCESS }] },
-    { column: 'deployer', arn: DEPLOYER, identityPolicies: [{ name: 'AdministratorAccess', policy: ADMINISTRATOR_ACCESS }] },
+    principal('backup key (cluster)', 'AWS::IAM::User', 'BackupBackupUser'),
+    principal('backup Lambda', 'AWS::IAM::Role', 'BackupFunctionRole'),
+    principal('rotation Lambda', 'AWS::IAM::Role', 'BackupRotationFunctionRole'),
+    principal('restore reader', 'AWS::IAM::User', 'RestoreReader'),
+    fixed('reader of any secret', `arn:aws:iam::${ACCOUNT}:role/SecretReader`, [{ name: 'GetSecretValueOnAll', policy: ANY_SECRET_READER }]),
+    fixed('administrator', `arn:aws:iam::${ACCOUNT}:role/Administrator`, [{ name: 'AdministratorAccess', policy: ADMINISTRATOR_ACCESS }]),
+    fixed('deployer', DEPLOYER, [{ name: 'AdministratorAccess', policy: ADMINISTRATOR_ACCESS }]),
   ];
   const cells = new Map<string, Decision>();
   for (const row of ROWS) {
+    const variant = row.variant ?? 'secretsKey';
+    const target = constructs[variant].targets[row.on];
+    if (target === undefined) throw new Error(`no ${row.on} in the construct of the ${variant} variant`);
     for (const p of principals) {
-      const target = targets[row.on];
-      cells.set(`${row.what}|${p.column}`, await decide({ principal: p.arn, identityPolicies: p.identityPolicies, action: row.action, resource: target.arn, resourcePolicy: target.policy, context: row.context }));
+      const request = { principal: p.arn, identityPolicies: p.identityPolicies[variant], resource: target.arn, resourcePolicy: target.policy, context: row.context };
+      const decision = target.decryptedWith === undefined ? await decide({ ...request, action: row.action }) : await decideSecretRead(request, target.decryptedWith);
+      cells.set(`${row.what}|${p.column}`, decision);
     }
   }
   return { principals, cells };
@@ -107,11 +162,15 @@ async function evaluate(): Promise<Evaluated> {
 
 const SYMBOL: Record<Decision, string> = { allowed: 'yes', denied: 'no (denied)', 'not allowed': 'no' };
 
+function actionOf(row: Row): string {
+  return SECRET_TARGETS.includes(row.on) ? `\`${row.action}\`, and \`kms:Decrypt\` through Secrets Manager` : `\`${row.action}\``;
+}
+
 function markdownTable({ principals, cells }: Evaluated): string {
   const lines = [
     `| Action | ${principals.map((p) => p.column).join(' | ')} |`,
     `| --- | ${principals.map(() => '---').join(' | ')} |`,
-    ...ROWS.map((row) => `| ${row.what} (\`${row.action}\`) | ${principals.map((p) => SYMBOL[cells.get(`${row.what}|${p.column}`)!]).join(' | ')} |`),
+    ...ROWS.map((row) => `| ${row.what} (${actionOf(row)}) | ${principals.map((p) => SYMBOL[cells.get(`${row.what}|${p.column}`)!]).join(' | ')} |`),
   ];
   return lines.join('\n');
 }
@@ -152,10 +211,53 @@ describe('who can do what, by an IAM policy simulator', () => {
         ['backup Lambda', 'denied'],
         ['rotation Lambda', 'denied'],
         ['restore reader', 'denied'],
+        ['reader of any secret', 'denied'],
         ['administrator', 'denied'],
         ['deployer', 'allowed'],
       ]);
     }
+  });
+
+  const readersOf = (what: string) => evaluated.principals.filter((p) => cell(what, p.column) === 'allowed').map((p) => p.column);
+
+  test("with the AWS managed key, a reader of any secret reads both secrets: its key policy admits every principal of the account through Secrets Manager", () => {
+    expect(readersOf('read the backup key from its secret, default key')).toEqual(['backup Lambda', 'rotation Lambda', 'reader of any secret', 'administrator', 'deployer']);
+    expect(readersOf('read the SQL password from the connection secret, default key')).toEqual(['backup Lambda', 'reader of any secret', 'administrator', 'deployer']);
+  });
+
+  test('with secretsEncryptionKey, GetSecretValue on * no longer reads them: Secrets Manager decrypts with the caller\'s permissions on the key', () => {
+    expect(readersOf('read the backup key from its secret')).toEqual(['backup Lambda', 'rotation Lambda', 'administrator', 'deployer']);
+    expect(readersOf('read the SQL password from the connection secret')).toEqual(['backup Lambda', 'administrator', 'deployer']);
+  });
+
+  test('the functions use the secrets key only through Secrets Manager, never directly', () => {
+    expect(readersOf('decrypt with the secrets key directly')).toEqual(['administrator', 'deployer']);
+  });
+
+  test("under a key policy that only delegates to the account (an imported key), the encryption context limits each function to its own secrets", async () => {
+    const stack = new Stack(appWithoutBundling(), 'ImportedSecretsKeyStack');
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    new CockroachBackup(stack, 'Backup', { collection: COLLECTION, secretsEncryptionKey: kms.Key.fromKeyArn(stack, 'SecretsKey', keyArn) });
+    const model = new PolicyModel(Template.fromStack(stack).toJSON().Resources);
+    // KMS's default key policy: the account's IAM policies decide.
+    const key = { arn: keyArn, policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] } };
+    const secrets = { connection: model.arn(model.logicalId('AWS::SecretsManager::Secret', 'BackupConnectionSecret')), accessKey: model.arn(model.logicalId('AWS::SecretsManager::Secret', 'BackupAccessKeySecret')) };
+    const decrypts = async (rolePrefix: string, secretArn: string) => {
+      const role = model.logicalId('AWS::IAM::Role', rolePrefix);
+      return decide({
+        principal: model.arn(role),
+        identityPolicies: model.identityPolicies(role),
+        action: 'kms:Decrypt',
+        resource: key.arn,
+        resourcePolicy: key.policy,
+        context: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT, 'kms:EncryptionContext:SecretARN': secretArn },
+      });
+    };
+    expect([await decrypts('BackupFollowFunctionRole', secrets.connection), await decrypts('BackupFollowFunctionRole', secrets.accessKey)]).toEqual(['allowed', 'not allowed']);
+    expect([await decrypts('BackupRotationFunctionRole', secrets.accessKey), await decrypts('BackupRotationFunctionRole', secrets.connection)]).toEqual(['allowed', 'not allowed']);
+    expect([await decrypts('BackupFunctionRole', secrets.connection), await decrypts('BackupFunctionRole', secrets.accessKey)]).toEqual(['allowed', 'allowed']);
+    const someOtherSecret = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:other-AbCdEf`;
+    expect(await decrypts('BackupFunctionRole', someOtherSecret)).toBe('not allowed');
   });
 
   test('the backup key and the restore reader use the bucket key only through S3', () => {

@@ -26,6 +26,8 @@ export const GC_TTL_MS = 4 * 3600 * 1000;
 export interface BackupContext {
   readonly clusterId: () => string;
   readonly gcThresholdExceeded: () => boolean;
+  /** The cluster's clock (simulated in time-travelling tests): the GC threshold is counted from it. */
+  readonly now: () => Date;
   /** The databases a cluster backup covers at this moment, `system` included. */
   readonly databases: () => readonly DatabaseRecord[];
 }
@@ -129,7 +131,7 @@ export function backupWork(plan: BackupPlan, context: BackupContext): BackupJobW
       // pkg/kv/kvserver/batcheval/cmd_export.go (`if !args.StartTime.IsEmpty()`): every
       // export with a start time, with or without revision_history, needs the MVCC
       // history since the previous end time, which the GC already removed.
-      throw new Error(`start timestamp ${formatHlc(previousEnd)} must be after replica GC threshold ${formatHlc(new Date(Date.now() - GC_TTL_MS))}`);
+      throw new Error(`start timestamp ${formatHlc(previousEnd)} must be after replica GC threshold ${formatHlc(new Date(context.now().getTime() - GC_TTL_MS))}`);
     }
     directory = incrementalDir(latest, plan.endTime, plan.incrementalStartSuffix ? previousEnd : undefined);
     await checkFree(directory);
