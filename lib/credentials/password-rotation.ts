@@ -10,6 +10,7 @@ import { BACKUP_LAMBDA_ASSET_DIR, PASSWORD_ROTATION_HANDLER } from '../functions
 import { checkRotationDays, describeDuration } from '../validation';
 import { ROTATION_SECRET_ACTIONS } from './access-key-rotation';
 import { secretRotation } from './rotation-schedule';
+import { allowSecretsKeyUse, ReadableSecret, SECRETS_KEY_READ_ACTIONS, SECRETS_KEY_WRITE_ACTIONS } from './secrets-key';
 
 /**
  * Automatic rotation of the SQL password in the connection secret (docs/password-rotation.md).
@@ -42,8 +43,8 @@ export function checkPasswordRotation(scope: IConstruct, rotation: ConnectionPas
 
 export interface PasswordRotationWiring extends FunctionPlacement {
   readonly days: number;
-  /** The connection secret (new or given): the only secret the function reads and writes. */
-  readonly secret: secretsmanager.ISecret;
+  /** The connection secret (new or given, with the construct's secrets key when it encrypted it): the only secret the function reads and writes. */
+  readonly secret: ReadableSecret;
   /** The backup Lambda's environment (PASSWORD_ROTATION included): the function reads its connection settings. */
   readonly environment: Record<string, string>;
   /** The backup Lambda's timeout: a step logs in at most twice and runs one statement, each bounded by the connect and statement timeouts, which are shorter. */
@@ -61,8 +62,9 @@ export interface PasswordRotationParts {
  * The automatic rotation of the connection secret's password:
  * - 'PasswordRotationFunction' (the backup bundle's `passwordRotationHandler`) with its own log
  *   group ('PasswordRotationLogGroup') and role ('PasswordRotationFunctionRole'): the four
- *   Secrets Manager calls of a rotation on the connection secret only (and the secret's KMS key
- *   when its ISecret knows one), nothing else; reserved concurrency 1; in the backup Lambda's VPC
+ *   Secrets Manager calls of a rotation on the connection secret only (and its KMS key, through
+ *   Secrets Manager for that secret only, when it has one: the construct's secrets key, or the
+ *   key an imported ISecret knows), nothing else; reserved concurrency 1; in the backup Lambda's VPC
  *   placement, since it logs in to the cluster as the backup Lambda does.
  * - 'PasswordRotationInvokedBySecretsManager': Secrets Manager may invoke it for this secret only.
  * - 'PasswordRotationSchedule': AWS::SecretsManager::RotationSchedule on the secret (an imported
@@ -80,18 +82,21 @@ export function connectionPasswordRotation(scope: Construct, wiring: PasswordRot
     assetDir: BACKUP_LAMBDA_ASSET_DIR,
     handler: PASSWORD_ROTATION_HANDLER,
     what: 'backup Lambda',
-    statements: [new iam.PolicyStatement({ sid: 'RotateConnectionSecret', actions: [...ROTATION_SECRET_ACTIONS], resources: [secret.secretArn] })],
+    statements: [new iam.PolicyStatement({ sid: 'RotateConnectionSecret', actions: [...ROTATION_SECRET_ACTIONS], resources: [secret.secret.secretArn] })],
     memorySize: 256,
     timeout,
     environment: { ...environment, [ENV.passwordRotation]: 'true' },
     ...placement,
   });
-  secret.encryptionKey?.grantEncryptDecrypt(role);
+  // GetSecretValue decrypts (kms:Decrypt), PutSecretValue asks for a data key (kms:GenerateDataKey), through
+  // Secrets Manager for this secret only: the construct's secrets key, or the key an imported ISecret knows.
+  const key = secret.ownKey ?? secret.secret.encryptionKey;
+  if (key !== undefined) allowSecretsKeyUse(role, secret.secret, key, [...SECRETS_KEY_READ_ACTIONS, ...SECRETS_KEY_WRITE_ACTIONS]);
 
   const rotationSchedule = secretRotation(scope, {
     ids: { permission: 'PasswordRotationInvokedBySecretsManager', schedule: 'PasswordRotationSchedule' },
     fn,
-    secret,
+    secret: secret.secret,
     days,
     rotateImmediatelyOnUpdate: false,
   });

@@ -1,6 +1,7 @@
 import { App, CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
@@ -97,6 +98,27 @@ describe('connectionPasswordRotation', () => {
       PolicyDocument: { Statement: [{ Sid: 'RotateConnectionSecret', Effect: 'Allow', Action: [...ROTATION_SECRET_ACTIONS], Resource: arn }, {}] },
     });
     expect(backup.passwordRotationFunction).toBeDefined();
+  });
+
+  test('with secretsEncryptionKey it may decrypt and encrypt the connection secret under the key, through Secrets Manager for that secret only, and the key policy admits it', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Keyed');
+    const key = new kms.Key(stack, 'SecretsKey');
+    const backup = new CockroachBackup(stack, 'Backup', { collection: 'c', secretsEncryptionKey: key, connectionPasswordRotation: {} });
+    const template = Template.fromStack(stack);
+    const roleId = stack.getLogicalId(backup.node.findChild('PasswordRotationFunctionRole').node.defaultChild as CfnElement);
+    const keyId = stack.getLogicalId(key.node.defaultChild as CfnElement);
+    const secretId = stack.getLogicalId(backup.connectionSecret.node.defaultChild as CfnElement);
+    expect(roleStatements(template, roleId).filter((st) => JSON.stringify(st).includes('kms:'))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }, 'kms:EncryptionContext:SecretARN': { Ref: secretId } } },
+      },
+    ]);
+    const keyStatements = (template.toJSON().Resources[keyId].Properties.KeyPolicy as { Statement: { Sid?: string; Principal?: { AWS?: unknown } }[] }).Statement;
+    const admits = (sid: string): boolean => keyStatements.some((st) => st.Sid?.startsWith(sid) === true && JSON.stringify(st.Principal).includes(roleId));
+    expect([admits('AllowSecretReadersThroughSecretsManager'), admits('AllowSecretWritersThroughSecretsManager')]).toEqual([true, true]);
   });
 
   test("runs in the backup function's VPC, subnets and security groups", () => {
