@@ -94,6 +94,13 @@ export const ENV = {
   drillCopyBucketName: 'DRILL_COPY_BUCKET_NAME',
   /** Region of that bucket (the AWS_REGION of the drill's URI). Set with DRILL_COPY_BUCKET_NAME. */
   drillCopyBucketRegion: 'DRILL_COPY_BUCKET_REGION',
+  /**
+   * 'true': the connection secret's password is rotated (the `connectionPasswordRotation` prop,
+   * docs/password-rotation.md). After an authentication failure that survives a fresh read of
+   * AWSCURRENT, the functions log in once with the AWSPENDING version: between the rotation's
+   * setSecret and finishSecret the cluster already wants the new password. Set only with the prop.
+   */
+  passwordRotation: 'PASSWORD_ROTATION',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -102,10 +109,27 @@ export type EnvName = (typeof ENV)[keyof typeof ENV];
 export type CredentialEnvName = typeof ENV.accessKeySecretArn | typeof ENV.storageAuth | typeof ENV.assumeRoleChain;
 
 /** The variables set only when their feature is on (keyless credentials, retention), so that a construct without it keeps its template. */
-export type OptionalEnvName = typeof ENV.storageAuth | typeof ENV.assumeRoleChain | typeof ENV.retentionSeconds | typeof ENV.retentionParameter | typeof ENV.drillOldestInWindow | typeof ENV.drillCopyBucketName | typeof ENV.drillCopyBucketRegion;
+export type OptionalEnvName =
+  | typeof ENV.storageAuth
+  | typeof ENV.assumeRoleChain
+  | typeof ENV.retentionSeconds
+  | typeof ENV.retentionParameter
+  | typeof ENV.drillOldestInWindow
+  | typeof ENV.drillCopyBucketName
+  | typeof ENV.drillCopyBucketRegion
+  | typeof ENV.passwordRotation;
 
 /** The variables the construct sets only with their feature. */
-export const OPTIONAL_ENV: readonly OptionalEnvName[] = [ENV.storageAuth, ENV.assumeRoleChain, ENV.retentionSeconds, ENV.retentionParameter, ENV.drillOldestInWindow, ENV.drillCopyBucketName, ENV.drillCopyBucketRegion];
+export const OPTIONAL_ENV: readonly OptionalEnvName[] = [
+  ENV.storageAuth,
+  ENV.assumeRoleChain,
+  ENV.retentionSeconds,
+  ENV.retentionParameter,
+  ENV.drillOldestInWindow,
+  ENV.drillCopyBucketName,
+  ENV.drillCopyBucketRegion,
+  ENV.passwordRotation,
+];
 
 /** The backup Lambda's environment as the construct writes it: the variables of other credential modes and of features that are off left out. */
 export type BackupEnvironment = Record<Exclude<EnvName, CredentialEnvName | OptionalEnvName>, string> & Partial<Record<CredentialEnvName | OptionalEnvName, string>>;

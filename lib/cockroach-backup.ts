@@ -24,6 +24,7 @@ import { backupFunction, FunctionPlacement } from './functions/backup-function';
 import { functionRuntime } from './functions/function-runtime';
 import { backupSchedules, resolveSchedules, scheduleInterval } from './functions/backup-schedules';
 import { connectionSecret } from './credentials/connection-secret';
+import { checkPasswordRotation, ConnectionPasswordRotation, connectionPasswordRotation } from './credentials/password-rotation';
 import { grantCollectionRead } from './storage/restore-access';
 import { allowLogGroupEncryption, allowSecretsKeyUsers } from './keys/key-policies';
 import { BackupKeyProtection } from './keys/key-protection';
@@ -131,6 +132,21 @@ export interface CockroachBackupProps {
    * deploy, and set the SQL user's password to the generated one
    */
   readonly connectionSecret?: secretsmanager.ISecret;
+
+  /**
+   * Rotate the SQL password in the connection secret automatically (docs/password-rotation.md):
+   * a rotation function, in the backup Lambda's VPC placement, runs Secrets Manager's four steps
+   * (a new random password, `ALTER USER CURRENT_USER WITH PASSWORD` logged in with the current
+   * one, a login with the new one, then it becomes current), every
+   * `automaticallyAfter` (default 30 days). Works with the construct's secret and with your own
+   * `connectionSecret`. **Prerequisite**, once per cluster as an admin:
+   * `SET CLUSTER SETTING sql.auth.change_own_password.enabled = true;` (off by default; it lets
+   * every SQL user change its own password, nothing more). Without it every rotation fails at
+   * setSecret and the password stays as it is. Adds `PasswordRotationFunction` and
+   * `PasswordRotationFunctionErrorsAlarm`. Pass `{}` for the defaults.
+   * @default no automatic rotation: the password is changed by hand (docs/cluster-setup.md)
+   */
+  readonly connectionPasswordRotation?: ConnectionPasswordRotation;
 
   /**
    * Customer managed KMS key for the secrets the construct creates: the access-key secret and,
@@ -497,7 +513,9 @@ export interface CockroachBackupProps {
  * IncrementalSchedule, FullSchedule, Monitoring, FollowState, FollowLogGroup,
  * FollowFunctionRole, FollowFunction, FollowScheduleRole, FollowSchedule; with key rotation RotationLogGroup,
  * RotationFunctionRole, RotationFunction, InvokedBySecretsManager, AccessKeyRotationSchedule,
- * RotationScheduleRole, RetirePreviousKeySchedule; with `restoreDrill` DrillState and DrillSchedule;
+ * RotationScheduleRole, RetirePreviousKeySchedule; with `connectionPasswordRotation` PasswordRotationLogGroup,
+ * PasswordRotationFunctionRole, PasswordRotationFunction, PasswordRotationInvokedBySecretsManager,
+ * PasswordRotationSchedule and Monitoring/PasswordRotationFunctionErrorsAlarm; with `restoreDrill` DrillState and DrillSchedule;
  * with `retention` RetentionPromise and Monitoring/RetentionWindowAlarm; with `offsiteCopy` ReplicationRole,
  * ReplicationPolicy, OffsiteCopyBucket (the copy's bucket, imported by name: no resource),
  * Monitoring/ReplicationFailedAlarm and Monitoring/ReplicationLatencyAlarm.
@@ -554,6 +572,10 @@ export class CockroachBackup extends Construct {
   public readonly rotationFailedAlarm?: cloudwatch.Alarm;
   /** The rotation function ended with an error, when rotation is on. */
   public readonly rotationFunctionErrorsAlarm?: cloudwatch.Alarm;
+  /** The password rotation function, with `connectionPasswordRotation`. */
+  public readonly passwordRotationFunction?: lambda.IFunction;
+  /** The password rotation function ended with an error (a rotation failed), with `connectionPasswordRotation`. */
+  public readonly passwordRotationFunctionErrorsAlarm?: cloudwatch.Alarm;
   /** A file check found files missing from storage. */
   public readonly filesMissingAlarm: cloudwatch.Alarm;
   /** A file check did not finish within `fileCheckTimeout` or could not run. */
@@ -606,6 +628,7 @@ export class CockroachBackup extends Construct {
     this.checkRpo(rpo, schedules.runInterval);
     const drill = props.restoreDrill === undefined ? undefined : resolveRestoreDrill(this, props.restoreDrill, schedules, props.timeZone, props.retention !== undefined);
     const following = resolveJobFollowing(this, props.followInterval, props.hangAfter);
+    const passwordRotationDays = props.connectionPasswordRotation === undefined ? undefined : checkPasswordRotation(this, props.connectionPasswordRotation);
 
     const runtime = functionRuntime(this, props.runtime);
     const storageCredentials = props.storageCredentials ?? StorageCredentials.accessKey();
@@ -642,7 +665,7 @@ export class CockroachBackup extends Construct {
     this.backupGroup = credentials?.group;
     this.accessKey = credentials?.accessKey;
     this.accessKeySecret = credentials?.secret;
-    const connection = connectionSecret(this, props.connectionSecret, secretsKey);
+    const connection = connectionSecret(this, props.connectionSecret, secretsKey, passwordRotationDays !== undefined);
     this.connectionSecret = connection.secret;
     if (props.offsiteCopy !== undefined && props.bucket !== undefined) {
       invalid(
@@ -669,14 +692,16 @@ export class CockroachBackup extends Construct {
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     this.drillStateParameter = drill === undefined ? undefined : drillStateParameter(this);
     this.followStateParameter = followStateParameter(this);
-    // The retention variables only with retention: a construct without it keeps its template.
-    const retentionEnvironment = {
+    // Variables of optional features only with their feature: a construct without them keeps its template.
+    const featureEnvironment = {
       ...(retention === undefined ? {} : { [ENV.retentionSeconds]: String(retention.window.retentionDays * 86400) }),
       ...(drill?.oldestInWindow === true ? { [ENV.drillOldestInWindow]: 'true' } : {}),
       ...offsite?.drillEnvironment,
+      // The functions that log in then try AWSPENDING once after AWSCURRENT is refused (the seconds of a rotation).
+      ...(passwordRotationDays === undefined ? {} : { [ENV.passwordRotation]: 'true' }),
     };
     const environment: BackupEnvironment = {
-      ...retentionEnvironment,
+      ...featureEnvironment,
       [ENV.connectionSecretArn]: this.connectionSecret.secretArn,
       // The access key's secret, or the keyless mode and its role chain: the default's
       // variables stay exactly as they were before keyless modes existed.
@@ -785,11 +810,26 @@ export class CockroachBackup extends Construct {
       rotationRole = rotationParts.role;
       ({ rotationFailedAlarm: this.rotationFailedAlarm, functionErrorsAlarm: this.rotationFunctionErrorsAlarm } = this.monitoring.addRotationAlarms(rotationParts.fn));
     }
+    let passwordRotationRole: iam.IRole | undefined;
+    if (passwordRotationDays !== undefined) {
+      const passwordRotation = connectionPasswordRotation(this, {
+        days: passwordRotationDays,
+        secret: connection,
+        environment,
+        timeout: settings.timeout,
+        ...placement,
+      });
+      this.passwordRotationFunction = passwordRotation.fn;
+      passwordRotationRole = passwordRotation.role;
+      this.passwordRotationFunctionErrorsAlarm = this.monitoring.addPasswordRotationAlarm(passwordRotation.fn);
+    }
     if (secretsKey !== undefined) {
-      // Who reads which secret under the key: the connection secret only when the construct created it.
-      const connectionReaders = connection.ownKey === undefined ? [] : [fn.role, follow.role];
+      // Who reads and writes which secret under the key: the connection secret only when the construct created it.
+      const connectionRotation = connection.ownKey === undefined || passwordRotationRole === undefined ? [] : [passwordRotationRole];
+      const connectionReaders = connection.ownKey === undefined ? [] : [fn.role, follow.role, ...connectionRotation];
       const keyReaders = credentials === undefined ? [] : [fn.role, ...(rotationRole === undefined ? [] : [rotationRole])];
-      allowSecretsKeyUsers(this, secretsKey, { readers: [...new Set([...connectionReaders, ...keyReaders])], writers: rotationRole === undefined ? [] : [rotationRole] });
+      const writers = [...(rotationRole === undefined ? [] : [rotationRole]), ...connectionRotation];
+      allowSecretsKeyUsers(this, secretsKey, { readers: [...new Set([...connectionReaders, ...keyReaders])], writers });
     }
     const verification = verificationAlarms(this.monitoring, {
       collectionDimensionValue: collectionDimensionValue(this.bucket.bucketName, this.collection),

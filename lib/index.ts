@@ -14,6 +14,7 @@ export { StorageCredentials } from './credentials/storage-credentials';
 export type { CloudIdentityRoleOptions, ImplicitCredentialsOptions } from './credentials/storage-credentials';
 export type { RestoreDrillOptions } from './functions/restore-drill';
 export { CONNECTION_SECRET_TEMPLATE } from './credentials/connection-secret';
+export type { ConnectionPasswordRotation } from './credentials/password-rotation';
 export { BackupMonitoring } from './monitoring/monitoring';
 export type { BackupMonitoringProps, FollowAlarms, FollowAlarmSettings, RotationAlarms } from './monitoring/monitoring';
 export { BACKUP_KINDS, RUN_KINDS, VERIFICATION_KINDS } from '../contract/backup-event';

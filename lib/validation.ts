@@ -53,6 +53,23 @@ export function checkDurationSeconds(
   return seconds;
 }
 
+/** Secrets Manager's bounds of a rotation schedule's `AutomaticallyAfterDays`. */
+const ROTATION_DAYS = { min: 1, max: 365 } as const;
+
+/**
+ * Checks a rotation interval as Secrets Manager's `AutomaticallyAfterDays` takes it: a whole
+ * number of days from 1 to 365, known at synth (a token is refused: the schedule needs a number).
+ * `received` is how the prop's value reads in the message. Returns the days.
+ */
+export function checkRotationDays(scope: IConstruct, prop: string, interval: Duration, received: string): number {
+  if (interval.isUnresolved()) invalid(scope, prop, 'a token', 'a concrete interval, validated at synth time');
+  const days = interval.toDays({ integral: false });
+  if (!Number.isInteger(days) || days < ROTATION_DAYS.min || days > ROTATION_DAYS.max) {
+    invalid(scope, prop, received, `a whole number of days from ${ROTATION_DAYS.min} to ${ROTATION_DAYS.max} (Secrets Manager's AutomaticallyAfterDays)`);
+  }
+  return days;
+}
+
 /** Checks that a number is a whole number in [min, max]; tokens are skipped. */
 export function checkInteger(scope: IConstruct, prop: string, value: number, min: number, max: number, why = ''): void {
   if (Token.isUnresolved(value)) return;

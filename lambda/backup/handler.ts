@@ -13,6 +13,12 @@ import { FollowStore, SsmFollowStore } from './follow/follow-store';
 import { SecretsManagerSource } from './connect/secrets-manager';
 import { RetentionPromiseSource, SsmRetentionPromise } from './retention/promise';
 
+/**
+ * The password rotation function's entry, a second export of this bundle
+ * (`index.passwordRotationHandler`): it uses this bundle's connection code (lambda/rotation/password-handler.ts).
+ */
+export { passwordRotationHandler } from '../rotation/password-handler';
+
 /** The part of the Lambda context the handler uses. */
 export interface InvocationContext {
   getRemainingTimeInMillis(): number;

@@ -1,11 +1,13 @@
-import { AccessKeySecret, CURRENT, PENDING, SecretState, StoredKey, versionWith } from './access-key-secret';
+import { AccessKey } from '../backup/submit/storage';
+import { AccessKeySecret } from './access-key-secret';
+import { CURRENT, PENDING, SecretState, StoredValue, versionWith } from './rotated-secret';
 import { RotationError } from './errors';
 import { KeyContext } from './key-lifecycle';
 
 /** The current key, a rotation's pending key if any, and what they mean for the other keys. */
 export interface SecretKeys {
-  readonly current: StoredKey;
-  readonly pending?: StoredKey;
+  readonly current: StoredValue<AccessKey>;
+  readonly pending?: StoredValue<AccessKey>;
   readonly context: KeyContext;
 }
 
@@ -29,6 +31,6 @@ export async function readSecretKeys(secret: AccessKeySecret, state: SecretState
   return {
     current,
     pending,
-    context: { currentKeyId: current.key.accessKeyId, pendingKeyId: pending?.key.accessKeyId, currentSince, graceSeconds, now },
+    context: { currentKeyId: current.value.accessKeyId, pendingKeyId: pending?.value.accessKeyId, currentSince, graceSeconds, now },
   };
 }

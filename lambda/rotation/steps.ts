@@ -1,10 +1,11 @@
-import { AccessKeySecret, CURRENT, PENDING, SecretState, versionWith } from './access-key-secret';
-import { RotationStep } from './event';
+import { AccessKeySecret } from './access-key-secret';
 import { describeCause, RotationError } from './errors';
 import { readSecretKeys } from './key-context';
 import { planRoom } from './key-lifecycle';
 import { probeKey, Sleep } from './key-probe';
 import { RotationSettings } from './config';
+import { CURRENT, PENDING, SecretState, versionWith } from './rotated-secret';
+import { StepHandlers, StepReport } from './step-runner';
 import { UserAccessKeys } from './user-access-keys';
 
 export interface StepServices {
@@ -15,14 +16,11 @@ export interface StepServices {
   readonly now: () => Date;
 }
 
-/** What a step did, for the summary line (key ids only). */
-export interface StepReport {
-  /** False when the token's version was already current: a repeated invocation after the rotation finished. */
-  readonly acted: boolean;
+/** What a step did to the access key, for the summary line (key ids only). */
+export interface KeyStepReport extends StepReport {
   readonly keyId?: string;
   readonly deletedKeyIds?: readonly string[];
   readonly attempts?: number;
-  readonly note?: string;
 }
 
 /** Runs a call concerning one key; its failure names the key id and what was being done with it. */
@@ -35,29 +33,15 @@ async function aboutKey(keyId: string | undefined, doing: string, call: () => Pr
 }
 
 /**
- * The checks every step starts with (AWS's rotation templates): rotation is on for the
- * secret, and the token is a version of it staged AWSPENDING; a version already AWSCURRENT
- * means the rotation finished and a retried invocation has nothing to do.
- */
-function tokenIsPending(services: StepServices, state: SecretState, token: string): boolean {
-  if (!state.rotationEnabled) throw new RotationError(`rotation is not enabled for the secret ${services.secret.secretId}`);
-  const stages = state.versionStages[token];
-  if (stages === undefined) throw new RotationError(`version ${token} of the secret ${services.secret.secretId} does not exist: it has no stage for rotation`);
-  if (stages.includes(CURRENT)) return false;
-  if (!stages.includes(PENDING)) throw new RotationError(`version ${token} of the secret ${services.secret.secretId} is not staged AWSPENDING`);
-  return true;
-}
-
-/**
  * createSecret: a new key for the user, stored as the token's version staged AWSPENDING.
  * Idempotent: a pending value for the token means an earlier invocation did it. IAM allows
  * two keys per user, so room is made first (key-lifecycle.ts, planRoom); a previous key in
  * its grace period is never deleted, and the step then fails saying which key and when.
  */
-async function createSecret(services: StepServices, state: SecretState, token: string): Promise<StepReport> {
+async function createSecret(services: StepServices, state: SecretState, token: string): Promise<KeyStepReport> {
   // The token's version holds AWSPENDING (checked before every step), so `pending` is its value.
   const { pending, context } = await readSecretKeys(services.secret, state, services.settings.previousKeyGraceSeconds, services.now());
-  if (pending !== undefined) return { acted: false, keyId: pending.key.accessKeyId, note: 'the pending key already exists' };
+  if (pending !== undefined) return { acted: false, keyId: pending.value.accessKeyId, note: 'the pending key already exists' };
   const plan = planRoom(await services.keys.list(), context);
   if ('blockedBy' in plan) {
     throw new RotationError(
@@ -78,16 +62,16 @@ async function createSecret(services: StepServices, state: SecretState, token: s
  * database; an access key is live in IAM from CreateAccessKey on, so there is no other system
  * to update (CockroachDB receives the key in each BACKUP statement's URI).
  */
-async function setSecret(): Promise<StepReport> {
+async function setSecret(): Promise<KeyStepReport> {
   return { acted: false, note: 'an access key needs no setting elsewhere' };
 }
 
 /** testSecret: the pending key signs a request on the collection (key-probe.ts). A failure leaves AWSCURRENT where it is. */
-async function testSecret(services: StepServices, _state: SecretState, token: string): Promise<StepReport> {
+async function testSecret(services: StepServices, _state: SecretState, token: string): Promise<KeyStepReport> {
   const pending = await services.secret.read(PENDING, token);
   if (pending === undefined) throw new RotationError(`version ${token} holds no pending key: createSecret did not store one`);
-  const attempts = await probeKey(services.settings, pending.key, services.sleep);
-  return { acted: true, keyId: pending.key.accessKeyId, attempts };
+  const attempts = await probeKey(services.settings, pending.value, services.sleep);
+  return { acted: true, keyId: pending.value.accessKeyId, attempts };
 }
 
 /**
@@ -95,19 +79,20 @@ async function testSecret(services: StepServices, _state: SecretState, token: st
  * version it left AWSPREVIOUS. The previous key stays active: backup jobs started with it may
  * still run; the retirement deactivates it after the grace period, never this step.
  */
-async function finishSecret(services: StepServices, state: SecretState, token: string): Promise<StepReport> {
+async function finishSecret(services: StepServices, state: SecretState, token: string): Promise<KeyStepReport> {
   const currentVersion = versionWith(state, CURRENT);
   const pending = await services.secret.read(PENDING, token);
-  const keyId = pending?.key.accessKeyId;
+  const keyId = pending?.value.accessKeyId;
   await aboutKey(keyId, 'making it current', () => services.secret.makeCurrent(token, currentVersion));
   return { acted: true, keyId };
 }
 
-const STEPS: Record<RotationStep, (services: StepServices, state: SecretState, token: string) => Promise<StepReport>> = { createSecret, setSecret, testSecret, finishSecret };
-
-/** Runs one step of Secrets Manager's rotation for the token, with the secret's state read once. */
-export async function runStep(services: StepServices, step: RotationStep, token: string): Promise<StepReport> {
-  const state = await services.secret.describe();
-  if (!tokenIsPending(services, state, token)) return { acted: false, note: `version ${token} is already AWSCURRENT` };
-  return STEPS[step](services, state, token);
+/** The access key's four steps, for the step runner (step-runner.ts), which checks the token first. */
+export function accessKeySteps(services: StepServices): StepHandlers<KeyStepReport> {
+  return {
+    createSecret: (state, token) => createSecret(services, state, token),
+    setSecret: () => setSecret(),
+    testSecret: (state, token) => testSecret(services, state, token),
+    finishSecret: (state, token) => finishSecret(services, state, token),
+  };
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,7 +11,8 @@ import { ROTATION_ENV } from '../../contract/rotation';
 import { FunctionPlacement, packagedFunction } from '../functions/backup-function';
 import { runSchedule, schedulerRole } from '../functions/backup-schedules';
 import { ROTATION_LAMBDA_ASSET_DIR, ROTATION_LAMBDA_HANDLER } from '../functions/lambda-asset';
-import { checkDurationSeconds, describeDuration, invalid } from '../validation';
+import { checkDurationSeconds, checkRotationDays, describeDuration, invalid } from '../validation';
+import { secretRotation } from './rotation-schedule';
 import { allowSecretsKeyUse, SECRETS_KEY_READ_ACTIONS, SECRETS_KEY_WRITE_ACTIONS } from './secrets-key';
 
 /**
@@ -50,9 +51,6 @@ export const ROTATION_DEFAULTS = {
  */
 const GRACE = { min: Duration.hours(1), max: Duration.days(90) } as const;
 
-/** Secrets Manager's bounds of `AutomaticallyAfterDays`. */
-const INTERVAL_DAYS = { min: 1, max: 365 } as const;
-
 /**
  * How long one invocation of the rotation function may take: testSecret retries its signed
  * S3 request for up to 31 s while IAM makes a new key usable (lambda/rotation/README.md), and
@@ -83,11 +81,7 @@ export function checkRotationSettings(scope: IConstruct, settings: RotationSetti
   }
   const grace = settings.previousKeyGracePeriod ?? ROTATION_DEFAULTS.previousKeyGracePeriod;
   const graceSeconds = checkDurationSeconds(scope, 'previousKeyGracePeriod', grace, GRACE.min, GRACE.max);
-  if (interval.isUnresolved()) invalid(scope, 'accessKeyRotation', 'a token', 'a concrete interval, validated at synth time');
-  const days = interval.toDays({ integral: false });
-  if (!Number.isInteger(days) || days < INTERVAL_DAYS.min || days > INTERVAL_DAYS.max) {
-    invalid(scope, 'accessKeyRotation', `every ${describeDuration(interval)}`, `a whole number of days from ${INTERVAL_DAYS.min} to ${INTERVAL_DAYS.max} (Secrets Manager's AutomaticallyAfterDays)`);
-  }
+  const days = checkRotationDays(scope, 'accessKeyRotation', interval, `every ${describeDuration(interval)}`);
   if (graceSeconds !== undefined && graceSeconds >= interval.toSeconds()) {
     invalid(
       scope,
@@ -147,17 +141,14 @@ export const ROTATION_SECRET_ACTIONS = [
  *   the backup user's own permissions). Reserved concurrency 1: a rotation step and a
  *   retirement never run at once. In the backup Lambda's VPC when there is one (its
  *   subnets then need a route to IAM, Secrets Manager and S3: a NAT gateway or endpoints).
- * - Secrets Manager may invoke it for this secret only ('InvokedBySecretsManager', with
- *   aws:SourceArn and aws:SourceAccount, https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html).
+ * - Secrets Manager may invoke it for this secret only ('InvokedBySecretsManager', rotation-schedule.ts).
  * - 'AccessKeyRotationSchedule': AWS::SecretsManager::RotationSchedule, every `days` days.
  *   `RotateImmediatelyOnUpdate` is true: turning rotation on (or changing the interval)
  *   rotates at once, through the four steps the tests exercise, so the long-lived key of a
  *   stack that had no rotation becomes the previous key and is retired after the grace
  *   period. With false, Secrets Manager would run testSecret alone on a temporary pending
  *   version whose content the RotateSecret API reference does not describe; a testSecret
- *   that finds no key there would fail the deploy. The CDK's
- *   `addRotationSchedule` is not used because it grants `secretsmanager:GetRandomPassword`
- *   on `*`, which this function never calls.
+ *   that finds no key there would fail the deploy.
  * - 'RetirePreviousKeySchedule': once a day `{"action":"retire-previous-key"}` through its
  *   own Scheduler role ('RotationScheduleRole', which may invoke only this function):
  *   keys that are no longer current are deactivated once their grace period is over, and
@@ -200,21 +191,13 @@ export function accessKeyRotation(scope: Construct, wiring: RotationWiring): Rot
   // GetSecretValue decrypts (kms:Decrypt), PutSecretValue asks for a data key (kms:GenerateDataKey).
   if (wiring.secretsKey !== undefined) allowSecretsKeyUse(role, wiring.secret, wiring.secretsKey, [...SECRETS_KEY_READ_ACTIONS, ...SECRETS_KEY_WRITE_ACTIONS]);
 
-  const permission = new lambda.CfnPermission(scope, 'InvokedBySecretsManager', {
-    action: 'lambda:InvokeFunction',
-    functionName: fn.functionArn,
-    principal: 'secretsmanager.amazonaws.com',
-    sourceArn: wiring.secret.secretArn,
-    sourceAccount: Stack.of(scope).account,
-  });
-  const rotationSchedule = new secretsmanager.CfnRotationSchedule(scope, 'AccessKeyRotationSchedule', {
-    secretId: wiring.secret.secretArn,
-    rotationLambdaArn: fn.functionArn,
-    rotationRules: { automaticallyAfterDays: wiring.days },
+  const rotationSchedule = secretRotation(scope, {
+    ids: { permission: 'InvokedBySecretsManager', schedule: 'AccessKeyRotationSchedule' },
+    fn,
+    secret: wiring.secret,
+    days: wiring.days,
     rotateImmediatelyOnUpdate: true,
   });
-  // Secrets Manager checks that it may invoke the function when the schedule is set.
-  rotationSchedule.node.addDependency(permission);
 
   const retirementSchedule = runSchedule(scope, 'RetirePreviousKeySchedule', {
     fn,

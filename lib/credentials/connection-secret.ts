@@ -26,7 +26,7 @@ export const CONNECTION_SECRET_TEMPLATE = {
  * about 190 bits. A new secret is encrypted with `encryptionKey` (undefined: the AWS managed
  * key aws/secretsmanager); an existing one keeps its own key.
  */
-export function connectionSecret(scope: Construct, existing: secretsmanager.ISecret | undefined, encryptionKey: kms.IKey | undefined): ReadableSecret {
+export function connectionSecret(scope: Construct, existing: secretsmanager.ISecret | undefined, encryptionKey: kms.IKey | undefined, rotated: boolean): ReadableSecret {
   if (existing !== undefined) return { secret: existing };
   const secret = new secretsmanager.Secret(scope, 'ConnectionSecret', {
     encryptionKey,
@@ -40,12 +40,17 @@ export function connectionSecret(scope: Construct, existing: secretsmanager.ISec
       excludePunctuation: true,
     },
   });
-  Validations.of(secret).acknowledge({
-    id: 'AwsSolutions-SMG4',
-    reason:
-      "The password belongs to a CockroachDB SQL user; Secrets Manager has no rotation function for CockroachDB, so a rotation is " +
-      'done in two steps by the operator (ALTER USER ... WITH PASSWORD, then PutSecretValue). The backup Lambda ' +
-      'fetches the secret again after an authentication failure, so a rotation needs no redeploy.',
-  });
+  // With connectionPasswordRotation the secret has a rotation schedule and SMG4 passes.
+  if (!rotated) {
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The password belongs to a CockroachDB SQL user, and automatic rotation (the connectionPasswordRotation prop, ' +
+        "docs/password-rotation.md) is opt-in: the user's own password change needs the cluster setting " +
+        'sql.auth.change_own_password.enabled, off by default, which only an admin of the cluster can turn on. Without the prop ' +
+        'the operator rotates by hand (ALTER USER ... WITH PASSWORD, then PutSecretValue); the backup Lambda fetches ' +
+        'the secret again after an authentication failure, so that needs no redeploy.',
+    });
+  }
   return { secret, ownKey: encryptionKey };
 }

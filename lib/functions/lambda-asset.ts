@@ -38,3 +38,10 @@ export const ROTATION_LAMBDA_ASSET_DIR = COMPILED ? path.join(__dirname, '..', '
 
 /** The rotation function's handler setting. */
 export const ROTATION_LAMBDA_HANDLER = 'index.handler';
+
+/**
+ * The password rotation function's handler setting: a second export of the backup Lambda's
+ * bundle (lambda/backup/handler.ts re-exports lambda/rotation/password-handler.ts), which holds
+ * the pg driver and connection code it needs; the two functions share one asset.
+ */
+export const PASSWORD_ROTATION_HANDLER = 'index.passwordRotationHandler';

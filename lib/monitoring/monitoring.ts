@@ -566,6 +566,26 @@ export class BackupMonitoring extends Construct {
   }
 
   /**
+   * The alarm on the password rotation function (lib/credentials/password-rotation.ts), to the
+   * alarm topic and on the dashboard: the function's `Errors` (every failed step throws, and
+   * Secrets Manager keeps the current password and retries). Called once by `CockroachBackup`
+   * with `connectionPasswordRotation`.
+   */
+  public addPasswordRotationAlarm(passwordRotationFunction: lambda.IFunction): cloudwatch.Alarm {
+    const alarm = this.eventAlarm(
+      'PasswordRotationFunctionErrorsAlarm',
+      passwordRotationFunction.metricErrors({ period: EVENT_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+      `A rotation of the SQL password of ${this.collection} failed (or the function timed out): the current password ` +
+        "stays current and keeps working, and Secrets Manager retries. Read the function's log group: its summary line " +
+        '("summary":"password rotation") names the step; a refusal at setSecret means the cluster setting ' +
+        'sql.auth.change_own_password.enabled is off (docs/password-rotation.md).',
+    );
+    this.notify([alarm]);
+    this.dashboard?.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Password rotation', alarms: [alarm], width: 12 }));
+    return alarm;
+  }
+
+  /**
    * A topic for the alarms, encrypted at rest and TLS-only. cdk-nag 3.0.2's
    * AwsSolutions-SNS3 accepts either (see its rules/sns/SNSTopicSSLPublishOnly), the
    * NIST 800-53, HIPAA and PCI packs require encryption (rules/sns/SNSEncryptedKMS);

@@ -93,6 +93,7 @@ const OTHER_NAMES: Record<string, string> = {
   ReplicationConfiguration: 'a property of AWS::S3::Bucket',
   OperationsFailedReplication: 'an S3 replication metric (AWS/S3)',
   ReplicationLatency: 'an S3 replication metric (AWS/S3)',
+  CheckGlobalPrivilegeOrRoleOption: 'a CockroachDB function (pkg/sql/authorization.go)',
 };
 
 /** camelCase names of the guide that are not props or members: JSON fields, cluster settings, SQL options. */
@@ -110,9 +111,15 @@ const OTHER_CAMEL: Record<string, string> = {
   ipAddresses: 'a factory of BackupKeySource',
   vpcEndpoints: 'a factory of BackupKeySource',
   changeOwnPasswordEnabled: "CockroachDB's cluster setting variable (pkg/sql/alter_role.go)",
+  alterRoleNode: "CockroachDB's ALTER ROLE plan node (pkg/sql/alter_role.go)",
+  formatAsRoleOptions: "CockroachDB's printing of role options, passwords as '*****' (pkg/sql/sem/tree)",
   alarmEmail: "a context key of the example app (bin/app.ts)",
   rpoHours: "a context key of the example app (bin/app.ts)",
   finishSecret: 'a step of a Secrets Manager rotation',
+  createSecret: 'a step of a Secrets Manager rotation',
+  setSecret: 'a step of a Secrets Manager rotation',
+  testSecret: 'a step of a Secrets Manager rotation',
+  passwordRotationHandler: "the password rotation function's handler, the backup bundle's second export",
   retentionWindow: 'the function in lib/storage/retention-window.ts that computes the window',
   readChain: "the CockroachDB double's chain reader (test/support/sql/collection-reads.ts)",
   layersAt: "the CockroachDB double's RESTORE time check (test/support/sql/restore-point.ts)",
@@ -121,9 +128,9 @@ const OTHER_CAMEL: Record<string, string> = {
 describe('names the guide mentions', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Docs');
-  // With the off-site copy, whose link names no environment here (the stack is environment-agnostic).
+  // With the off-site copy (its link names no environment here: the stack is environment-agnostic) and password rotation.
   const link = { sourceAccount: '111111111111', sourceRegion: 'eu-west-1', destinationAccount: '222222222222', destinationRegion: 'eu-central-1', bucketName: 'docs-copy', replicationRoleName: 'docs-replication' };
-  const backup = new CockroachBackup(stack, 'Backup', { collection: 'prod/cluster-1', restoreDrill: {}, dashboard: true, retention: Duration.days(35), offsiteCopy: { link, drillFromCopy: true } });
+  const backup = new CockroachBackup(stack, 'Backup', { collection: 'prod/cluster-1', restoreDrill: {}, dashboard: true, retention: Duration.days(35), offsiteCopy: { link, drillFromCopy: true }, connectionPasswordRotation: {} });
   // Keyless credentials are an alternative, not an addition: their construct (BackupRole) comes from a second stack.
   const keylessStack = new Stack(app, 'Keyless');
   const keyless = new CockroachBackup(keylessStack, 'Backup', { collection: 'prod/cluster-1', storageCredentials: StorageCredentials.implicit() });
@@ -146,6 +153,7 @@ describe('names the guide mentions', () => {
       ['OffsiteCopyOptions', 'lib/offsite/offsite-link.ts'],
       ['OffsiteCopyLink', 'lib/offsite/offsite-link.ts'],
       ['BackupCopyDestinationProps', 'lib/offsite/backup-copy-destination.ts'],
+      ['ConnectionPasswordRotation', 'lib/credentials/password-rotation.ts'],
     ].map(([name, source]) => [name, new Set(interfaceProps(source, name).map((p) => p.name))]),
   );
   const constructProps = props.get('CockroachBackupProps')!;
@@ -156,6 +164,7 @@ describe('names the guide mentions', () => {
     objectLock: props.get('BackupObjectLock')!,
     offsiteCopy: props.get('OffsiteCopyOptions')!,
     link: props.get('OffsiteCopyLink')!,
+    connectionPasswordRotation: props.get('ConnectionPasswordRotation')!,
   };
   const members = new Set([...Object.keys(backup), ...Object.getOwnPropertyNames(CockroachBackup.prototype)]);
   /** The factories of the `storageCredentials` prop, e.g. `cloudIdentityRole`. */

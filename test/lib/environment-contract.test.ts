@@ -46,6 +46,7 @@ describe("the construct's environment, as the Lambda reads it", () => {
         },
       },
     ],
+    ['password rotation (the password rotation function gets the same environment)', { connectionPasswordRotation: {} }],
   ])('is accepted with %s', (_, props) => {
     const env = deployedEnvironment(props);
     expect(Object.values(env).filter((value) => value.startsWith('unmapped reference'))).toEqual([]);

@@ -39,3 +39,10 @@ export function constructionError(props: Partial<CockroachBackupProps>, collecti
 export function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
   return stack.getLogicalId(construct.node.defaultChild as Parameters<Stack['getLogicalId']>[0]);
 }
+
+/** The statements of the inline policies attached to a role (by its logical ID). */
+export function roleStatements(template: Template, roleId: string): unknown[] {
+  return Object.values(template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles ?? []).includes(roleId))
+    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: unknown[] }).Statement);
+}

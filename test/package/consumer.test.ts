@@ -54,7 +54,7 @@ function sha256(file: string): string {
 }
 
 /** What the package may ship: compiled library and types, jsii assembly, the functions' bundles, the operator's command, docs, licence. */
-const SHIPPED = /^(dist\/(lib|contract)\/[\w-]+\.(js|d\.ts)|dist\/(backup|rotation)-lambda\/index\.js|dist\/cli\/cockroach-backup-cdk\.js|\.jsii(\.gz)?|docs\/[\w-]+\.md|API\.md|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
+const SHIPPED = /^(dist\/(lib|contract)\/([\w-]+\/)?[\w-]+\.(js|d\.ts)|dist\/(backup|rotation)-lambda\/index\.js|dist\/cli\/cockroach-backup-cdk\.js|\.jsii(\.gz)?|docs\/[\w-]+\.md|API\.md|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
 
 const VERSIONS: readonly (ConsumerVersions & { readonly label: string })[] = [
   {

@@ -13,11 +13,35 @@ export const SYSTEM_PRIVILEGES = ['BACKUP', 'RESTORE', 'CREATEDB', 'EXTERNALCONN
 
 export type SystemPrivilege = (typeof SYSTEM_PRIVILEGES)[number];
 
+/**
+ * The role options the double models (pkg/sql/roleoption/option_string.go): CREATEROLE lets a
+ * role alter other non-admin roles, CREATELOGIN lets it set their passwords (both are needed
+ * to change a password by ALTER ROLE, pkg/sql/alter_role.go, unless the user changes its own
+ * with sql.auth.change_own_password.enabled on).
+ */
+export const ROLE_OPTIONS = ['CREATEROLE', 'CREATELOGIN'] as const;
+
+export type RoleOption = (typeof ROLE_OPTIONS)[number];
+
+/**
+ * `sql.auth.change_own_password.enabled` (pkg/sql/alter_role.go, changeOwnPasswordEnabled):
+ * added in v22.2 (cockroachdb/cockroach#90485, backported as #90626), default false, the same on
+ * every supported version (23.1 to 26.3). On, any user may change its own password to a
+ * non-null value without CREATEROLE or CREATELOGIN.
+ */
+export const CHANGE_OWN_PASSWORD_SETTING = 'sql.auth.change_own_password.enabled';
+
 export interface UserRecord {
   readonly name: string;
   readonly admin: boolean;
   readonly privileges: Set<SystemPrivilege>;
-  readonly verifier: ScramVerifier;
+  readonly roleOptions: Set<RoleOption>;
+  /**
+   * The SCRAM-SHA-256 verifier of the current password, as system.users."hashedPassword" keeps
+   * it (salt, StoredKey, ServerKey: never the password); undefined after `WITH PASSWORD NULL`,
+   * when no password login succeeds. ALTER ROLE replaces it; sessions already open stay open.
+   */
+  verifier: ScramVerifier | undefined;
 }
 
 export interface ExternalConnection {
@@ -55,6 +79,8 @@ export class Cluster {
   readonly connections = new Map<string, ExternalConnection>();
   /** How often each connection name was dropped: a job that started before a drop loses its connection. */
   readonly connectionDrops = new Map<string, number>();
+  /** The cluster settings the double models, as SHOW CLUSTER SETTING prints them; only an admin changes them. */
+  readonly clusterSettings = new Map<string, string>([[CHANGE_OWN_PASSWORD_SETTING, 'false']]);
   gcThresholdExceeded = false;
   readonly facts: VersionFacts;
 
@@ -70,8 +96,14 @@ export class Cluster {
     for (const database of databases) this.databases.set(database.name, databaseRecord(database));
   }
 
-  addUser(name: string, password: string, admin: boolean, privileges: readonly SystemPrivilege[]): void {
-    this.users.set(name, { name, admin, privileges: new Set(privileges), verifier: scramVerifier(password) });
+  addUser(name: string, password: string, admin: boolean, privileges: readonly SystemPrivilege[], roleOptions: readonly RoleOption[] = []): void {
+    this.users.set(name, { name, admin, privileges: new Set(privileges), roleOptions: new Set(roleOptions), verifier: scramVerifier(password) });
+  }
+
+  /** Admins have every role option (pkg/sql/authorization.go, HasRoleOption). */
+  hasRoleOption(name: string, option: RoleOption): boolean {
+    const user = this.users.get(name);
+    return user !== undefined && (user.admin || user.roleOptions.has(option));
   }
 
   /** Whether a database of this name exists or a running restore is creating it. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { Cluster, CockroachVersion, SystemPrivilege } from './cluster';
+import { CHANGE_OWN_PASSWORD_SETTING, Cluster, CockroachVersion, RoleOption, SystemPrivilege } from './cluster';
 import { Fault, FaultState } from './faults';
 import { Job, JobScript, JobType } from './jobs/job';
 import { JobEngine } from './jobs/job-engine';
@@ -16,7 +16,8 @@ import { NodeCredentialSources } from './storage/node-credentials';
 
 export type { Fault } from './faults';
 export type { JobScript, JobType } from './jobs/job';
-export type { SystemPrivilege } from './cluster';
+export type { RoleOption, SystemPrivilege } from './cluster';
+export { CHANGE_OWN_PASSWORD_SETTING } from './cluster';
 export type { DoubleDatabase } from './schema';
 export type { NodeCredentialSources } from './storage/node-credentials';
 export { SUPPORTED_VERSIONS } from './versions';
@@ -27,6 +28,8 @@ export interface DoubleUser {
   readonly password: string;
   readonly admin?: boolean;
   readonly systemPrivileges?: readonly SystemPrivilege[];
+  /** Role options (CREATE USER ... WITH CREATEROLE CREATELOGIN); admins have them all. */
+  readonly roleOptions?: readonly RoleOption[];
 }
 
 export interface ReceivedStatement {
@@ -206,7 +209,15 @@ export class CockroachDouble {
   }
 
   addUser(user: DoubleUser): void {
-    this.cluster.addUser(user.name, user.password, user.admin === true, user.systemPrivileges ?? []);
+    this.cluster.addUser(user.name, user.password, user.admin === true, user.systemPrivileges ?? [], user.roleOptions ?? []);
+  }
+
+  /**
+   * `SET CLUSTER SETTING sql.auth.change_own_password.enabled = <on>`, as an admin runs it
+   * (a test that is not about who may set it); the statement itself is modelled too.
+   */
+  allowChangingOwnPassword(on: boolean): void {
+    this.cluster.clusterSettings.set(CHANGE_OWN_PASSWORD_SETTING, String(on));
   }
 
   /**

@@ -58,6 +58,8 @@ export interface BackupSettings extends BucketLocation {
    * the primary. Backups, file checks and following always use the primary.
    */
   readonly drillCopy?: BucketLocation;
+  /** The connection secret's password is rotated: after a failed login with AWSCURRENT, try AWSPENDING once (run-session.ts). */
+  readonly passwordRotation: boolean;
 }
 
 /** Where each secret lives in Secrets Manager (only the Lambda needs these). */
@@ -211,6 +213,7 @@ export function parseSettings(env: Environment, labels: SettingLabels = {}): Bac
     hangAfterSeconds: read.integer('hangAfterSeconds', DEFAULTS.hangAfterSeconds, 60, 7 * 86400),
     retentionSeconds: read.integer('retentionSeconds', DEFAULTS.retentionSeconds, 0, 36500 * 86400),
     drillOldestInWindow: read.boolean('drillOldestInWindow', false),
+    passwordRotation: read.boolean('passwordRotation', false),
     retentionParameter:
       read.optional('retentionParameter') === undefined
         ? undefined

@@ -10,6 +10,8 @@ export class BackupFailure extends Error {
     message: string,
     /** SQLSTATE or Node error code of the cause, for tests and logs. */
     readonly code?: string,
+    /** CockroachDB's own message (redacted), for a caller that explains a refusal its own way. */
+    readonly serverMessage?: string,
   ) {
     super(redactedMessage(message));
     this.name = 'BackupFailure';
@@ -111,7 +113,7 @@ function describeRefusal(error: unknown, what: string, username: string): Backup
   const message = redactedMessage(error);
   const privilege = privilegeToGrant(message);
   if (privilege !== undefined) {
-    return new BackupFailure(`${what} was refused: user ${username} lacks a privilege (${message}); run GRANT SYSTEM ${privilege} TO ${username}`, '42501');
+    return new BackupFailure(`${what} was refused: user ${username} lacks a privilege (${message}); run GRANT SYSTEM ${privilege} TO ${username}`, '42501', message);
   }
   const hint = typeof error === 'object' && error !== null ? (error as { hint?: unknown }).hint : undefined;
   return new BackupFailure(
@@ -119,6 +121,7 @@ function describeRefusal(error: unknown, what: string, username: string): Backup
       'This is not a privilege the backup user needs (it needs only BACKUP, EXTERNALCONNECTION in external-connection mode, ' +
       'EXTERNALIOIMPLICITACCESS with keyless storage credentials, and RESTORE for restore drills): no GRANT is recommended',
     '42501',
+    message,
   );
 }
 

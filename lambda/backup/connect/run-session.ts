@@ -4,7 +4,7 @@ import { isAuthenticationFailure } from './errors';
 import { log } from '../report/log';
 import { redactedMessage } from '../report/redact';
 import { RunStats } from '../report/result';
-import { Credentials, SecretSource } from './secrets';
+import { ConnectionSecret, Credentials, SecretSource } from './secrets';
 import { Session } from './session';
 
 /** What opening a run's connection needs. */
@@ -30,14 +30,40 @@ async function connect(input: SessionInput, readAccessKey: boolean): Promise<{ s
   // The follow function never reads the access key, and keyless modes have none.
   const usesKey = readAccessKey && input.settings.storageAuth.mode === 'access-key';
   const [accessKey, first] = await Promise.all([usesKey ? input.secrets.accessKey() : undefined, input.secrets.connection(false)]);
+  const open = async (connection: ConnectionSecret): Promise<{ session: Session; credentials: Credentials }> => ({
+    session: await Session.open(connection, options),
+    credentials: { connection, accessKey },
+  });
   try {
-    return { session: await Session.open(first.connection, options), credentials: { connection: first.connection, accessKey } };
+    return await open(first.connection);
   } catch (error) {
-    if (first.fresh || !isAuthenticationFailure(error)) throw error;
+    if (!isAuthenticationFailure(error)) throw error;
+    if (first.fresh) return duringPasswordRotation(input, first.connection, error, open);
     log('WARN', 'authentication failed with the cached connection secret: fetching it again (rotated password?)');
     const again = await input.secrets.connection(true);
-    return { session: await Session.open(again.connection, options), credentials: { connection: again.connection, accessKey } };
+    try {
+      return await open(again.connection);
+    } catch (refused) {
+      if (!isAuthenticationFailure(refused)) throw refused;
+      return duringPasswordRotation(input, again.connection, refused, open);
+    }
   }
+}
+
+/**
+ * With PASSWORD_ROTATION: AWSCURRENT's password was refused although just read, so a rotation
+ * may be between its setSecret (the cluster already wants the new password: CockroachDB keeps
+ * one password per user, pkg/sql/alter_role.go) and its finishSecret (AWSCURRENT still holds
+ * the old one). That window lasts one testSecret, seconds; a run that falls into it logs in once
+ * with the AWSPENDING version instead of failing. Otherwise (no rotation, no pending version, or
+ * the same password) the refusal stands.
+ */
+async function duringPasswordRotation<T>(input: SessionInput, current: ConnectionSecret, refusal: unknown, open: (connection: ConnectionSecret) => Promise<T>): Promise<T> {
+  if (!input.settings.passwordRotation) throw refusal;
+  const pending = await input.secrets.pendingConnection();
+  if (pending === undefined || pending.password === current.password) throw refusal;
+  log('WARN', 'authentication failed with the current connection secret: logging in with its AWSPENDING version (a password rotation is between setSecret and finishSecret)');
+  return open(pending);
 }
 
 

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretArns } from './config';
 import { redactedMessage } from '../report/redact';
 import { ConnectionSecret, parseAccessKeySecret, parseConnectionSecret, SecretError, SecretSource } from './secrets';
@@ -54,6 +54,21 @@ export class SecretsManagerSource implements SecretSource {
     if (arn === undefined) throw new SecretError('no access-key secret is configured (ACCESS_KEY_SECRET_ARN): the nodes use their own identity (STORAGE_AUTH=implicit)');
     const text = await this.fetch(arn, 'access-key secret');
     return parseAccessKeySecret(text, `the access-key secret ${arn}`);
+  }
+
+  async pendingConnection(): Promise<ConnectionSecret | undefined> {
+    const arn = this.arns.connectionSecretArn;
+    this.fetches += 1;
+    try {
+      const response = await this.client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSPENDING' }));
+      return parseConnectionSecret(response.SecretString, `the AWSPENDING version of the connection secret ${arn}`, this.requireCa);
+    } catch (error) {
+      // No version is staged AWSPENDING: no rotation is in progress.
+      if (error instanceof ResourceNotFoundException) return undefined;
+      if (error instanceof SecretError) throw error;
+      const name = error instanceof Error ? error.name : 'Error';
+      throw new SecretError(`cannot read the AWSPENDING version of the connection secret ${arn}: ${name}: ${redactedMessage(error)}`);
+    }
   }
 
   private async fetch(arn: string, what: string): Promise<string | undefined> {

@@ -40,6 +40,12 @@ export interface SecretSource {
    * every run, and a retry after S3 rejected the key, reads it again.
    */
   accessKey(): Promise<AccessKey>;
+  /**
+   * The connection secret's AWSPENDING version, never cached: the new password of a rotation
+   * between its setSecret (the cluster already wants it) and its finishSecret (AWSCURRENT still
+   * holds the old one); undefined when no rotation is in progress or the source has no versions.
+   */
+  pendingConnection(): Promise<ConnectionSecret | undefined>;
   /** Fetches made so far (Secrets Manager calls in the Lambda). */
   readonly fetchCount: number;
 }

@@ -25,7 +25,8 @@ export interface SessionOptions {
 
 /**
  * One connection to the cluster with every query counted (each `query` is one SQL
- * round trip: no statement has parameters, so pg sends one simple Query message) and bounded twice:
+ * round trip: a statement without parameters is one simple Query message; the one with a
+ * parameter, the password rotation's ALTER USER, one pipelined Parse/Bind/Execute/Sync) and bounded twice:
  * server-side by the `statement_timeout` session variable (sent in the startup
  * message, which CockroachDB takes as session defaults: parseClientProvidedSessionParameters
  * in pkg/sql/pgwire; so it costs no round trip) and client-side by pg's `query_timeout`, which
@@ -94,8 +95,8 @@ export class Session {
    * client waits SERVER_TIMEOUT_MARGIN_MS longer than statement_timeout, so that the
    * server ends it with 57014 and the connection stays usable.
    */
-  async query<Row extends object>(what: string, text: string, options: { readonly serverTimesOut?: boolean } = {}): Promise<Row[]> {
-    return this.run<Row>(what, text, this.options.statementTimeoutMs + (options.serverTimesOut === true ? SERVER_TIMEOUT_MARGIN_MS : 0));
+  async query<Row extends object>(what: string, text: string, options: { readonly serverTimesOut?: boolean; readonly values?: readonly string[] } = {}): Promise<Row[]> {
+    return this.run<Row>(what, text, this.options.statementTimeoutMs + (options.serverTimesOut === true ? SERVER_TIMEOUT_MARGIN_MS : 0), options.values);
   }
 
   /**
@@ -114,13 +115,14 @@ export class Session {
     }
   }
 
-  private async run<Row extends object>(what: string, text: string, clientTimeoutMs: number): Promise<Row[]> {
+  /** `values` bind $1, $2...: a value that must never be part of the statement's text (a password). */
+  private async run<Row extends object>(what: string, text: string, clientTimeoutMs: number, values?: readonly string[]): Promise<Row[]> {
     const timeoutMs = this.options.budget.cap(clientTimeoutMs);
     this.trips += 1;
     try {
       // query_timeout is honoured per query by pg (client.js) though its types list it
       // only for the client; a variable avoids the object-literal check.
-      const config: QueryConfig & { query_timeout: number } = { text, query_timeout: timeoutMs };
+      const config: QueryConfig & { query_timeout: number } = { text, query_timeout: timeoutMs, ...(values === undefined ? {} : { values: [...values] }) };
       const result = await this.client.query<Row>(config);
       return result.rows;
     } catch (error) {

@@ -169,6 +169,10 @@ class EnvironmentSecrets implements SecretSource {
     if (this.credentials.accessKey === undefined) throw new ConfigurationError('no access key: the nodes use their own identity (--storage-auth implicit)');
     return this.credentials.accessKey;
   }
+  async pendingConnection(): Promise<undefined> {
+    // A password typed for the run has no versions.
+    return undefined;
+  }
 }
 
 export async function main(argv: readonly string[], env: Environment, print: (line: string) => void = console.log): Promise<number> {

@@ -34,6 +34,7 @@ describe('parseSettings', () => {
       drillOldestInWindow: false,
       retentionParameter: undefined,
       retentionSeconds: 0,
+      passwordRotation: false,
     });
   });
 
@@ -56,6 +57,7 @@ describe('parseSettings', () => {
         DRILL_DATABASES: ' movr, bank ,movr',
         DRILL_STATE_PARAMETER: '/cockroach-backup/prod/drill-state',
         DRILL_INTERVAL_SECONDS: '604800',
+        PASSWORD_ROTATION: 'true',
       }),
     );
     expect(settings).toMatchObject({
@@ -75,6 +77,7 @@ describe('parseSettings', () => {
       drillDatabases: ['movr', 'bank'],
       drillStateParameter: '/cockroach-backup/prod/drill-state',
       drillIntervalSeconds: 604800,
+      passwordRotation: true,
     });
   });
 

@@ -24,6 +24,9 @@ function secretsHolding(key: AccessKey): SecretSource & { reads: number } {
       this.reads += 1;
       return key;
     },
+    async pendingConnection() {
+      throw new Error('not used');
+    },
   };
 }
 

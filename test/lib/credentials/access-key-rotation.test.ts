@@ -9,7 +9,7 @@ import { ROTATION_ENV } from '../../../contract/rotation';
 import { AccessKeyRotation, CockroachBackup, CockroachBackupProps } from '../../../lib';
 import { ROTATION_IAM_ACTIONS, ROTATION_SECRET_ACTIONS } from '../../../lib/credentials/access-key-rotation';
 import { BACKUP_OBJECT_ACTIONS } from '../../../lib/credentials/backup-credentials';
-import { appWithoutBundling, constructionError, logicalId, synthBackup } from '../fixtures';
+import { appWithoutBundling, constructionError, logicalId, roleStatements, synthBackup } from '../fixtures';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; UpdateReplacePolicy?: string; DeletionPolicy?: string; DependsOn?: string[] }>;
 
@@ -18,13 +18,6 @@ const resources = (): Resources => rotated.template.toJSON().Resources;
 const idOf = (construct: IConstruct): string =>
   construct instanceof CfnElement ? rotated.stack.getLogicalId(construct) : logicalId(rotated.stack, construct as { node: { defaultChild?: unknown } });
 const child = (id: string): IConstruct => rotated.backup.node.findChild(id);
-
-/** The statements of the inline policies attached to a role. */
-function roleStatements(template: Template, roleId: string): unknown[] {
-  return Object.values(template.toJSON().Resources as Resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles ?? []).includes(roleId))
-    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: unknown[] }).Statement);
-}
 
 describe('with rotation on (the default)', () => {
   test('the rotation function runs on Node.js 24 with reserved concurrency 1, its own log group and the contract environment', () => {

@@ -10,6 +10,7 @@ import { executeRestore } from './restore-executor';
 import { alterExternalConnection, createExternalConnection, dropExternalConnection, showCreateExternalConnection } from './external-connections';
 import { controlJob, selectStatement, showJobs } from './job-statements';
 import { grantOrRevoke } from './privileges';
+import { alterRolePassword, setClusterSetting } from './roles';
 import { SqlError, SqlState } from './sql-error';
 import { ResultSet, commandResult, rowsResult } from './values';
 
@@ -26,6 +27,7 @@ export async function executeStatement(text: string, params: readonly (string | 
   }
   if (cursor.isWord('BEGIN') || cursor.isWord('START', 'TRANSACTION')) return begin(cursor, session);
   if (isTransactionEnd) return endTransaction(cursor, session, cluster);
+  if (cursor.isWord('SET', 'CLUSTER', 'SETTING')) return setClusterSetting(cursor, session, cluster);
   if (cursor.isWord('SET')) return setVariable(cursor, session);
   if (cursor.isWord('BACKUP')) return executeBackup(cursor, session, cluster, context);
   if (cursor.isWord('RESTORE')) return executeRestore(cursor, session, cluster);
@@ -40,6 +42,7 @@ export async function executeStatement(text: string, params: readonly (string | 
   if (cursor.isWord('DROP', 'EXTERNAL', 'CONNECTION')) return dropExternalConnection(cursor, session, cluster);
   if (cursor.isWord('ALTER', 'EXTERNAL', 'CONNECTION')) return alterExternalConnection(cursor, session, cluster);
   if (cursor.isWord('DROP', 'DATABASE')) return dropDatabase(cursor, session, cluster);
+  if (cursor.isWord('ALTER', 'ROLE') || cursor.isWord('ALTER', 'USER')) return alterRolePassword(cursor, session, cluster);
   if (cursor.isWord('GRANT', 'SYSTEM') || cursor.isWord('REVOKE', 'SYSTEM')) return grantOrRevoke(cursor, session, cluster);
   throw cursor.error();
 }
