@@ -11,7 +11,7 @@ function codeSpans(text: string): string[] {
 describe('construct IDs and alarms named in the README and docs/upgrading.md', () => {
   // Bundling skipped: only the construct tree is needed, not the Lambda's code. With restore
   // drills and retention, a second construct with keyless credentials (an alternative to the
-  // access key's user, key and secret) and a third with the off-site copy, so that every construct
+  // access key's user, key and secret) and a third with the off-site copy and password rotation, so that every construct
   // ID and alarm the construct can create is there.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const backup = new CockroachBackup(new Stack(app, 'Docs'), 'Backup', { collection: 'prod/cluster-1', restoreDrill: {}, retention: Duration.days(35) });
@@ -22,6 +22,7 @@ describe('construct IDs and alarms named in the README and docs/upgrading.md', (
     collection: 'prod/cluster-1',
     restoreDrill: {},
     offsiteCopy: { link, drillFromCopy: true },
+    connectionPasswordRotation: {},
   });
   const childIds = [...new Set([backup, keyless, offsite].flatMap((b) => b.node.children.map((c) => c.node.id)))].sort();
   const readme = readGuideFile('README.md');

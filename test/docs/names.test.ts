@@ -31,7 +31,7 @@ const CAMEL_PATH = /^([a-z][a-z0-9]*[A-Z][A-Za-z0-9]*|[a-z][a-z0-9]*)((?:\.[a-z]
  * this construct, each with where it comes from.
  */
 const OTHER_NAMES: Record<string, string> = {
-  BackupsKeepSkipping: "the README's example alarm of its own",
+  BackupsKeepSkipping: "the example alarm of its own in docs/alarms.md",
   BackupKey: "docs/configuration.md's example key",
   RestoreReader: "docs/restore.md's example reader user",
   InvalidAccessKeyId: 'an S3 error code',
