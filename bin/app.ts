@@ -5,12 +5,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { BackupCopyDestination, CockroachBackup, OffsiteCopyLink, StorageCredentials } from '../lib';
 import { denyGrantsExceptForAwsServices } from '../lib/keys/key-policies';
 import { controlTowerRuleId } from '../lib/nag';
 import { ROLE_ARN } from '../contract/assume-role-chain';
+import { acknowledgeRegulatedPacks } from './regulated-packs';
 
 /** The example stack's name (`cdk deploy CockroachBackupExample`). */
 export const EXAMPLE_STACK_NAME = 'CockroachBackupExample';
@@ -53,8 +54,10 @@ const COPY_REGIONS: Record<string, string> = {
  * - `offsiteCopy`: `true` adds the stack `CockroachBackupCopy` with an off-site copy of the
  *   collection (docs/offsite-copy.md) in another region of the same account (default `false`); both
  *   stacks then get an explicit environment: `CDK_DEFAULT_ACCOUNT` (or 111111111111 without AWS
- *   credentials) and `CDK_DEFAULT_REGION` (or eu-west-1) with its partner region for the copy. The copy
- *   keeps `retentionDays` (35 without it); with `restoreDrill`, the drills read the copy.
+ *   credentials) and `CDK_DEFAULT_REGION` (or eu-west-1) with its partner region for the copy. Both
+ *   keep `retentionDays` (35 without it); with `restoreDrill`, the drills read the copy. It is the
+ *   hardened example: the secrets get a key of their own, the SQL password rotates
+ *   (`connectionPasswordRotation`), and the HIPAA, NIST 800-53 R5 and PCI DSS packs run too.
  * - `offsiteAccount`: the 12-digit account of the copy, in the primary's region (default: the
  *   primary's account, in the partner region).
  */
@@ -161,6 +164,8 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
 
   const offsite = offsiteLink(app);
+  // The example with the copy is the hardened one: the regulated-workload packs run on it too.
+  if (offsite !== undefined) Validations.of(app).addPlugins(new HIPAASecurityChecks(app), new NIST80053R5Checks(app), new PCIDSS321Checks(app));
   const copyStack =
     offsite === undefined
       ? undefined
@@ -196,16 +201,19 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
   }
   const collection = contextString(app, 'collection') ?? 'cluster-1';
   let copy: BackupCopyDestination | undefined;
+  const copyAccessLogs = copyStack === undefined ? undefined : accessLogsBucket(copyStack);
   if (copyStack !== undefined && offsite !== undefined) {
     copy = new BackupCopyDestination(copyStack, 'Copy', {
       link: offsite,
       collection,
       retention: Duration.days(Number(retentionDays ?? DEFAULT_COPY_RETENTION_DAYS)),
-      serverAccessLogsBucket: accessLogsBucket(copyStack),
+      serverAccessLogsBucket: copyAccessLogs,
     });
     // Deploy order only, no reference: the copy first, so that the replication rule finds its bucket.
     stack.addStackDependency(copyStack, 'the replication rule needs the off-site copy bucket to exist');
   }
+  // The copy keeps a window, so the primary keeps the same one (35 days unless retentionDays).
+  const retention = retentionDays !== undefined || offsite !== undefined ? Duration.days(Number(retentionDays ?? DEFAULT_COPY_RETENTION_DAYS)) : undefined;
   const backup = new CockroachBackup(stack, 'Backup', {
     collection,
     storageCredentials: exampleCredentials(app, stack),
@@ -216,8 +224,12 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
     alarmTopicKey: monitoringKey,
     dashboard: true,
     restoreDrill: restoreDrill === 'true' ? {} : undefined,
-    retention: retentionDays === undefined ? undefined : Duration.days(Number(retentionDays)),
+    retention,
     offsiteCopy: offsite === undefined ? undefined : { link: offsite, drillFromCopy: restoreDrill === 'true' },
+    // With the copy, the secrets get a key of their own and the SQL password rotates too (the
+    // cluster setting sql.auth.change_own_password.enabled must be on: docs/password-rotation.md).
+    secretsEncryptionKey: offsite === undefined ? undefined : customerManagedKey(stack, 'SecretsKey', 'Encrypts the backup access key and the SQL connection secret'),
+    connectionPasswordRotation: offsite === undefined ? undefined : {},
   });
   Validations.of(backup.backupFunction).acknowledge({
     id: controlTowerRuleId('lambda_inside_vpc_check'),
@@ -241,13 +253,25 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
         'S3 for its test request) and no network of this account. With the vpc prop set it runs in that VPC.',
     });
   }
-  Validations.of(backup.bucket).acknowledge({
-    id: controlTowerRuleId('s3_bucket_object_lock_enabled_check'),
-    reason:
-      'CT.S3.PR.9 (Object Lock): the example is meant to be deployed, tried and removed, and Object Lock cannot be ' +
-      'turned off once a bucket has it. For production set retention, which turns it on for a new bucket, or ' +
-      'bucketOptions.objectLock (docs/object-lock.md).',
-  });
+  if (backup.passwordRotationFunction !== undefined) {
+    Validations.of(backup.passwordRotationFunction).acknowledge({
+      id: controlTowerRuleId('lambda_inside_vpc_check'),
+      reason:
+        'CT.LAMBDA.PR.3 (Lambda in a VPC): the password rotation function reaches the same cluster as the backup function, ' +
+        'over the internet with TLS and a verified server certificate; with the vpc prop set it runs in that VPC.',
+    });
+  }
+  if (copy !== undefined && copyAccessLogs !== undefined) acknowledgeRegulatedPacks({ backup, copy, accessLogBuckets: [accessLogs, copyAccessLogs] });
+  // With retention the new bucket has Object Lock (docs/object-lock.md), and CT.S3.PR.9 passes.
+  if (retention === undefined) {
+    Validations.of(backup.bucket).acknowledge({
+      id: controlTowerRuleId('s3_bucket_object_lock_enabled_check'),
+      reason:
+        'CT.S3.PR.9 (Object Lock): the example is meant to be deployed, tried and removed, and Object Lock cannot be ' +
+        'turned off once a bucket has it. For production set retention, which turns it on for a new bucket, or ' +
+        'bucketOptions.objectLock (docs/object-lock.md).',
+    });
+  }
 
   const alarmEmail = contextString(app, 'alarmEmail');
   if (alarmEmail !== undefined) {

@@ -45,6 +45,7 @@ const OTHER_NAMES: Record<string, string> = {
   RestoreReaderKeySecretArn: "docs/restore.md's example output",
   BackupFunctionName: "the examples' output",
   AccessKeySecretArn: "the README's example output",
+  DefaultPolicy: "the construct ID CDK gives a role's own policy (aws-iam Role.addToPolicy)",
   OffsiteCopyBucket: 'the construct ID of the copy bucket, imported by name (no resource in the template)',
   LogicalResourceId: 'a field of cloudformation list-stack-resources',
   GetSecretValue: 'a Secrets Manager API action',

@@ -184,6 +184,9 @@ test("grantRestoreRead's acknowledgement answers the collection wildcard finding
   expect(findings.filter((f) => f.path.startsWith('RestoreStack/RestoreReader') && !acknowledgements.some((a) => answers(a, f)))).toEqual([]);
 });
 
+/** The packs the example runs only with the copy (bin/regulated-packs.ts). */
+const REGULATED_PACK = /^(HIPAA\.Security|NIST\.800\.53\.R5|PCI\.DSS\.321)-/;
+
 describe('example app with the off-site copy (-c offsiteCopy=true, two stacks)', () => {
   let acknowledgements: Acknowledgement[];
   let findings: Finding[];
@@ -207,6 +210,7 @@ describe('example app with the off-site copy (-c offsiteCopy=true, two stacks)',
     const offsite = acknowledgements
       .map((a) => `${a.path} ${a.id}`)
       .filter((a) => /ReplicationPolicy|CockroachBackupCopy|BackupPolicy AwsSolutions-IAM5\[Resource::arn/.test(a))
+      .filter((a) => !REGULATED_PACK.test(a.split(' ')[1]))
       .map((a) => a.replace(/cockroach-backup-copy-\d+-[a-z0-9-]+/, '<copy>'))
       .sort();
     const ct = (rule: string) => controlTowerRuleId(rule);
@@ -223,6 +227,19 @@ describe('example app with the off-site copy (-c offsiteCopy=true, two stacks)',
         `CockroachBackupCopy/AccessLogsBucket ${ct('s3_event_notifications_enabled_check')}`,
         `CockroachBackupCopy/Copy/Bucket ${ct('s3_event_notifications_enabled_check')}`,
       ].sort(),
+    );
+  });
+
+  test('the HIPAA, NIST 800-53 R5 and PCI DSS packs ran on both stacks; replication and the secrets pass, and what is left is the decided list', () => {
+    const regulated = findings.filter((f) => REGULATED_PACK.test(f.id));
+    expect(new Set(regulated.map((f) => f.plugin))).toEqual(new Set(['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']));
+    // Nothing on the backup bucket (replicated) and nothing on the secrets (a key of their own, rotated).
+    expect(regulated.filter((f) => /\/Backup\/(Bucket|AccessKeySecret|ConnectionSecret)\//.test(f.path))).toEqual([]);
+    const rules = [...new Set(regulated.map((f) => f.id.replace(REGULATED_PACK, '')))].sort();
+    expect(rules).toEqual(['IAMNoInlinePolicy', 'LambdaDLQ', 'LambdaInsideVPC', 'S3BucketReplicationEnabled', 'S3DefaultEncryptionKMS']);
+    // Replication is left only on the copy itself and on the access-log buckets.
+    expect(new Set(regulated.filter((f) => f.id.endsWith('-S3BucketReplicationEnabled')).map((f) => f.path.replace(/\/Resource$/, '')))).toEqual(
+      new Set(['CockroachBackupCopy/Copy/Bucket', 'CockroachBackupCopy/AccessLogsBucket', 'CockroachBackupExample/AccessLogsBucket']),
     );
   });
 });

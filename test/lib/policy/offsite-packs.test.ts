@@ -5,20 +5,26 @@ import { Finding, findingsOf, synthPluginReports } from './policy-findings';
 
 /**
  * The HIPAA, NIST 800-53 R5 and PCI DSS 3.2.1 packs on the example app, with and without the
- * off-site copy. The example app runs AwsSolutions and Control Tower (acknowledgements.test.ts);
- * these three packs are run here for what the copy changes: S3BucketReplicationEnabled passes on
- * the primary bucket, and the copy adds no finding of its own but that rule on the copy's bucket.
+ * off-site copy, before acknowledgements (acknowledgements.test.ts checks those): with the copy
+ * (where the example app runs these packs itself) S3BucketReplicationEnabled passes on the primary
+ * bucket, and the copy adds no finding of its own but that rule on the copy's bucket.
  */
 const PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
 
 function findingsOfPacks(context: Record<string, unknown>): Finding[] {
-  return findingsOf(
-    synthPluginReports((outdir): App => {
-      const { app } = buildApp({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': [] } });
-      Validations.of(app).addPlugins(new HIPAASecurityChecks(app), new NIST80053R5Checks(app), new PCIDSS321Checks(app));
-      return app;
-    }),
-  ).filter((f) => PACKS.includes(f.plugin));
+  const spy = jest.spyOn(Validations.prototype, 'acknowledge').mockImplementation(() => undefined);
+  try {
+    return findingsOf(
+      synthPluginReports((outdir): App => {
+        const { app } = buildApp({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+        // The example app runs these packs only with the copy.
+        if (context.offsiteCopy !== 'true') Validations.of(app).addPlugins(new HIPAASecurityChecks(app), new NIST80053R5Checks(app), new PCIDSS321Checks(app));
+        return app;
+      }),
+    ).filter((f) => PACKS.includes(f.plugin));
+  } finally {
+    spy.mockRestore();
+  }
 }
 
 const onBackupBucket = (f: Finding) => f.path.startsWith('CockroachBackupExample/Backup/Bucket/');
@@ -42,12 +48,4 @@ test('with the copy, S3BucketReplicationEnabled passes on the backup bucket in e
 test("the copy's parts add only S3BucketReplicationEnabled on the copy's own bucket (a replica is not replicated again)", () => {
   const offsite = withCopy.filter((f) => /\/Backup\/Replication|^CockroachBackupCopy\/Copy\//.test(f.path));
   expect(offsite.map((f) => `${f.rule} ${f.path}`).sort()).toEqual(PACKS.map((p) => `${p}-S3BucketReplicationEnabled CockroachBackupCopy/Copy/Bucket/Resource`).sort());
-});
-
-test('on the primary stack, the copy adds no finding and removes the replication findings of the backup bucket', () => {
-  const primary = (list: Finding[]) => list.filter((f) => f.path.startsWith('CockroachBackupExample/') && !f.path.includes('/Drill')).map((f) => `${f.id} ${f.path}`);
-  const added = primary(withCopy).filter((f) => !primary(withoutCopy).includes(f));
-  const removed = primary(withoutCopy).filter((f) => !primary(withCopy).includes(f));
-  expect(added).toEqual([]);
-  expect(removed.sort()).toEqual(PACKS.map((p) => `${p}-S3BucketReplicationEnabled CockroachBackupExample/Backup/Bucket/Resource`).sort());
 });
