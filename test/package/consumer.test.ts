@@ -145,13 +145,13 @@ describe('npm pack', () => {
     expect(shipped()).toEqual(expect.arrayContaining([...new Set(docs)]));
   });
 
-  // About 1.48 MB (0.3.0): the operator's command bundles pg and two AWS SDK clients (544 KB),
-  // so that it installs no dependency; the library and its types (340 KB); API.md (151 KB) and
-  // the compressed jsii assembly (45 KB) serve the other languages; the docs (147 KB) and the
-  // functions' bundles (166 KB) are the rest. A jump past this bound is a dependency bundled by
-  // mistake.
-  test('stays under 1.6 MB unpacked', () => {
-    expect(packed.unpackedSize).toBeLessThan(1_600_000);
+  // About 1.69 MB (0.4.0): the operator's command bundles pg and two AWS SDK clients (547 KB),
+  // so that it installs no dependency; the library and its types (437 KB, with the off-site copy,
+  // the secrets key and password rotation); API.md (188 KB) and the compressed jsii assembly
+  // (48 KB) serve the other languages; the docs (194 KB) and the functions' bundles (178 KB) are
+  // the rest. A jump past this bound is a dependency bundled by mistake.
+  test('stays under 1.8 MB unpacked', () => {
+    expect(packed.unpackedSize).toBeLessThan(1_800_000);
   });
 
   test("ships the operator's command as the package's bin", () => {
