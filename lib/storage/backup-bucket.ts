@@ -14,7 +14,7 @@ import { checkDurationSeconds, invalid } from '../validation';
  * current version on top, which is what CockroachDB then reads. BACKUP works in such a bucket:
  * it writes every file once under a new key (data, manifests, a new `LATEST-<time>` file
  * per full backup) and sends Content-MD5 with each upload, which S3 requires here; the
- * checkpoint it deletes at the end only gets a delete marker (test/fidelity/object-lock.test.ts).
+ * checkpoint it deletes at the end only gets a delete marker (test/fidelity/aws/object-lock.test.ts).
  */
 export interface BackupObjectLock {
   /**

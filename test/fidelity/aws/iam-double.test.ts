@@ -1,9 +1,9 @@
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand, IAMClient, IAMServiceException, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { ListObjectsV2Command, S3ServiceException } from '@aws-sdk/client-s3';
-import { AccessKeyStore } from '../support/aws/access-key-store';
-import { IamDouble, startIamDouble } from '../support/aws/iam-double';
-import { S3TestServer, startS3Server } from '../support/aws/s3-server';
-import { localS3Client } from '../support/storage/s3-client';
+import { AccessKeyStore } from '../../support/aws/access-key-store';
+import { IamDouble, startIamDouble } from '../../support/aws/iam-double';
+import { S3TestServer, startS3Server } from '../../support/aws/s3-server';
+import { localS3Client } from '../../support/storage/s3-client';
 
 const USER = 'backup-user';
 

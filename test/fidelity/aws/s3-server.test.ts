@@ -1,6 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { S3Credentials, S3TestServer, startS3Server } from '../support/aws/s3-server';
-import { localS3Client } from '../support/storage/s3-client';
+import { S3Credentials, S3TestServer, startS3Server } from '../../support/aws/s3-server';
+import { localS3Client } from '../../support/storage/s3-client';
 
 const KEY: S3Credentials = { accessKeyId: 'AKIAS3TEST0000000001', secretAccessKey: 'abc/def+ghi/EXAMPLEKEY000000000000000000' };
 const LIMITED: S3Credentials = { accessKeyId: 'AKIAS3TEST0000000002', secretAccessKey: 'limited/secret+key00000000000000000000000', buckets: ['allowed'] };

@@ -7,7 +7,7 @@ import {
   SecretsManagerServiceException,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { SecretsManagerDouble } from '../support/aws/secrets-manager-double';
+import { SecretsManagerDouble } from '../../support/aws/secrets-manager-double';
 
 async function failure(promise: Promise<unknown>): Promise<SecretsManagerServiceException> {
   try {

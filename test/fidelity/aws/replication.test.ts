@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { replicateCollection } from '../support/aws/replication';
-import { S3Credentials, S3TestServer, startS3Server } from '../support/aws/s3-server';
-import { localS3Client } from '../support/storage/s3-client';
+import { replicateCollection } from '../../support/aws/replication';
+import { S3Credentials, S3TestServer, startS3Server } from '../../support/aws/s3-server';
+import { localS3Client } from '../../support/storage/s3-client';
 
 const KEY: S3Credentials = { accessKeyId: 'AKIAS3TEST0000000001', secretAccessKey: 'abc/def+ghi/EXAMPLEKEY000000000000000000' };
 

@@ -1,4 +1,4 @@
-import { LifecycleBucket } from '../support/storage/lifecycle-bucket';
+import { LifecycleBucket } from '../../support/storage/lifecycle-bucket';
 
 /** The lifecycle model the retention simulation ages a year of backups with behaves as S3's lifecycle does. */
 

@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { BUCKET, Fixture, KEY, ROOT, jobRow, s3Uri, startFixture, submit } from '../support/helpers/fixture';
-import { ObjectLockMode, ObjectLockProxy, startObjectLockProxy } from '../support/aws/object-lock';
-import { localS3Client } from '../support/storage/s3-client';
+import { BUCKET, Fixture, KEY, ROOT, jobRow, s3Uri, startFixture, submit } from '../../support/helpers/fixture';
+import { ObjectLockMode, ObjectLockProxy, startObjectLockProxy } from '../../support/aws/object-lock';
+import { localS3Client } from '../../support/storage/s3-client';
 
 /**
  * BACKUP into a collection whose bucket has S3 Object Lock with a default retention, as
