@@ -18,7 +18,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Budget } from '../backup/connect/budget';
 import { BackupSettings, ConfigurationError, parseSecretArns, parseSettings } from '../backup/connect/config';
-import { Session } from '../backup/connect/session';
+import { Session, sessionOptions } from '../backup/connect/session';
 import { connectionSecretFormat } from './connection-secret-versions';
 import { parseRotationEvent } from './event';
 import { newPassword } from './new-password';
@@ -56,8 +56,7 @@ export async function runPasswordRotation(event: unknown, deps: PasswordRotation
   const { settings } = deps;
   const secret = new RotatedSecret(deps.secretsManager, deps.connectionSecretArn, connectionSecretFormat(settings.tlsVerify));
   const budget = Budget.fromNow(Math.max(0, remainingMs - SAFETY_MARGIN_MS));
-  const connect = (connection: Parameters<typeof Session.open>[0]): Promise<Session> =>
-    Session.open(connection, { tlsVerify: settings.tlsVerify, connectTimeoutMs: settings.connectTimeoutMs, statementTimeoutMs: settings.statementTimeoutMs, budget });
+  const connect = (connection: Parameters<typeof Session.open>[0]): Promise<Session> => Session.open(connection, sessionOptions(settings, budget));
   return runKindStep(
     {
       summary: 'password rotation',

@@ -5,7 +5,7 @@ import { log } from '../report/log';
 import { redactedMessage } from '../report/redact';
 import { RunStats } from '../report/result';
 import { ConnectionSecret, Credentials, SecretSource } from './secrets';
-import { Session } from './session';
+import { Session, sessionOptions } from './session';
 
 /** What opening a run's connection needs. */
 export interface SessionInput {
@@ -21,12 +21,7 @@ export interface SessionInput {
  * either secret opens no connection.
  */
 async function connect(input: SessionInput, readAccessKey: boolean): Promise<{ session: Session; credentials: Credentials }> {
-  const options = {
-    tlsVerify: input.settings.tlsVerify,
-    connectTimeoutMs: input.settings.connectTimeoutMs,
-    statementTimeoutMs: input.settings.statementTimeoutMs,
-    budget: input.budget,
-  };
+  const options = sessionOptions(input.settings, input.budget);
   // The follow function never reads the access key, and keyless modes have none.
   const usesKey = readAccessKey && input.settings.storageAuth.mode === 'access-key';
   const [accessKey, first] = await Promise.all([usesKey ? input.secrets.accessKey() : undefined, input.secrets.connection(false)]);

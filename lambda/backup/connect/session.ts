@@ -23,6 +23,11 @@ export interface SessionOptions {
   readonly budget: Budget;
 }
 
+/** A session's options from the settings that hold them (the Lambda's, or a tool's), within `budget`. */
+export function sessionOptions(settings: Omit<SessionOptions, 'budget'>, budget: Budget): SessionOptions {
+  return { tlsVerify: settings.tlsVerify, connectTimeoutMs: settings.connectTimeoutMs, statementTimeoutMs: settings.statementTimeoutMs, budget };
+}
+
 /**
  * One connection to the cluster with every query counted (each `query` is one SQL
  * round trip: a statement without parameters is one simple Query message; the one with a

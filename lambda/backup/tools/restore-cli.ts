@@ -8,7 +8,7 @@ import { buildRestoreStatement, sqlTimestamp } from '../drill/restore-statement'
 import { parseAccessKeySecret } from '../connect/secrets';
 import { pasteableStatements } from './pasteable';
 import { readSecretString } from '../connect/secrets-manager';
-import { Session } from '../connect/session';
+import { Session, sessionOptions } from '../connect/session';
 import { AccessKey, backupTarget } from '../submit/storage';
 import { readStoredChain } from '../observe/stored-chain';
 import { chainNames, chainNameTime } from '../observe/chain-names';
@@ -232,12 +232,7 @@ export async function main(argv: readonly string[], env: Environment, print: (li
       printStatement(statementFor(undefined, asOf));
       return 0;
     }
-    const session = await Session.open(parseConnectionUrl(url, env.PGPASSWORD ?? '', settings.tlsVerify), {
-      tlsVerify: settings.tlsVerify,
-      connectTimeoutMs: settings.connectTimeoutMs,
-      statementTimeoutMs: settings.statementTimeoutMs,
-      budget: Budget.fromNow(SESSION_BUDGET_MS),
-    });
+    const session = await Session.open(parseConnectionUrl(url, env.PGPASSWORD ?? '', settings.tlsVerify), sessionOptions(settings, Budget.fromNow(SESSION_BUDGET_MS)));
     try {
       const chosen = chooseChain(await readChains(session, source, asOf), asOf, settings.revisionHistory);
       say(`-- Chain ${chosen.chain.subdirectory} covers ${sqlTimestamp(chosen.chain.fullEnd)} to ${sqlTimestamp(chosen.chain.newestEnd)} (UTC).`);
