@@ -8,7 +8,7 @@ import { denyGrantsExceptForAwsServices } from '../keys/key-policies';
 import { BackupKeyProtection, deployerRoleArns } from '../keys/key-protection';
 import { backupBucket, BackupObjectLock } from '../storage/backup-bucket';
 import { resolveRetention, RetentionRuleOptions } from '../storage/backup-retention';
-import { collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS } from '../storage/collection-access';
+import { collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS, s3Service } from '../storage/collection-access';
 import { grantCollectionRead, RESTORE_KMS_ACTIONS, RESTORE_OBJECT_ACTIONS } from '../storage/restore-access';
 import { checkCollection, invalid } from '../validation';
 import { REPLICATION_DESTINATION_BUCKET_ACTIONS, REPLICATION_DESTINATION_KMS_ACTIONS, REPLICATION_DESTINATION_OBJECT_ACTIONS } from './replication-actions';
@@ -177,7 +177,7 @@ export class BackupCopyDestination extends Construct {
         principals: [source],
         actions: [...REPLICATION_DESTINATION_KMS_ACTIONS],
         resources: ['*'],
-        conditions: { ...onlyTheRole, StringEquals: { 'kms:ViaService': `s3.${link.destinationRegion}.amazonaws.com` } },
+        conditions: { ...onlyTheRole, StringEquals: { 'kms:ViaService': s3Service(link.destinationRegion) } },
       }),
     );
   }
@@ -214,7 +214,7 @@ export class BackupCopyDestination extends Construct {
         principals: [source],
         actions: [...RESTORE_KMS_ACTIONS],
         resources: ['*'],
-        conditions: { StringEquals: { ...tagged, 'kms:ViaService': `s3.${link.destinationRegion}.amazonaws.com` } },
+        conditions: { StringEquals: { ...tagged, 'kms:ViaService': s3Service(link.destinationRegion) } },
       }),
     );
   }

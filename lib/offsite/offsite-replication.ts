@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../contract/environment';
 import { nagValueName } from '../nag';
-import { acknowledgeCollectionWildcard, bucketKeyThroughS3, collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS } from '../storage/collection-access';
+import { acknowledgeCollectionWildcard, bucketKeyThroughS3, collectionListConditions, collectionObjectsArn, COLLECTION_LIST_ACTIONS, s3Service } from '../storage/collection-access';
 import { RESTORE_KMS_ACTIONS, RESTORE_OBJECT_ACTIONS } from '../storage/restore-access';
 import { checkDurationSeconds, invalid } from '../validation';
 import { REPLICATION_DESTINATION_BUCKET_ACTIONS, REPLICATION_DESTINATION_KMS_ACTIONS, REPLICATION_DESTINATION_OBJECT_ACTIONS } from './replication-actions';
@@ -98,7 +98,7 @@ export function offsiteCopySource(scope: Construct, options: OffsiteCopyOptions,
         sid: 'EncryptWithTheCopysKeyThroughS3',
         actions: [...REPLICATION_DESTINATION_KMS_ACTIONS],
         resources: [copyKeys],
-        conditions: { ...copyKeyByAlias, StringEquals: { 'kms:ViaService': `s3.${link.destinationRegion}.amazonaws.com` } },
+        conditions: { ...copyKeyByAlias, StringEquals: { 'kms:ViaService': s3Service(link.destinationRegion) } },
       }),
     ],
   });
@@ -171,7 +171,7 @@ function admitDrillReads(
       sid: 'DecryptTheOffsiteCopyThroughS3',
       actions: [...RESTORE_KMS_ACTIONS],
       resources: [copyKeys],
-      conditions: { ...copyKeyByAlias, StringEquals: { 'kms:ViaService': `s3.${link.destinationRegion}.amazonaws.com` } },
+      conditions: { ...copyKeyByAlias, StringEquals: { 'kms:ViaService': s3Service(link.destinationRegion) } },
     }),
   );
   acknowledgeCollectionWildcard(

@@ -37,7 +37,12 @@ export function collectionListConditions(collection: string): Record<string, Rec
  * with the bucket key directly.
  */
 export function bucketKeyThroughS3(bucket: s3.IBucket): Record<string, Record<string, string>> {
-  return { StringEquals: { 'kms:ViaService': `s3.${bucket.env.region}.amazonaws.com` } };
+  return { StringEquals: { 'kms:ViaService': s3Service(bucket.env.region) } };
+}
+
+/** The `kms:ViaService` value of S3 in `region`: the service that uses a bucket's key on a caller's behalf. */
+export function s3Service(region: string): string {
+  return `s3.${region}.amazonaws.com`;
 }
 
 /**
