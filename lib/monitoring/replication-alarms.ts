@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { BackupMonitoring, EVENT_ALARM_PERIOD } from './monitoring';
+import { BackupMonitoring, EVENT_ALARM_PERIOD, eventAlarm } from './monitoring';
 
 /** The replication rule whose metrics the alarms watch. */
 export interface ReplicationRuleMetrics {
@@ -32,7 +32,7 @@ function replicationMetric(rule: ReplicationRuleMetrics, metricName: string, sta
 }
 
 /**
- * 'ReplicationFailedAlarm' (OperationsFailedReplication Sum >= 1 in 5 minutes: an object that S3
+ * 'ReplicationFailedAlarm' (an event alarm: OperationsFailedReplication Sum >= 1 in 5 minutes, an object that S3
  * will not retry, e.g. the copy's key or bucket policy refused it) and 'ReplicationLatencyAlarm'
  * (ReplicationLatency Maximum above the threshold), under the monitoring construct, to the alarm
  * topic and on the dashboard.
@@ -45,19 +45,16 @@ function replicationMetric(rule: ReplicationRuleMetrics, metricName: string, sta
 export function replicationAlarms(monitoring: BackupMonitoring, rule: ReplicationRuleMetrics): ReplicationAlarms {
   const failed = replicationMetric(rule, 'OperationsFailedReplication', cloudwatch.Stats.SUM);
   const latency = replicationMetric(rule, 'ReplicationLatency', cloudwatch.Stats.MAXIMUM);
-  const failedAlarm = new cloudwatch.Alarm(monitoring, 'ReplicationFailedAlarm', {
-    metric: failed,
-    threshold: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    alarmDescription:
-      `S3 failed to replicate backup files from ${rule.sourceBucketName} to the off-site copy ${rule.destinationBucketName} ` +
+  const failedAlarm = eventAlarm(
+    monitoring,
+    'ReplicationFailedAlarm',
+    failed,
+    `S3 failed to replicate backup files from ${rule.sourceBucketName} to the off-site copy ${rule.destinationBucketName} ` +
       '(rule ' + rule.ruleId + '): those objects are not in the copy and S3 does not retry them. First read the failure reason ' +
       "(S3 Event Notifications s3:Replication:OperationFailedReplication, or the object's x-amz-replication-status FAILED); " +
       "the usual causes are the copy's bucket or key policy, or the replication role's policy (docs/offsite-copy.md, \"Alarms\"). " +
       'Replicate the failed objects again with S3 Batch Replication once fixed.',
-  });
+  );
   const latencyAlarm = new cloudwatch.Alarm(monitoring, 'ReplicationLatencyAlarm', {
     metric: latency,
     threshold: rule.latencyThreshold.toSeconds(),
