@@ -3,7 +3,6 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
@@ -12,7 +11,7 @@ import { BackupCopyDestination, CockroachBackup, OffsiteCopyLink, StorageCredent
 import { denyGrantsExceptForAwsServices } from '../lib/keys/key-policies';
 import { controlTowerRuleId } from '../lib/nag';
 import { ROLE_ARN } from '../contract/assume-role-chain';
-import { acknowledgeRegulatedPacks } from './regulated-packs';
+import { acknowledgeRegulatedPacks, functionsOutsideVpc } from './regulated-packs';
 
 /** The example stack's name (`cdk deploy CockroachBackupExample`). */
 export const EXAMPLE_STACK_NAME = 'CockroachBackupExample';
@@ -233,31 +232,8 @@ export function buildApp(options: BuildOptions = {}): ExampleApp {
     connectionPasswordRotation: offsite === undefined ? undefined : {},
   });
   // CT.LAMBDA.PR.3 (Lambda in a VPC), for each function the construct made.
-  const outsideVpc: [lambda.IFunction | undefined, string][] = [
-    [
-      backup.backupFunction,
-      'the example backs up a cluster reached over the internet, with TLS and a verified server certificate; it ' +
-        'needs no network access of this account. For a cluster with private addresses set the vpc prop (its subnets ' +
-        'then need a NAT gateway, or interface endpoints for Secrets Manager and Parameter Store).',
-    ],
-    [
-      backup.followFunction,
-      'the follow function reaches the same cluster as the backup function, over the internet with TLS and a verified ' +
-        'server certificate; with the vpc prop set it runs in that VPC.',
-    ],
-    [
-      backup.rotationFunction, // only with the access key
-      'the access-key rotation function calls only AWS APIs (IAM, Secrets Manager, S3 for its test request) and no ' +
-        'network of this account. With the vpc prop set it runs in that VPC.',
-    ],
-    [
-      backup.passwordRotationFunction, // only with connectionPasswordRotation
-      'the password rotation function reaches the same cluster as the backup function, over the internet with TLS and ' +
-        'a verified server certificate; with the vpc prop set it runs in that VPC.',
-    ],
-  ];
-  for (const [fn, why] of outsideVpc) {
-    if (fn !== undefined) Validations.of(fn).acknowledge({ id: controlTowerRuleId('lambda_inside_vpc_check'), reason: `CT.LAMBDA.PR.3 (Lambda in a VPC): ${why}` });
+  for (const [fn, why] of functionsOutsideVpc(backup)) {
+    Validations.of(fn).acknowledge({ id: controlTowerRuleId('lambda_inside_vpc_check'), reason: `CT.LAMBDA.PR.3 (Lambda in a VPC): ${why}` });
   }
   if (copy !== undefined && copyAccessLogs !== undefined) acknowledgeRegulatedPacks({ backup, copy, accessLogBuckets: [accessLogs, copyAccessLogs] });
   // With retention the new bucket has Object Lock (docs/object-lock.md), and CT.S3.PR.9 passes.

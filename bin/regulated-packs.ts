@@ -26,6 +26,37 @@ function acknowledge(scope: IConstruct, rule: keyof typeof RULE_PACKS, reason: s
   Validations.of(scope).acknowledge(...RULE_PACKS[rule].map((pack) => ({ id: `${pack}-${rule}`, reason })));
 }
 
+/**
+ * The functions the example runs outside a VPC, each with why that is right for it: the reason of
+ * both Control Tower's CT.LAMBDA.PR.3 and the packs' LambdaInsideVPC, which ask the same.
+ */
+export function functionsOutsideVpc(backup: CockroachBackup): [lambda.IFunction, string][] {
+  const functions: [lambda.IFunction | undefined, string][] = [
+    [
+      backup.backupFunction,
+      'the example backs up a cluster reached over the internet, with TLS and a verified server certificate; it ' +
+        'needs no network access of this account. For a cluster with private addresses set the vpc prop (its subnets ' +
+        'then need a NAT gateway, or interface endpoints for Secrets Manager and Parameter Store).',
+    ],
+    [
+      backup.followFunction,
+      'the follow function reaches the same cluster as the backup function, over the internet with TLS and a verified ' +
+        'server certificate; with the vpc prop set it runs in that VPC.',
+    ],
+    [
+      backup.rotationFunction, // only with the access key
+      'the access-key rotation function calls only AWS APIs (IAM, Secrets Manager, S3 for its test request) and no ' +
+        'network of this account. With the vpc prop set it runs in that VPC.',
+    ],
+    [
+      backup.passwordRotationFunction, // only with connectionPasswordRotation
+      'the password rotation function reaches the same cluster as the backup function, over the internet with TLS and ' +
+        'a verified server certificate; with the vpc prop set it runs in that VPC.',
+    ],
+  ];
+  return functions.filter((entry): entry is [lambda.IFunction, string] => entry[0] !== undefined);
+}
+
 export interface RegulatedPackScopes {
   readonly backup: CockroachBackup;
   readonly copy: BackupCopyDestination;
@@ -72,16 +103,7 @@ export function acknowledgeRegulatedPacks({ backup, copy, accessLogBuckets }: Re
         'Secrets Manager retries it, and its errors alarm fires. There is no event for a dead-letter queue to keep.',
     );
   }
-  for (const [fn, what] of [...scheduled, ...rotations]) {
-    if (fn === undefined) continue;
-    acknowledge(
-      fn,
-      'LambdaInsideVPC',
-      `${what} reaches the cluster (or only AWS APIs) over the internet with TLS and a verified server certificate; ` +
-        'it needs no network of this account. For a cluster with private addresses set the vpc prop, which places ' +
-        'every function of the construct in that VPC.',
-    );
-  }
+  for (const [fn, why] of functionsOutsideVpc(backup)) acknowledge(fn, 'LambdaInsideVPC', `Lambda in a VPC: ${why}`);
 
   acknowledge(
     copy.bucket,
