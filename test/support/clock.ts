@@ -8,13 +8,32 @@
 export class SimulatedClock {
   private offsetMs = 0;
 
+  /** While frozen: the instant this clock stays at (it does not move with the wall clock). */
+  private frozenAt: number | undefined;
+
   /** Now, by this clock. */
-  readonly now = (): Date => new Date(Date.now() + this.offsetMs);
+  readonly now = (): Date => new Date(this.frozenAt ?? Date.now() + this.offsetMs);
+
+  /**
+   * Stops the clock where it is until `thaw`, for a test whose assertion depends on which side of
+   * an instant a run's reading of the time falls, so that a slow machine cannot move it.
+   */
+  freeze(): void {
+    this.frozenAt = this.now().getTime();
+  }
+
+  /** Lets the clock move with the wall clock again, from where it was frozen. */
+  thaw(): void {
+    if (this.frozenAt === undefined) return;
+    this.offsetMs = this.frozenAt - Date.now();
+    this.frozenAt = undefined;
+  }
 
   /** Lets `ms` pass at once. */
   advance(ms: number): void {
     if (!(ms >= 0)) throw new Error(`a clock only moves forward (asked to move ${ms} ms)`);
-    this.offsetMs += ms;
+    if (this.frozenAt !== undefined) this.frozenAt += ms;
+    else this.offsetMs += ms;
   }
 
   /** Moves to `time` (which must not be in this clock's past). */
